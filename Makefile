@@ -1,0 +1,39 @@
+# interim: set-up, demo and tests on a fresh Debian machine with Python 3.11.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+# System libraries WeasyPrint needs (Pango, fonts); installed with apt when missing.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+DEMO_CUTOFF ?= 2026-10-31
+DEMO_SUBJECTS ?= 40
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export PREFECT_LOGGING_LEVEL ?= WARNING
+
+.PHONY: demo test system venv clean
+
+system:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+$(BIN)/interim: pyproject.toml | system
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip==25.3
+	$(BIN)/pip install -q -e ".[test]"
+	@touch $@
+
+venv: $(BIN)/interim
+
+demo: venv
+	$(BIN)/interim simulate --out data/cuts --cutoff $(DEMO_CUTOFF) --subjects $(DEMO_SUBJECTS) --seed 20261
+	$(BIN)/interim run --cutoff $(DEMO_CUTOFF) --reason "demo: synthetic data cut"
+
+test: venv
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .prefect data reports .pytest_cache

@@ -1,0 +1,1 @@
+"""Prefect flows and the interim command line: the orchestration shell over tasks/."""

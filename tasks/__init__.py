@@ -1,0 +1,1 @@
+"""interim's functional core: plain, typed functions on DataFrames (no Prefect here)."""

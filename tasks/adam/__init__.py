@@ -1,0 +1,1 @@
+"""ADaM derivations: each dataset is a chain of named derivations on DataFrames."""

@@ -1,0 +1,291 @@
+"""Typed trial configuration: defaults.yaml <- the trial's config <- an optional partial file."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from tasks.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "config"
+DEFAULTS_FILE = CONFIG_DIR / "defaults.yaml"
+TRIAL_FILE = CONFIG_DIR / "trial.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Arm(_Strict):
+    code: str
+    label: str
+
+
+class Drug(_Strict):
+    extrt: str
+    planned_dose: float | None = None
+    dose_unit: str | None = None
+    interval_days: int | None = None
+    max_administrations: int | None = None
+
+
+class Component(_Strict):
+    """A study treatment as relatedness is recorded (HAIC = oxaliplatin + raltitrexed)."""
+    code: str
+    label: str
+    relatedness_qnam: str | None = None
+    drugs: tuple[Drug, ...]
+
+
+class Study(_Strict):
+    id: str
+    title: str = ""
+    phase: str = ""
+    indication: str = ""
+    randomized: bool
+    planned_enrollment: int | None
+    arms: tuple[Arm, ...]
+    components: tuple[Component, ...]
+
+
+class Source(_Strict):
+    root: str
+    ready_marker: str
+    read_retries: int = Field(ge=0)
+    read_retry_delay_seconds: float = Field(ge=0)
+    wait_retries: int = Field(ge=0)
+    wait_interval_seconds: float = Field(ge=0)
+
+
+class Reports(_Strict):
+    root: str
+
+
+class Schedule(_Strict):
+    cron: str
+    timezone: str
+
+
+class Cutoff(_Strict):
+    date_variables: dict[str, str]
+    end_date_variables: dict[str, str]
+
+
+class Populations(_Strict):
+    response_evaluable_requires_measurable: bool
+
+
+class BaselineCharacteristic(_Strict):
+    variable: str
+    label: str
+    qnam: str
+
+
+class BaselineLab(_Strict):
+    variable: str
+    label: str
+    lbtestcd: str
+    threshold: float
+
+
+class Baseline(_Strict):
+    characteristics: tuple[BaselineCharacteristic, ...]
+    labs: tuple[BaselineLab, ...]
+
+
+class NewAnticancerTherapy(_Strict):
+    domain: str
+    category_variable: str
+    category_values: tuple[str, ...]
+    date_variable: str
+
+
+class Response(_Strict):
+    evaluator: str
+    reference_date: Literal["TRTSDT", "RANDDT"]
+    confirmation_min_days: int = Field(ge=1)
+    sd_min_days: int = Field(ge=0)
+    max_ne_between: int = Field(ge=0)
+    accept_sd_between: bool
+    missing_as_ne: bool
+    pfs_missed_assessments: bool
+    dcr_window_months: float = Field(gt=0)
+    assessment_interval_days: int = Field(gt=0)
+    assessment_window_days: int = Field(ge=0)
+    lesion_criteria: Literal["RECIST 1.1", "mRECIST"]
+    new_anticancer_therapy: NewAnticancerTherapy | None
+
+
+class Survival(_Strict):
+    landmarks_months: tuple[float, ...]
+    conf_level: float = Field(gt=0, lt=1)
+    conf_type: Literal["log-log"]
+
+
+class Safety(_Strict):
+    teae_window_days: int = Field(ge=0)
+    aesi_window_days: int = Field(ge=0)
+    aesi_file: str
+    aesi_long_window_groups: tuple[str, ...]
+    death_window_days: int = Field(ge=0)
+    open_report_pooled_safety: bool
+
+
+class Labs(_Strict):
+    liver_tests: dict[str, str]
+    hys_law_transaminase_uln: float = Field(gt=0)
+    hys_law_bilirubin_uln: float = Field(gt=0)
+
+
+class SimonDesign(_Strict):
+    r1: int = Field(ge=0)
+    n1: int = Field(ge=1)
+    r: int = Field(ge=0)
+    n: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "SimonDesign":
+        if not (self.r1 < self.n1 <= self.n and self.r1 <= self.r < self.n):
+            raise ValueError("needs r1 < n1 <= n and r1 <= r < n")
+        return self
+
+
+class Simon(_Strict):
+    p0: float | None = Field(gt=0, lt=1)
+    p1: float | None = Field(gt=0, lt=1)
+    alpha: float = Field(gt=0, lt=1)
+    beta: float = Field(gt=0, lt=1)
+    n_max: int = Field(ge=2, le=500)
+    design: SimonDesign | None
+    choice: Literal["optimal", "minimax"]
+
+
+class Predictive(_Strict):
+    enabled: bool
+    prior_a: float = Field(gt=0)
+    prior_b: float = Field(gt=0)
+    p0: float | None
+    theta_t: float = Field(gt=0, lt=1)
+    theta_l: float = Field(ge=0, lt=1)
+    n_max: int | None
+
+
+class SafetyStopping(_Strict):
+    enabled: bool
+    event: str
+    window_days: int = Field(gt=0)
+    threshold: float = Field(gt=0, lt=1)
+    probability_cutoff: float = Field(gt=0, lt=1)
+    prior_a: float = Field(gt=0)
+    prior_b: float = Field(gt=0)
+
+
+class Monitoring(_Strict):
+    simon: Simon
+    predictive: Predictive
+    safety_stopping: SafetyStopping
+
+
+class Report(_Strict):
+    data_currency_days: int = Field(ge=1)
+    max_listing_rows_in_pdf: int = Field(ge=1)
+    pdfa: bool
+
+
+class Simulation(_Strict):
+    first_enrolment: date
+    enrolment_months: int = Field(ge=1)
+    sites: tuple[str, ...]
+    true_orr: float = Field(ge=0, le=1)
+    median_pfs_months: float = Field(gt=0)
+    median_os_months: float = Field(gt=0)
+
+
+class TrialConfig(_Strict):
+    study: Study
+    source: Source
+    reports: Reports
+    schedule: Schedule
+    cutoff: Cutoff
+    populations: Populations
+    baseline: Baseline
+    response: Response
+    survival: Survival
+    safety: Safety
+    labs: Labs
+    monitoring: Monitoring
+    report: Report
+    simulation: Simulation
+
+    def digest(self) -> str:
+        """sha256 of the resolved configuration (canonical JSON), for the manifest and caching."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def aesi_groups(self) -> dict[str, tuple[str, ...]]:
+        """The AESI groups (name -> preferred terms, upper case) of safety.aesi_file."""
+        path = CONFIG_DIR / self.safety.aesi_file
+        groups = _read_yaml(path)
+        if not isinstance(groups, dict):
+            raise ConfigError(f"{path}: expected a mapping of AESI group name -> list of preferred terms")
+        return {name: tuple(str(t).upper() for t in terms) for name, terms in groups.items()}
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.safe_load(fh) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    """Mappings merge key by key; lists and scalars in `override` replace those of `base`."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _layers(config_file: Path | None) -> list[tuple[Path, dict]]:
+    layers = [(DEFAULTS_FILE, _read_yaml(DEFAULTS_FILE)), (TRIAL_FILE, _read_yaml(TRIAL_FILE))]
+    if config_file is None or Path(config_file).resolve() == TRIAL_FILE:
+        return layers
+    extra = _read_yaml(Path(config_file))
+    if not isinstance(extra, dict):
+        raise ConfigError(f"{config_file}: expected a mapping at the top level")
+    other_study = (extra.get("study") or {}).get("id")
+    if other_study and other_study != layers[1][1].get("study", {}).get("id"):
+        # Another study: this trial's study block (arms, drugs, size) does not carry over.
+        trial = {k: v for k, v in layers[1][1].items() if k != "study"}
+        layers[1] = (TRIAL_FILE, trial)
+    layers.append((Path(config_file), extra))
+    return layers
+
+
+def load_config(config_file: Path | str | None = None) -> TrialConfig:
+    """defaults.yaml, then config/trial.yaml, then `config_file` (may set only some keys)."""
+    merged: dict = {}
+    for path, layer in _layers(Path(config_file) if config_file else None):
+        if not isinstance(layer, dict):
+            raise ConfigError(f"{path}: expected a mapping at the top level")
+        merged = deep_merge(merged, layer)
+    try:
+        return TrialConfig.model_validate(merged)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        source = config_file or TRIAL_FILE
+        raise ConfigError(f"configuration ({source}) is not valid: {problems}") from None

@@ -1,0 +1,132 @@
+"""The objects passed between stages: a data cut, validation findings, report blocks."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+import pandas as pd
+
+REQUIRED_DOMAINS = ("dm", "ds", "ex", "ae", "rs")
+OPTIONAL_DOMAINS = ("tu", "tr", "lb", "mh", "cm", "vs", "sv", "dv")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file of a cut as it was read: its sha256 is taken from the bytes read."""
+    domain: str          # lowercase domain code: dm, ae, suppae ...
+    name: str            # file name inside the cut folder, e.g. ae.csv.gz
+    uri: str             # full path or URL
+    sha256: str
+    rows: int
+
+
+@dataclass
+class Cut:
+    """An SDTM data cut. Every column is text (missing = ""), as in the file; the index of each
+    frame is the 0-based data-row number in its file, so a finding can name its row."""
+    cutoff: date
+    location: str
+    domains: dict[str, pd.DataFrame]
+    files: dict[str, SourceFile]
+    ready: bool = True
+
+    def has(self, domain: str) -> bool:
+        return domain in self.domains
+
+    def get(self, domain: str) -> pd.DataFrame | None:
+        return self.domains.get(domain)
+
+    def __getitem__(self, domain: str) -> pd.DataFrame:
+        return self.domains[domain]
+
+    def file_name(self, domain: str) -> str:
+        src = self.files.get(domain)
+        return src.name if src else domain
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One validation finding. `row` is the 1-based data row in `file` (header not counted)."""
+    severity: Literal["error", "warning"]
+    rule: str
+    message: str
+    file: str | None = None
+    row: int | None = None
+    usubjid: str | None = None
+    column: str | None = None
+    value: str | None = None
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in
+                ("severity", "rule", "file", "row", "usubjid", "column", "value", "message")}
+
+
+@dataclass
+class CutoffResult:
+    """A cut with the cutoff applied, and what the cutoff set aside or changed."""
+    cut: Cut
+    log: pd.DataFrame        # domain, reason, records: counts for the report and tables/
+    removed: pd.DataFrame    # domain, row, USUBJID, variable, value, reason: every record touched
+
+
+@dataclass
+class Paragraph:
+    text: str
+    style: Literal["body", "note", "verdict", "warning"] = "body"
+
+
+@dataclass
+class Table:
+    """A report table. `data` is tidy and unrounded (written to tables/<id>.csv); `display` is the
+    same table formatted for the PDF by tasks.report.formatting (strings only)."""
+    id: str
+    number: str
+    title: str
+    population: str
+    data: pd.DataFrame
+    display: pd.DataFrame
+    footnotes: list[str] = field(default_factory=list)
+    source: str = ""                 # ADaM datasets the table reads, e.g. "ADSL, ADRS"
+    landscape: bool = False
+    header_groups: list[tuple[str, int]] | None = None   # spanning header: (label, n columns)
+    csv_only: bool = False           # a long listing: in tables/ only, referenced in the PDF
+
+
+@dataclass
+class Figure:
+    """A report figure: SVG (vector) for the PDF and its plotted data for tables/<id>.csv."""
+    id: str
+    number: str
+    title: str
+    svg: str
+    data: pd.DataFrame
+    footnotes: list[str] = field(default_factory=list)
+    source: str = ""
+    landscape: bool = False
+
+
+Block = Paragraph | Table | Figure
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    blocks: list[Block]
+
+
+@dataclass
+class Adam:
+    """The analysis datasets of one cut (CDISC ADaM variable names). Optional ones may be empty."""
+    adsl: pd.DataFrame
+    adrs: pd.DataFrame
+    adtte: pd.DataFrame
+    adae: pd.DataFrame
+    adex: pd.DataFrame
+    adlb: pd.DataFrame
+    adtr: pd.DataFrame
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name) for name in
+                ("adsl", "adrs", "adtte", "adae", "adex", "adlb", "adtr")}

@@ -1,0 +1,1 @@
+"""Report rendering: formatting of numbers, HTML templates to PDF with WeasyPrint."""

@@ -1,0 +1,78 @@
+"""The one place where numbers become text for the PDF: n (%), one decimal, NE, CIs, dates."""
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import pandas as pd
+
+NOT_ESTIMABLE = "NE"
+
+
+def _missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(value: float | None, decimals: int = 1) -> str:
+    """A number rounded half away from zero (as SAS does), 'NE' when missing or not finite."""
+    if _missing(value) or not math.isfinite(float(value)):
+        return NOT_ESTIMABLE
+    scale = 10 ** decimals
+    rounded = math.floor(abs(float(value)) * scale + 0.5 + 1e-9) / scale
+    return f"{math.copysign(rounded, float(value)) if rounded else 0.0:.{decimals}f}"
+
+
+def count(n: int | float | None) -> str:
+    return "0" if _missing(n) else f"{int(n)}"
+
+
+def percent(n: int, total: int, decimals: int = 1) -> str:
+    """'12.5' (no % sign); '0' denominators give 'NE'."""
+    if not total:
+        return NOT_ESTIMABLE
+    return number(100.0 * n / total, decimals)
+
+
+def n_pct(n: int, total: int, decimals: int = 1) -> str:
+    """'n (x.x)'; zero counts are shown as '0' without a percentage, as CSR tables do."""
+    n = int(n)
+    if n == 0:
+        return "0"
+    return f"{n} ({percent(n, total, decimals)})"
+
+
+def rate_ci(rate: float | None, low: float | None, high: float | None, decimals: int = 1) -> str:
+    """A proportion with its CI as percentages: '25.0 (10.7, 44.9)'."""
+    if _missing(rate):
+        return NOT_ESTIMABLE
+    return f"{number(100 * rate, decimals)} ({number(None if _missing(low) else 100 * low, decimals)}, " \
+           f"{number(None if _missing(high) else 100 * high, decimals)})"
+
+
+def estimate_ci(est: float | None, low: float | None, high: float | None, decimals: int = 1) -> str:
+    """'7.4 (5.1, NE)': any part not estimable or not reached is 'NE'."""
+    return f"{number(est, decimals)} ({number(low, decimals)}, {number(high, decimals)})"
+
+
+def mean_sd(mean: float | None, sd: float | None, decimals: int = 1) -> str:
+    return f"{number(mean, decimals)} ({number(sd, decimals)})"
+
+
+def iso_date(value: date | datetime | pd.Timestamp | None) -> str:
+    if _missing(value):
+        return ""
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def text(value: object) -> str:
+    """Any cell value as text; missing values are empty (never 'nan')."""
+    if _missing(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
