@@ -77,6 +77,13 @@ class Cutoff(_Strict):
     end_date_variables: dict[str, str]
 
 
+class AdslRules(_Strict):
+    zero_dose_treatments: tuple[str, ...]
+    last_known_alive: tuple[str, ...]
+    end_of_treatment_epoch: str
+    end_of_study_epochs: tuple[str, ...]
+
+
 class Populations(_Strict):
     response_evaluable_requires_measurable: bool
 
@@ -213,6 +220,7 @@ class TrialConfig(_Strict):
     reports: Reports
     schedule: Schedule
     cutoff: Cutoff
+    adsl: AdslRules
     populations: Populations
     baseline: Baseline
     response: Response
