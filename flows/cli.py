@@ -1,0 +1,168 @@
+"""The `interim` command line: simulate, validate, run, verify, design simon."""
+from __future__ import annotations
+
+import json
+import os
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable, Optional, TypeVar
+
+# Prefect reads its settings at import: keep the console for interim's own messages.
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+
+from tasks.errors import InterimError, ValidationFailed  # noqa: E402
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="From an SDTM data cut to a versioned DSMB interim report.")
+design_app = typer.Typer(no_args_is_help=True, help="Trial design calculations.")
+app.add_typer(design_app, name="design")
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def _guarded(action: Callable[[], T]) -> T:
+    """Run a command's work: an interim error becomes one message on stderr and exit 1."""
+    try:
+        return action()
+    except ValidationFailed as exc:
+        from tasks.validate.present import findings_table
+        err.print(findings_table(exc.findings))
+        err.print(f"[bold red]error:[/] {exc}")
+    except InterimError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    raise typer.Exit(1)
+
+
+@app.command()
+def simulate(out: Path = typer.Option(..., help="Root folder of data cuts; writes OUT/YYYY-MM-DD/."),
+             cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
+             subjects: int = typer.Option(40, min=1, help="Number of subjects screened."),
+             seed: int = typer.Option(20261, help="Random seed: the same seed is the same trial."),
+             scenario: str = typer.Option("clean", help="clean, partial-dates, messy, invalid, correction."),
+             config: Optional[Path] = typer.Option(None, help="A config file merged over the trial's.")) -> None:
+    """Write a synthetic SDTM data cut of the trial."""
+    from tasks.config import load_config
+    from tasks.simulate import SCENARIOS, simulate_cut, write_cut
+
+    if scenario not in SCENARIOS:
+        raise typer.BadParameter(f"unknown scenario {scenario!r}; one of: {', '.join(SCENARIOS)}",
+                                 param_hint="--scenario")
+    day = _date(cutoff)
+
+    def work() -> Path:
+        cfg = load_config(config)
+        with err.status(f"Simulating {subjects} subjects up to {day.isoformat()} ..."):
+            frames = simulate_cut(cfg, day, subjects, seed, scenario)
+            return write_cut(frames, out, day, cfg)
+    folder = _guarded(work)
+    typer.echo(str(folder))
+
+
+@app.command()
+def validate(cut_dir: str = typer.Argument(..., help="A cut folder ROOT/YYYY-MM-DD (path or fsspec URL)."),
+             config: Optional[Path] = typer.Option(None, help="A config file merged over the trial's.")) -> None:
+    """Validate one data cut; print every problem; exit 1 on errors. Writes nothing."""
+    from tasks.config import load_config
+    from tasks.ingest.read import read_cut
+    from tasks.validate import validate_cut
+    from tasks.validate.present import findings_table
+
+    name = cut_dir.rstrip("/").rsplit("/", 1)[-1]
+    try:
+        day = date.fromisoformat(name)
+    except ValueError:
+        raise typer.BadParameter(f"the cut folder's name {name!r} is not its cutoff date YYYY-MM-DD") from None
+
+    def work() -> None:
+        cfg = load_config(config)
+        cut = read_cut(cut_dir, day, cfg, require_ready=False)
+        findings = [*cut.read_findings, *validate_cut(cut, cfg)]
+        errors = sum(f.severity == "error" for f in findings)
+        if findings:
+            err.print(findings_table(findings))
+        summary = f"{len(cut.domains)} domains, {errors} error(s), {len(findings) - errors} warning(s)"
+        if errors:
+            raise ValidationFailed(findings, f"{cut_dir}: {summary}")
+        typer.echo(f"{cut_dir}: {summary}")
+    _guarded(work)
+
+
+@app.command()
+def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
+        source: Optional[str] = typer.Option(None, help="Root of the data cuts (path or fsspec URL)."),
+        config: Optional[Path] = typer.Option(None, help="A config file merged over the trial's."),
+        reports: Optional[Path] = typer.Option(None, help="Reports root (default: the configured one)."),
+        reason: Optional[str] = typer.Option(None, help="Why this analysis is run (printed on the title page)."),
+        final: bool = typer.Option(False, "--final", help="Mark this version final.")) -> None:
+    """Run the interim-analysis flow for one cut and publish a new report version."""
+    from flows.interim_analysis import MANUAL_REASON, interim_analysis
+
+    day = _date(cutoff)
+
+    def work() -> str:
+        started = datetime.now()
+        with err.status(f"Interim analysis of the {day.isoformat()} cut: ingest, validate, derive, "
+                        "analyse, render, publish ..."):
+            folder = interim_analysis(cutoff=day, reason=reason or MANUAL_REASON, final=final,
+                                      source=source, config_file=str(config) if config else None,
+                                      reports=str(reports) if reports else None)
+        err.print(f"published in {(datetime.now() - started).total_seconds():.1f} s: "
+                  f"{Path(folder) / 'report-closed.pdf'}")
+        return folder
+    typer.echo(_guarded(work))
+
+
+@app.command()
+def verify(version_dir: Path = typer.Argument(..., help="A published version folder REPORTS/YYYY-MM-DD/vN.")) -> None:
+    """Re-hash every file against the manifest; exit 1 on any mismatch."""
+    from tasks.publish.manifest import verify_version
+
+    problems = verify_version(version_dir)
+    for problem in problems:
+        err.print(f"[red]✗[/] {problem}", highlight=False)
+    if problems:
+        err.print(f"[bold red]error:[/] {version_dir}: {len(problems)} problem(s)")
+        raise typer.Exit(1)
+    typer.echo(f"{version_dir}: every file matches its manifest")
+
+
+@design_app.command("simon")
+def design_simon(p0: float = typer.Option(..., min=0.0, max=1.0, help="Uninteresting response rate."),
+                 p1: float = typer.Option(..., min=0.0, max=1.0, help="Target response rate."),
+                 alpha: float = typer.Option(0.05, min=0.0, max=1.0, help="P(declare promising | p0)."),
+                 beta: float = typer.Option(0.20, min=0.0, max=1.0, help="1 - P(declare promising | p1)."),
+                 n_max: int = typer.Option(100, min=2, max=500, help="Largest total sample size searched."),
+                 as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Simon two-stage optimal and minimax designs."""
+    from tasks.monitoring.simon import search_designs
+
+    if not p0 < p1:
+        raise typer.BadParameter("needs p0 < p1", param_hint="--p1")
+    designs = _guarded(lambda: search_designs(p0, p1, alpha, beta, n_max))
+    if as_json:
+        typer.echo(json.dumps(designs, indent=2))
+        return
+    from rich.table import Table as RichTable
+    table = RichTable(title=f"Simon two-stage designs: p0={p0}, p1={p1}, alpha={alpha}, beta={beta}")
+    for column in ("design", "r1/n1", "r/n", "EN(p0)", "PET(p0)", "alpha", "power"):
+        table.add_column(column, justify="right")
+    for name, d in designs.items():
+        if d is None:
+            table.add_row(name, "none found", f"n <= {n_max}", "", "", "", "")
+            continue
+        table.add_row(name, f"{d['r1']}/{d['n1']}", f"{d['r']}/{d['n']}", f"{d['en0']:.2f}",
+                      f"{d['pet0']:.3f}", f"{d['alpha']:.4f}", f"{d['power']:.4f}")
+    Console().print(table)
+

@@ -1,0 +1,134 @@
+"""The report's content in the order of docs/dsmb-report.md, for the closed and the open session,
+and the headline numbers of results.json."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from tasks.adam.recist import response_disagreements
+from tasks.analysis.conduct import (accrual_section, conduct_summary, demographics_section,
+                                    deviations_section, disposition_section, enrolment_counts)
+from tasks.analysis.efficacy import efficacy_results, efficacy_section
+from tasks.analysis.methods import Provenance, methods_section, provenance_section
+from tasks.analysis.quality import quality_section
+from tasks.analysis.safety import exposure_section, safety_results, safety_section
+from tasks.config import TrialConfig
+from tasks.model import Adam, Block, CutoffResult, Figure, Finding, Paragraph, Section, Table
+from tasks.monitoring.rules import evaluate_monitoring
+from tasks.publish.changes import changes_blocks, changes_results, compare_cuts, first_cut_blocks
+from tasks.report import formatting as fmt
+
+
+@dataclass
+class AnalysisOutput:
+    results: dict
+    closed: list[Section]
+    open: list[Section]
+
+    def add_provenance(self, provenance: Provenance) -> None:
+        """Provenance needs the reserved version's chain link, so it comes last, after analysis."""
+        section = Section("provenance", "Provenance", provenance_section(provenance))
+        self.closed.append(section)
+        self.open.append(section)
+
+    def tables(self, kind: str) -> list[Table | Figure]:
+        sections = self.closed if kind == "closed" else self.open
+        return [b for s in sections for b in s.blocks if isinstance(b, (Table, Figure))]
+
+
+def disagreement_table(adam: Adam, limit: int) -> list[Block]:
+    """Visits where the response recomputed from the lesion measurements differs from the
+    investigator's: a data-quality check, not an analysis."""
+    if adam.adtr.empty:
+        return [Paragraph("No lesion measurements (TU/TR) in this cut: the investigator's overall "
+                          "responses could not be checked against the measurements.")]
+    found = response_disagreements(adam.adtr, adam.adrs)
+    display = found.copy()
+    for column in display.columns:
+        display[column] = display[column].map(fmt.iso_date if "DT" in column else fmt.text)
+    table = Table(
+        id="l_16_2_2_recist_disagreements", number="16.2.2",
+        title="Visits where the response recomputed from lesion measurements differs from the "
+              "investigator's overall response", population="Subjects with TU/TR records",
+        data=found, display=display, source="ADTR, ADRS", landscape=True, csv_only=len(found) > limit,
+        footnotes=["RECIST 1.1 recomputed from TR target sums (30% decrease from baseline, 20% and "
+                   "5 mm increase from nadir), non-target status and new lesions; for the data "
+                   "managers to query. The primary analysis uses the investigator's responses."])
+    return [Paragraph(f"{found['USUBJID'].nunique() if len(found) else 0} subject(s), {len(found)} "
+                      "visit(s) with a disagreement between recomputed and reported response."), table]
+
+
+def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: TrialConfig,
+            previous_dir: Path | None,
+            snapshot: pd.DataFrame | None = None) -> AnalysisOutput:
+    """Every section of both reports and results.json. `previous_dir` is the published version of
+    the previous cut (None for the first cut); `snapshot` this cut's record snapshot."""
+    cut, day = cutoff.cut, cutoff.cut.cutoff
+    limit = cfg.report.max_listing_rows_in_pdf
+    monitoring = evaluate_monitoring(adam.adsl, adam.adrs, adam.adae, cfg, day)
+    changes = compare_cuts(cut, adam, previous_dir, snapshot) if previous_dir is not None else None
+    change_blocks = changes_blocks(changes, limit) if changes is not None else first_cut_blocks()
+    quality = quality_section(adam, cfg, findings, cutoff, disagreement_table(adam, limit))
+    methods = methods_section(cfg)
+
+    closed = [
+        Section("decision", "Decision summary", monitoring.blocks + _changes_summary(changes)),
+        Section("accrual", "Accrual", accrual_section(adam.adsl, cfg, day)),
+        Section("disposition", "Disposition", disposition_section(adam.adsl, cfg, by_arm=True)),
+        *deviations_section(cut, adam.adsl),
+        Section("demographics", "Demographics and baseline disease characteristics",
+                demographics_section(adam.adsl, cfg, by_arm=True)),
+        Section("exposure", "Exposure", exposure_section(adam.adsl, adam.adex, cfg, by_arm=True)),
+        Section("efficacy", "Efficacy",
+                efficacy_section(adam.adsl, adam.adrs, adam.adtte, adam.adtr, cfg)),
+        Section("safety", "Safety", safety_section(adam.adsl, adam.adae, adam.adlb, cfg, by_arm=True)),
+        Section("quality", "Data currency and quality", quality),
+        Section("changes", "Changes since the previous cut", change_blocks),
+        Section("methods", "Methods", methods),
+    ]
+    open_ = [
+        Section("conduct", "Study conduct", conduct_summary(adam.adsl, cfg, day)),
+        Section("accrual", "Accrual", accrual_section(adam.adsl, cfg, day)),
+        Section("disposition", "Disposition", disposition_section(adam.adsl, cfg, by_arm=False)),
+        *deviations_section(cut, adam.adsl),
+        Section("demographics", "Demographics and baseline disease characteristics (pooled)",
+                demographics_section(adam.adsl, cfg, by_arm=False)),
+        Section("exposure", "Exposure (pooled)", exposure_section(adam.adsl, adam.adex, cfg, by_arm=False)),
+        *([Section("safety", "Safety overview (pooled)", _pooled_overview(adam, cfg))]
+          if cfg.safety.open_report_pooled_safety else []),
+        Section("quality", "Data currency and quality", quality),
+        Section("methods", "Methods", methods),
+    ]
+    results = {
+        "cutoff": day.isoformat(),
+        "study": cfg.study.id,
+        "populations": enrolment_counts(adam.adsl),
+        "efficacy": efficacy_results(adam.adsl, adam.adrs, adam.adtte, cfg),
+        "safety": safety_results(adam.adsl, adam.adae, cfg),
+        "monitoring": monitoring.results,
+        "changes": changes_results(changes),
+        "data_cut": {"records_set_aside": int(cutoff.log["records"].sum()) if len(cutoff.log) else 0,
+                     "validation_warnings": sum(f.severity == "warning" for f in findings)},
+    }
+    return AnalysisOutput(results, closed, open_)
+
+
+def _pooled_overview(adam: Adam, cfg: TrialConfig) -> list[Block]:
+    """The open report's pooled safety: the TEAE overview table only (config allows it)."""
+    blocks = safety_section(adam.adsl, adam.adae, adam.adlb, cfg, by_arm=False)
+    overview = [b for b in blocks if isinstance(b, Table)][:1]
+    return [Paragraph("Pooled over all subjects; no results by treatment arm in the open session.")] + overview
+
+
+def _changes_summary(changes: object) -> list[Block]:
+    counts = changes_results(changes)
+    if not counts.get("previous"):
+        return [Paragraph("Changes since the previous report: this is the first data cut.")]
+    parts = [f"{counts.get(k) or 0} {label}" for k, label in (
+        ("new_subjects", "new subjects"), ("new_deaths", "new deaths"), ("new_saes", "new SAEs"),
+        ("new_responses", "new confirmed responses"), ("new_progressions", "new progressions"),
+        ("changed_records", "changed records"), ("removed_records", "removed records"))]
+    return [Paragraph(f"Since the previous report ({counts['previous']}): " + ", ".join(parts) +
+                      ". Details in the section 'Changes since the previous cut'.")]

@@ -1,0 +1,109 @@
+"""Methods (every configured rule, as used) and provenance (what data and code made the report)."""
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass, field
+from importlib import metadata
+
+import pandas as pd
+
+from tasks.config import TrialConfig
+from tasks.model import Block, Paragraph, SourceFile, Table
+
+RULE_SECTIONS = {
+    "cutoff": "Data cutoff",
+    "adsl": "Subject-level derivations",
+    "populations": "Analysis populations",
+    "response": "Tumour response (RECIST 1.1)",
+    "survival": "Time to event",
+    "safety": "Safety",
+    "labs": "Liver laboratory tests",
+    "monitoring": "Interim monitoring",
+}
+METHOD_STATEMENTS = [
+    "Objective response rate and disease control rate: exact (Clopper-Pearson) two-sided 95% "
+    "confidence intervals.",
+    "Kaplan-Meier estimates; median and quartiles with 95% CI by the Brookmeyer-Crowley method on the "
+    "log-log transformed survival function (SAS PROC LIFETEST default; R survival conf.type = "
+    "\"log-log\"); where S(t) equals 0.5 over an interval the median is the midpoint of that interval. "
+    "Landmark rates with Greenwood log-log 95% CI. Median follow-up by the reverse Kaplan-Meier method.",
+    "Durations in days are end - start + 1; months = days / 30.4375.",
+    "Adverse events: a subject counts once per row at the worst CTCAE grade; percentages over the "
+    "safety population.",
+]
+SOFTWARE = ("prefect", "pandas", "numpy", "scipy", "lifelines", "pandera", "pydantic", "jinja2",
+            "weasyprint", "matplotlib", "pyarrow")
+
+
+def _flatten(prefix: str, value: object) -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        rows: list[tuple[str, str]] = []
+        for key, item in value.items():
+            rows += _flatten(f"{prefix}.{key}" if prefix else key, item)
+        return rows
+    if isinstance(value, (list, tuple)):
+        return [(prefix, ", ".join(str(v) for v in value) if value else "(none)")]
+    return [(prefix, "(not set)" if value is None else str(value))]
+
+
+def configured_rules(cfg: TrialConfig) -> pd.DataFrame:
+    """Every rule setting in force, one row each: area, setting (config key), value."""
+    dumped = cfg.model_dump(mode="json")
+    rows = [{"area": title, "setting": key, "value": value}
+            for section, title in RULE_SECTIONS.items()
+            for key, value in _flatten(section, dumped[section])]
+    return pd.DataFrame(rows, columns=["area", "setting", "value"])
+
+
+def software_versions() -> pd.DataFrame:
+    rows = [{"software": "python", "version": platform.python_version()}]
+    rows += [{"software": name, "version": metadata.version(name)} for name in SOFTWARE]
+    return pd.DataFrame(rows)
+
+
+def methods_section(cfg: TrialConfig) -> list[Block]:
+    rules = configured_rules(cfg)
+    software = software_versions()
+    return [Paragraph(text) for text in METHOD_STATEMENTS] + [
+        Table(id="t_16_5_1_methods_rules", number="16.5.1", title="Rules and settings in force",
+              population="Configuration of this analysis", data=rules, source="config",
+              display=rules.rename(columns={"area": "Area", "setting": "Setting", "value": "Value"}),
+              footnotes=["Every value comes from config/defaults.yaml, the trial's config and any file "
+                         "given with --config, merged in that order."]),
+        Table(id="t_16_5_2_software", number="16.5.2", title="Software versions",
+              population="This analysis", data=software, source="environment",
+              display=software.rename(columns={"software": "Software", "version": "Version"})),
+    ]
+
+
+@dataclass
+class Provenance:
+    files: list[SourceFile]
+    config_digest: str
+    code_version: str
+    flow_run_id: str
+    parameters: dict[str, str]
+    previous_manifest_sha256: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+def provenance_section(provenance: Provenance) -> list[Block]:
+    files = pd.DataFrame([{"domain": f.domain, "file": f.name, "rows": f.rows, "sha256": f.sha256}
+                          for f in sorted(provenance.files, key=lambda f: f.name)],
+                         columns=["domain", "file", "rows", "sha256"])
+    run = pd.DataFrame(
+        [("Configuration sha256", provenance.config_digest), ("Code version", provenance.code_version),
+         ("Flow run id", provenance.flow_run_id),
+         ("Previous version's manifest sha256", provenance.previous_manifest_sha256 or "none (first version)")]
+        + [(f"Parameter: {k}", v) for k, v in sorted(provenance.parameters.items())],
+        columns=["item", "value"])
+    return [Paragraph(note) for note in provenance.notes] + [
+        Table(id="t_16_6_1_input_files", number="16.6.1", title="Input files of the data cut",
+              population="This data cut", data=files, source="data cut", landscape=True,
+              display=pd.DataFrame({"Domain": files["domain"].str.upper(), "File": files["file"],
+                                    "Rows": files["rows"].astype(str), "sha256": files["sha256"]}),
+              footnotes=["sha256 of the bytes read. manifest.json in the version folder holds these and "
+                         "the sha256 of every published file; `interim verify` checks them."]),
+        Table(id="t_16_6_2_run", number="16.6.2", title="Run provenance", population="This analysis",
+              data=run, source="manifest", display=run.rename(columns={"item": "Item", "value": "Value"})),
+    ]

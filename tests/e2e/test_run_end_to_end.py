@@ -1,0 +1,135 @@
+"""The whole path on a small simulated cut: simulate -> run (Prefect) -> published version ->
+verify; numbers of results.json checked against values computed here independently."""
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+
+pytestmark = pytest.mark.e2e
+CUTOFF = "2026-10-31"
+runner = CliRunner()
+
+
+def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Exact interval by bisection on the binomial tail sums (no scipy): the reference."""
+    tail = (1 - level) / 2
+
+    def cdf(x: int, p: float) -> float:
+        return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(x + 1))
+
+    def solve(f, lo=0.0, hi=1.0) -> float:
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if f(mid) > 0 else (lo, mid)
+        return (lo + hi) / 2
+
+    low = 0.0 if k == 0 else solve(lambda p: tail - (1 - cdf(k - 1, p)))
+    high = 1.0 if k == n else solve(lambda p: cdf(k, p) - tail)
+    return low, high
+
+
+def km_median(time: pd.Series, event: pd.Series) -> float | None:
+    """Product-limit by hand; median = smallest t with S(t) <= 0.5 (midpoint when exactly 0.5)."""
+    data = pd.DataFrame({"t": time, "e": event}).sort_values("t")
+    s, curve = 1.0, []
+    for t, group in data.groupby("t"):
+        at_risk = int((data["t"] >= t).sum())
+        deaths = int(group["e"].sum())
+        if deaths:
+            s *= 1 - deaths / at_risk
+            curve.append((t, s))
+    for i, (t, s) in enumerate(curve):
+        if abs(s - 0.5) < 1e-12:
+            return (t + curve[i + 1][0]) / 2 if i + 1 < len(curve) else None
+        if s < 0.5:
+            return t
+    return None
+
+
+@pytest.fixture(scope="module")
+def published(prefect_harness, tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("e2e")
+    cuts, reports = root / "cuts", root / "reports"
+    result = runner.invoke(app, ["simulate", "--out", str(cuts), "--cutoff", CUTOFF, "--subjects", "40"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["run", "--cutoff", CUTOFF, "--source", str(cuts), "--reports", str(reports),
+                                 "--reason", "end-to-end test"])
+    assert result.exit_code == 0, result.output
+    version = Path(result.stdout.strip().splitlines()[-1])
+    return cuts, version
+
+
+def test_run_publishes_every_contract_file(published):
+    _, version = published
+    assert version.name == "v1" and version.parent.name == CUTOFF
+    for name in ("report-closed.pdf", "report-open.pdf", "results.json", "manifest.json",
+                 "validation.json", "adam/adsl.parquet", "adam/adrs.parquet", "adam/adtte.parquet",
+                 "adam/adae.parquet"):
+        assert (version / name).is_file(), name
+    assert (version / "report-closed.pdf").read_bytes().startswith(b"%PDF")
+    assert len(list((version / "tables").glob("*.csv"))) >= 10
+
+
+def test_results_orr_matches_exact_interval_computed_independently(published):
+    _, version = published
+    results = json.loads((version / "results.json").read_text())
+    adsl = pd.read_parquet(version / "adam/adsl.parquet")
+    adrs = pd.read_parquet(version / "adam/adrs.parquet")
+    evaluable = adsl.loc[adsl["RSEVALFL"] == "Y", "USUBJID"]
+    cbor = adrs[(adrs["PARAMCD"] == "CBOR") & adrs["USUBJID"].isin(evaluable)]
+    k, n = int(cbor["AVALC"].isin(["CR", "PR"]).sum()), len(evaluable)
+    orr = results["efficacy"]["orr"]
+    assert (orr["responders"], orr["n"]) == (k, n)
+    low, high = clopper_pearson(k, n)
+    assert orr["ci_low"] == pytest.approx(low, abs=1e-9)
+    assert orr["ci_high"] == pytest.approx(high, abs=1e-9)
+    assert results["version"] == 1 and results["cutoff"] == CUTOFF
+
+
+def test_results_km_medians_match_a_hand_product_limit(published):
+    _, version = published
+    results = json.loads((version / "results.json").read_text())
+    adtte = pd.read_parquet(version / "adam/adtte.parquet")
+    for paramcd, key in (("OS", "os"), ("PFS", "pfs")):
+        rows = adtte[adtte["PARAMCD"] == paramcd]
+        expected = km_median(rows["AVAL"], (rows["CNSR"] == 0).astype(int))
+        got = results["efficacy"][key]
+        assert got["n"] == len(rows) and got["events"] == int((rows["CNSR"] == 0).sum())
+        if expected is None:
+            assert got["median"] is None
+        else:
+            assert got["median"] == pytest.approx(expected / 30.4375, abs=1e-9)
+
+
+def test_verify_passes_then_detects_a_changed_byte(published, tmp_path):
+    _, version = published
+    assert runner.invoke(app, ["verify", str(version)]).exit_code == 0
+    copy = tmp_path / CUTOFF / "v1"
+    import shutil
+    shutil.copytree(version, copy)
+    table = next((copy / "tables").glob("*.csv"))
+    table.write_bytes(table.read_bytes() + b" ")
+    result = runner.invoke(app, ["verify", str(copy)])
+    assert result.exit_code == 1
+
+
+def test_second_run_of_the_same_cut_publishes_v2_beside_v1(published):
+    cuts, version = published
+    result = runner.invoke(app, ["run", "--cutoff", CUTOFF, "--source", str(cuts),
+                                 "--reports", str(version.parent.parent), "--reason", "rerun"])
+    assert result.exit_code == 0, result.output
+    second = Path(result.stdout.strip().splitlines()[-1])
+    assert second.name == "v2" and (version / "manifest.json").is_file()
+    first_results = json.loads((version / "results.json").read_text())
+    second_results = json.loads((second / "results.json").read_text())
+    assert {**first_results, "version": 2} == second_results
+    manifest = json.loads((second / "manifest.json").read_text())
+    assert manifest["previous"]["version"] == 1
