@@ -1,0 +1,1 @@
+"""Interim monitoring rules: Simon two-stage, Bayesian predictive probability, Bayesian safety stopping."""
