@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 # System libraries WeasyPrint needs (Pango, fonts); installed with apt when missing.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 DEMO_CUTOFF ?= 2026-10-31
 DEMO_SUBJECTS ?= 40
 export PREFECT_HOME ?= $(CURDIR)/.prefect

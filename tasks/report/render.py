@@ -1,0 +1,137 @@
+"""A ReportDocument to HTML (Jinja2, templates/) and to PDF or PDF/A-3b (WeasyPrint)."""
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import weasyprint
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from tasks.config import PROJECT_ROOT
+from tasks.model import Figure, Paragraph, Section, Table
+from tasks.report import formatting as fmt
+from tasks.report.document import ReportDocument
+from tasks.report.fetcher import StaticOnlyFetcher
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = TEMPLATES_DIR / "static"
+TEMPLATE = "report.html.j2"
+PDF_VARIANT = "pdf/a-3b"
+ATTACHMENT_RELATIONSHIP = "Data"   # PDF/A-3 AFRelationship: data the document was made from
+
+LOG = logging.getLogger("interim.report")
+_EPOCH_LOCK = threading.Lock()   # SOURCE_DATE_EPOCH is process-wide: one PDF written at a time
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def _anchor(prefix: str, text: str) -> str:
+    """An HTML id made of safe characters only (ids come from the analysis, not from data)."""
+    return prefix + re.sub(r"[^A-Za-z0-9_-]", "-", text)
+
+
+def _cells(table: Table) -> list[list[str]]:
+    # display holds formatted strings already; text() only guards against a stray NaN/None.
+    return table.display.map(fmt.text).to_numpy().tolist()
+
+
+def _block_view(block: Paragraph | Table | Figure, anchor: str) -> dict:
+    if isinstance(block, Paragraph):
+        return {"kind": "paragraph", "text": block.text, "style": block.style}
+    common = {"anchor": anchor, "id": block.id, "title": block.title, "source": block.source,
+              "footnotes": list(block.footnotes), "landscape": block.landscape}
+    if isinstance(block, Figure):
+        svg = base64.b64encode(block.svg.encode("utf-8")).decode("ascii")
+        return {**common, "kind": "figure", "label": f"Figure {block.number}",
+                "src": f"data:image/svg+xml;base64,{svg}"}
+    if block.csv_only:
+        return {**common, "kind": "listing", "label": f"Listing {block.number}",
+                "n_rows": fmt.count(len(block.data))}
+    return {**common, "kind": "table", "label": f"Table {block.number}",
+            "population": block.population,
+            "columns": [fmt.text(c) for c in block.display.columns],
+            "header_groups": list(block.header_groups or []), "rows": _cells(block)}
+
+
+def _section_view(section: Section, index: int) -> dict:
+    blocks = [_block_view(b, _anchor(f"b{index}-{j}-", getattr(b, "id", "")))
+              for j, b in enumerate(section.blocks, start=1)]
+    captioned = [b for b in blocks if b["kind"] != "paragraph"]
+    return {"anchor": f"s{index}", "title": section.title, "blocks": blocks,
+            "entries": captioned,
+            # the footer's "source" string on the section's first page: its first table's datasets
+            "first_source": next((b["source"] for b in captioned if b["source"]), "")}
+
+
+def render_html(doc: ReportDocument) -> str:
+    """The report as one HTML page (autoescaped: data cannot add markup)."""
+    template = _environment().get_template(TEMPLATE)
+    return template.render(doc=doc, cutoff=fmt.iso_date(doc.cutoff),
+                           sections=[_section_view(s, i) for i, s in enumerate(doc.sections, start=1)])
+
+
+def layout(doc: ReportDocument, fetcher: StaticOnlyFetcher | None = None,
+           pdfa: bool = False) -> weasyprint.Document:
+    """Lay out the pages. Resources resolve against templates/static only, through `fetcher`.
+    The PDF/A variant must be known here already: it sets the output intent (sRGB) of the layout."""
+    fetcher = fetcher or StaticOnlyFetcher(STATIC_DIR)
+    html = weasyprint.HTML(string=render_html(doc), base_url=fetcher.base_url, url_fetcher=fetcher)
+    document = html.render(pdf_variant=PDF_VARIANT if pdfa else None)
+    if fetcher.refused:
+        LOG.warning("report %s v%d (%s): refused to fetch %s", doc.study_id, doc.version, doc.kind,
+                    ", ".join(fetcher.refused))
+    return document
+
+
+def render_pdf(doc: ReportDocument, out_path: Path, attachments: dict[str, bytes] | None = None,
+               pdfa: bool = True, fetcher: StaticOnlyFetcher | None = None) -> None:
+    """Write the report PDF: PDF/A-3b with `attachments` (file name -> bytes, e.g. manifest.json,
+    results.json) embedded, or a plain PDF with the same attachments when `pdfa` is False.
+
+    Reproducible: the PDF's dates (document info, XMP, embedded files) are doc.generated_at and the
+    /ID is a hash of the content, so the same document gives the same bytes
+    (docs/reproducibility.md)."""
+    fetcher = fetcher or StaticOnlyFetcher(STATIC_DIR)
+    started = time.perf_counter()
+    document = layout(doc, fetcher, pdfa)
+    embedded = [
+        weasyprint.Attachment(string=data, name=name, description=name, url_fetcher=fetcher,
+                              created=doc.generated_at, modified=doc.generated_at,
+                              relationship=ATTACHMENT_RELATIONSHIP)
+        for name, data in sorted((attachments or {}).items())]
+    with _source_date_epoch(doc.generated_at):
+        document.write_pdf(Path(out_path), attachments=embedded,
+                           pdf_variant=PDF_VARIANT if pdfa else None)
+    # the page count is what drives render time (about 3-6 pages/s here): keep an eye on it
+    LOG.info("report %s v%d (%s): %d pages in %.1f s -> %s", doc.study_id, doc.version, doc.kind,
+             len(document.pages), time.perf_counter() - started, out_path)
+
+
+@contextmanager
+def _source_date_epoch(moment: datetime) -> Iterator[None]:
+    """While the PDF is written, fontTools (WeasyPrint's font subsetter when HarfBuzz-subset is
+    missing) stamps each embedded font's 'head' table with SOURCE_DATE_EPOCH instead of the
+    wall clock; without it two renders of one document differ in those bytes."""
+    with _EPOCH_LOCK:
+        previous = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
+        try:
+            yield
+        finally:
+            if previous is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = previous

@@ -1,0 +1,65 @@
+"""Small report documents with every block kind, shared by the renderer's tests."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pandas as pd
+import pytest
+
+from tasks.model import Figure, Paragraph, Section, Table
+from tasks.report.document import ReportDocument
+from tasks.report.svg import new_figure, to_svg
+
+GENERATED_AT = datetime(2025, 6, 1, 6, 0, tzinfo=timezone.utc)
+ATTACHMENTS = {"manifest.json": b'{"study": "TQB2868-HAIC-201", "version": 2}',
+               "results.json": b'{"cutoff": "2025-05-31", "populations": {"enrolled": 29}}'}
+
+
+def _table(number: str, rows: int, columns: int, **kwargs) -> Table:
+    display = pd.DataFrame(
+        {"Preferred term": [f"Term {k}" for k in range(rows)],
+         **{f"Cohort {c}\n(N=29)": [f"{k} ({100 * k / 29:.1f})" for k in range(rows)]
+            for c in range(columns)}})
+    return Table(id="t_" + number.replace(".", "_"), number=number, title=f"Adverse events {number}",
+                 population="Safety population (N = 29)", data=display, display=display,
+                 footnotes=["n (%) of subjects with at least one event."], source="ADSL, ADAE",
+                 **kwargs)
+
+
+def _figure() -> Figure:
+    fig, ax = new_figure(12, 6)
+    ax.step([0, 2, 4, 6], [1.0, 0.8, 0.6, 0.5], where="post")
+    return Figure(id="f_14_2_1_km_os", number="14.2.1", title="Kaplan-Meier estimate of OS",
+                  svg=to_svg(fig), data=pd.DataFrame({"t": [0, 2, 4, 6]}), source="ADTTE")
+
+
+def sample_document(kind: str = "closed", generated_at: datetime = GENERATED_AT) -> ReportDocument:
+    """About 8 pages: verdict paragraphs, a portrait table, a landscape table with a spanning
+    header, a CSV-only listing and a figure."""
+    listing = _table("16.2.1", 250, 1, csv_only=True)
+    sections = [
+        Section("decision", "Decision summary", [
+            Paragraph("Simon stage 1: 4 responses in 13 evaluable; continue if > 3: CONTINUE", "verdict"),
+            Paragraph("Information fraction 0.45.", "note")]),
+        Section("safety", "Safety", [
+            _table("14.3.1", 70, 2),
+            _table("14.3.2", 20, 8, landscape=True, header_groups=[("", 1), ("Dose level", 8)]),
+            listing,
+            _figure()]),
+        Section("methods", "Methods", [Paragraph("TEAE window: last dose + 30 days.")]),
+    ]
+    return ReportDocument(
+        study_id="TQB2868-HAIC-201", study_title="HAIC + TQB2868 + ramucirumab in advanced HCC",
+        cutoff=date(2025, 5, 31), version=2, status="DRAFT", reason="scheduled monthly cut",
+        generated_at=generated_at, kind=kind, sections=sections, software=["interim 0.1.0"])
+
+
+@pytest.fixture
+def document() -> ReportDocument:
+    return sample_document()
+
+
+@pytest.fixture(scope="session")
+def make_document():
+    """sample_document itself, for tests that need another kind or generation time."""
+    return sample_document
