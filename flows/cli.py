@@ -107,7 +107,7 @@ def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
         reason: Optional[str] = typer.Option(None, help="Why this analysis is run (printed on the title page)."),
         final: bool = typer.Option(False, "--final", help="Mark this version final.")) -> None:
     """Run the interim-analysis flow for one cut and publish a new report version."""
-    from flows.interim_analysis import MANUAL_REASON, interim_analysis
+    from flows.interim_analysis import interim_analysis
 
     day = _date(cutoff)
 
@@ -115,7 +115,7 @@ def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
         started = datetime.now()
         with err.status(f"Interim analysis of the {day.isoformat()} cut: ingest, validate, derive, "
                         "analyse, render, publish ..."):
-            folder = interim_analysis(cutoff=day, reason=reason or MANUAL_REASON, final=final,
+            folder = interim_analysis(cutoff=day, reason=reason, final=final,
                                       source=source, config_file=str(config) if config else None,
                                       reports=str(reports) if reports else None)
         err.print(f"published in {(datetime.now() - started).total_seconds():.1f} s: "

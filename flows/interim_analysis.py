@@ -76,10 +76,12 @@ def render_and_publish(reservation: Reservation, cfg: TrialConfig, adam: Adam, o
 
 
 @flow(name="interim-analysis", log_prints=True)
-def interim_analysis(cutoff: date, reason: str = MANUAL_REASON, final: bool = False,
+def interim_analysis(cutoff: date, reason: str | None = None, final: bool = False,
                      source: str | None = None, config_file: str | None = None,
                      reports: str | None = None, require_ready: bool = False) -> str:
-    """Analyse the data cut of `cutoff` and publish a new report version; returns its folder."""
+    """Analyse the data cut of `cutoff` and publish a new report version; returns its folder.
+    `reason` is required for another version after a final one; without it the title page says
+    the run was manually triggered."""
     run_time = datetime.now(timezone.utc).replace(microsecond=0)
     cfg = load_config(config_file)
     location = cut_location(source or str(resolve_path(cfg.source.root)), cutoff)
@@ -101,7 +103,7 @@ def interim_analysis(cutoff: date, reason: str = MANUAL_REASON, final: bool = Fa
         parameters={k: str(v) for k, v in parameters.items()},
         previous_manifest_sha256=(reservation.previous or {}).get("manifest_sha256")))
     published = render_and_publish(reservation, cfg, adam, output, findings, records,
-                                   manifest_extra, reason, run_time)
+                                   manifest_extra, reason or MANUAL_REASON, run_time)
     create_markdown_artifact(key="interim-report", markdown=headline_markdown(output.results, published),
                              description=f"Interim analysis {cutoff.isoformat()}")
     return str(published)

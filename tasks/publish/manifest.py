@@ -1,0 +1,149 @@
+"""manifest.json: what a report version was made from and holds; `verify_version` checks it.
+
+A manifest holds `files` (relative POSIX path -> sha256 of every file in the version folder but
+manifest.json itself), `cutoff`, `version`, `final`, `reason`, `previous` (the chain link:
+{cutoff, version, manifest_sha256} of the version published before this one, or null) and the
+provenance the flow gives (see `provenance`): `inputs`, `source`, `config_digest`, `config`,
+`parameters`, `code`, `software`, `flow_run_id`, `run_time`.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import platform
+import re
+import subprocess
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from tasks.config import PROJECT_ROOT, TrialConfig
+from tasks.model import Cut
+from tasks.publish.canonical import sha256_file
+
+MANIFEST_NAME = "manifest.json"
+# What makes the code of a run: a change here makes the code version "dirty".
+CODE_PATHS = ("tasks", "flows", "templates", "config", "pyproject.toml")
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    """sha256 of every file under `folder` (recursively), by relative POSIX path, sorted;
+    manifest.json itself is left out."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    return {rel: sha256_file(p) for p in files
+            if (rel := p.relative_to(folder).as_posix()) != MANIFEST_NAME}
+
+
+def version_ref(version_dir: Path) -> dict[str, Any]:
+    """The chain link to a published version: its cutoff, number and manifest hash."""
+    return {"cutoff": version_dir.parent.name, "version": int(version_dir.name[1:]),
+            "manifest_sha256": sha256_file(version_dir / MANIFEST_NAME)}
+
+
+def read_manifest(version_dir: Path) -> dict[str, Any]:
+    with open(version_dir / MANIFEST_NAME, encoding="utf-8") as fh:
+        manifest = json.load(fh)
+    if not isinstance(manifest, dict):
+        raise ValueError("not a JSON object")
+    return manifest
+
+
+def _git(*args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", "-C", str(PROJECT_ROOT), *args], capture_output=True,
+                              text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def code_version() -> dict[str, Any]:
+    """The git commit of the project (None outside a git checkout), whether the code paths
+    differ from it (`dirty`, untracked files included), and the installed package version."""
+    commit = _git("rev-parse", "HEAD")
+    status = _git("status", "--porcelain", "--", *CODE_PATHS) if commit else None
+    try:
+        package = metadata.version("interim")
+    except metadata.PackageNotFoundError:
+        package = None
+    return {"git_commit": commit, "dirty": bool(status) if commit else None,
+            "package_version": package}
+
+
+def software_versions() -> dict[str, str]:
+    """Python and the installed version of every runtime dependency of the interim package."""
+    versions = {"python": platform.python_version()}
+    try:
+        requirements = metadata.requires("interim") or []
+    except metadata.PackageNotFoundError:
+        requirements = []
+    for requirement in requirements:
+        if "extra ==" in requirement:
+            continue
+        name = re.split(r"[\s<>=!~;\[]", requirement, maxsplit=1)[0]
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[name] = metadata.version(name)
+    return versions
+
+
+def provenance(cut: Cut, cfg: TrialConfig, parameters: dict[str, Any],
+               flow_run_id: str | None, run_time: datetime | None = None) -> dict[str, Any]:
+    """The manifest's provenance part (give it to Reservation.publish): every input file with its
+    sha256, the resolved config and its digest, the run's parameters, code version, run id, time."""
+    inputs = sorted(({"domain": f.domain, "name": f.name, "uri": f.uri, "sha256": f.sha256,
+                      "rows": f.rows} for f in cut.files.values()), key=lambda i: i["name"])
+    return {
+        "inputs": inputs,
+        "source": cut.location,
+        "config_digest": cfg.digest(),
+        "config": cfg.model_dump(mode="json"),
+        "parameters": parameters,
+        "code": code_version(),
+        "software": software_versions(),
+        "flow_run_id": flow_run_id,
+        "run_time": (run_time or datetime.now(timezone.utc)).isoformat(),
+    }
+
+
+def verify_version(version_dir: Path) -> list[str]:
+    """Every problem of a published version: a file changed, missing or added against its
+    manifest, a folder name that is not the manifest's, a broken chain. Empty list: intact."""
+    version_dir = Path(version_dir)
+    if not version_dir.is_dir():
+        return [f"{version_dir}: no such version folder"]
+    try:
+        manifest = read_manifest(version_dir)
+        listed: dict[str, str] = manifest["files"]
+    except FileNotFoundError:
+        return [f"{version_dir}: {MANIFEST_NAME} is missing"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return [f"{version_dir}: {MANIFEST_NAME} cannot be read ({exc})"]
+
+    problems = []
+    expected = (manifest.get("cutoff"), f"v{manifest.get('version')}")
+    if (version_dir.parent.name, version_dir.name) != expected:
+        problems.append(f"folder {version_dir.parent.name}/{version_dir.name} does not match "
+                        f"its manifest ({expected[0]}/{expected[1]})")
+    present = file_hashes(version_dir)
+    for path, digest in sorted(listed.items()):
+        if path not in present:
+            problems.append(f"missing: {path} is listed in the manifest but not in the folder")
+        elif present[path] != digest:
+            problems.append(f"changed: {path} does not match its sha256 in the manifest")
+    problems += [f"added: {path} is not listed in the manifest"
+                 for path in sorted(set(present) - set(listed))]
+    problems += _chain_problems(version_dir, manifest.get("previous"))
+    return problems
+
+
+def _chain_problems(version_dir: Path, previous: dict | None) -> list[str]:
+    if previous is None:
+        return []
+    name = f"{previous.get('cutoff')}/v{previous.get('version')}"
+    previous_manifest = version_dir.parent.parent / name / MANIFEST_NAME
+    if not previous_manifest.is_file():
+        return [f"broken chain: the previous version {name} (or its {MANIFEST_NAME}) is missing"]
+    if sha256_file(previous_manifest) != previous.get("manifest_sha256"):
+        return [f"broken chain: {name}/{MANIFEST_NAME} has changed since this version was published"]
+    return []
