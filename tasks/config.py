@@ -67,6 +67,17 @@ class Reports(_Strict):
     root: str
 
 
+class Validation(_Strict):
+    max_findings_per_rule: int = Field(ge=1)
+    max_line_bytes: int = Field(ge=1024)
+    response_test: str
+    response_terms: tuple[str, ...]
+    diameter_tests: tuple[str, ...]
+    after_consent_domains: tuple[str, ...]
+    after_death_error_domains: tuple[str, ...]
+    special_arm_codes: tuple[str, ...]
+
+
 class Schedule(_Strict):
     cron: str
     timezone: str
@@ -123,6 +134,7 @@ class Response(_Strict):
     missing_as_ne: bool
     pfs_missed_assessments: bool
     dcr_window_months: float = Field(gt=0)
+    rate_conf_level: float = Field(gt=0, lt=1)
     assessment_interval_days: int = Field(gt=0)
     assessment_window_days: int = Field(ge=0)
     lesion_criteria: Literal["RECIST 1.1", "mRECIST"]
@@ -142,12 +154,16 @@ class Safety(_Strict):
     aesi_long_window_groups: tuple[str, ...]
     death_window_days: int = Field(ge=0)
     open_report_pooled_safety: bool
+    related_values: tuple[str, ...]
+    missing_relatedness_as_related: bool
+    incidence_conf_level: float = Field(gt=0, lt=1)
 
 
 class Labs(_Strict):
     liver_tests: dict[str, str]
     hys_law_transaminase_uln: float = Field(gt=0)
     hys_law_bilirubin_uln: float = Field(gt=0)
+    hys_law_window_days: int = Field(ge=0)
 
 
 class SimonDesign(_Strict):
@@ -212,12 +228,15 @@ class Simulation(_Strict):
     true_orr: float = Field(ge=0, le=1)
     median_pfs_months: float = Field(gt=0)
     median_os_months: float = Field(gt=0)
+    screen_failure_rate: float = Field(ge=0, lt=1)
+    follow_up_months: int = Field(ge=1)
 
 
 class TrialConfig(_Strict):
     study: Study
     source: Source
     reports: Reports
+    validation: Validation
     schedule: Schedule
     cutoff: Cutoff
     adsl: AdslRules

@@ -1,0 +1,211 @@
+"""Efficacy tables 14.2.1-14.2.5: BOR/CBOR frequencies, response rates with exact CIs, and the
+Kaplan-Meier summaries of OS, PFS and DOR, each by arm and in total."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from tasks.analysis.arms import column_header
+from tasks.analysis.efficacy_data import BOR, CBOR, CBOR_WINDOW, DISEASE_CONTROL, RESPONDER, RESPONSE_ORDER
+from tasks.config import TrialConfig
+from tasks.model import Table
+from tasks.report import formatting as fmt
+from tasks.stats.binomial import binomial_summary
+from tasks.stats.km import KMSummary, Quantile, km_summary
+
+INDENT = "    "
+REFERENCE_DATES = {"TRTSDT": "the first dose", "RANDDT": "randomization"}
+NOT_DERIVED = {"responders": None, "rate": None, "ci_low": None, "ci_high": None}   # no such ADRS parameter
+RESPONSE_LABELS = {
+    "CR": "Complete response (CR)", "PR": "Partial response (PR)", "SD": "Stable disease (SD)",
+    "NON-CR/NON-PD": "Non-CR/non-PD", "PD": "Progressive disease (PD)",
+    "NE": "Not evaluable (NE)", "MISSING": "Missing (no assessment)",
+}
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A response rate: results.json key, ADRS parameter, the categories that count, label."""
+    key: str
+    paramcd: str
+    categories: tuple[str, ...]
+    label: str
+
+
+def rate_definitions(cfg: TrialConfig) -> tuple[Rate, ...]:
+    window = fmt.text(cfg.response.dcr_window_months)
+    return (
+        Rate("orr", CBOR, RESPONDER, "Objective response rate (confirmed CR or PR)"),
+        Rate("dcr", CBOR, DISEASE_CONTROL, "Disease control rate (confirmed BOR CR, PR, SD or non-CR/non-PD)"),
+        Rate("dcr_6m", CBOR_WINDOW, DISEASE_CONTROL, f"Disease control rate within {window} months"),
+        Rate("orr_unconfirmed", BOR, RESPONDER, "Objective response rate, unconfirmed (supportive)"),
+    )
+
+
+def response_rate(responses: pd.DataFrame, rate: Rate, cfg: TrialConfig) -> dict | None:
+    """{n, responders, rate, ci_low, ci_high}; None when ADRS does not hold the parameter."""
+    if rate.paramcd not in responses.columns:
+        return None
+    hits = int(responses[rate.paramcd].isin(rate.categories).sum())
+    return binomial_summary(hits, len(responses), cfg.response.rate_conf_level)
+
+
+def endpoint_summary(records: pd.DataFrame, cfg: TrialConfig) -> KMSummary:
+    return km_summary(records["AVAL"], records["EVENT"], cfg.survival.landmarks_months,
+                      cfg.survival.conf_level)
+
+
+def _pct(conf: float) -> str:
+    return f"{fmt.number(100 * conf, 0)}%"
+
+
+def _headers(columns: list[tuple[str, pd.DataFrame]]) -> list[str]:
+    return [""] + [column_header(label, len(frame)) for label, frame in columns]
+
+
+def response_frequency_table(columns: list[tuple[str, pd.DataFrame]], cfg: TrialConfig,
+                             not_evaluable: int) -> Table:
+    """Table 14.2.1: BOR and CBOR, n (%) of the response-evaluable subjects of each column."""
+    blank = [""] * len(columns)
+    display, data = [], []
+    for paramcd, title in ((BOR, "Best overall response (confirmation not required)"),
+                           (CBOR, "Confirmed best overall response")):
+        display.append([title] + blank)
+        for category in RESPONSE_ORDER:
+            counts = [int(frame[paramcd].eq(category).sum()) for _, frame in columns]
+            display.append([INDENT + RESPONSE_LABELS[category]]
+                           + [fmt.n_pct(n, len(frame)) for n, (_, frame) in zip(counts, columns)])
+            data += [{"parameter": paramcd, "response": category, "column": label, "n": n,
+                      "N": len(frame), "pct": 100.0 * n / len(frame) if len(frame) else None}
+                     for n, (label, frame) in zip(counts, columns)]
+    r = cfg.response
+    return Table(
+        id="t_14_2_1_bor", number="14.2.1", title="Best overall response and confirmed best overall response",
+        population="Response-evaluable set", data=pd.DataFrame(data),
+        display=pd.DataFrame(display, columns=_headers(columns)), source="ADSL, ADRS",
+        footnotes=[f"Responses per RECIST as assessed by the {r.evaluator.lower()}; percentages over N.",
+                   f"SD and non-CR/non-PD count only when at least {r.sd_min_days} days after "
+                   f"{REFERENCE_DATES[r.reference_date]}; "
+                   "earlier they count as NE. Missing: no assessment after the reference date.",
+                   _confirmation_rule(cfg),
+                   f"{not_evaluable} subject(s) of the full analysis set without measurable disease at "
+                   "baseline are not in the response-evaluable set."])
+
+
+def _confirmation_rule(cfg: TrialConfig) -> str:
+    r = cfg.response
+    sd = " One SD is allowed between a PR and its confirmation." if r.accept_sd_between else ""
+    return (f"Confirmation: a CR or PR is confirmed by a later CR (for PR: CR or PR) at least "
+            f"{r.confirmation_min_days} days later, with at most {r.max_ne_between} NE in between.{sd}")
+
+
+def response_rate_table(columns: list[tuple[str, pd.DataFrame]], cfg: TrialConfig) -> Table:
+    """Table 14.2.2: ORR, DCR, DCR within the window and unconfirmed ORR with exact CIs."""
+    conf = _pct(cfg.response.rate_conf_level)
+    display, data = [], []
+    for rate in rate_definitions(cfg):
+        results = [response_rate(frame, rate, cfg) for _, frame in columns]
+        display.append([rate.label] + [""] * len(columns))
+        display.append([f"{INDENT}n (%)"] + [
+            fmt.NOT_ESTIMABLE if res is None else fmt.n_pct(res["responders"], res["n"]) for res in results])
+        display.append([f"{INDENT}Rate, % ({conf} CI)"] + [
+            fmt.NOT_ESTIMABLE if res is None else fmt.rate_ci(res["rate"], res["ci_low"], res["ci_high"])
+            for res in results])
+        data += [{"endpoint": rate.key, "column": label, "n": len(frame), **(res or NOT_DERIVED)}
+                 for res, (label, frame) in zip(results, columns)]
+    r = cfg.response
+    window = fmt.text(r.dcr_window_months)
+    footnotes = [
+        "ORR: confirmed best overall response CR or PR. DCR: confirmed best overall response CR, PR, "
+        "SD or non-CR/non-PD. Unconfirmed ORR: best overall response CR or PR without confirmation.",
+        f"DCR within {window} months: confirmed best overall response from the assessments within "
+        f"{window} months of {REFERENCE_DATES[r.reference_date]} only.",
+        _confirmation_rule(cfg),
+        f"{conf} CI: exact (Clopper-Pearson).",
+    ]
+    if CBOR_WINDOW not in columns[0][1].columns:
+        footnotes.append(f"NE for DCR within {window} months: ADRS has no {CBOR_WINDOW} parameter in this cut.")
+    return Table(
+        id="t_14_2_2_response_rates", number="14.2.2", title="Objective response and disease control rates",
+        population="Response-evaluable set", data=pd.DataFrame(data),
+        display=pd.DataFrame(display, columns=_headers(columns)), source="ADSL, ADRS", footnotes=footnotes)
+
+
+def _quantile_text(q: Quantile) -> str:
+    return fmt.estimate_ci(q.estimate, q.ci_low, q.ci_high)
+
+
+def _reasons(records: pd.DataFrame, event: int, column: str, n: int) -> list[tuple[str, str, dict]]:
+    """One indented row per EVNTDESC (events) or CNSDTDSC (censored) value, in name order."""
+    group = "events" if event else "censored"
+    counts = records.loc[records["EVENT"].eq(event), column].value_counts().sort_index()
+    missing = "Event not described" if event else "Censoring reason not described"
+    return [(f"{INDENT}{desc or missing}", fmt.n_pct(int(k), n),
+             {"statistic": group, "category": desc, "value": int(k)}) for desc, k in counts.items()]
+
+
+def _km_rows(records: pd.DataFrame, summary: KMSummary, follow_up: bool) -> list[tuple[str, str, dict]]:
+    """(row label, display text, data) for one column of a Kaplan-Meier summary table."""
+    n, conf = summary.n, _pct(summary.conf_level)
+    rows = [("Subjects, n", fmt.count(n), {"statistic": "n", "value": n}),
+            ("Events, n (%)", fmt.n_pct(summary.events, n), {"statistic": "events", "value": summary.events}),
+            *_reasons(records, 1, "EVNTDESC", n),
+            ("Censored, n (%)", fmt.n_pct(summary.censored, n),
+             {"statistic": "censored", "value": summary.censored}),
+            *_reasons(records, 0, "CNSDTDSC", n)]
+
+    def quantile(label: str, statistic: str, q: Quantile) -> tuple[str, str, dict]:
+        return (f"{label} ({conf} CI), months", _quantile_text(q),
+                {"statistic": statistic, "value": q.estimate, "ci_low": q.ci_low, "ci_high": q.ci_high})
+
+    rows += [quantile("Median", "median", summary.median), quantile("25th percentile", "q1", summary.q1),
+             quantile("75th percentile", "q3", summary.q3)]
+    rows += [(f"Rate at {fmt.text(mark.time)} months, % ({conf} CI)",
+              fmt.rate_ci(mark.surv, mark.ci_low, mark.ci_high),
+              {"statistic": f"rate at {fmt.text(mark.time)} months", "value": mark.surv,
+               "ci_low": mark.ci_low, "ci_high": mark.ci_high, "n_risk": mark.n_risk})
+             for mark in summary.landmarks]
+    if follow_up:
+        rows.append(quantile("Median follow-up", "median follow-up (reverse KM)", summary.follow_up))
+    return rows
+
+
+def km_summary_table(table_id: str, number: str, title: str, population: str,
+                     columns: list[tuple[str, pd.DataFrame]], cfg: TrialConfig, definition: str,
+                     follow_up: bool) -> Table:
+    """A Kaplan-Meier summary table (14.2.3 OS, 14.2.4 PFS, 14.2.5 DOR); one column per arm.
+    Event and censoring reasons are listed as they occur in any column (0 elsewhere)."""
+    per_column = [_km_rows(frame, endpoint_summary(frame, cfg), follow_up) for _, frame in columns]
+    labels: list[str] = []
+    for rows in per_column:          # union of row labels, in the order of first appearance
+        labels += [label for label, _, _ in rows if label not in labels]
+    labels = _ordered_rows(labels, per_column)
+    texts = [{label: text for label, text, _ in rows} for rows in per_column]
+    display = [[label] + [t.get(label, "0") for t in texts] for label in labels]
+    data = [{"column": name, **row} for (name, _), rows in zip(columns, per_column) for _, _, row in rows]
+    conf = _pct(cfg.survival.conf_level)
+    footnotes = [
+        definition,
+        "Kaplan-Meier estimates; times in months (days / 30.4375). Median and quartiles with the "
+        f"Brookmeyer-Crowley {conf} CI on the log-log scale (as SAS PROC LIFETEST; R survival's default is "
+        "the log scale); landmark rates with Greenwood variance and log-log CI. NE: not reached or not estimable.",
+    ]
+    if follow_up:
+        footnotes.append("Median follow-up by the reverse Kaplan-Meier method (censoring as the event).")
+    return Table(id=table_id, number=number, title=title, population=population, data=pd.DataFrame(data),
+                 display=pd.DataFrame(display, columns=_headers(columns)), source="ADSL, ADTTE",
+                 footnotes=footnotes)
+
+
+def _ordered_rows(labels: list[str], per_column: list[list[tuple[str, str, dict]]]) -> list[str]:
+    """Sub-rows (indented reasons) stay under their heading even when only a later column has them."""
+    kind = {label: row["statistic"] for rows in per_column for label, _, row in rows}
+    headings = [label for label in labels if not label.startswith(INDENT)]
+    ordered = []
+    for heading in headings:
+        ordered.append(heading)
+        if heading.startswith(("Events", "Censored")):
+            group = "events" if heading.startswith("Events") else "censored"
+            ordered += sorted(label for label in labels if label.startswith(INDENT) and kind[label] == group)
+    return ordered

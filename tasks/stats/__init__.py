@@ -1,0 +1,1 @@
+"""Statistics used by the analyses: exact binomial intervals and Kaplan-Meier summaries."""
