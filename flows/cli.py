@@ -11,6 +11,10 @@ from typing import Callable, Optional, TypeVar
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+if os.environ.get("PREFECT_HOME"):    # Prefect does not create a missing parent folder itself
+    os.makedirs(os.environ["PREFECT_HOME"], exist_ok=True)
+# The embedded server's first start on a new machine migrates its database: allow for it.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
@@ -42,6 +46,11 @@ def _guarded(action: Callable[[], T]) -> T:
         err.print(f"[bold red]error:[/] {exc}")
     except InterimError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    except Exception as exc:   # a defect or an environment failure: one line, details on request
+        if os.environ.get("INTERIM_DEBUG"):
+            raise
+        err.print(f"[bold red]error:[/] unexpected {type(exc).__name__}: {exc}\n"
+                  "Set INTERIM_DEBUG=1 to see the traceback.", highlight=False)
     raise typer.Exit(1)
 
 
@@ -88,7 +97,7 @@ def validate(cut_dir: str = typer.Argument(..., help="A cut folder ROOT/YYYY-MM-
     def work() -> None:
         cfg = load_config(config)
         cut = read_cut(cut_dir, day, cfg, require_ready=False)
-        findings = [*cut.read_findings, *validate_cut(cut, cfg)]
+        findings = validate_cut(cut, cfg)
         errors = sum(f.severity == "error" for f in findings)
         if findings:
             err.print(findings_table(findings))

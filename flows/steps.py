@@ -40,7 +40,7 @@ def pull_cut(location: str, cutoff: date, cfg: TrialConfig, require_ready: bool)
 
 @thin(name="validate-cut")
 def validate(cut: Cut, cfg: TrialConfig) -> list[Finding]:
-    findings = [*cut.read_findings, *validate_cut(cut, cfg)]
+    findings = validate_cut(cut, cfg)      # includes the reader's warnings
     if any(f.severity == "error" for f in findings):
         raise ValidationFailed(findings)
     return findings

@@ -30,6 +30,9 @@ class Cut:
     domains: dict[str, pd.DataFrame]
     files: dict[str, SourceFile]
     ready: bool = True
+    # Warnings met while reading and cutting the data (no _READY marker, files not read, records
+    # without a date kept by the cutoff); validate_cut returns them with its own findings.
+    findings: list[Finding] = field(default_factory=list)
 
     def has(self, domain: str) -> bool:
         return domain in self.domains

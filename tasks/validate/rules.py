@@ -1,0 +1,191 @@
+"""The row rules of one domain, from its spec and the config: each a vectorised test per row."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+
+from tasks.config import TrialConfig
+from tasks.dates import is_iso8601
+from tasks.validate.findings import Severity, on_distinct
+from tasks.validate.spec import DomainSpec
+
+Test = Callable[[pd.DataFrame], pd.Series]
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+UNSAFE_ID = r"[/\\:*?\"<>|\x00-\x1f\x7f]|\.\."
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule on the rows of a domain. `test` gives True where a row passes; a finding names
+    `column`, and `{value}` in `message` is the row's value of it."""
+    name: str
+    column: str
+    severity: Severity
+    message: str
+    test: Test
+
+
+def domain_rules(domain: str, frame: pd.DataFrame, spec: DomainSpec, cfg: TrialConfig) -> list[Rule]:
+    """Every rule that applies to the columns the frame has."""
+    code = domain.upper()
+    columns = set(frame.columns)
+    rules = [*_filled(code, spec, columns), *_terms(code, spec, columns),
+             *_numbers(code, spec, columns), *_missing(code, spec, columns),
+             *_dates(code, columns), *_key(code, spec, frame), *_identifiers(code, columns),
+             *_extra(domain, code, columns, cfg)]
+    # A control character already fails a column's date, number or term rule.
+    formatted = {r.column for r in rules if r.name.endswith((" ISO 8601", " numeric"))}
+    formatted |= set(spec.terms)
+    return rules + _control_characters(code, frame, columns - formatted)
+
+
+def _filled(code: str, spec: DomainSpec, columns: set[str]) -> list[Rule]:
+    return [Rule(f"{code}.{c} not empty", c, "error", f"{c} is empty",
+                 lambda f, c=c: f[c] != "") for c in spec.filled if c in columns]
+
+
+def _terms(code: str, spec: DomainSpec, columns: set[str]) -> list[Rule]:
+    rules = []
+    for column, terms in spec.terms.items():
+        if column in columns:
+            label = spec.terms_label.get(column, "/".join(terms))
+            rules.append(Rule(f"{code}.{column} in {label}", column, "error",
+                              f"{column} '{{value}}' is not one of {', '.join(terms)}",
+                              lambda f, c=column, t=terms: f[c].isin((*t, ""))))
+    return rules
+
+
+def _numbers(code: str, spec: DomainSpec, columns: set[str]) -> list[Rule]:
+    rules = []
+    for column in spec.numeric:
+        if column in columns:
+            rules.append(Rule(f"{code}.{column} numeric", column, "error",
+                              f"{column} '{{value}}' is not a number",
+                              lambda f, c=column: (f[c] == "") | number(f[c]).notna()))
+    for column in spec.non_negative:
+        if column in columns:
+            rules.append(Rule(f"{code}.{column} >= 0", column, "error",
+                              f"{column} {{value}} is negative",
+                              lambda f, c=column: ~(number(f[c]) < 0)))
+    return rules
+
+
+def _missing(code: str, spec: DomainSpec, columns: set[str]) -> list[Rule]:
+    return [Rule(f"{code}.{c} missing", c, "warning", why, lambda f, c=c: f[c] != "")
+            for c, why in spec.missing_warns.items() if c in columns]
+
+
+def _dates(code: str, columns: set[str]) -> list[Rule]:
+    """Every --DTC variable: ISO 8601, possibly partial, a day that exists on the calendar."""
+    return [Rule(f"{code}.{c} ISO 8601", c, "error",
+                 f"{c} '{{value}}' is not an ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD)",
+                 lambda f, c=c: (f[c] == "") | on_distinct(is_iso8601, f[c]).astype(bool))
+            for c in sorted(columns) if c.endswith("DTC")]
+
+
+def _key(code: str, spec: DomainSpec, frame: pd.DataFrame) -> list[Rule]:
+    """USUBJID + --SEQ unique (or the spec's key), every row of a repeated key listed."""
+    key = spec.key
+    if key is None:
+        seq = f"{code}SEQ"
+        key = ("USUBJID", seq) if {"USUBJID", seq} <= set(frame.columns) else ()
+    if not key or not set(key) <= set(frame.columns):
+        return []
+    name = "+".join(key)
+    return [Rule(f"{code}.{name} unique", key[-1], "error",
+                 f"{name} is not unique: {key[-1]} '{{value}}' appears more than once",
+                 lambda f, k=list(key): ~f.duplicated(k, keep=False))]
+
+
+def _identifiers(code: str, columns: set[str]) -> list[Rule]:
+    seq = [c for c in (f"{code}SEQ", "VISITNUM") if c in columns]
+    rules = [Rule(f"{code}.{c} numeric", c, "error", f"{c} '{{value}}' is not a number",
+                  lambda f, c=c: (f[c] == "") | number(f[c]).notna()) for c in seq]
+    if "USUBJID" in columns:
+        rules.append(Rule(f"{code}.USUBJID safe characters", "USUBJID", "error",
+                          "USUBJID '{value}' holds path or control characters",
+                          lambda f: ~on_distinct(
+                              lambda s: s.str.contains(UNSAFE_ID, regex=True), f["USUBJID"]
+                          ).astype(bool)))
+    return rules
+
+
+def _control_characters(code: str, frame: pd.DataFrame, columns: set[str]) -> list[Rule]:
+    """Control characters break the report (PDF, XML): a rule only for the columns that hold one,
+    found by one scan of each column's joined text."""
+    rules = []
+    for column in sorted(columns):
+        if CONTROL.search("\n".join(frame[column].astype(str).tolist())):
+            rules.append(Rule(f"{code}.{column} no control characters", column, "error",
+                              f"{column} holds a control character: {{value}}",
+                              lambda f, c=column: ~f[c].str.contains(CONTROL.pattern, regex=True)))
+    return rules
+
+
+def _extra(domain: str, code: str, columns: set[str], cfg: TrialConfig) -> list[Rule]:
+    """Rules that read more than one column of the domain."""
+    v = cfg.validation
+    rules = []
+    if domain == "rs" and {"RSTESTCD", "RSSTRESC"} <= columns:
+        def is_response(f: pd.DataFrame) -> pd.Series:
+            return f["RSTESTCD"] == v.response_test
+        rules += [
+            Rule(f"RS.RSSTRESC in {v.response_test} terms", "RSSTRESC", "error",
+                 f"{v.response_test} '{{value}}' is not one of {', '.join(v.response_terms)}",
+                 lambda f: ~is_response(f) | f["RSSTRESC"].isin((*v.response_terms, ""))),
+            Rule("RS.RSSTRESC missing", "RSSTRESC", "warning",
+                 f"{v.response_test} record without a response: not used",
+                 lambda f: ~is_response(f) | (f["RSSTRESC"] != ""))]
+        evaluator = [c for c in ("USUBJID", "RSEVAL", "RSEVALID", "RSDTC") if c in columns]
+        if {"USUBJID", "RSDTC"} <= set(evaluator):
+            rules.append(Rule("RS.RSSTRESC one response per date and evaluator", "RSSTRESC",
+                              "error", "two different overall responses on one date by one "
+                              "evaluator: '{value}' is one of them",
+                              lambda f: _one_value(f, is_response(f) & (f["RSSTRESC"] != ""),
+                                                   evaluator, "RSSTRESC")))
+    if domain == "tr" and {"TRTESTCD", "TRSTRESN"} <= columns:
+        def diameter(f: pd.DataFrame) -> pd.Series:
+            return f["TRTESTCD"].isin(v.diameter_tests)
+        rules += [
+            Rule("TR.TRSTRESN diameter >= 0", "TRSTRESN", "error", "negative diameter {value}",
+                 lambda f: ~(diameter(f) & (number(f["TRSTRESN"]) < 0))),
+            Rule("TR.TRSTRESN diameter missing", "TRSTRESN", "warning",
+                 "lesion diameter missing at this visit",
+                 lambda f: ~diameter(f) | (f["TRSTRESN"] != ""))]
+    if domain == "lb" and {"LBTESTCD", "LBSTNRLO", "LBSTNRHI"} <= columns:
+        liver = tuple(cfg.labs.liver_tests.values())
+        rules.append(Rule("LB.LBSTNRHI normal range of liver tests", "LBSTNRHI", "warning",
+                          "liver test without a normal range (LBSTNRLO/LBSTNRHI): not graded",
+                          lambda f: ~f["LBTESTCD"].isin(liver)
+                          | ((f["LBSTNRLO"] != "") & (f["LBSTNRHI"] != ""))))
+    if domain == "ex" and "EXDOSE" in columns:
+        rules.append(Rule("EX.EXDOSE > 0", "EXDOSE", "warning",
+                          "dose '{value}' is not > 0: the record does not count as a dose",
+                          lambda f: _dosed(f, cfg.adsl.zero_dose_treatments)))
+    return rules
+
+
+def number(values: pd.Series) -> pd.Series:
+    """Text as numbers (NaN where empty or not a number)."""
+    return on_distinct(lambda v: pd.to_numeric(v, errors="coerce"), values).astype("float64")
+
+
+def _one_value(frame: pd.DataFrame, rows: pd.Series, by: list[str], column: str) -> pd.Series:
+    """False on every row of a group (same subject, evaluator, day) holding two values."""
+    values = frame.loc[rows, [*by, column]]
+    values[by[-1]] = values[by[-1]].str[:10]   # the day of a date-time
+    distinct = values.groupby(by, sort=False)[column].transform("nunique")
+    return (distinct <= 1).reindex(frame.index, fill_value=True)
+
+
+def _dosed(frame: pd.DataFrame, zero_dose_treatments: tuple[str, ...]) -> pd.Series:
+    """False where a record of a dose given holds 0 or no dose (other values: errors of their own).
+    A 0 dose of a configured zero-dose treatment (placebo) is a dose, as ADSL counts it."""
+    no_dose = (frame["EXDOSE"] == "") | (number(frame["EXDOSE"]) == 0)
+    not_given = frame["EXOCCUR"] == "N" if "EXOCCUR" in frame.columns else False
+    placebo = frame["EXTRT"].str.upper().isin([t.upper() for t in zero_dose_treatments]) \
+        if "EXTRT" in frame.columns else False
+    return ~no_dose | not_given | (placebo & (number(frame["EXDOSE"]) == 0))
