@@ -138,7 +138,7 @@ def verify(version_dir: Path = typer.Argument(..., help="A published version fol
     """Re-hash every file against the manifest; exit 1 on any mismatch."""
     from tasks.publish.manifest import verify_version
 
-    problems = verify_version(version_dir)
+    problems = verify_version(version_dir.resolve())
     for problem in problems:
         err.print(f"[red]✗[/] {problem}", highlight=False)
     if problems:

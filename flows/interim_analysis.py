@@ -48,12 +48,12 @@ def ingest(location: str, cutoff: date, cfg: TrialConfig,
     return steps.cut_at_cutoff(cut, cfg), findings
 
 
-@flow(name="report")
 def render_and_publish(reservation: Reservation, cfg: TrialConfig, adam: Adam, output: AnalysisOutput,
                        findings: list[Finding], records, manifest_extra: dict, reason: str,
                        run_time: datetime) -> Path:
     """Everything is written into the reserved staging folder, then published in one rename;
-    any failure leaves no version folder behind."""
+    any failure leaves no version folder behind. Tasks, not a subflow: a subflow's parameters
+    are sent to the Prefect API, and these are DataFrames."""
     with reservation:
         steps.write_version_contents(reservation, adam, output, findings, records)
         # The PDFs carry what they were made from: results.json and the manifest of the inputs
