@@ -286,19 +286,20 @@ def deep_merge(base: dict, override: dict) -> dict:
 
 
 def _layers(config_file: Path | None) -> list[tuple[Path, dict]]:
-    layers = [(DEFAULTS_FILE, _read_yaml(DEFAULTS_FILE)), (TRIAL_FILE, _read_yaml(TRIAL_FILE))]
+    """defaults.yaml, then this trial's file, then `config_file`. A file that names another
+    study.id is another study: it merges over the generic defaults only, so that nothing of this
+    trial (arms, drugs, baseline characteristics, design) carries over."""
+    defaults = (DEFAULTS_FILE, _read_yaml(DEFAULTS_FILE))
+    trial = (TRIAL_FILE, _read_yaml(TRIAL_FILE))
     if config_file is None or Path(config_file).resolve() == TRIAL_FILE:
-        return layers
+        return [defaults, trial]
     extra = _read_yaml(Path(config_file))
     if not isinstance(extra, dict):
         raise ConfigError(f"{config_file}: expected a mapping at the top level")
     other_study = (extra.get("study") or {}).get("id")
-    if other_study and other_study != layers[1][1].get("study", {}).get("id"):
-        # Another study: this trial's study block (arms, drugs, size) does not carry over.
-        trial = {k: v for k, v in layers[1][1].items() if k != "study"}
-        layers[1] = (TRIAL_FILE, trial)
-    layers.append((Path(config_file), extra))
-    return layers
+    if other_study and other_study != (trial[1].get("study") or {}).get("id"):
+        return [defaults, (Path(config_file), extra)]
+    return [defaults, trial, (Path(config_file), extra)]
 
 
 def load_config(config_file: Path | str | None = None) -> TrialConfig:

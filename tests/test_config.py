@@ -34,11 +34,13 @@ def test_partial_config_merges_over_the_trial_config(tmp_path):
     assert cfg.study.id == "TQB2868-HAIC-201"                # same study: trial block inherited
 
 
-def test_another_study_does_not_inherit_this_trials_arms_and_drugs(tmp_path):
+def test_another_study_inherits_only_the_generic_defaults(tmp_path):
     cfg = load_config(write(tmp_path, {"study": {"id": "OTHER-01"}}))
     assert cfg.study.id == "OTHER-01"
     assert cfg.study.arms == () and cfg.study.components == ()
     assert cfg.study.planned_enrollment is None
+    assert cfg.baseline.characteristics == () and cfg.monitoring.simon.p0 is None
+    assert cfg.response.confirmation_min_days == 28           # generic rule defaults still apply
 
 
 def test_unknown_key_is_an_error_naming_the_key(tmp_path):

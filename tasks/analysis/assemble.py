@@ -17,7 +17,8 @@ from tasks.analysis.safety import exposure_section, safety_results, safety_secti
 from tasks.config import TrialConfig
 from tasks.model import Adam, Block, CutoffResult, Figure, Finding, Paragraph, Section, Table
 from tasks.monitoring.rules import evaluate_monitoring
-from tasks.publish.changes import changes_blocks, changes_results, compare_cuts, first_cut_blocks
+from tasks.publish.changes import (CutChanges, changes_blocks, changes_results, compare_cuts,
+                                   first_cut_blocks)
 from tasks.report import formatting as fmt
 
 
@@ -34,8 +35,12 @@ class AnalysisOutput:
         self.open.append(section)
 
     def tables(self, kind: str) -> list[Table | Figure]:
+        """The tables and figures written to tables/ as data. Provenance is left out: it is the
+        run's own record (run id, chain link), kept in manifest.json, so that the same cut gives
+        the same tables/ byte for byte."""
         sections = self.closed if kind == "closed" else self.open
-        return [b for s in sections for b in s.blocks if isinstance(b, (Table, Figure))]
+        return [b for s in sections if s.key != "provenance"
+                for b in s.blocks if isinstance(b, (Table, Figure))]
 
 
 def disagreement_table(adam: Adam, limit: int) -> list[Block]:
@@ -122,13 +127,15 @@ def _pooled_overview(adam: Adam, cfg: TrialConfig) -> list[Block]:
     return [Paragraph("Pooled over all subjects; no results by treatment arm in the open session.")] + overview
 
 
-def _changes_summary(changes: object) -> list[Block]:
+def _changes_summary(changes: CutChanges | None) -> list[Block]:
     counts = changes_results(changes)
-    if not counts.get("previous"):
+    if counts["previous"] is None:
         return [Paragraph("Changes since the previous report: this is the first data cut.")]
-    parts = [f"{counts.get(k) or 0} {label}" for k, label in (
+    shown = lambda n: "not comparable" if n is None else str(n)  # noqa: E731
+    records = counts["records"] or {}
+    parts = [f"{shown(counts[key])} {label}" for key, label in (
         ("new_subjects", "new subjects"), ("new_deaths", "new deaths"), ("new_saes", "new SAEs"),
-        ("new_responses", "new confirmed responses"), ("new_progressions", "new progressions"),
-        ("changed_records", "changed records"), ("removed_records", "removed records"))]
+        ("new_responses", "new confirmed responses"), ("new_progressions", "new progressions"))]
+    parts += [f"{records.get(kind, 0)} {kind.lower()} SDTM records" for kind in ("CHANGED", "REMOVED")]
     return [Paragraph(f"Since the previous report ({counts['previous']}): " + ", ".join(parts) +
                       ". Details in the section 'Changes since the previous cut'.")]

@@ -1,0 +1,40 @@
+"""The whole simulated trial, from first consent to the end of study, as SDTM text frames."""
+from __future__ import annotations
+
+import pandas as pd
+
+from tasks.config import TrialConfig
+from tasks.simulate.adverse import adverse_events, ae_frames
+from tasks.simulate.course import draw_outcome, end_treatment, enrol, follow_up, study_end
+from tasks.simulate.domains import cm_frame, dm_frame, ds_frame, suppdm_frame, vs_frame
+from tasks.simulate.exposure import administer, ex_frame
+from tasks.simulate.labs import lb_frame
+from tasks.simulate.tumour import plan_tumours, truncate
+from tasks.simulate.tumour_frames import rs_frame, tr_frame, tu_frame
+from tasks.simulate.visits import sv_frame, visit_table
+
+DOMAINS = ("dm", "suppdm", "ds", "ex", "ae", "suppae", "rs", "tu", "tr", "lb", "cm", "sv", "vs")
+
+
+def simulate_trial(cfg: TrialConfig, subjects: int, seed: int) -> dict[str, pd.DataFrame]:
+    """The trial's full history for `subjects` consented subjects (screen failures included):
+    every domain as text frames with SDTM variable names, independent of any cutoff."""
+    end = study_end(cfg)
+    people = enrol(cfg, subjects, seed).pipe(draw_outcome, cfg=cfg, seed=seed)
+    tumours = plan_tumours(people, cfg, seed, end)
+    people = end_treatment(people, tumours.pd_day, end)
+    exposure = administer(people, cfg, seed)
+    people = people.assign(last_dose=exposure.last_dose).pipe(
+        follow_up, pd_day=tumours.pd_day, end=end, seed=seed)
+    tumours = truncate(tumours, people)
+    visits = visit_table(people, exposure, tumours, cfg, seed)
+    ae, suppae = ae_frames(*adverse_events(people, exposure, cfg, seed), people, cfg)
+    study = cfg.study.id
+    frames = {
+        "dm": dm_frame(people, cfg, seed), "suppdm": suppdm_frame(people, cfg),
+        "ds": ds_frame(people, cfg, seed), "ex": ex_frame(exposure, people, study),
+        "ae": ae, "suppae": suppae, "rs": rs_frame(tumours, people, cfg),
+        "tu": tu_frame(tumours, people, cfg), "tr": tr_frame(tumours, people, cfg),
+        "lb": lb_frame(visits, people, cfg, seed), "cm": cm_frame(people, cfg, seed),
+        "sv": sv_frame(visits, people, study), "vs": vs_frame(people, cfg)}
+    return {name: frames[name] for name in DOMAINS}

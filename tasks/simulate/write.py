@@ -1,0 +1,41 @@
+"""Write a simulated cut as ROOT/YYYY-MM-DD/<domain>.csv, the ready marker last."""
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from tasks.config import TrialConfig
+from tasks.errors import BadInputError
+
+CUT_FILE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".xpt")
+DEFAULT_READY_MARKER = "_READY"
+
+
+def write_cut(frames: dict[str, pd.DataFrame], out_root: Path, cutoff: date,
+              cfg: TrialConfig | None = None, *, overwrite: bool = False) -> Path:
+    """Write each frame to `<lowercase domain>.csv` (UTF-8, "\\n" line ends, no index: the same
+    frames give byte-identical files), then the empty ready marker (cfg.source.ready_marker).
+    A folder that is already complete (has the marker) is refused unless `overwrite`; then its
+    marker goes first, so that no reader takes the folder for complete while it is rewritten."""
+    ready_marker = cfg.source.ready_marker if cfg is not None else DEFAULT_READY_MARKER
+    folder = Path(out_root) / cutoff.isoformat()
+    marker = folder / ready_marker
+    if marker.exists():
+        if not overwrite:
+            raise BadInputError(f"{folder}: a complete data cut is already there ({ready_marker} "
+                                "present); not overwritten")
+        marker.unlink()
+        for old in folder.iterdir():
+            if old.is_file() and old.name.endswith(CUT_FILE_SUFFIXES):
+                old.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    for domain in sorted(frames):
+        target = folder / f"{domain.lower()}.csv"
+        partial = target.with_name(target.name + ".part")
+        frames[domain].to_csv(partial, index=False, lineterminator="\n", encoding="utf-8")
+        os.replace(partial, target)
+    marker.touch()
+    return folder
