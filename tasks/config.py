@@ -138,6 +138,10 @@ class Response(_Strict):
     assessment_interval_days: int = Field(gt=0)
     assessment_window_days: int = Field(ge=0)
     lesion_criteria: Literal["RECIST 1.1", "mRECIST"]
+    pr_min_decrease_pct: float = Field(gt=0, lt=100)
+    pd_min_increase_pct: float = Field(gt=0)
+    pd_min_increase_mm: float = Field(ge=0)
+    node_normal_mm: float = Field(gt=0)
     new_anticancer_therapy: NewAnticancerTherapy | None
 
 

@@ -1,0 +1,30 @@
+"""RECIST response terms: controlled values, ADRS numeric codes, best and worst orderings."""
+from __future__ import annotations
+
+import pandas as pd
+
+from tasks.adam.distinct import per_distinct
+
+CR, PR, SD, NON_CR_NON_PD, PD, NE, MISSING = "CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING"
+
+# Values an overall response (RS OVRLRESP) may take.
+RESPONSES = (CR, PR, SD, NON_CR_NON_PD, PD, NE)
+
+# AVAL of a response: also the best-response order, best first (as admiralonco's aval_resp).
+AVAL_CODE = {CR: 1.0, PR: 2.0, SD: 3.0, NON_CR_NON_PD: 4.0, PD: 5.0, NE: 6.0, MISSING: 7.0}
+
+# Two assessments on one date: the worst one stands (PD > NON-CR/NON-PD > SD > PR > CR > NE).
+WORST_FIRST = {PD: 0, NON_CR_NON_PD: 1, SD: 2, PR: 3, CR: 4, NE: 5}
+
+RESPONDER = (CR, PR)
+CLINICAL_BENEFIT = (CR, PR, SD, NON_CR_NON_PD)
+
+
+def normalise(values: pd.Series) -> pd.Series:
+    """Upper case, surrounding blanks removed (RSSTRESC as recorded may vary in case)."""
+    return per_distinct(values, lambda v: v.astype(str).str.strip().str.upper())
+
+
+def aval(avalc: pd.Series) -> pd.Series:
+    """The numeric code of a response (NaN for anything else)."""
+    return avalc.map(AVAL_CODE).astype("float64")
