@@ -14,15 +14,25 @@ DAYS_PER_MONTH = 30.4375
 
 
 def _parts(values: pd.Series) -> pd.DataFrame:
-    text = values.fillna("").astype(str).str.strip()
-    parts = text.str.extract(ISO_8601)
+    """Year, month, day of each value; parsed once per distinct text (dates repeat a lot)."""
+    codes, uniques = pd.factorize(values.fillna("").astype(str).str.strip())
+    parts = pd.Series(uniques, dtype=object).str.extract(ISO_8601)
     parts.columns = ["year", "month", "day"]
-    return parts.apply(pd.to_numeric, errors="coerce")
+    parts = parts.apply(pd.to_numeric, errors="coerce")
+    if len(uniques) == 0:
+        return pd.DataFrame(np.nan, index=values.index, columns=parts.columns)
+    spread = parts.to_numpy()[codes]
+    return pd.DataFrame(spread, index=values.index, columns=parts.columns)
 
 
 def is_iso8601(values: pd.Series) -> pd.Series:
     """True where the text is a (possibly partial) ISO 8601 date that exists on the calendar."""
-    text = values.fillna("").astype(str).str.strip()
+    codes, uniques = pd.factorize(values.fillna("").astype(str).str.strip())
+    valid = _is_iso8601(pd.Series(uniques, dtype=object)).to_numpy()
+    return pd.Series(valid[codes] if len(uniques) else np.zeros(len(values), bool), index=values.index)
+
+
+def _is_iso8601(text: pd.Series) -> pd.Series:
     ok = text.str.match(ISO_8601)
     parts = _parts(text)
     complete = ok & parts["day"].notna()

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from tasks.config import TrialConfig
-from tasks.adam.distinct import per_distinct
+from tasks.distinct import per_distinct
 from tasks.adam.unique import numbers, upper
 from tasks.dates import earliest_date, latest_date, precision
 from tasks.errors import BadInputError, ConfigError
@@ -121,10 +121,10 @@ def merge_adsl_variables(ae: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
 def derive_end_date(adae: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
     """AENDT: a partial end date goes to its last possible day, but never after the death date or
     the cutoff (an event cannot end later than either); AENDTF records the imputation."""
-    end = per_distinct(adae["AEENDTC"], latest_date).astype("datetime64[ns]")
+    end = latest_date(adae["AEENDTC"]).astype("datetime64[ns]")
     ceiling = pd.concat([adae["DTHDT"], pd.Series(cutoff, index=adae.index)], axis=1).min(axis=1)
     adae["AENDT"] = end.mask(end > ceiling, ceiling).astype("datetime64[ns]")
-    adae["AENDTF"] = per_distinct(adae["AEENDTC"], precision).map(IMPUTATION_FLAG).fillna("")
+    adae["AENDTF"] = precision(adae["AEENDTC"]).map(IMPUTATION_FLAG).fillna("")
     return adae
 
 
@@ -135,10 +135,10 @@ def derive_start_date(adae: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
     the cutoff, never before the partial date's first day. Complete dates are kept as they are.
     ASTDTF: "D" day imputed, "M" month and day imputed."""
     text = adae["AESTDTC"]
-    prec = per_distinct(text, precision)
+    prec = precision(text)
     partial = prec.isin(list(IMPUTATION_FLAG))
-    first = per_distinct(text, earliest_date).astype("datetime64[ns]")
-    last = per_distinct(text, latest_date).astype("datetime64[ns]")
+    first = earliest_date(text).astype("datetime64[ns]")
+    last = latest_date(text).astype("datetime64[ns]")
     trtsdt = adae["TRTSDT"]
     first_dose_inside = partial & (first <= trtsdt) & (trtsdt <= last)
     start = first.mask(first_dose_inside, trtsdt)

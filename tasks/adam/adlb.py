@@ -20,7 +20,6 @@ import pandas as pd
 
 from tasks.adam import ctcae
 from tasks.adam.adae import study_day
-from tasks.adam.distinct import per_distinct
 from tasks.adam.unique import numbers, upper
 from tasks.config import TrialConfig
 from tasks.dates import to_date
@@ -78,7 +77,7 @@ def merge_adsl_variables(adlb: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame
 
 def derive_analysis_values(adlb: pd.DataFrame) -> pd.DataFrame:
     """ADT, ADY, AVAL, AVALU, ANRLO, ANRHI, R2ULN, R2LLN and NOGRDRS for result and date problems."""
-    adlb["ADT"] = per_distinct(adlb["LBDTC"], to_date).astype("datetime64[ns]")
+    adlb["ADT"] = to_date(adlb["LBDTC"]).astype("datetime64[ns]")
     adlb["ADY"] = study_day(adlb["ADT"], adlb["TRTSDT"])
     adlb["AVAL"] = numbers(adlb["LBSTRESN"])
     adlb["AVALU"] = adlb["LBSTRESU"]

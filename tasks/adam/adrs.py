@@ -22,7 +22,7 @@ import pandas as pd
 
 from tasks.adam.best_response import (SOURCE_COLUMNS, best_overall_response,
                                       confirmed_best_overall_response, first_confirmed_response)
-from tasks.adam.distinct import distinct, spread
+from tasks.distinct import distinct, spread
 from tasks.adam.response_terms import (CLINICAL_BENEFIT, NE, PD, RESPONDER, RESPONSES,
                                        WORST_FIRST, aval, normalise)
 from tasks.config import Response, TrialConfig

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tasks.adam.distinct import per_distinct
+from tasks.distinct import per_distinct
 from tasks.adam.response_terms import normalise
 from tasks.config import TrialConfig
 from tasks.dates import latest_date, to_date
@@ -128,8 +128,8 @@ def split_visits_by_date(rec: pd.DataFrame) -> pd.DataFrame:
 
 def record_dates(dtc: pd.Series) -> dict[str, pd.Series]:
     """COMPLETE (a full date, else NaT) and PARTIAL (the last day a partial date may mean)."""
-    return {"COMPLETE": per_distinct(dtc, to_date).astype("datetime64[ns]"),
-            "PARTIAL": per_distinct(dtc, latest_date).astype("datetime64[ns]")}
+    return {"COMPLETE": to_date(dtc).astype("datetime64[ns]"),
+            "PARTIAL": latest_date(dtc).astype("datetime64[ns]")}
 
 
 def visit_table(lesions: pd.DataFrame, reference: pd.Series, cutoff: pd.Timestamp) -> pd.DataFrame:

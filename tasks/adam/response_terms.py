@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tasks.adam.distinct import per_distinct
+from tasks.distinct import per_distinct
 
 CR, PR, SD, NON_CR_NON_PD, PD, NE, MISSING = "CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING"
 

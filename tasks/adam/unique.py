@@ -1,10 +1,10 @@
 """Text conversions of SDTM columns the safety datasets use, computed once per distinct value
-(tasks.adam.distinct): codes, units and numbers repeat across a million lab records."""
+(tasks.distinct): codes, units and numbers repeat across a million lab records."""
 from __future__ import annotations
 
 import pandas as pd
 
-from tasks.adam.distinct import per_distinct
+from tasks.distinct import per_distinct
 
 
 def upper(values: pd.Series) -> pd.Series:

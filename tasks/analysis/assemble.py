@@ -13,7 +13,7 @@ from tasks.analysis.conduct import (accrual_section, conduct_summary, demographi
 from tasks.analysis.efficacy import efficacy_results, efficacy_section
 from tasks.analysis.methods import Provenance, methods_section, provenance_section
 from tasks.analysis.quality import quality_section
-from tasks.analysis.safety import exposure_section, safety_results, safety_section
+from tasks.analysis.safety import exposure_section, safety_overview, safety_results, safety_section
 from tasks.config import TrialConfig
 from tasks.model import Adam, Block, CutoffResult, Figure, Finding, Paragraph, Section, Table
 from tasks.monitoring.rules import evaluate_monitoring
@@ -122,9 +122,8 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
 
 def _pooled_overview(adam: Adam, cfg: TrialConfig) -> list[Block]:
     """The open report's pooled safety: the TEAE overview table only (config allows it)."""
-    blocks = safety_section(adam.adsl, adam.adae, adam.adlb, cfg, by_arm=False)
-    overview = [b for b in blocks if isinstance(b, Table)][:1]
-    return [Paragraph("Pooled over all subjects; no results by treatment arm in the open session.")] + overview
+    return [Paragraph("Pooled over all subjects; no results by treatment arm in the open session."),
+            safety_overview(adam.adsl, adam.adae, cfg, by_arm=False)]
 
 
 def _changes_summary(changes: CutChanges | None) -> list[Block]:

@@ -131,5 +131,5 @@ def _tumour_figures(adsl: pd.DataFrame, adrs: pd.DataFrame, adtr: pd.DataFrame, 
                                    "has no post-baseline target-lesion measurements (TR).", style="note")]
     changes = percent_change_over_time(adtr, adsl, cfg)
     changes = changes[changes["USUBJID"].isin(cbor.index)]
-    return [waterfall_figure(best, cap), swimmer,
-            spider_figure(changes, cbor, cap, REFERENCE_DATES[cfg.response.reference_date])]
+    return [waterfall_figure(best, cap, cfg.response), swimmer,
+            spider_figure(changes, cbor, cap, REFERENCE_DATES[cfg.response.reference_date], cfg.response)]

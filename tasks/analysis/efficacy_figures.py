@@ -8,9 +8,9 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from tasks.adam.recist import PD_INCREASE_PCT, PR_DECREASE_PCT
 from tasks.analysis.arms import TOTAL
 from tasks.analysis.efficacy_data import RESPONSE_ORDER
+from tasks.config import Response
 from tasks.dates import DAYS_PER_MONTH
 from tasks.model import Figure
 from tasks.report import formatting as fmt
@@ -18,8 +18,6 @@ from tasks.report.svg import PALETTE, new_figure, to_svg
 from tasks.stats.km import km_curve, number_at_risk
 
 # RECIST 1.1 thresholds of the target-lesion sum (tasks.adam.recist), drawn as reference lines.
-PARTIAL_RESPONSE_PCT = -PR_DECREASE_PCT
-PROGRESSION_PCT = PD_INCREASE_PCT
 WATERFALL_CAP_PCT = 100.0            # taller bars are cut here so that shrinkage stays readable
 RASTER_DPI = 300                     # data layers of plots with more subjects than the cap
 RESPONSE_COLOURS = dict(zip(RESPONSE_ORDER, [PALETTE[2], PALETTE[5], PALETTE[4], PALETTE[3],
@@ -113,7 +111,12 @@ def _bars(heights: np.ndarray, width: float, colours: list[str], rasterized: boo
     return PolyCollection(corners, facecolors=colours, linewidths=0, rasterized=rasterized)
 
 
-def waterfall_figure(best: pd.DataFrame, cap: int) -> Figure:
+def _thresholds(response: Response) -> tuple[float, float]:
+    """The RECIST lines drawn: partial response (a decrease) and progression (an increase)."""
+    return -response.pr_min_decrease_pct, response.pd_min_increase_pct
+
+
+def waterfall_figure(best: pd.DataFrame, cap: int, response: Response) -> Figure:
     """Best % change of the target-lesion sum per subject, largest increase first, coloured by CBOR."""
     data = best.sort_values(["BESTPCHG", "USUBJID"], ascending=[False, True], kind="stable").reset_index(drop=True)
     fig, ax = new_figure(16, 9)
@@ -121,7 +124,7 @@ def waterfall_figure(best: pd.DataFrame, cap: int) -> Figure:
     ax.add_collection(_bars(data["BESTPCHG"].clip(upper=WATERFALL_CAP_PCT).to_numpy(float),
                             0.85 if len(data) <= cap else 1.0, data["CBOR"].map(RESPONSE_COLOURS).tolist(),
                             rasterized=len(data) > cap))
-    for level in (PARTIAL_RESPONSE_PCT, PROGRESSION_PCT):
+    for level in _thresholds(response):
         ax.axhline(level, color="black", linestyle="--", linewidth=0.7)
     ax.axhline(0, color="black", linewidth=0.5)
     ax.set_xticks([])
@@ -130,8 +133,8 @@ def waterfall_figure(best: pd.DataFrame, cap: int) -> Figure:
     ax.set_xlabel(f"Subjects (n = {len(data)})")
     ax.set_ylabel("Best change from baseline in sum of diameters (%)")
     _legend(ax, data["CBOR"])
-    notes = [f"Dashed lines: {fmt.number(PARTIAL_RESPONSE_PCT, 0)}% (partial response) and "
-             f"+{fmt.number(PROGRESSION_PCT, 0)}% (progression). Best change: the smallest post-baseline "
+    notes = [f"Dashed lines: {fmt.number(-response.pr_min_decrease_pct, 0)}% (partial response) and "
+             f"+{fmt.number(response.pd_min_increase_pct, 0)}% (progression). Best change: the smallest post-baseline "
              "percentage change of the target-lesion sum of diameters."]
     over = int((data["BESTPCHG"] > WATERFALL_CAP_PCT).sum())
     if over:
@@ -177,7 +180,8 @@ def swimmer_figure(lanes: pd.DataFrame, cap: int) -> Figure:
                   svg=to_svg(fig), data=lanes, source="ADSL, ADRS", footnotes=notes)
 
 
-def spider_figure(changes: pd.DataFrame, cbor: pd.Series, cap: int, reference: str) -> Figure:
+def spider_figure(changes: pd.DataFrame, cbor: pd.Series, cap: int, reference: str,
+                  response: Response) -> Figure:
     """% change of the target-lesion sum over time (weeks since `reference`), one line per subject,
     coloured by CBOR."""
     data = changes.assign(CBOR=changes["USUBJID"].map(cbor).fillna("MISSING"))
@@ -189,7 +193,7 @@ def spider_figure(changes: pd.DataFrame, cbor: pd.Series, cap: int, reference: s
     segments = np.split(points, starts[1:]) if len(points) else []
     colours = data["CBOR"].iloc[starts].map(RESPONSE_COLOURS).tolist() if len(points) else []
     ax.add_collection(LineCollection(segments, colors=colours, linewidths=0.8, rasterized=len(subjects) > cap))
-    for level in (PARTIAL_RESPONSE_PCT, PROGRESSION_PCT):
+    for level in _thresholds(response):
         ax.axhline(level, color="black", linestyle="--", linewidth=0.7)
     ax.axhline(0, color="black", linewidth=0.5)
     weeks = data["WEEK"].max() if len(data) else 6.0
@@ -204,5 +208,5 @@ def spider_figure(changes: pd.DataFrame, cbor: pd.Series, cap: int, reference: s
                   title="Percentage change in the sum of target-lesion diameters over time",
                   svg=to_svg(fig), data=data, source="ADTR, ADRS",
                   footnotes=[f"{len(subjects)} subjects with target-lesion measurements after baseline. "
-                             f"Dashed lines: {fmt.number(PARTIAL_RESPONSE_PCT, 0)}% and "
-                             f"+{fmt.number(PROGRESSION_PCT, 0)}%."])
+                             f"Dashed lines: {fmt.number(-response.pr_min_decrease_pct, 0)}% and "
+                             f"+{fmt.number(response.pd_min_increase_pct, 0)}%."])

@@ -9,7 +9,7 @@ import pandas as pd
 from tasks.config import TrialConfig
 from tasks.dates import earliest_date
 from tasks.model import Cut, CutoffResult, Finding
-from tasks.validate.findings import on_distinct, row_findings
+from tasks.validate.findings import row_findings
 
 SUBJECT_CUT = "subject consented after the cutoff: removed"
 DATE_CUT = "dated after the cutoff: removed"
@@ -99,7 +99,7 @@ def _dated(frame: pd.DataFrame, variable: str) -> pd.DataFrame:
 
 
 def _earliest(values: pd.Series) -> pd.Series:
-    return on_distinct(earliest_date, values).astype("datetime64[ns]")
+    return earliest_date(values).astype("datetime64[ns]")
 
 
 def _subject_cut(frame: pd.DataFrame, domain: str, late: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:

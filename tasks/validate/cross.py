@@ -7,7 +7,7 @@ import pandas as pd
 from tasks.config import TrialConfig
 from tasks.dates import earliest_date, latest_date
 from tasks.model import Cut, Finding
-from tasks.validate.findings import on_distinct, row_findings
+from tasks.validate.findings import row_findings
 from tasks.validate.rules import number
 
 RANDOMIZED = "RANDOMIZED"   # DSDECOD of the randomization milestone (CDISC CT)
@@ -165,7 +165,7 @@ def _subject_dates(frame: pd.DataFrame | None, variable: str, how) -> pd.Series:
     """USUBJID -> the date of `variable` (one row per subject, as in DM), NaT rows left out."""
     if frame is None or not {"USUBJID", variable} <= set(frame.columns):
         return pd.Series(dtype="datetime64[ns]")
-    dates = pd.Series(on_distinct(how, frame[variable]).astype("datetime64[ns]").to_numpy(),
+    dates = pd.Series(how(frame[variable]).astype("datetime64[ns]").to_numpy(),
                       index=frame["USUBJID"].to_numpy())
     dates = dates[dates.notna()]
     return dates.groupby(level=0).min()
@@ -186,11 +186,11 @@ def _randomization(cut: Cut) -> pd.Series:
 
 
 def _earliest(values: pd.Series) -> pd.Series:
-    return on_distinct(earliest_date, values).astype("datetime64[ns]")
+    return earliest_date(values).astype("datetime64[ns]")
 
 
 def _latest(values: pd.Series) -> pd.Series:
-    return on_distinct(latest_date, values).astype("datetime64[ns]")
+    return latest_date(values).astype("datetime64[ns]")
 
 
 def _cap(cfg: TrialConfig) -> int:

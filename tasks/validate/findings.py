@@ -1,7 +1,7 @@
 """Findings from flagged rows: one per row up to the configured cap, then a count of the rest."""
 from __future__ import annotations
 
-from typing import Callable, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -11,13 +11,6 @@ from tasks.model import Finding
 Severity = Literal["error", "warning"]
 MAX_VALUE_CHARS = 200      # a finding quotes at most this much of a value (free text can be long)
 MAX_MESSAGE_VALUE_CHARS = 80
-
-
-def on_distinct(func: Callable[[pd.Series], pd.Series], values: pd.Series) -> pd.Series:
-    """`func` computed once per distinct value (dates and codes repeat a lot in a large domain)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    result = func(pd.Series(uniques, dtype=object))
-    return pd.Series(result.to_numpy()[codes], index=values.index)
 
 
 def row_findings(frame: pd.DataFrame, flagged: pd.Series | np.ndarray, *, file: str,

@@ -9,7 +9,8 @@ import pandas as pd
 
 from tasks.config import TrialConfig
 from tasks.dates import is_iso8601
-from tasks.validate.findings import Severity, on_distinct
+from tasks.distinct import per_distinct
+from tasks.validate.findings import Severity
 from tasks.validate.spec import DomainSpec
 
 Test = Callable[[pd.DataFrame], pd.Series]
@@ -82,7 +83,7 @@ def _dates(code: str, columns: set[str]) -> list[Rule]:
     """Every --DTC variable: ISO 8601, possibly partial, a day that exists on the calendar."""
     return [Rule(f"{code}.{c} ISO 8601", c, "error",
                  f"{c} '{{value}}' is not an ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD)",
-                 lambda f, c=c: (f[c] == "") | on_distinct(is_iso8601, f[c]).astype(bool))
+                 lambda f, c=c: (f[c] == "") | is_iso8601(f[c]))
             for c in sorted(columns) if c.endswith("DTC")]
 
 
@@ -107,8 +108,8 @@ def _identifiers(code: str, columns: set[str]) -> list[Rule]:
     if "USUBJID" in columns:
         rules.append(Rule(f"{code}.USUBJID safe characters", "USUBJID", "error",
                           "USUBJID '{value}' holds path or control characters",
-                          lambda f: ~on_distinct(
-                              lambda s: s.str.contains(UNSAFE_ID, regex=True), f["USUBJID"]
+                          lambda f: ~per_distinct(
+                              f["USUBJID"], lambda s: s.str.contains(UNSAFE_ID, regex=True)
                           ).astype(bool)))
     return rules
 
@@ -170,7 +171,7 @@ def _extra(domain: str, code: str, columns: set[str], cfg: TrialConfig) -> list[
 
 def number(values: pd.Series) -> pd.Series:
     """Text as numbers (NaN where empty or not a number)."""
-    return on_distinct(lambda v: pd.to_numeric(v, errors="coerce"), values).astype("float64")
+    return per_distinct(values, lambda v: pd.to_numeric(v, errors="coerce")).astype("float64")
 
 
 def _one_value(frame: pd.DataFrame, rows: pd.Series, by: list[str], column: str) -> pd.Series:

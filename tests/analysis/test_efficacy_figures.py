@@ -53,19 +53,19 @@ def test_km_figure_with_nobody_still_draws():
 
 def test_waterfall_sorts_largest_increase_first_and_notes_cut_bars():
     best = pd.DataFrame({"USUBJID": ["S1", "S2", "S3"], "BESTPCHG": [-45.0, 150.0, 5.0], "CBOR": ["PR", "PD", "SD"]})
-    figure = waterfall_figure(best, cap=60)
+    figure = waterfall_figure(best, cap=60, response=load_config().response)
     _svg_ok(figure.svg)
     assert figure.data["USUBJID"].tolist() == ["S2", "S3", "S1"]
     assert figure.data["BESTPCHG"].tolist() == [150.0, 5.0, -45.0]     # unclipped in tables/
     assert any("1 bar(s) above +100%" in note for note in figure.footnotes)
-    assert figure.svg == waterfall_figure(best, cap=60).svg
+    assert figure.svg == waterfall_figure(best, cap=60, response=load_config().response).svg
 
 
 def test_waterfall_of_many_subjects_rasterises_the_bars_only():
     rng = np.random.default_rng(3)
     best = pd.DataFrame({"USUBJID": [f"S{i:04d}" for i in range(3000)], "BESTPCHG": rng.normal(-10, 30, 3000),
                          "CBOR": rng.choice(["PR", "SD", "PD"], 3000)})
-    svg = waterfall_figure(best, cap=60).svg
+    svg = waterfall_figure(best, cap=60, response=load_config().response).svg
     assert "<image" in svg and len(svg) < 1_000_000
 
 
@@ -118,7 +118,7 @@ def test_spider_points_start_at_baseline_in_weeks():
     s1 = changes[changes["USUBJID"] == "S1"]
     assert s1["WEEK"].tolist() == [0.0, 6.0, 12.0] and s1["PCHG"].tolist() == [0.0, -20.0, -35.0]
     cbor = pd.Series({"S1": "PR", "S2": "SD"})
-    figure = spider_figure(changes, cbor, cap=60, reference="the first dose")
+    figure = spider_figure(changes, cbor, cap=60, reference="the first dose", response=load_config().response)
     _svg_ok(figure.svg)
     assert figure.data["CBOR"].tolist() == ["PR", "PR", "PR", "SD", "SD"]
-    assert figure.svg == spider_figure(changes, cbor, cap=60, reference="the first dose").svg
+    assert figure.svg == spider_figure(changes, cbor, cap=60, reference="the first dose", response=load_config().response).svg

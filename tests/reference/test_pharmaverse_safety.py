@@ -102,7 +102,7 @@ def test_worst_severity_flag_agrees_with_admiral_aoccifl(derived):
 
 
 def test_teae_counts_by_soc_and_pt_agree_with_counts_from_admiral_adae(derived):
-    adsl, adae, cfg = derived["adsl"], derived["adae"], derived["cfg"]
+    adsl, adae = derived["adsl"], derived["adae"]
     columns = treatment_columns(adsl, by_arm=True)
     table = soc_pt_table(safety_events(adae), columns, grade_scale(adae), "t", "14.3.2", "TEAE", [],
                          "Any TEAE")
