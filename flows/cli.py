@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Optional, TypeVar
@@ -34,6 +35,21 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def _start_embedded_server_early() -> threading.Thread | None:
+    """Without PREFECT_API_URL, Prefect starts a temporary local server at the first flow run, in
+    a subprocess (~5 s). Starting it now lets the flow's own imports run meanwhile, on the other
+    core; the flow then finds it running (one server per process, started once)."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        return None
+    from prefect.server.api.server import SubprocessASGIServer
+
+    starter = threading.Thread(target=SubprocessASGIServer().start, name="prefect-server", daemon=True)
+    starter.start()
+    return starter
 
 
 def _guarded(action: Callable[[], T]) -> T:
@@ -116,9 +132,11 @@ def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
         reason: Optional[str] = typer.Option(None, help="Why this analysis is run (printed on the title page)."),
         final: bool = typer.Option(False, "--final", help="Mark this version final.")) -> None:
     """Run the interim-analysis flow for one cut and publish a new report version."""
-    from flows.interim_analysis import interim_analysis
-
     day = _date(cutoff)
+    starter = _start_embedded_server_early()
+    from flows.interim_analysis import interim_analysis
+    if starter is not None:
+        starter.join()
 
     def work() -> str:
         started = datetime.now()

@@ -25,3 +25,34 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory):
     # The first start migrates a new database: generous timeout (known CI flake otherwise).
     with prefect_test_harness(server_startup_timeout=180):
         yield home
+
+
+PILOT_CUT_FILES = {"dm.csv": "dm.csv", "ds.csv": "ds.csv", "ex.csv": "ex.csv", "ae.csv": "ae.csv",
+                   "suppae.csv": "suppae.csv", "lb.csv.gz": "lb.csv.gz", "sv.csv": "sv.csv",
+                   "rs_onco_recist.csv": "rs.csv", "tu_onco_recist.csv": "tu.csv",
+                   "tr_onco_recist.csv": "tr.csv"}
+
+
+@pytest.fixture(scope="session")
+def pharmaverse_published(prefect_harness, tmp_path_factory) -> Path:
+    """The CDISC pilot run through the whole flow as a data cut (reference README's recipe), with
+    tests/reference/pharmaverse.yaml; the published version folder."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    if not SHARED_REFERENCE.exists():
+        pytest.skip("../shared/reference not beside the repository")
+    root = tmp_path_factory.mktemp("pharmaverse")
+    cut = root / "cuts" / "2099-12-31"
+    cut.mkdir(parents=True)
+    for source, target in PILOT_CUT_FILES.items():
+        shutil.copyfile(SHARED_REFERENCE / "sdtm" / source, cut / target)
+    (cut / "_READY").touch()
+    result = CliRunner().invoke(app, ["run", "--cutoff", "2099-12-31", "--source", str(root / "cuts"),
+                                      "--reports", str(root / "reports"),
+                                      "--config", str(REPO / "tests" / "reference" / "pharmaverse.yaml")])
+    assert result.exit_code == 0, result.output
+    return Path(result.stdout.strip().splitlines()[-1])

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(not REFERENCE.exists(), reason="../shared/refere
 def adsl_pair() -> tuple[pd.DataFrame, pd.DataFrame]:
     domains = {d: pd.read_csv(REFERENCE / "sdtm" / f, dtype=str, keep_default_na=False)
                for d, f in FILES.items()}
-    cfg = load_config(Path(__file__).with_name("pharmaverse-adsl.yaml"))
+    cfg = load_config(Path(__file__).with_name("pharmaverse.yaml"))
     mine = build_adsl(Cut(date(2099, 12, 31), str(REFERENCE), domains, {}), cfg)
     ref = pd.read_csv(REFERENCE / "adam" / "adsl.csv", dtype=str, keep_default_na=False)
     return mine.set_index("USUBJID"), ref.set_index("USUBJID")

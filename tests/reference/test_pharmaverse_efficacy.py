@@ -45,11 +45,16 @@ def iso(dates: pd.Series) -> pd.Series:
     return dates.dt.strftime("%Y-%m-%d").fillna("NA")
 
 
-@pytest.fixture(scope="module")
-def derived():
+@pytest.fixture(scope="module", params=["functions", pytest.param("flow", marks=pytest.mark.e2e)])
+def derived(request):
+    """ADSL, ADRS and ADTTE from the derivation functions, or as the whole flow published them."""
+    cfg = load_config(CONFIG)
+    if request.param == "flow":
+        version = request.getfixturevalue("pharmaverse_published")
+        return {"cfg": cfg, **{name: pd.read_parquet(version / "adam" / f"{name}.parquet")
+                               for name in ("adsl", "adrs", "adtte")}}
     domains = {domain: read(name) for domain, name in FILES.items()}
     cut = Cut(CUTOFF, str(REFERENCE / "sdtm"), domains, {})
-    cfg = load_config(CONFIG)
     adsl = build_adsl(cut, cfg)
     adrs = build_adrs(adsl, cut, cfg)
     adtte = build_adtte(adsl, adrs, cut, cfg)

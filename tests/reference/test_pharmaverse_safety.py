@@ -1,6 +1,6 @@
 """ADAE and the TEAE table agree with admiral's ADAE of the CDISC pilot, record by record.
 
-Rules that make this a like-for-like comparison (tests/reference/pharmaverse-safety.yaml, and
+Rules that make this a like-for-like comparison (tests/reference/pharmaverse.yaml, and
 docs/reference-differences.md "Safety"):
 - TRTSDT/TRTEDT: the pilot gives placebo as EXDOSE 0; admiral's ADSL template counts a dose of 0
   of PLACEBO as a dose, and so does interim through its documented rule
@@ -32,16 +32,20 @@ CUTOFF = date(2099, 12, 31)   # after every record: the reference was derived wi
 pytestmark = pytest.mark.skipif(not REFERENCE.exists(), reason="../shared/reference not beside the repo")
 
 
-@pytest.fixture(scope="module")
-def derived() -> dict:
+@pytest.fixture(scope="module", params=["functions", pytest.param("flow", marks=pytest.mark.e2e)])
+def derived(request) -> dict:
+    """ADSL and ADAE from the derivation functions, or as the whole flow published them."""
+    cfg = load_config(Path(__file__).with_name("pharmaverse.yaml"))
+    ref = pd.read_csv(REFERENCE / "adam" / "adae.csv", dtype=str, keep_default_na=False)
+    if request.param == "flow":
+        version = request.getfixturevalue("pharmaverse_published")
+        return {"cfg": cfg, "ref": ref, "adsl": pd.read_parquet(version / "adam" / "adsl.parquet"),
+                "adae": pd.read_parquet(version / "adam" / "adae.parquet")}
     domains = {d: pd.read_csv(REFERENCE / "sdtm" / f, dtype=str, keep_default_na=False)
                for d, f in FILES.items()}
-    cfg = load_config(Path(__file__).with_name("pharmaverse-safety.yaml"))
     cut = Cut(CUTOFF, str(REFERENCE), domains, {})
     adsl = build_adsl(cut, cfg)
-    adae = build_adae(adsl, cut, cfg)
-    ref = pd.read_csv(REFERENCE / "adam" / "adae.csv", dtype=str, keep_default_na=False)
-    return {"cfg": cfg, "adsl": adsl, "adae": adae, "ref": ref}
+    return {"cfg": cfg, "adsl": adsl, "adae": build_adae(adsl, cut, cfg), "ref": ref}
 
 
 def _by_record(frame: pd.DataFrame) -> pd.DataFrame:
