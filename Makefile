@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # System libraries WeasyPrint needs (Pango, fonts); installed with apt when missing.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 DEMO_CUTOFF ?= 2026-10-31
-DEMO_SUBJECTS ?= 40
+DEMO_SUBJECTS ?= 32
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_LOGGING_LEVEL ?= WARNING

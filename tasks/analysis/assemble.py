@@ -76,6 +76,8 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
     changes = compare_cuts(cut, adam, previous_dir, snapshot) if previous_dir is not None else None
     change_blocks = changes_blocks(changes, limit) if changes is not None else first_cut_blocks()
     quality = quality_section(adam, cfg, findings, cutoff, disagreement_table(adam, limit))
+    # The open session sees data quality without the response checks (they show responses).
+    open_quality = quality_section(adam, cfg, findings, cutoff, [])
     methods = methods_section(cfg)
 
     closed = [
@@ -103,7 +105,7 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
         Section("exposure", "Exposure (pooled)", exposure_section(adam.adsl, adam.adex, cfg, by_arm=False)),
         *([Section("safety", "Safety overview (pooled)", _pooled_overview(adam, cfg))]
           if cfg.safety.open_report_pooled_safety else []),
-        Section("quality", "Data currency and quality", quality),
+        Section("quality", "Data currency and quality", open_quality),
         Section("methods", "Methods", methods),
     ]
     results = {

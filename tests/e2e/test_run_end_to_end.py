@@ -167,3 +167,33 @@ def test_changes_since_previous_cut_list_new_and_corrected_records(prefect_harne
     assert {"CHANGED", "REMOVED"} <= set(listing["change"])
     first = reports / "2026-08-31" / "v1"
     assert json.loads((first / "results.json").read_text())["changes"]["previous"] is None
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_closed_report_has_every_section_and_carries_its_provenance(published):
+    from pypdf import PdfReader
+    _, version = published
+    text = pdf_text(version / "report-closed.pdf")
+    for heading in ("Decision summary", "Accrual", "Disposition", "Demographics and baseline",
+                    "Exposure", "Efficacy", "Safety", "Data currency and quality",
+                    "Changes since the previous cut", "Methods", "Provenance"):
+        assert heading in text, heading
+    assert "CONFIDENTIAL - CLOSED SESSION - FOR DSMB MEMBERS ONLY" in text
+    assert "end-to-end test" in text                                  # the reason, on the title page
+    attachments = PdfReader(version / "report-closed.pdf").attachments
+    assert {"manifest.json", "results.json"} <= set(attachments)
+    assert attachments["results.json"][0] == (version / "results.json").read_bytes()
+
+
+def test_open_report_has_no_efficacy_and_no_response_data(published):
+    _, version = published
+    text = pdf_text(version / "report-open.pdf")
+    assert "OPEN SESSION" in text and "Accrual" in text and "Disposition" in text
+    for closed_only in ("Table 14.2", "Best overall response", "Objective response and disease",
+                        "Kaplan-Meier plot", "Table 10.1",
+                        "recomputed from lesion", "Changes since the previous cut"):
+        assert closed_only not in text, closed_only
