@@ -30,7 +30,7 @@ from tasks.validate import validate_cut
 
 # Inputs are large DataFrames: hashing them for Prefect's default cache key would cost more
 # than the work. Caching, where it pays, is keyed on the cut's file hashes (see derive_adam).
-thin = task(cache_policy=NO_CACHE, persist_result=False)
+thin = task(cache_policy=NO_CACHE, persist_result=False, cache_result_in_memory=False)
 
 
 @thin(name="pull-cut")

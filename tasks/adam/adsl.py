@@ -145,13 +145,13 @@ def derive_death(adsl: pd.DataFrame, cut: Cut) -> pd.DataFrame:
     else a partial date's first possible day, flagged DTHDTF = "D"."""
     ds = cut["ds"]
     ds_death = ds[ds["DSDECOD"].eq("DEATH")]
-    by_subject = ds_death.groupby("USUBJID")
-    ds_complete = by_subject["DSSTDTC"].agg(lambda s: to_date(s).min())
-    ds_partial = by_subject["DSSTDTC"].agg(lambda s: earliest_date(s).min())
+    dated = ds_death.assign(COMPLETE=to_date(ds_death["DSSTDTC"]), PARTIAL=earliest_date(ds_death["DSSTDTC"]))
+    by_subject = dated.groupby("USUBJID")
+    ds_complete, ds_partial = by_subject["COMPLETE"].min(), by_subject["PARTIAL"].min()
     ds_term = by_subject["DSTERM"].first()
     dead = adsl["DTHFL"].eq("Y") | adsl["USUBJID"].isin(ds_death["USUBJID"])
-    complete = to_date(adsl["DTHDTC"]).fillna(adsl["USUBJID"].map(ds_complete).astype("datetime64[ns]"))
-    partial = earliest_date(adsl["DTHDTC"]).fillna(adsl["USUBJID"].map(ds_partial).astype("datetime64[ns]"))
+    complete = to_date(adsl["DTHDTC"]).fillna(adsl["USUBJID"].map(ds_complete))
+    partial = earliest_date(adsl["DTHDTC"]).fillna(adsl["USUBJID"].map(ds_partial))
     adsl["DTHDT"] = complete.fillna(partial).where(dead).astype("datetime64[ns]")
     adsl["DTHDTF"] = np.where(dead & complete.isna() & partial.notna(), "D", "")
     adsl["DTHFL"] = np.where(dead, "Y", "")

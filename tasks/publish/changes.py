@@ -62,6 +62,9 @@ def key_variables(domain: str, frame: pd.DataFrame) -> list[str]:
     return chosen
 
 
+_HASH_CHUNK_ROWS = 100_000
+
+
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     return frame[column].fillna("").astype(str)
 
@@ -76,7 +79,13 @@ def _record_keys(domain: str, frame: pd.DataFrame, usubjid: pd.Series) -> pd.Ser
 
 def _content_hashes(frame: pd.DataFrame) -> list[str]:
     """sha256 of each row's "NAME=value<RS>" pieces of non-empty values, names sorted (the text
-    is assembled by Arrow kernels: a million records take a few seconds)."""
+    is assembled by Arrow kernels: a million records take a few seconds), in chunks of rows so
+    that the assembled text of a large domain never sits in memory whole."""
+    return [digest for start in range(0, len(frame), _HASH_CHUNK_ROWS)
+            for digest in _chunk_hashes(frame.iloc[start:start + _HASH_CHUNK_ROWS])]
+
+
+def _chunk_hashes(frame: pd.DataFrame) -> list[str]:
     text = pa.large_string()
     nothing, end, joined = pa.scalar(None, text), pa.scalar(_FIELD_END, text), pa.scalar("", text)
     pieces = []
