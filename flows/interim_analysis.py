@@ -92,7 +92,7 @@ def interim_analysis(cutoff: date, reason: str | None = None, final: bool = Fals
     cutoff_result, findings = ingest(location, cutoff, cfg, require_ready)
     cut = cutoff_result.cut
     records = steps.snapshot(cut)
-    adam = steps.derive_adam(cut, cfg)
+    adam = steps.load_derived_adam(steps.derive_adam(cut, cfg), cut, cfg)   # cached by input hashes
     output = steps.analyse_cut(adam, cutoff_result, findings, cfg,
                                previous_cut_version(reports_root, cutoff), records)
     reservation = steps.reserve(reports_root, cutoff, final, reason)

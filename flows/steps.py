@@ -1,22 +1,20 @@
 """Prefect tasks: each a thin wrapper over one plain function of tasks/ (no logic here)."""
 from __future__ import annotations
 
-from datetime import date
+import functools
+import hashlib
+import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import TaskRunContext
 
-from tasks.adam.adae import build_adae
-from tasks.adam.adex import build_adex
-from tasks.adam.adlb import build_adlb
-from tasks.adam.adrs import build_adrs
-from tasks.adam.adsl import build_adsl
-from tasks.adam.adtte import build_adtte
-from tasks.adam.recist import build_adtr
+from tasks.adam.build import adam_cache_folder, build_adam, load_adam, save_adam
 from tasks.analysis.assemble import AnalysisOutput, analyse
-from tasks.config import TrialConfig
+from tasks.config import PROJECT_ROOT, TrialConfig
 from tasks.errors import ValidationFailed
 from tasks.ingest.cutoff import apply_cutoff
 from tasks.ingest.read import read_cut
@@ -51,13 +49,44 @@ def cut_at_cutoff(cut: Cut, cfg: TrialConfig) -> CutoffResult:
     return apply_cutoff(cut, cfg)
 
 
-@thin(name="derive-adam")
-def derive_adam(cut: Cut, cfg: TrialConfig) -> Adam:
-    adsl = build_adsl(cut, cfg)
-    adrs = build_adrs(adsl, cut, cfg)
-    return Adam(adsl=adsl, adrs=adrs, adtte=build_adtte(adsl, adrs, cut, cfg),
-                adae=build_adae(adsl, cut, cfg), adex=build_adex(adsl, cut, cfg),
-                adlb=build_adlb(adsl, cut, cfg), adtr=build_adtr(adsl, cut, cfg))
+def derivation_cache_key(context: TaskRunContext, parameters: dict) -> str:
+    """Same input bytes, cutoff, resolved config (with the AESI groups it names) and code: same
+    ADaM. A rerun of an unchanged cut for a new version reuses the derivations."""
+    cut, cfg = parameters["cut"], parameters["cfg"]
+    return hashlib.sha256(json.dumps({
+        "inputs": sorted((f.name, f.sha256) for f in cut.files.values()),
+        "cutoff": cut.cutoff.isoformat(), "config": cfg.digest(), "aesi": cfg.aesi_groups(),
+        "code": source_digest()}, sort_keys=True).encode()).hexdigest()
+
+
+@functools.cache
+def source_digest() -> str:
+    """sha256 over the functional core's source files (what derivations are made of)."""
+    digest = hashlib.sha256()
+    for path in sorted((PROJECT_ROOT / "tasks").rglob("*.py")):
+        digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+@task(name="derive-adam", cache_key_fn=derivation_cache_key, persist_result=True,
+      cache_expiration=timedelta(days=90))
+def derive_adam(cut: Cut, cfg: TrialConfig) -> str:
+    """Derive the ADaM and keep them as Parquet under the cache key; Prefect caches the folder's
+    path (a small result: the datasets themselves never pass through Prefect's result store)."""
+    folder = adam_cache_folder(derivation_cache_key(None, {"cut": cut, "cfg": cfg}))
+    adam = build_adam(cut, cfg)
+    save_adam(adam, folder)
+    return str(folder)
+
+
+@thin(name="load-adam")
+def load_derived_adam(folder: str, cut: Cut, cfg: TrialConfig) -> Adam:
+    """The cached ADaM; derived again if the cache folder was removed since."""
+    adam = load_adam(Path(folder))
+    if adam is None:
+        adam = build_adam(cut, cfg)
+        save_adam(adam, Path(folder))
+    return adam
 
 
 @thin(name="snapshot-records")

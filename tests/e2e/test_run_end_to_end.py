@@ -131,6 +131,17 @@ def test_second_run_of_the_same_cut_publishes_v2_beside_v1(published):
     assert manifest["previous"]["version"] == 1
 
 
+def test_rerun_of_an_unchanged_cut_reuses_the_cached_derivations(published):
+    """Prefect caches derive-adam by input file hashes, cutoff, config and code."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="derive-adam")))
+    states = sorted(run.state.name for run in runs)
+    assert "Cached" in states and "Completed" in states, states
+
+
 def test_same_cut_config_and_code_give_byte_identical_results_tables_and_adam(published):
     """Reproducibility: v1 and v2 of one cut differ only in manifest.json (run id, time, chain),
     results.json's version number and the PDFs' generation time."""
