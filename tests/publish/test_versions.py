@@ -18,7 +18,7 @@ from tasks.publish.versions import (check_final_rules, latest_version, predecess
 
 JAN = date(2026, 1, 31)
 FEB = date(2026, 2, 28)
-FORK = multiprocessing.get_context("fork")
+PROCESSES = multiprocessing.get_context("spawn")   # fresh interpreters: the session may run Prefect threads
 
 
 def publish(root: Path, cutoff: date, final: bool = False, reason: str | None = None,
@@ -127,8 +127,8 @@ def _reserve_then_publish(root, barrier, versions):
 
 
 def test_concurrent_reservations_of_one_cutoff_get_distinct_versions(tmp_path):
-    barrier, versions = FORK.Barrier(3), FORK.Queue()
-    workers = [FORK.Process(target=_reserve_then_publish, args=(tmp_path, barrier, versions))
+    barrier, versions = PROCESSES.Barrier(3), PROCESSES.Queue()
+    workers = [PROCESSES.Process(target=_reserve_then_publish, args=(tmp_path, barrier, versions))
                for _ in range(3)]
     for w in workers:
         w.start()
@@ -149,8 +149,8 @@ def _reserve_and_hang(root, reserved):
 
 
 def test_a_killed_run_leaves_nothing_that_blocks_the_next(tmp_path):
-    reserved = FORK.Event()
-    child = FORK.Process(target=_reserve_and_hang, args=(tmp_path, reserved))
+    reserved = PROCESSES.Event()
+    child = PROCESSES.Process(target=_reserve_and_hang, args=(tmp_path, reserved))
     child.start()
     assert reserved.wait(timeout=20)
     [staging] = entries(tmp_path, JAN)
