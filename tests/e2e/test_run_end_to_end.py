@@ -53,15 +53,23 @@ def km_median(time: pd.Series, event: pd.Series) -> float | None:
     return None
 
 
+EARLIER_CUTOFF = "2026-08-31"
+
+
 @pytest.fixture(scope="module")
 def published(prefect_harness, tmp_path_factory) -> tuple[Path, Path]:
+    """Two consecutive cuts of one simulated trial, each run through the flow: the later cut
+    corrects an AE grade and drops an RS record of the earlier one. Returns (cuts root, the
+    later cut's published version)."""
     root = tmp_path_factory.mktemp("e2e")
     cuts, reports = root / "cuts", root / "reports"
-    result = runner.invoke(app, ["simulate", "--out", str(cuts), "--cutoff", CUTOFF, "--subjects", "40"])
-    assert result.exit_code == 0, result.output
-    result = runner.invoke(app, ["run", "--cutoff", CUTOFF, "--source", str(cuts), "--reports", str(reports),
-                                 "--reason", "end-to-end test"])
-    assert result.exit_code == 0, result.output
+    for cutoff, scenario in ((EARLIER_CUTOFF, "clean"), (CUTOFF, "correction")):
+        result = runner.invoke(app, ["simulate", "--out", str(cuts), "--cutoff", cutoff, "--subjects", "40",
+                                     "--scenario", scenario])
+        assert result.exit_code == 0, result.output
+        result = runner.invoke(app, ["run", "--cutoff", cutoff, "--source", str(cuts), "--reports",
+                                     str(reports), "--reason", "end-to-end test"])
+        assert result.exit_code == 0, result.output
     version = Path(result.stdout.strip().splitlines()[-1])
     return cuts, version
 
@@ -128,7 +136,7 @@ def test_second_run_of_the_same_cut_publishes_v2_beside_v1(published):
     second = Path(result.stdout.strip().splitlines()[-1])
     assert second.name == "v2" and (version / "manifest.json").is_file()
     manifest = json.loads((second / "manifest.json").read_text())
-    assert manifest["previous"]["version"] == 1
+    assert manifest["previous"] == {**manifest["previous"], "cutoff": CUTOFF, "version": 1}
 
 
 def test_rerun_of_an_unchanged_cut_reuses_the_cached_derivations(published):
@@ -161,22 +169,14 @@ def test_same_cut_config_and_code_give_byte_identical_results_tables_and_adam(pu
     assert compared > 20
 
 
-def test_changes_since_previous_cut_list_new_and_corrected_records(prefect_harness, tmp_path):
-    """Two consecutive cuts of one trial; the later one corrects an AE grade and drops an RS record."""
-    cuts, reports = tmp_path / "cuts", tmp_path / "reports"
-    for cutoff, scenario in (("2026-08-31", "clean"), (CUTOFF, "correction")):
-        result = runner.invoke(app, ["simulate", "--out", str(cuts), "--cutoff", cutoff, "--subjects", "30",
-                                     "--scenario", scenario])
-        assert result.exit_code == 0, result.output
-        result = runner.invoke(app, ["run", "--cutoff", cutoff, "--source", str(cuts), "--reports", str(reports)])
-        assert result.exit_code == 0, result.output
-    latest = Path(result.stdout.strip().splitlines()[-1])
+def test_changes_since_previous_cut_list_new_and_corrected_records(published):
+    _, latest = published
     changes = json.loads((latest / "results.json").read_text())["changes"]
-    assert changes["previous"] == "2026-08-31/v1"
+    assert changes["previous"] == f"{EARLIER_CUTOFF}/v1"
     assert changes["records"]["CHANGED"] >= 1 and changes["records"]["REMOVED"] >= 1
     listing = pd.concat(pd.read_csv(p) for p in (latest / "tables").glob("*16_4*.csv") if "record" in p.name)
     assert {"CHANGED", "REMOVED"} <= set(listing["change"])
-    first = reports / "2026-08-31" / "v1"
+    first = latest.parent.parent / EARLIER_CUTOFF / "v1"
     assert json.loads((first / "results.json").read_text())["changes"]["previous"] is None
 
 
