@@ -1,0 +1,58 @@
+"""The command line of CONTRACT.md: help on each command, exit codes, design simon --json."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("command", [[], ["simulate"], ["validate"], ["run"], ["verify"], ["design", "simon"]])
+def test_every_command_has_help(command):
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_design_simon_json_reproduces_simon_1989():
+    result = runner.invoke(app, ["design", "simon", "--p0", "0.1", "--p1", "0.3", "--alpha", "0.05",
+                                 "--beta", "0.2", "--json"])
+    assert result.exit_code == 0, result.output
+    designs = json.loads(result.stdout)
+    assert set(designs) == {"optimal", "minimax"}
+    keys = {"r1", "n1", "r", "n", "en0", "pet0", "alpha", "power"}
+    assert set(designs["optimal"]) == keys and set(designs["minimax"]) == keys
+    assert [designs["optimal"][k] for k in ("r1", "n1", "r", "n")] == [1, 10, 5, 29]
+    assert [designs["minimax"][k] for k in ("r1", "n1", "r", "n")] == [1, 15, 5, 25]
+    assert designs["optimal"]["en0"] == pytest.approx(15.0, abs=0.05)
+
+
+@pytest.mark.parametrize("arguments", [
+    ["run"],                                            # --cutoff missing
+    ["run", "--cutoff", "2026-13-01"],                  # not a date
+    ["simulate", "--out", "x", "--cutoff", "2026-10-31", "--scenario", "nope"],
+    ["design", "simon", "--p0", "0.3", "--p1", "0.1"],  # p0 must be below p1
+])
+def test_usage_errors_exit_2(arguments):
+    assert runner.invoke(app, arguments).exit_code == 2
+
+
+def test_validate_a_clean_cut_exits_0_and_an_invalid_one_exits_1(tmp_path):
+    for scenario in ("clean", "invalid"):
+        out = tmp_path / scenario
+        assert runner.invoke(app, ["simulate", "--out", str(out), "--cutoff", "2026-10-31", "--subjects", "12",
+                                   "--scenario", scenario]).exit_code == 0
+    clean = runner.invoke(app, ["validate", str(tmp_path / "clean" / "2026-10-31")])
+    assert clean.exit_code == 0, clean.output
+    assert "0 error(s)" in clean.stdout
+    invalid = runner.invoke(app, ["validate", str(tmp_path / "invalid" / "2026-10-31")])
+    assert invalid.exit_code == 1
+    assert "ae.csv" in invalid.output and "AETOXGR" in invalid.output
+    assert not any(p.name.startswith("v") for p in tmp_path.rglob("*") if p.is_dir())   # writes nothing
+
+
+def test_verify_of_a_folder_without_manifest_exits_1(tmp_path):
+    assert runner.invoke(app, ["verify", str(tmp_path)]).exit_code == 1
