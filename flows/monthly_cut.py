@@ -41,7 +41,7 @@ def monthly_cut(cutoff: date | None = None, config_file: str | None = None) -> s
     except CutNotReadyError as exc:
         waited = cfg.source.wait_retries * cfg.source.wait_interval_seconds
         message = (f"The data cut of {cutoff.isoformat()} did not arrive complete at {location} within "
-                   f"{cfg.source.wait_retries} retries ({waited:.0f} s): {exc}. Nothing was published. "
+                   f"{cfg.source.wait_retries} retries ({waited:g} s): {exc}. Nothing was published. "
                    f"Ask data management to deliver the cut and write the {cfg.source.ready_marker} "
                    "marker last, then run `interim run --cutoff "
                    f"{cutoff.isoformat()}` or rerun this flow.")
