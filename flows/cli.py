@@ -12,6 +12,10 @@ from typing import Callable, Optional, TypeVar
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+# A failed run's traceback is for the Prefect UI and logs, not for the CLI's user, who gets one
+# clear message (the run's state and logs still record it).
+os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL", "CRITICAL")
+os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "CRITICAL")
 if os.environ.get("PREFECT_HOME"):    # Prefect does not create a missing parent folder itself
     os.makedirs(os.environ["PREFECT_HOME"], exist_ok=True)
 # The embedded server's first start on a new machine migrates its database: allow for it.
@@ -19,6 +23,7 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
+from rich.markup import escape  # noqa: E402
 
 from tasks.errors import InterimError, ValidationFailed  # noqa: E402
 
@@ -59,14 +64,15 @@ def _guarded(action: Callable[[], T]) -> T:
     except ValidationFailed as exc:
         from tasks.validate.present import findings_table
         err.print(findings_table(exc.findings))
-        err.print(f"[bold red]error:[/] {exc}")
-    except InterimError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    except InterimError as exc:     # messages quote the data: never markup, never control codes
+        from tasks.validate.present import visible
+        err.print(f"[bold red]error:[/] {escape(visible(str(exc)))}", highlight=False, soft_wrap=True)
     except Exception as exc:   # a defect or an environment failure: one line, details on request
         if os.environ.get("INTERIM_DEBUG"):
             raise
-        err.print(f"[bold red]error:[/] unexpected {type(exc).__name__}: {exc}\n"
-                  "Set INTERIM_DEBUG=1 to see the traceback.", highlight=False)
+        err.print(f"[bold red]error:[/] unexpected {type(exc).__name__}: {escape(str(exc))}\n"
+                  "Set INTERIM_DEBUG=1 to see the traceback.", highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -158,9 +164,9 @@ def verify(version_dir: Path = typer.Argument(..., help="A published version fol
 
     problems = verify_version(version_dir.resolve())
     for problem in problems:
-        err.print(f"[red]✗[/] {problem}", highlight=False)
+        err.print(f"[red]✗[/] {escape(problem)}", highlight=False, soft_wrap=True)
     if problems:
-        err.print(f"[bold red]error:[/] {version_dir}: {len(problems)} problem(s)")
+        err.print(f"[bold red]error:[/] {escape(str(version_dir))}: {len(problems)} problem(s)", soft_wrap=True)
         raise typer.Exit(1)
     typer.echo(f"{version_dir}: every file matches its manifest")
 

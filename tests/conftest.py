@@ -22,8 +22,13 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory):
     os.environ["PREFECT_HOME"] = str(home)
     from prefect.testing.utilities import prefect_test_harness
 
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
     # The first start migrates a new database: generous timeout (known CI flake otherwise).
-    with prefect_test_harness(server_startup_timeout=180):
+    # No flow-run heartbeats: nothing watches them here, and Prefect 3.9 waits up to 1 s for the
+    # heartbeat thread at the end of every flow run.
+    with prefect_test_harness(server_startup_timeout=180), \
+            temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         yield home
 
 

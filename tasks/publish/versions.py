@@ -222,15 +222,20 @@ class Reservation:
         folder = cutoff_dir(self.reports_root, self.cutoff)
         target = folder / f"v{self.version}"
         try:
-            manifest = {**manifest_extra, "cutoff": self.cutoff.isoformat(),
-                        "version": self.version, "final": self.final, "reason": self.reason,
-                        "previous": self.previous, "files": file_hashes(self.path)}
-            write_json(self.path / MANIFEST_NAME, manifest)
-            _fsync_tree(self.path)
+            files = file_hashes(self.path)
             with _locked(folder):
                 check_final_rules(self.reports_root, self.cutoff, self.final, self.reason)
                 if target.exists():   # os.rename would replace an empty folder: never allow it
                     raise PublishError(f"{target} already exists; a version is never overwritten")
+                # The chain link as published now: a concurrent run may have published since
+                # this version was reserved.
+                before = predecessor(self.reports_root, self.cutoff, self.version)
+                self.previous = version_ref(before) if before is not None else None
+                manifest = {**manifest_extra, "cutoff": self.cutoff.isoformat(),
+                            "version": self.version, "final": self.final, "reason": self.reason,
+                            "previous": self.previous, "files": files}
+                write_json(self.path / MANIFEST_NAME, manifest)
+                _fsync_tree(self.path)
                 os.rename(self.path, target)
                 self.published = target
             _fsync_dir(folder)

@@ -1,6 +1,8 @@
 """Findings for people and files: a rich table for the terminal, a frame for validation.json."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from rich.table import Table
 from rich.text import Text
@@ -10,6 +12,7 @@ from tasks.model import Finding
 COLUMNS = ["severity", "rule", "file", "row", "usubjid", "column", "value", "message"]
 SEVERITY_ORDER = {"error": 0, "warning": 1}
 MAX_VALUE_CHARS = 60
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
@@ -25,6 +28,11 @@ def findings_frame(findings: list[Finding]) -> pd.DataFrame:
     return frame
 
 
+def visible(text: str) -> str:
+    """Control characters of the data shown as \\xNN: they must not act on the user's terminal."""
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def findings_table(findings: list[Finding], title: str | None = None) -> Table:
     """A rich table of the findings; every cell is plain text (data never read as markup)."""
     errors = sum(f.severity == "error" for f in findings)
@@ -36,7 +44,8 @@ def findings_table(findings: list[Finding], title: str | None = None) -> Table:
         style = "bold red" if f.severity == "error" else "yellow"
         table.add_row(Text(f.severity, style=style), Text(f.file or ""),
                       Text("" if f.row is None else str(f.row)), Text(f.usubjid or ""),
-                      Text(f.column or ""), Text(f.rule), Text(_short(f.value)), Text(f.message))
+                      Text(f.column or ""), Text(f.rule), Text(visible(_short(f.value))),
+                      Text(visible(f.message)))
     return table
 
 

@@ -1,6 +1,8 @@
 """The row rules of one domain, from its spec and the config: each a vectorised test per row."""
 from __future__ import annotations
 
+from datetime import date
+
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -8,7 +10,7 @@ from typing import Callable
 import pandas as pd
 
 from tasks.config import TrialConfig
-from tasks.dates import is_iso8601
+from tasks.dates import earliest_date, is_iso8601
 from tasks.distinct import per_distinct
 from tasks.validate.findings import Severity
 from tasks.validate.spec import DomainSpec
@@ -80,11 +82,20 @@ def _missing(code: str, spec: DomainSpec, columns: set[str]) -> list[Rule]:
 
 
 def _dates(code: str, columns: set[str]) -> list[Rule]:
-    """Every --DTC variable: ISO 8601, possibly partial, a day that exists on the calendar."""
-    return [Rule(f"{code}.{c} ISO 8601", c, "error",
-                 f"{c} '{{value}}' is not an ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD)",
-                 lambda f, c=c: (f[c] == "") | is_iso8601(f[c]))
-            for c in sorted(columns) if c.endswith("DTC")]
+    """Every --DTC variable: ISO 8601, possibly partial, a day that exists on the calendar, and
+    not after today (no record can be dated after the day its data were extracted and read)."""
+    today = pd.Timestamp(date.today())
+    rules = []
+    for c in sorted(columns):
+        if not c.endswith("DTC"):
+            continue
+        rules += [Rule(f"{code}.{c} ISO 8601", c, "error",
+                       f"{c} '{{value}}' is not an ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD)",
+                       lambda f, c=c: (f[c] == "") | is_iso8601(f[c])),
+                  Rule(f"{code}.{c} not in the future", c, "error",
+                       f"{c} '{{value}}' is after today ({today.date().isoformat()}): a date in the future",
+                       lambda f, c=c: ~(earliest_date(f[c]) > today))]
+    return rules
 
 
 def _key(code: str, spec: DomainSpec, frame: pd.DataFrame) -> list[Rule]:
