@@ -35,11 +35,27 @@ def adam_cache_folder(key: str) -> Path:
     return home / "interim-cache" / "adam" / key
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def save_adam(adam: Adam, folder: Path) -> None:
-    """Write every dataset, then the completion marker (a half-written folder is never read)."""
+    """Write every dataset, then the completion marker (a half-written folder is never read).
+    Partial folders of this key left by killed runs are removed first."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    for stale in folder.parent.glob(f"{folder.name}.partial-*"):
+        owner = stale.name.rsplit("-", 1)[-1]
+        if owner.isdigit() and not _alive(int(owner)):
+            shutil.rmtree(stale, ignore_errors=True)
     partial = folder.with_name(folder.name + f".partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
+    partial.mkdir()
     for name, frame in adam.frames().items():
         frame.to_parquet(partial / f"{name}.parquet", index=False)
     (partial / COMPLETE_MARKER).touch()

@@ -1,0 +1,35 @@
+"""The ADaM cache folder: complete or not read; killed runs' partial folders cleaned."""
+from __future__ import annotations
+
+import pandas as pd
+
+from tasks.adam.build import COMPLETE_MARKER, DATASETS, load_adam, save_adam
+from tasks.model import Adam
+
+
+def adam() -> Adam:
+    return Adam(**{name: pd.DataFrame({"USUBJID": ["S-1"], "AVAL": [float(i)]})
+                   for i, name in enumerate(DATASETS)})
+
+
+def test_saved_adam_loads_back_equal(tmp_path):
+    folder = tmp_path / "key"
+    save_adam(adam(), folder)
+    assert (folder / COMPLETE_MARKER).is_file()
+    loaded = load_adam(folder)
+    for name in DATASETS:
+        pd.testing.assert_frame_equal(getattr(loaded, name), getattr(adam(), name))
+
+
+def test_incomplete_or_missing_folder_is_not_read(tmp_path):
+    assert load_adam(tmp_path / "missing") is None
+    (tmp_path / "half").mkdir()
+    adam().adsl.to_parquet(tmp_path / "half" / "adsl.parquet")
+    assert load_adam(tmp_path / "half") is None
+
+
+def test_partial_folder_of_a_dead_run_is_removed(tmp_path):
+    dead = tmp_path / "key.partial-999999999"          # no such process
+    dead.mkdir()
+    save_adam(adam(), tmp_path / "key")
+    assert not dead.exists() and load_adam(tmp_path / "key") is not None
