@@ -73,7 +73,9 @@ def fresh_env(home: Path) -> dict[str, str]:
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     return {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "PREFECT_LOGGING_LEVEL": "WARNING", "PREFECT_SERVER_LOGGING_LEVEL": "WARNING"}
+            "PREFECT_LOGGING_LEVEL": "WARNING", "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+            # the first start migrates a new database: more than Prefect's default 20 s here
+            "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}
 
 
 def main() -> int:

@@ -145,9 +145,14 @@ def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
         starter.join()
 
     def work() -> str:
+        from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
         started = datetime.now()
+        # Heartbeats let a server notice a crashed run; the embedded server ends with this
+        # process, so there they only cost the wait for their thread at the end of each run.
+        embedded = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None} if starter is not None else {}
         with err.status(f"Interim analysis of the {day.isoformat()} cut: ingest, validate, derive, "
-                        "analyse, render, publish ..."):
+                        "analyse, render, publish ..."), temporary_settings(updates=embedded):
             folder = interim_analysis(cutoff=day, reason=reason, final=final,
                                       source=source, config_file=str(config) if config else None,
                                       reports=str(reports) if reports else None)
