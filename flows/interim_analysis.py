@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import pandas as pd
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
@@ -49,7 +50,7 @@ def ingest(location: str, cutoff: date, cfg: TrialConfig,
 
 
 def render_and_publish(reservation: Reservation, cfg: TrialConfig, adam: Adam, output: AnalysisOutput,
-                       findings: list[Finding], records, manifest_extra: dict, reason: str,
+                       findings: list[Finding], records: pd.DataFrame, manifest_extra: dict, reason: str,
                        run_time: datetime) -> Path:
     """Everything is written into the reserved staging folder, then published in one rename;
     any failure leaves no version folder behind. Tasks, not a subflow: a subflow's parameters
@@ -95,8 +96,8 @@ def interim_analysis(cutoff: date, reason: str | None = None, final: bool = Fals
     adam = steps.load_derived_adam(steps.derive_adam(cut, cfg), cut, cfg)   # cached by input hashes
     output = steps.analyse_cut(adam, cutoff_result, findings, cfg,
                                previous_cut_version(reports_root, cutoff), records)
-    reservation = steps.reserve(reports_root, cutoff, final, reason)
     manifest_extra = provenance(cut, cfg, parameters, str(flow_run.id or "local"), run_time)
+    reservation = steps.reserve(reports_root, cutoff, final, reason)
     output.add_provenance(Provenance(
         files=list(cut.files.values()), config_digest=cfg.digest(),
         code_version=code_label(manifest_extra["code"]), flow_run_id=manifest_extra["flow_run_id"],
