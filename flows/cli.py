@@ -165,7 +165,7 @@ def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
 @app.command()
 def verify(version_dir: Path = typer.Argument(..., help="A published version folder REPORTS/YYYY-MM-DD/vN.")) -> None:
     """Re-hash every file against the manifest; exit 1 on any mismatch."""
-    from tasks.publish.manifest import verify_version
+    from tasks.publish.verify import verify_version
 
     problems = verify_version(version_dir.resolve())
     for problem in problems:

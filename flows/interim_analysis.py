@@ -14,9 +14,9 @@ from tasks.analysis.assemble import AnalysisOutput
 from tasks.analysis.methods import Provenance
 from tasks.config import PROJECT_ROOT, TrialConfig, load_config
 from tasks.model import Adam, CutoffResult, Finding
-from tasks.publish.canonical import canonical_json
-from tasks.publish.contents import RESULTS_NAME
-from tasks.publish.manifest import file_hashes, provenance
+from tasks.publish.contents import closed_attachments, open_attachments
+from tasks.publish.layout import report_path
+from tasks.publish.manifest import provenance
 from tasks.publish.versions import Reservation, previous_cut_version
 from tasks.report.document import ReportDocument
 from tasks.report.headline import headline_markdown
@@ -57,13 +57,12 @@ def render_and_publish(reservation: Reservation, cfg: TrialConfig, adam: Adam, o
     are sent to the Prefect API, and these are DataFrames."""
     with reservation:
         steps.write_version_contents(reservation, adam, output, findings, records)
-        # The PDFs carry what they were made from: results.json and the manifest of the inputs
-        # and of every other file of the version (a PDF cannot hold its own hash).
+        # Each PDF carries what it was made from: the closed one results.json and the manifest of
+        # the inputs and of every other file; the open one only the open package's own two files.
         attachments = {
-            RESULTS_NAME: (reservation.path / RESULTS_NAME).read_bytes(),
-            "manifest.json": canonical_json({**manifest_extra, "cutoff": output.results["cutoff"],
-                                             "version": reservation.version,
-                                             "files": file_hashes(reservation.path)}).encode(),
+            "closed": closed_attachments(reservation.path, manifest_extra, reservation.cutoff.isoformat(),
+                                         reservation.version),
+            "open": open_attachments(reservation.path),
         }
         for kind in ("closed", "open"):
             document = ReportDocument(
@@ -72,7 +71,7 @@ def render_and_publish(reservation: Reservation, cfg: TrialConfig, adam: Adam, o
                 reason=reason, generated_at=run_time, kind=kind,
                 sections=output.closed if kind == "closed" else output.open,
                 software=[code_label(manifest_extra["code"])])
-            steps.render(document, reservation.path / f"report-{kind}.pdf", attachments, cfg.report.pdfa)
+            steps.render(document, report_path(reservation.path, kind), attachments[kind], cfg.report.pdfa)
         return steps.publish(reservation, manifest_extra)
 
 

@@ -109,7 +109,8 @@ def reserve(reports_root: Path, cutoff: date, final: bool, reason: str | None) -
 def write_version_contents(reservation: Reservation, adam: Adam, output: AnalysisOutput,
                            findings: list[Finding], records: pd.DataFrame) -> None:
     write_contents(reservation.path, adam, output.tables("closed"), output.tables("open"),
-                   {**output.results, "version": reservation.version}, findings, records)
+                   {**output.results, "version": reservation.version}, output.open_results, findings,
+                   records)
 
 
 @thin(name="render-pdf")

@@ -6,6 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -44,10 +47,6 @@ def pharmaverse_published(prefect_harness, tmp_path_factory) -> Path:
     tests/reference/pharmaverse.yaml; the published version folder."""
     import shutil
 
-    from typer.testing import CliRunner
-
-    from flows.cli import app
-
     if not SHARED_REFERENCE.exists():
         pytest.skip("../shared/reference not beside the repository")
     root = tmp_path_factory.mktemp("pharmaverse")
@@ -61,3 +60,23 @@ def pharmaverse_published(prefect_harness, tmp_path_factory) -> Path:
                                       "--config", str(REPO / "tests" / "reference" / "pharmaverse.yaml")])
     assert result.exit_code == 0, result.output
     return Path(result.stdout.strip().splitlines()[-1])
+
+
+SIMULATED_CUTOFFS = ("2026-08-31", "2026-10-31")
+
+
+@pytest.fixture(scope="session")
+def simulated_published(prefect_harness, tmp_path_factory) -> tuple[Path, Path]:
+    """Two consecutive cuts of one simulated trial, each run through the flow: the later cut
+    corrects an AE grade and drops an RS record of the earlier one. Returns (cuts root, the
+    later cut's published version)."""
+    root = tmp_path_factory.mktemp("e2e")
+    cuts, reports = root / "cuts", root / "reports"
+    for cutoff, scenario in zip(SIMULATED_CUTOFFS, ("clean", "correction")):
+        result = CliRunner().invoke(app, ["simulate", "--out", str(cuts), "--cutoff", cutoff,
+                                          "--subjects", "40", "--scenario", scenario])
+        assert result.exit_code == 0, result.output
+        result = CliRunner().invoke(app, ["run", "--cutoff", cutoff, "--source", str(cuts),
+                                          "--reports", str(reports), "--reason", "end-to-end test"])
+        assert result.exit_code == 0, result.output
+    return cuts, Path(result.stdout.strip().splitlines()[-1])

@@ -12,6 +12,7 @@ from tasks.analysis.conduct import (accrual_section, conduct_summary, demographi
                                     deviations_section, disposition_section, enrolment_counts)
 from tasks.analysis.efficacy import efficacy_results, efficacy_section
 from tasks.analysis.methods import Provenance, methods_section, provenance_section
+from tasks.analysis.open_results import open_results
 from tasks.analysis.quality import quality_section
 from tasks.analysis.safety import exposure_section, safety_overview, safety_results, safety_section
 from tasks.config import TrialConfig
@@ -25,14 +26,17 @@ from tasks.report import formatting as fmt
 @dataclass
 class AnalysisOutput:
     results: dict
+    open_results: dict
     closed: list[Section]
     open: list[Section]
 
     def add_provenance(self, provenance: Provenance) -> None:
-        """Provenance needs the reserved version's chain link, so it comes last, after analysis."""
-        section = Section("provenance", "Provenance", provenance_section(provenance))
-        self.closed.append(section)
-        self.open.append(section)
+        """Provenance needs the reserved version's chain link, so it comes last, after analysis.
+        The open report's provenance names the inputs without their hashes: nothing in the open
+        package is the hash of a file outside it (docs/delivery.md)."""
+        self.closed.append(Section("provenance", "Provenance", provenance_section(provenance)))
+        self.open.append(Section("provenance", "Provenance",
+                                 provenance_section(provenance, with_hashes=False)))
 
     def tables(self, kind: str) -> list[Table | Figure]:
         """The tables and figures written to tables/ as data. Provenance is left out: it is the
@@ -78,7 +82,6 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
     quality = quality_section(adam, cfg, findings, cutoff, disagreement_table(adam, limit))
     # The open session sees data quality without the response checks (they show responses).
     open_quality = quality_section(adam, cfg, findings, cutoff, [])
-    methods = methods_section(cfg)
 
     closed = [
         Section("decision", "Decision summary", monitoring.blocks + _changes_summary(changes)),
@@ -93,7 +96,7 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
         Section("safety", "Safety", safety_section(adam.adsl, adam.adae, adam.adlb, cfg, by_arm=True)),
         Section("quality", "Data currency and quality", quality),
         Section("changes", "Changes since the previous cut", change_blocks),
-        Section("methods", "Methods", methods),
+        Section("methods", "Methods", methods_section(cfg)),
     ]
     open_ = [
         Section("conduct", "Study conduct", conduct_summary(adam.adsl, cfg, day)),
@@ -106,7 +109,7 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
         *([Section("safety", "Safety overview (pooled)", _pooled_overview(adam, cfg))]
           if cfg.safety.open_report_pooled_safety else []),
         Section("quality", "Data currency and quality", open_quality),
-        Section("methods", "Methods", methods),
+        Section("methods", "Methods", methods_section(cfg, monitoring=False)),
     ]
     results = {
         "cutoff": day.isoformat(),
@@ -119,7 +122,7 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
         "data_cut": {"records_set_aside": int(cutoff.log["records"].sum()) if len(cutoff.log) else 0,
                      "validation_warnings": sum(f.severity == "warning" for f in findings)},
     }
-    return AnalysisOutput(results, closed, open_)
+    return AnalysisOutput(results, open_results(adam, cutoff, findings, cfg, open_), closed, open_)
 
 
 def _pooled_overview(adam: Adam, cfg: TrialConfig) -> list[Block]:

@@ -46,11 +46,12 @@ def _flatten(prefix: str, value: object) -> list[tuple[str, str]]:
     return [(prefix, "(not set)" if value is None else str(value))]
 
 
-def configured_rules(cfg: TrialConfig) -> pd.DataFrame:
-    """Every rule setting in force, one row each: area, setting (config key), value."""
+def configured_rules(cfg: TrialConfig, monitoring: bool = True) -> pd.DataFrame:
+    """Every rule setting in force, one row each: area, setting (config key), value. The
+    monitoring rules are left out for the open session (`monitoring=False`)."""
     dumped = cfg.model_dump(mode="json")
     rows = [{"area": title, "setting": key, "value": value}
-            for section, title in RULE_SECTIONS.items()
+            for section, title in RULE_SECTIONS.items() if monitoring or section != "monitoring"
             for key, value in _flatten(section, dumped[section])]
     return pd.DataFrame(rows, columns=["area", "setting", "value"])
 
@@ -61,8 +62,8 @@ def software_versions() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def methods_section(cfg: TrialConfig) -> list[Block]:
-    rules = configured_rules(cfg)
+def methods_section(cfg: TrialConfig, monitoring: bool = True) -> list[Block]:
+    rules = configured_rules(cfg, monitoring)
     software = software_versions()
     return [Paragraph(text) for text in METHOD_STATEMENTS] + [
         Table(id="t_16_5_1_methods_rules", number="16.5.1", title="Rules and settings in force",
@@ -87,23 +88,33 @@ class Provenance:
     notes: list[str] = field(default_factory=list)
 
 
-def provenance_section(provenance: Provenance) -> list[Block]:
+def provenance_section(provenance: Provenance, with_hashes: bool = True) -> list[Block]:
+    """Tables 16.6.1-2. `with_hashes=False` (the open report) leaves out the sha256 of the input
+    files and of the previous manifest: the open package holds no hash of a file outside it."""
+    columns = ["domain", "file", "rows"] + (["sha256"] if with_hashes else [])
     files = pd.DataFrame([{"domain": f.domain, "file": f.name, "rows": f.rows, "sha256": f.sha256}
                           for f in sorted(provenance.files, key=lambda f: f.name)],
-                         columns=["domain", "file", "rows", "sha256"])
+                         columns=["domain", "file", "rows", "sha256"])[columns]
+    chain = [("Previous version's manifest sha256",
+              provenance.previous_manifest_sha256 or "none (first version)")] if with_hashes else []
     run = pd.DataFrame(
         [("Configuration sha256", provenance.config_digest), ("Code version", provenance.code_version),
-         ("Flow run id", provenance.flow_run_id),
-         ("Previous version's manifest sha256", provenance.previous_manifest_sha256 or "none (first version)")]
+         ("Flow run id", provenance.flow_run_id), *chain]
         + [(f"Parameter: {k}", v) for k, v in sorted(provenance.parameters.items())],
         columns=["item", "value"])
+    display = pd.DataFrame({"Domain": files["domain"].str.upper(), "File": files["file"],
+                            "Rows": files["rows"].astype(str)})
+    if with_hashes:
+        display["sha256"] = files["sha256"]
+        note = ("sha256 of the bytes read. manifest.json in the version folder holds these and the "
+                "sha256 of every published file; `interim verify` checks them.")
+    else:
+        note = ("The sha256 of the files of this open package are in open-manifest.json, attached "
+                "to this PDF.")
     return [Paragraph(note) for note in provenance.notes] + [
         Table(id="t_16_6_1_input_files", number="16.6.1", title="Input files of the data cut",
-              population="This data cut", data=files, source="data cut", landscape=True,
-              display=pd.DataFrame({"Domain": files["domain"].str.upper(), "File": files["file"],
-                                    "Rows": files["rows"].astype(str), "sha256": files["sha256"]}),
-              footnotes=["sha256 of the bytes read. manifest.json in the version folder holds these and "
-                         "the sha256 of every published file; `interim verify` checks them."]),
+              population="This data cut", data=files, source="data cut", landscape=with_hashes,
+              display=display, footnotes=[note]),
         Table(id="t_16_6_2_run", number="16.6.2", title="Run provenance", population="This analysis",
               data=run, source="manifest", display=run.rename(columns={"item": "Item", "value": "Value"})),
     ]

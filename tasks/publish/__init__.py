@@ -3,7 +3,8 @@ and the changes since the previous cut."""
 from tasks.publish.canonical import canonical_json, write_json
 from tasks.publish.changes import (changes_results, changes_section, compare_cuts,
                                    compare_snapshots, record_snapshot, write_snapshot)
-from tasks.publish.manifest import code_version, provenance, verify_version
+from tasks.publish.manifest import code_version, provenance
+from tasks.publish.verify import verify_version
 from tasks.publish.versions import (Reservation, check_final_rules, latest_version,
                                     previous_cut_version, reserve_version)
 

@@ -1,17 +1,19 @@
 """What goes into a version folder besides the PDFs: ADaM, tables and figures as data,
-results.json, validation.json and the record snapshot. Same inputs give the same bytes."""
+results.json, validation.json, the record snapshot, and the open package `open/` with its own
+results and manifest. Same inputs give the same bytes."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from tasks.model import Adam, Figure, Finding, Table
-from tasks.publish.canonical import write_json
+from tasks.publish.canonical import canonical_json, write_json
 from tasks.publish.changes import write_snapshot
-
-RESULTS_NAME = "results.json"
-VALIDATION_NAME = "validation.json"
+from tasks.publish.layout import (MANIFEST_NAME, OPEN_DIR, OPEN_MANIFEST_NAME, OPEN_PDF,
+                                  OPEN_RESULTS_NAME, RESULTS_NAME, VALIDATION_NAME)
+from tasks.publish.manifest import file_hashes
 
 
 def write_adam(adam: Adam, folder: Path) -> None:
@@ -24,13 +26,14 @@ def _csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d").encode("utf-8")
 
 
-def write_tables(blocks: list[Table | Figure], tables: Path, figures: Path) -> None:
-    """<tables>/<id>.csv for every table and figure (the figure's plotted data); <figures>/<id>.svg.
-    Not fsynced one by one: publishing fsyncs the whole staging folder before its rename."""
+def write_tables(blocks: list[Table | Figure], tables: Path, figures: Path | None) -> None:
+    """<tables>/<id>.csv for every table and figure (the figure's plotted data); <figures>/<id>.svg
+    unless `figures` is None. Not fsynced one by one: publishing fsyncs the whole staging folder
+    before its rename."""
     for block in blocks:
         tables.mkdir(parents=True, exist_ok=True)
         (tables / f"{block.id}.csv").write_bytes(_csv(block.data))
-        if isinstance(block, Figure):
+        if isinstance(block, Figure) and figures is not None:
             figures.mkdir(parents=True, exist_ok=True)
             (figures / f"{block.id}.svg").write_text(block.svg, encoding="utf-8")
 
@@ -41,14 +44,41 @@ def validation_document(findings: list[Finding]) -> dict:
             "findings": [f.as_dict() for f in findings]}
 
 
+def open_manifest(folder: Path, cutoff: str, version: int) -> dict[str, Any]:
+    """open-manifest.json: the sha256 of the files of open/ only. report-open.pdf is not listed
+    (a PDF cannot hold its own hash; the version's manifest.json and the delivery log have it)."""
+    files = {path: digest for path, digest in file_hashes(folder / OPEN_DIR).items()
+             if path not in (OPEN_PDF, OPEN_MANIFEST_NAME)}
+    return {"cutoff": cutoff, "version": version, "files": files}
+
+
 def write_contents(folder: Path, adam: Adam, closed: list[Table | Figure], open_: list[Table | Figure],
-                   results: dict, findings: list[Finding], snapshot: pd.DataFrame) -> None:
+                   results: dict, open_results: dict, findings: list[Finding],
+                   snapshot: pd.DataFrame) -> None:
+    """Everything but the PDFs and manifest.json; the open package is complete when this returns
+    (open-manifest.json written last)."""
+    version = int(results["version"])
     write_adam(adam, folder)
     write_tables(closed, folder / "tables", folder / "figures")
-    closed_data = {block.id: _csv(block.data) for block in closed}
-    # The open report's pooled tables that differ from the closed ones go to tables/open/.
-    differing = [b for b in open_ if closed_data.get(b.id) != _csv(b.data)]
-    write_tables(differing, folder / "tables" / "open", folder / "figures" / "open")
     write_json(folder / RESULTS_NAME, results)
     write_json(folder / VALIDATION_NAME, validation_document(findings))
     write_snapshot(snapshot, folder)
+    open_dir = folder / OPEN_DIR
+    write_tables(open_, open_dir / "tables", None)
+    write_json(open_dir / OPEN_RESULTS_NAME, {**open_results, "version": version})
+    write_json(open_dir / OPEN_MANIFEST_NAME, open_manifest(folder, results["cutoff"], version))
+
+
+def closed_attachments(folder: Path, manifest_extra: dict[str, Any], cutoff: str,
+                       version: int) -> dict[str, bytes]:
+    """What report-closed.pdf embeds: results.json and a manifest of the inputs and of every other
+    file of the version written so far (the PDFs cannot be in it)."""
+    manifest = {**manifest_extra, "cutoff": cutoff, "version": version, "files": file_hashes(folder)}
+    return {RESULTS_NAME: (folder / RESULTS_NAME).read_bytes(),
+            MANIFEST_NAME: canonical_json(manifest).encode()}
+
+
+def open_attachments(folder: Path) -> dict[str, bytes]:
+    """What report-open.pdf embeds: open-results.json and open-manifest.json, byte for byte."""
+    open_dir = folder / OPEN_DIR
+    return {name: (open_dir / name).read_bytes() for name in (OPEN_RESULTS_NAME, OPEN_MANIFEST_NAME)}

@@ -1,4 +1,4 @@
-"""manifest.json: what a report version was made from and holds; `verify_version` checks it.
+"""manifest.json: what a report version was made from and holds (tasks.publish.verify checks it).
 
 A manifest holds `files` (relative POSIX path -> sha256 of every file in the version folder but
 manifest.json itself), `cutoff`, `version`, `final`, `reason`, `previous` (the chain link:
@@ -21,8 +21,8 @@ from typing import Any
 from tasks.config import PROJECT_ROOT, TrialConfig
 from tasks.model import Cut
 from tasks.publish.canonical import sha256_file
+from tasks.publish.layout import MANIFEST_NAME
 
-MANIFEST_NAME = "manifest.json"
 # What makes the code of a run: a change here makes the code version "dirty".
 CODE_PATHS = ("tasks", "flows", "templates", "config", "pyproject.toml")
 
@@ -104,46 +104,3 @@ def provenance(cut: Cut, cfg: TrialConfig, parameters: dict[str, Any],
         "flow_run_id": flow_run_id,
         "run_time": (run_time or datetime.now(timezone.utc)).isoformat(),
     }
-
-
-def verify_version(version_dir: Path) -> list[str]:
-    """Every problem of a published version: a file changed, missing or added against its
-    manifest, a folder name that is not the manifest's, a broken chain. Empty list: intact."""
-    version_dir = Path(version_dir)
-    if not version_dir.is_dir():
-        return [f"{version_dir}: no such version folder"]
-    try:
-        manifest = read_manifest(version_dir)
-        listed: dict[str, str] = manifest["files"]
-    except FileNotFoundError:
-        return [f"{version_dir}: {MANIFEST_NAME} is missing"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        return [f"{version_dir}: {MANIFEST_NAME} cannot be read ({exc})"]
-
-    problems = []
-    expected = (manifest.get("cutoff"), f"v{manifest.get('version')}")
-    if (version_dir.parent.name, version_dir.name) != expected:
-        problems.append(f"folder {version_dir.parent.name}/{version_dir.name} does not match "
-                        f"its manifest ({expected[0]}/{expected[1]})")
-    present = file_hashes(version_dir)
-    for path, digest in sorted(listed.items()):
-        if path not in present:
-            problems.append(f"missing: {path} is listed in the manifest but not in the folder")
-        elif present[path] != digest:
-            problems.append(f"changed: {path} does not match its sha256 in the manifest")
-    problems += [f"added: {path} is not listed in the manifest"
-                 for path in sorted(set(present) - set(listed))]
-    problems += _chain_problems(version_dir, manifest.get("previous"))
-    return problems
-
-
-def _chain_problems(version_dir: Path, previous: dict | None) -> list[str]:
-    if previous is None:
-        return []
-    name = f"{previous.get('cutoff')}/v{previous.get('version')}"
-    previous_manifest = version_dir.parent.parent / name / MANIFEST_NAME
-    if not previous_manifest.is_file():
-        return [f"broken chain: the previous version {name} (or its {MANIFEST_NAME}) is missing"]
-    if sha256_file(previous_manifest) != previous.get("manifest_sha256"):
-        return [f"broken chain: {name}/{MANIFEST_NAME} has changed since this version was published"]
-    return []

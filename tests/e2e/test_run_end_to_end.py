@@ -57,27 +57,15 @@ EARLIER_CUTOFF = "2026-08-31"
 
 
 @pytest.fixture(scope="module")
-def published(prefect_harness, tmp_path_factory) -> tuple[Path, Path]:
-    """Two consecutive cuts of one simulated trial, each run through the flow: the later cut
-    corrects an AE grade and drops an RS record of the earlier one. Returns (cuts root, the
-    later cut's published version)."""
-    root = tmp_path_factory.mktemp("e2e")
-    cuts, reports = root / "cuts", root / "reports"
-    for cutoff, scenario in ((EARLIER_CUTOFF, "clean"), (CUTOFF, "correction")):
-        result = runner.invoke(app, ["simulate", "--out", str(cuts), "--cutoff", cutoff, "--subjects", "40",
-                                     "--scenario", scenario])
-        assert result.exit_code == 0, result.output
-        result = runner.invoke(app, ["run", "--cutoff", cutoff, "--source", str(cuts), "--reports",
-                                     str(reports), "--reason", "end-to-end test"])
-        assert result.exit_code == 0, result.output
-    version = Path(result.stdout.strip().splitlines()[-1])
-    return cuts, version
+def published(simulated_published) -> tuple[Path, Path]:
+    return simulated_published
 
 
 def test_run_publishes_every_contract_file(published):
     _, version = published
     assert version.name == "v1" and version.parent.name == CUTOFF
-    for name in ("report-closed.pdf", "report-open.pdf", "results.json", "manifest.json",
+    for name in ("report-closed.pdf", "open/report-open.pdf", "open/open-results.json",
+                 "open/open-manifest.json", "results.json", "manifest.json",
                  "validation.json", "adam/adsl.parquet", "adam/adrs.parquet", "adam/adtte.parquet",
                  "adam/adae.parquet"):
         assert (version / name).is_file(), name
@@ -202,7 +190,7 @@ def test_closed_report_has_every_section_and_carries_its_provenance(published):
 
 def test_open_report_has_no_efficacy_and_no_response_data(published):
     _, version = published
-    text = pdf_text(version / "report-open.pdf")
+    text = pdf_text(version / "open" / "report-open.pdf")
     assert "OPEN SESSION" in text and "Accrual" in text and "Disposition" in text
     for closed_only in ("Table 14.2", "Best overall response", "Objective response and disease",
                         "Kaplan-Meier plot", "Table 10.1",

@@ -11,7 +11,8 @@ import pandas as pd
 
 from tasks.config import load_config
 from tasks.model import Cut, SourceFile
-from tasks.publish.manifest import code_version, provenance, verify_version
+from tasks.publish.manifest import code_version, provenance
+from tasks.publish.verify import verify_version
 from tasks.publish.versions import reserve_version
 
 JAN = date(2026, 1, 31)
