@@ -48,9 +48,10 @@ def run_steps(adsl: pd.DataFrame, cut: Cut,
     adae = timed("build_adae", lambda: build_adae(adsl, cut, cfg))
     adex = timed("build_adex", lambda: build_adex(adsl, cut, cfg))
     adlb = timed("build_adlb", lambda: build_adlb(adsl, cut, cfg))
-    timed("safety_results", lambda: safety_results(adsl, adae, cfg))
-    closed = timed("safety_section (closed, by arm)", lambda: safety_section(adsl, adae, adlb, cfg, True))
-    timed("safety_section (open, pooled)", lambda: safety_section(adsl, adae, adlb, cfg, False))
+    results = timed("safety_results", lambda: safety_results(adsl, adae, cfg))
+    closed = timed("safety_section (closed, by arm)",
+                   lambda: safety_section(adsl, adae, adlb, cfg, results, True))
+    timed("safety_section (open, pooled)", lambda: safety_section(adsl, adae, adlb, cfg, results, False))
     timed("exposure_section (closed and open)",
           lambda: [exposure_section(adsl, adex, cfg, by_arm) for by_arm in (True, False)])
     return timings, {"ADAE": len(adae), "ADEX": len(adex), "ADLB": len(adlb), "blocks": len(closed)}

@@ -133,3 +133,15 @@ class Adam:
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in
                 ("adsl", "adrs", "adtte", "adae", "adex", "adlb", "adtr")}
+
+
+@dataclass
+class PreviousCut:
+    """The published version of the previous cut, as the comparison needs it: its ADaM and record
+    snapshot (None where that version has none, with the reason in `notes`)."""
+    version: str                          # e.g. "2026-09-30/v2"
+    adsl: pd.DataFrame | None
+    adrs: pd.DataFrame | None
+    adae: pd.DataFrame | None
+    records: pd.DataFrame | None
+    notes: list[str] = field(default_factory=list)

@@ -9,7 +9,7 @@ from tasks.model import Block, Paragraph, Table
 from tasks.report import formatting as fmt
 
 if TYPE_CHECKING:
-    from tasks.publish.changes import CutChanges
+    from tasks.analysis.changes import CutChanges
 
 FIRST_CUT = "This is the first data cut; there is no earlier cut to compare with."
 NOT_COMPARED = "not compared"
