@@ -30,6 +30,3 @@ class ValidationFailed(InterimError):
 class PublishError(InterimError):
     """A report version could not be published; nothing half-written is left in place."""
 
-
-class VerifyError(InterimError):
-    """A published version does not match its manifest."""
