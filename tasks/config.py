@@ -302,11 +302,10 @@ def partial_file(config_file: Path | str | None) -> Path | None:
     return Path(chosen).resolve() if chosen else None
 
 
-def _layers(config_file: Path | None) -> list[tuple[Path, dict]]:
+def _layers(trial_path: Path, config_file: Path | None) -> list[tuple[Path, dict]]:
     """defaults.yaml, then this trial's file, then `config_file`. A file that names another
     study.id is another study: it merges over the generic defaults only, so that nothing of this
     trial (arms, drugs, baseline characteristics, design) carries over."""
-    trial_path = trial_file()
     defaults = (DEFAULTS_FILE, _read_yaml(DEFAULTS_FILE))
     trial = (trial_path, _read_yaml(trial_path))
     if config_file is None or config_file == trial_path:
@@ -320,10 +319,9 @@ def _layers(config_file: Path | None) -> list[tuple[Path, dict]]:
     return [defaults, trial, (config_file, extra)]
 
 
-def _aesi_dir(layers: list[tuple[Path, dict]]) -> Path:
+def _aesi_dir(layers: list[tuple[Path, dict]], trial_dir: Path) -> Path:
     """A relative safety.aesi_file is next to the file that names it; the default one (named by
     defaults.yaml) next to the trial's config."""
-    trial_dir = trial_file().parent
     for path, layer in reversed(layers):
         if "aesi_file" in (layer.get("safety") or {}):
             return trial_dir if path == DEFAULTS_FILE else path.parent
@@ -334,8 +332,8 @@ def load_settings(config_file: Path | str | None = None) -> Settings:
     """The three parts of the config: the layers merged, then split by section (OPERATION_SECTIONS,
     SIMULATION_SECTION, the analysis the rest) and checked. A wrong key or value is a
     ConfigError naming the key as it is written in the YAML."""
-    partial = partial_file(config_file)
-    layers = _layers(partial)
+    trial_path, partial = trial_file(), partial_file(config_file)
+    layers = _layers(trial_path, partial)
     merged: dict = {}
     for path, layer in layers:
         if not isinstance(layer, dict):
@@ -349,7 +347,7 @@ def load_settings(config_file: Path | str | None = None) -> Settings:
         problems = "; ".join(f"{_yaml_key(err['loc'])}: {err['msg']}" for err in exc.errors())
         raise ConfigError(f"configuration ({partial or layers[-1][0]}) is not valid: "
                           f"{problems}") from None
-    settings.analysis._aesi_dir = _aesi_dir(layers)
+    settings.analysis._aesi_dir = _aesi_dir(layers, trial_path.parent)
     return settings
 
 
