@@ -7,7 +7,8 @@ from tasks.distinct import per_distinct
 
 CR, PR, SD, NON_CR_NON_PD, PD, NE, MISSING = "CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING"
 
-# Values an overall response (RS OVRLRESP) may take.
+# Values an overall response (RS, RSTESTCD = validation.response_test) may take: validation
+# and every derivation read them here.
 RESPONSES = (CR, PR, SD, NON_CR_NON_PD, PD, NE)
 
 # AVAL of a response: also the best-response order, best first (as admiralonco's aval_resp).
