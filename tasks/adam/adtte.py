@@ -134,8 +134,8 @@ def _last_before(assessments: pd.DataFrame, bounds: pd.DataFrame, on_start: bool
     return last.set_index("USUBJID")[["ADT", "ASEQ"]].reindex(bounds["USUBJID"])
 
 
-def progression_facts(start: pd.DataFrame, assessments: pd.DataFrame,
-                      progression: pd.DataFrame, therapy: pd.Series, on_start: bool) -> pd.DataFrame:
+def progression_facts(start: pd.DataFrame, assessments: pd.DataFrame, progression: pd.DataFrame,
+                      therapy: pd.Series, on_start: bool) -> pd.DataFrame:
     """Per subject of `start` (STUDYID, USUBJID, STARTDT, DTHDT), what the PFS and DOR sources
     read (tasks.adam.tte_sources.progression_sources):
         PDDT, PDSEQ          the first PD on or after STARTDT (ASEQ of its OVR record)

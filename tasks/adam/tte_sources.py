@@ -121,13 +121,13 @@ def progression_sources(start: StartDate) -> tuple[TteSource, ...]:
                   "of PD and death counts (PD on the same day)"),
         TteSource(4, "Disease Progression After Missed Assessments", (last, at_start),
                   lambda f, rc: missed_assessments(f, rc) & f["FIRSTEVENT"].eq(PD),
-                  "Censored at the last adequate assessment (else {start}) when the PD came more "
-                  "than {missed_gap_days} days after it (2 x {assessment_interval_days} + "
+                  "Censored at the last adequate assessment (else at {start}) when the PD came "
+                  "more than {missed_gap_days} days after it (2 x {assessment_interval_days} + "
                   "{assessment_window_days}: two or more missed assessments, FDA 2018; "
                   "response.pfs_missed_assessments, here: {pfs_missed_assessments})"),
         TteSource(4, "Death After Missed Assessments", (last, at_start),
                   lambda f, rc: missed_assessments(f, rc) & ~f["FIRSTEVENT"].eq(PD),
-                  "Censored at the last adequate assessment (else {start}) when the death came "
+                  "Censored at the last adequate assessment (else at {start}) when the death came "
                   "more than {missed_gap_days} days after it (same rule)"),
         TteSource(3, "New Anticancer Therapy", (last, at_start),
                   lambda f, rc: f["THERAPYFIRST"],
