@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tasks.adam.response_terms import CLINICAL_BENEFIT as DISEASE_CONTROL
 from tasks.adam.response_terms import PD, RESPONDER, RESPONSE_ORDER
 from tasks.config import TrialConfig
 from tasks.dates import DAYS_PER_MONTH
