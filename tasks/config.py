@@ -70,7 +70,6 @@ class Validation(_Strict):
     max_findings_per_rule: int = Field(ge=1)
     max_line_bytes: int = Field(ge=1024)
     response_test: str
-    response_terms: tuple[str, ...]
     diameter_tests: tuple[str, ...]
     after_consent_domains: tuple[str, ...]
     after_death_error_domains: tuple[str, ...]
