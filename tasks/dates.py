@@ -6,6 +6,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from tasks.distinct import distinct
+
 # YYYY, YYYY-MM, YYYY-MM-DD, optionally followed by a time (THH, THH:MM, THH:MM:SS[.f]).
 ISO_8601 = r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T\d{2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?)?)?)?)?$"
 
@@ -14,8 +16,8 @@ DAYS_PER_MONTH = 30.4375
 
 def _parts(values: pd.Series) -> pd.DataFrame:
     """Year, month, day of each value; parsed once per distinct text (dates repeat a lot)."""
-    codes, uniques = pd.factorize(values.fillna("").astype(str).str.strip())
-    parts = pd.Series(uniques, dtype=object).str.extract(ISO_8601)
+    codes, uniques = distinct(values)
+    parts = uniques.astype(str).str.strip().str.extract(ISO_8601)
     parts.columns = ["year", "month", "day"]
     parts = parts.apply(pd.to_numeric, errors="coerce")
     if len(uniques) == 0:
@@ -26,8 +28,8 @@ def _parts(values: pd.Series) -> pd.DataFrame:
 
 def is_iso8601(values: pd.Series) -> pd.Series:
     """True where the text is a (possibly partial) ISO 8601 date that exists on the calendar."""
-    codes, uniques = pd.factorize(values.fillna("").astype(str).str.strip())
-    valid = _is_iso8601(pd.Series(uniques, dtype=object)).to_numpy()
+    codes, uniques = distinct(values)
+    valid = _is_iso8601(uniques.astype(str).str.strip()).to_numpy()
     return pd.Series(valid[codes] if len(uniques) else np.zeros(len(values), bool), index=values.index)
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 REQUIRED_DOMAINS = ("dm", "ds", "ex", "ae", "rs")
@@ -21,9 +22,14 @@ class SourceFile:
     rows: int
 
 
+# The dtype of every column of a Cut: Arrow-backed strings with NaN semantics (pandas 3's "str"),
+# a fraction of the memory of Python string objects; comparisons give plain numpy booleans.
+TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
 @dataclass
 class Cut:
-    """An SDTM data cut. Every column is text (missing = ""), as in the file; the index of each
+    """An SDTM data cut. Every column is TEXT (missing = ""), as in the file; the index of each
     frame is the 0-based data-row number in its file, so a finding can name its row."""
     cutoff: date
     location: str

@@ -13,10 +13,12 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pyreadstat
 
 from tasks.errors import BadInputError
+from tasks.model import TEXT
 
 FORMATS = (".csv.gz", ".csv", ".parquet", ".xpt")
 BOM = b"\xef\xbb\xbf"
@@ -25,6 +27,7 @@ MAGIC = {b"\x1f\x8b": "gzip-compressed (name it .csv.gz)", b"PAR1": "a Parquet f
          b"PK\x03\x04": "a zip archive (an Excel workbook?)", b"\xff\xfe": "UTF-16 text",
          b"\xfe\xff": "UTF-16 text", b"%PDF": "a PDF document"}
 SEPARATORS = {";": "';'", "\t": "a tab", "|": "'|'"}
+MAX_QUOTED_ROW_CHARS = 80
 
 
 def file_format(name: str) -> str | None:
@@ -50,7 +53,7 @@ def parse_table(data: bytes, name: str, max_line_bytes: int, encoding: str) -> p
         frame = _parse_xpt(data, name, encoding)
     else:
         raise BadInputError(f"{name}: not a supported file type ({', '.join(FORMATS)})")
-    return frame.reset_index(drop=True)
+    return frame
 
 
 def _gunzip(data: bytes, name: str) -> bytes:
@@ -65,24 +68,46 @@ def _parse_csv(data: bytes, name: str, max_line_bytes: int, encoding: str) -> pd
         data = data[len(BOM):]
     if not data.strip():
         raise BadInputError(f"{name}: the file has no header line")
-    _check_text(data, name, max_line_bytes, encoding)
+    text = _check_text(data, name, max_line_bytes, encoding)
     header = _header(data, name, encoding)
-    with warnings.catch_warnings():
-        # pandas only warns when a row has more fields than the header: that is an error here.
-        warnings.simplefilter("error", pd.errors.ParserWarning)
-        try:
-            frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False,
-                                na_filter=False, index_col=False, encoding=encoding)
-        except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as exc:
-            raise BadInputError(f"{name}: not a valid comma-separated table: {exc}") from None
-    if list(frame.columns) != header:
+    if codecs.lookup(encoding).name != "utf-8":
+        data = text.encode("utf-8")        # Arrow reads UTF-8; the text is already decoded
+    del text
+    invalid: list[pacsv.InvalidRow] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        if not row.text.strip():     # a line of blanks is no record (as an empty line)
+            return "skip"
+        invalid.append(row)
+        return "error"
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(data),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()),
+                                                 strings_can_be_null=False))
+    except pa.ArrowInvalid as exc:
+        raise BadInputError(f"{name}: not a valid comma-separated table: "
+                            f"{_invalid_row(data, invalid[0]) if invalid else exc}") from None
+    if table.column_names != header:
         raise BadInputError(f"{name}: the header could not be read as {len(header)} column names")
-    return frame
+    return table.to_pandas(types_mapper={pa.string(): TEXT}.get)
 
 
-def _check_text(data: bytes, name: str, max_line_bytes: int, encoding: str) -> None:
-    """Binary content, over-long lines and bytes that are not text in `encoding`, each with
-    where it is."""
+def _invalid_row(data: bytes, row: pacsv.InvalidRow) -> str:
+    """Which row has another number of fields than the header (a short row is a cut-off record,
+    a long one an unquoted comma): its line when it can be found, and its first characters."""
+    start = data.find(b"\n" + row.text.encode("utf-8") + b"\n")
+    where = f"line {_line_of(data, start + 1)}" if start >= 0 else "a row"
+    quoted = row.text if len(row.text) <= MAX_QUOTED_ROW_CHARS else \
+        row.text[:MAX_QUOTED_ROW_CHARS - 1] + "…"
+    return (f"{where} has {row.actual_columns} fields where the header has "
+            f"{row.expected_columns}: {quoted!r}")
+
+
+def _check_text(data: bytes, name: str, max_line_bytes: int, encoding: str) -> str:
+    """The text of `data` in `encoding`; binary content, over-long lines and bytes that are not
+    text in `encoding` are errors, each with where it is."""
     for magic, what in MAGIC.items():
         if data.startswith(magic):
             raise BadInputError(f"{name}: not CSV text: the file is {what}")
@@ -96,7 +121,7 @@ def _check_text(data: bytes, name: str, max_line_bytes: int, encoding: str) -> N
             raise BadInputError(f"{name}: line {line} is {length:,} bytes long (more than "
                                 f"{max_line_bytes:,}): not a data table with one record per line")
     try:
-        data.decode(encoding)
+        return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise BadInputError(_not_decodable(data, exc.start, name, encoding)) from None
 
@@ -191,9 +216,9 @@ def _iconv_name(encoding: str) -> str | None:
 
 def as_text(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """Typed columns (parquet, xpt) as the text a CSV of them would hold: integers without '.0',
-    dates as ISO 8601, missing as ""."""
-    return pd.DataFrame({column: _column_text(frame[column], name, column)
-                         for column in frame.columns}, index=frame.index)
+    dates as ISO 8601, missing as ""; index = 0-based row."""
+    return pd.DataFrame({column: _column_text(frame[column], name, column).to_numpy()
+                         for column in frame.columns}, columns=frame.columns).astype(TEXT)
 
 
 def _column_text(values: pd.Series, name: str, column: str) -> pd.Series:

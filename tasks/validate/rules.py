@@ -8,19 +8,24 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from tasks.adam.response_terms import RESPONSES
 from tasks.config import TrialConfig
 from tasks.dates import earliest_date, is_iso8601
 from tasks.distinct import per_distinct
-from tasks.model import Finding
+from tasks.model import TEXT, Finding
 from tasks.validate.findings import Severity
 from tasks.validate.spec import DomainSpec
 
 Test = Callable[[pd.DataFrame], pd.Series]
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 UNSAFE_ID = r"[/\\:*?\"<>|\x00-\x1f\x7f]|\.\."
+# The bytes CONTROL matches. In UTF-8 every byte of a multi-byte character is >= 0x80, so a
+# control character is exactly one of these bytes in the encoded text.
+CONTROL_BYTES = np.array([bool(CONTROL.match(chr(b))) for b in range(256)]) & (np.arange(256) < 0x80)
 
 
 @dataclass(frozen=True)
@@ -130,14 +135,29 @@ def _identifiers(code: str, columns: set[str]) -> list[Rule]:
 
 def _control_characters(code: str, frame: pd.DataFrame, columns: set[str]) -> list[Rule]:
     """Control characters break the report (PDF, XML): a rule only for the columns that hold one,
-    found by one scan of each column's joined text."""
+    found by one scan of each column's bytes."""
     rules = []
     for column in sorted(columns):
-        if CONTROL.search("\n".join(frame[column].astype(str).tolist())):
+        if holds_control_character(frame[column]):
             rules.append(Rule(f"{code}.{column} no control characters", column, "error",
                               f"{column} holds a control character: {{value}}",
                               lambda f, c=column: ~f[c].str.contains(CONTROL.pattern, regex=True)))
     return rules
+
+
+def holds_control_character(values: pd.Series) -> bool:
+    """Whether any value holds a control character: one pass over the column's UTF-8 bytes as
+    Arrow holds them (values between the first and the last offset of each chunk)."""
+    text = pa.chunked_array(pa.array(values.astype(TEXT), type=pa.large_string()))
+    for chunk in text.chunks:
+        if len(chunk) == 0:
+            continue
+        _, offsets, data = chunk.buffers()
+        bounds = np.frombuffer(offsets, dtype=np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
+        if data is not None and CONTROL_BYTES[np.frombuffer(data, dtype=np.uint8)[
+                bounds[0]:bounds[-1]]].any():
+            return True
+    return False
 
 
 def _extra(domain: str, code: str, columns: set[str], cfg: TrialConfig) -> list[Rule]:
