@@ -16,12 +16,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from tasks.model import Cut
+from tasks.model import TEXT, Cut
 
 SNAPSHOT_PATH = Path("provenance") / "records.parquet"
 SNAPSHOT_COLUMNS = ["domain", "USUBJID", "key", "sha256"]
@@ -55,58 +56,92 @@ def key_variables(domain: str, frame: pd.DataFrame) -> list[str]:
 
 
 _HASH_CHUNK_ROWS = 100_000
+TEXT_TYPE = pa.large_string()       # the storage of model.TEXT columns: taken without a copy
+# byte -> its two lowercase hex digits, to write many digests as text at once
+_HEX = np.frombuffer(b"".join(f"{byte:02x}".encode() for byte in range(256)),
+                     dtype=np.uint8).reshape(256, 2)
 
 
-def _text(frame: pd.DataFrame, column: str) -> pd.Series:
-    return frame[column].fillna("").astype(str)
+def _text(frame: pd.DataFrame, column: str) -> pa.ChunkedArray:
+    """A column as Arrow text, missing as "" (zero-copy for model.TEXT columns)."""
+    values = frame[column]
+    if values.dtype != TEXT:
+        values = values.fillna("").astype(str).astype(TEXT)
+    return pc.fill_null(pa.chunked_array(pa.array(values, type=TEXT_TYPE)), "")
 
 
-def _record_keys(domain: str, frame: pd.DataFrame, usubjid: pd.Series) -> pd.Series:
-    key = pd.Series("", index=frame.index, dtype=object)
+def _repeated(value: str, rows: int) -> pa.ChunkedArray:
+    return pa.chunked_array([pa.repeat(pa.scalar(value, TEXT_TYPE), rows)])
+
+
+def _record_keys(domain: str, frame: pd.DataFrame, usubjid: pa.ChunkedArray) -> pa.ChunkedArray:
+    """"VAR=value|VAR=value" of the key variables; a key that repeats within a subject gets
+    "#2", "#3" in file order."""
+    pieces: list = []
     for i, var in enumerate(key_variables(domain, frame)):
-        key = key + ("|" if i else "") + var + "=" + _text(frame, var)
-    repeat = pd.DataFrame({"u": usubjid, "k": key}).groupby(["u", "k"], sort=False).cumcount() + 1
-    return key.where(repeat.eq(1), key + "#" + repeat.astype(str))
+        pieces += [pa.scalar(("|" if i else "") + var + "=", TEXT_TYPE), _text(frame, var)]
+    key = pc.binary_join_element_wise(*pieces, pa.scalar("", TEXT_TYPE)) if pieces else \
+        _repeated("", len(frame))
+    keys = pd.Series(key, dtype=TEXT)
+    repeat = pd.DataFrame({"u": pd.Series(usubjid, dtype=TEXT), "k": keys}) \
+        .groupby(["u", "k"], sort=False).cumcount().to_numpy() + 1
+    again = np.flatnonzero(repeat > 1)
+    if not len(again):
+        return key
+    numbered = keys.to_numpy(dtype=object)
+    numbered[again] = [f"{k}#{n}" for k, n in zip(numbered[again], repeat[again])]
+    return pa.chunked_array([pa.array(numbered, TEXT_TYPE)])
 
 
-def _content_hashes(frame: pd.DataFrame) -> list[str]:
-    """sha256 of each row's "NAME=value<RS>" pieces of non-empty values, names sorted (the text
-    is assembled by Arrow kernels: a million records take a few seconds), in chunks of rows so
-    that the assembled text of a large domain never sits in memory whole."""
-    return [digest for start in range(0, len(frame), _HASH_CHUNK_ROWS)
-            for digest in _chunk_hashes(frame.iloc[start:start + _HASH_CHUNK_ROWS])]
+def _content_hashes(frame: pd.DataFrame) -> pa.Array:
+    """sha256 (hex) of each row's "NAME=value<RS>" pieces of non-empty values, names sorted. The
+    text is assembled by Arrow kernels and hashed in chunks of rows, so that the assembled text
+    of a large domain never sits in memory whole."""
+    columns = {column: _text(frame, column) for column in sorted(frame.columns)}
+    digests = [_chunk_digests({c: v.slice(start, _HASH_CHUNK_ROWS) for c, v in columns.items()},
+                              min(_HASH_CHUNK_ROWS, len(frame) - start))
+               for start in range(0, len(frame), _HASH_CHUNK_ROWS)]
+    return _hex_text(b"".join(digests))
 
 
-def _chunk_hashes(frame: pd.DataFrame) -> list[str]:
-    text = pa.large_string()
-    nothing, end, joined = pa.scalar(None, text), pa.scalar(_FIELD_END, text), pa.scalar("", text)
+def _chunk_digests(columns: dict[str, pa.ChunkedArray], rows: int) -> bytes:
+    """The 32-byte sha256 digests of `rows` rows, one after the other."""
+    nothing, end, joined = (pa.scalar(None, TEXT_TYPE), pa.scalar(_FIELD_END, TEXT_TYPE),
+                            pa.scalar("", TEXT_TYPE))
     pieces = []
-    for column in sorted(frame.columns):
-        values = pa.array(_text(frame, column).to_numpy(dtype=object), type=text)
+    for column, values in columns.items():
         values = pc.if_else(pc.equal(values, ""), nothing, values)   # null: the piece is left out
-        pieces.append(pc.binary_join_element_wise(pa.scalar(column + "=", text), values, end, joined))
+        pieces.append(pc.binary_join_element_wise(pa.scalar(column + "=", TEXT_TYPE), values, end,
+                                                  joined))
     if not pieces:
-        return [hashlib.sha256(b"").hexdigest()] * len(frame)
+        return hashlib.sha256(b"").digest() * rows
     content = pc.binary_join_element_wise(*pieces, joined, null_handling="skip")  # last: separator
     sha256 = hashlib.sha256
-    return [sha256(row).hexdigest() for row in
-            content.cast(pa.large_binary()).to_numpy(zero_copy_only=False)]
+    return b"".join([sha256(row).digest() for row in
+                     content.cast(pa.large_binary()).to_numpy(zero_copy_only=False)])
+
+
+def _hex_text(digests: bytes) -> pa.Array:
+    """32-byte digests as 64-character lowercase hex strings, built as one Arrow buffer."""
+    count = len(digests) // 32
+    text = _HEX[np.frombuffer(digests, dtype=np.uint8)].tobytes()
+    offsets = np.arange(0, 64 * (count + 1), 64, dtype=np.int64)
+    return pa.Array.from_buffers(TEXT_TYPE, count, [None, pa.py_buffer(offsets), pa.py_buffer(text)])
 
 
 def record_snapshot(cut: Cut) -> pd.DataFrame:
-    """One row per SDTM record of the cut: domain, USUBJID, key, sha256 of its content."""
+    """One row per SDTM record of the cut: domain, USUBJID, key, sha256 of its content (TEXT)."""
     parts = []
     for domain in sorted(cut.domains):
         frame = cut.domains[domain]
         usubjid = _text(frame, "USUBJID") if "USUBJID" in frame.columns else \
-            pd.Series("", index=frame.index, dtype=object)
-        parts.append(pd.DataFrame({"domain": domain.upper(), "USUBJID": usubjid.to_numpy(),
-                                   "key": _record_keys(domain, frame, usubjid).to_numpy(),
-                                   "sha256": _content_hashes(frame)}, columns=SNAPSHOT_COLUMNS,
-                                  dtype=object))
+            _repeated("", len(frame))
+        parts.append(pa.table({"domain": _repeated(domain.upper(), len(frame)),
+                               "USUBJID": usubjid, "key": _record_keys(domain, frame, usubjid),
+                               "sha256": _content_hashes(frame)}))
     if not parts:
-        return pd.DataFrame(columns=SNAPSHOT_COLUMNS, dtype=object)
-    return pd.concat(parts, ignore_index=True)
+        return pd.DataFrame({column: pd.Series([], dtype=TEXT) for column in SNAPSHOT_COLUMNS})
+    return pa.concat_tables(parts).to_pandas(types_mapper={TEXT_TYPE: TEXT}.get)
 
 
 def write_snapshot(snapshot: pd.DataFrame, version_path: Path) -> Path:
