@@ -1,12 +1,12 @@
 """ISO 8601 dates as SDTM holds them (text, possibly partial) and the imputations of the SAP."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Callable, Literal
 
 import numpy as np
 import pandas as pd
 
-from tasks.distinct import distinct
+from tasks.distinct import per_distinct
 
 # YYYY, YYYY-MM, YYYY-MM-DD, optionally followed by a time (THH, THH:MM, THH:MM:SS[.f]).
 ISO_8601 = r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T\d{2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?)?)?)?)?$"
@@ -14,27 +14,25 @@ ISO_8601 = r"^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T\d{2}(?::\d{2}(?::\d{2}(?:\.\d+)?
 DAYS_PER_MONTH = 30.4375
 
 
-def _parts(values: pd.Series) -> pd.DataFrame:
-    """Year, month, day of each value; parsed once per distinct text (dates repeat a lot)."""
-    codes, uniques = distinct(values)
-    parts = uniques.astype(str).str.strip().str.extract(ISO_8601)
+def _once_per_distinct(values: pd.Series, transform: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """transform() of the distinct texts, spread back on the rows (dates repeat a lot)."""
+    return per_distinct(values, lambda text: transform(text.astype(str).str.strip())).rename(None)
+
+
+def _parts(text: pd.Series) -> pd.DataFrame:
+    """Year, month, day of each text (NaN where absent or not ISO 8601)."""
+    parts = text.str.extract(ISO_8601)
     parts.columns = ["year", "month", "day"]
-    parts = parts.apply(pd.to_numeric, errors="coerce")
-    if len(uniques) == 0:
-        return pd.DataFrame(np.nan, index=values.index, columns=parts.columns)
-    spread = parts.to_numpy()[codes]
-    return pd.DataFrame(spread, index=values.index, columns=parts.columns)
+    return parts.apply(pd.to_numeric, errors="coerce")
 
 
 def is_iso8601(values: pd.Series) -> pd.Series:
     """True where the text is a (possibly partial) ISO 8601 date that exists on the calendar."""
-    codes, uniques = distinct(values)
-    valid = _is_iso8601(uniques.astype(str).str.strip()).to_numpy()
-    return pd.Series(valid[codes] if len(uniques) else np.zeros(len(values), bool), index=values.index)
+    return _once_per_distinct(values, _is_iso8601).astype(bool)
 
 
 def _is_iso8601(text: pd.Series) -> pd.Series:
-    ok = text.str.match(ISO_8601)
+    ok = text.str.match(ISO_8601).astype(bool)
     parts = _parts(text)
     complete = ok & parts["day"].notna()
     exists = pd.to_datetime(text.str[:10].where(complete), format="%Y-%m-%d", errors="coerce").notna()
@@ -44,16 +42,22 @@ def _is_iso8601(text: pd.Series) -> pd.Series:
 
 def precision(values: pd.Series) -> pd.Series:
     """'D' complete date, 'M' year-month, 'Y' year only, '' missing or not ISO 8601."""
-    parts = _parts(values)
+    return _once_per_distinct(values, _precision).astype(object)
+
+
+def _precision(text: pd.Series) -> pd.Series:
+    parts = _parts(text)
     out = np.select(
         [parts["day"].notna(), parts["month"].notna(), parts["year"].notna()], ["D", "M", "Y"], "")
-    return pd.Series(out, index=values.index, dtype=object)
+    return pd.Series(out, index=text.index, dtype=object)
 
 
 def to_date(values: pd.Series) -> pd.Series:
     """Complete dates only (partial or missing -> NaT), as datetime64 at midnight."""
-    parts = _parts(values)
-    return _assemble(parts["year"], parts["month"], parts["day"], values.index)
+    def complete(text: pd.Series) -> pd.Series:
+        parts = _parts(text)
+        return _assemble(parts["year"], parts["month"], parts["day"], text.index)
+    return _once_per_distinct(values, complete)
 
 
 def _assemble(year: pd.Series, month: pd.Series, day: pd.Series, index: pd.Index) -> pd.Series:
@@ -67,18 +71,22 @@ def _assemble(year: pd.Series, month: pd.Series, day: pd.Series, index: pd.Index
 
 def earliest_date(values: pd.Series) -> pd.Series:
     """The earliest day a partial date may stand for (2026-10 -> 2026-10-01); NaT if missing."""
-    parts = _parts(values)
-    return _assemble(parts["year"], parts["month"].fillna(1), parts["day"].fillna(1), values.index)
+    def earliest(text: pd.Series) -> pd.Series:
+        parts = _parts(text)
+        return _assemble(parts["year"], parts["month"].fillna(1), parts["day"].fillna(1), text.index)
+    return _once_per_distinct(values, earliest)
 
 
 def latest_date(values: pd.Series) -> pd.Series:
     """The latest day a partial date may stand for (2026-02 -> 2026-02-28); NaT if missing."""
-    parts = _parts(values)
-    month = parts["month"].fillna(12)
-    first = _assemble(parts["year"], month, pd.Series(1, index=values.index), values.index)
-    end_of_month = first + pd.offsets.MonthEnd(0)
-    day = parts["day"].where(parts["day"].notna(), end_of_month.dt.day)
-    return _assemble(parts["year"], month, day, values.index)
+    def latest(text: pd.Series) -> pd.Series:
+        parts = _parts(text)
+        month = parts["month"].fillna(12)
+        first = _assemble(parts["year"], month, pd.Series(1, index=text.index), text.index)
+        end_of_month = first + pd.offsets.MonthEnd(0)
+        day = parts["day"].where(parts["day"].notna(), end_of_month.dt.day)
+        return _assemble(parts["year"], month, day, text.index)
+    return _once_per_distinct(values, latest)
 
 
 def impute_date(values: pd.Series, rule: Literal["first", "last"]) -> tuple[pd.Series, pd.Series]:

@@ -58,7 +58,8 @@ def dates_before_death(cut: Cut, cfg: TrialConfig) -> list[Finding]:
         return []
     findings = []
     for domain, frame, variable in _dated_domains(cut, cfg, tuple(cfg.cutoff.date_variables)):
-        rows = frame[frame["USUBJID"].isin(death.index)]   # the records of subjects who died
+        # the records of subjects who died, with the two columns a finding names
+        rows = frame.loc[frame["USUBJID"].isin(death.index), ["USUBJID", variable]]
         if rows.empty:
             continue
         after = _earliest(rows[variable]) > rows["USUBJID"].map(death)
