@@ -14,34 +14,46 @@ from tasks.validate.spec import spec_for
 MISSING_COLUMN = "column_in_dataframe"   # pandera's check name for a required column not there
 
 
-def domain_schema(domain: str, frame: pd.DataFrame, cfg: TrialConfig) -> tuple[pa.DataFrameSchema, dict[str, Rule]]:
-    """The schema of one domain for this frame's columns, and its rules by check name.
+def domain_schema(domain: str, frame: pd.DataFrame, cfg: TrialConfig
+                  ) -> tuple[pa.DataFrameSchema, dict[str, Rule], dict[str, pd.Series]]:
+    """The schema of one domain for this frame's columns, its rules by check name, and where
+    each rule's result per row is kept once pandera has run it.
 
-    Columns stay text (no dtype check, no coercion); each rule is a vectorised Check on the
-    column a finding names. Rules that read other columns of the row see the whole frame."""
+    Columns stay text (no dtype check, no coercion); each rule is one vectorised test over the
+    whole frame, a Check on the column a finding names. Pandera learns only whether a rule
+    passed on every row: turning every failing row into a failure case costs seconds when a
+    rule fails on most of a large domain; the findings take the failing rows from the result
+    kept here."""
     spec = spec_for(domain)
     rules = domain_rules(domain, frame, spec, cfg)
+    passed: dict[str, pd.Series] = {}
+
+    def run(rule: Rule) -> bool:
+        passed[rule.name] = pd.Series(rule.test(frame), index=frame.index).fillna(False).astype(bool)
+        return bool(passed[rule.name].all())
+
     checks: dict[str, list[pa.Check]] = {}
     for rule in rules:
         checks.setdefault(rule.column, []).append(
-            pa.Check(lambda _, test=rule.test: test(frame), name=rule.name, ignore_na=False))
+            pa.Check(lambda _, rule=rule: run(rule), name=rule.name, ignore_na=False))
     columns = {column: pa.Column(None, checks=checks.get(column, []), required=True)
                for column in spec.required}
     columns.update({column: pa.Column(None, checks=found, required=False)
                     for column, found in checks.items() if column not in columns})
-    return pa.DataFrameSchema(columns, name=domain.upper(), coerce=False), {r.name: r for r in rules}
+    schema = pa.DataFrameSchema(columns, name=domain.upper(), coerce=False)
+    return schema, {r.name: r for r in rules}, passed
 
 
 def validate_domain(domain: str, frame: pd.DataFrame, file: str, cfg: TrialConfig) -> list[Finding]:
     """Every failure of the domain's schema (lazy: all of them), then missing expected columns,
     then the findings on the domain as a whole."""
-    schema, rules = domain_schema(domain, frame, cfg)
+    schema, rules, passed = domain_schema(domain, frame, cfg)
     try:
         schema.validate(frame, lazy=True, inplace=True)
         failures = pd.DataFrame(columns=["check", "column", "index", "failure_case"])
     except SchemaErrors as exc:
         failures = exc.failure_cases
-    findings = _failure_findings(failures, frame, file, domain, rules, cfg)
+    findings = _failure_findings(failures, frame, file, domain, rules, passed, cfg)
     for column, why in spec_for(domain).expected.items():
         if column not in frame.columns:
             findings.append(Finding("warning", f"{domain.upper()}.{column} present",
@@ -51,25 +63,27 @@ def validate_domain(domain: str, frame: pd.DataFrame, file: str, cfg: TrialConfi
 
 
 def _failure_findings(failures: pd.DataFrame, frame: pd.DataFrame, file: str, domain: str,
-                      rules: dict[str, Rule], cfg: TrialConfig) -> list[Finding]:
+                      rules: dict[str, Rule], passed: dict[str, pd.Series],
+                      cfg: TrialConfig) -> list[Finding]:
+    """Missing required columns first, then every failed rule in the order of the domain's
+    rules (a defined order for two findings on one row; pandera's own order of failure cases
+    comes from an unstable sort)."""
     cap = cfg.validation.max_findings_per_rule
-    findings: list[Finding] = []
-    for (check, column), group in failures.groupby(["check", "column"], sort=False, dropna=False):
-        if check == MISSING_COLUMN:
-            for missing in group["failure_case"].astype(str):
-                findings.append(Finding("error", f"{domain.upper()}.{missing} present",
-                                        f"required column {missing} is missing from {file}",
-                                        file=file, column=missing))
+    missing = failures["check"].eq(MISSING_COLUMN)
+    findings = [Finding("error", f"{domain.upper()}.{column} present",
+                        f"required column {column} is missing from {file}", file=file,
+                        column=column)
+                for column in failures.loc[missing, "failure_case"].astype(str)]
+    failed = failures[~missing].drop_duplicates("check").set_index("check")
+    for name, rule in rules.items():
+        if name not in failed.index:
             continue
-        rule = rules.get(str(check))
-        at_rows = group["index"].dropna()
-        if rule is None or at_rows.empty:
-            # A check that could not run (pandera reports the exception as the failure case).
-            findings.append(Finding("error", str(check), f"the check failed to run: "
-                                    f"{group['failure_case'].iloc[0]}", file=file,
-                                    column=None if pd.isna(column) else str(column)))
+        if name not in passed:
+            # The rule raised: pandera reports the exception as the failure case.
+            findings.append(Finding("error", name, f"the check failed to run: "
+                                    f"{failed.at[name, 'failure_case']}", file=file,
+                                    column=rule.column))
             continue
-        flagged = frame.index.isin(at_rows.astype("int64"))
-        findings += row_findings(frame, flagged, file=file, severity=rule.severity, rule=rule.name,
-                                 column=rule.column, message=rule.message, cap=cap)
+        findings += row_findings(frame, ~passed[name], file=file, severity=rule.severity,
+                                 rule=name, column=rule.column, message=rule.message, cap=cap)
     return findings

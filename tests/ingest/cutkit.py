@@ -19,7 +19,7 @@ import fsspec
 import pandas as pd
 
 from tasks.config import TrialConfig, load_config, load_settings
-from tasks.model import Cut, SourceFile
+from tasks.model import TEXT, Cut, SourceFile
 from tasks.operation import Source
 
 STUDY = "TQB2868-HAIC-201"
@@ -116,8 +116,8 @@ def make_cut(domains: dict[str, pd.DataFrame], cutoff: date = CUTOFF) -> Cut:
     files = {d: SourceFile(domain=d, name=f"{d}.csv", uri=f"memory://tiny/{d}.csv",
                            sha256=hashlib.sha256(f.to_csv(index=False).encode()).hexdigest(),
                            rows=len(f)) for d, f in domains.items()}
-    return Cut(cutoff=cutoff, location="memory://tiny", domains={d: f.copy() for d, f in domains.items()},
-               files=files)
+    return Cut(cutoff=cutoff, location="memory://tiny",
+               domains={d: f.astype(TEXT) for d, f in domains.items()}, files=files)
 
 
 def write_cut(location: str | Path, domains: dict[str, pd.DataFrame], fmt: str = "csv",
