@@ -16,6 +16,7 @@ from tasks.operation import Source, local_or_url
 from tasks.publish.manifest import provenance
 from tasks.report.documents import add_provenance, report_documents
 from tasks.report.headline import headline_markdown
+from tasks.report.renderers import start_renderers
 
 
 def cut_location(source_root: str, cutoff: date) -> str:
@@ -39,6 +40,7 @@ def interim_analysis(cutoff: date, reason: str | None = None, final: bool = Fals
     `reason` is required for another version after a final one; without it the title page says
     the run was manually triggered."""
     run_time = datetime.now(timezone.utc).replace(microsecond=0)
+    start_renderers()      # the PDF workers import WeasyPrint while the cut is analysed
     settings = load_settings(config_file)
     cfg, operation = settings.analysis, settings.operation
     location = cut_location(local_or_url(source or operation.source.root), cutoff)

@@ -27,7 +27,7 @@ from tasks.publish.previous import load_previous_cut
 from tasks.publish.snapshot import record_snapshot
 from tasks.publish.versions import Reservation, reserve_version
 from tasks.report.document import ReportDocument
-from tasks.report.render import render_pdf
+from tasks.report.renderers import PdfJob, render_pdfs
 from tasks.validate import validate_cut
 
 # Inputs are large DataFrames: hashing them for Prefect's default cache key would cost more
@@ -139,8 +139,8 @@ def render_reports(reservation: Reservation, documents: dict[str, ReportDocument
     attachments = {"closed": closed_attachments(folder, manifest_extra, reservation.cutoff.isoformat(),
                                                 reservation.version),
                    "open": open_attachments(folder)}
-    for kind, document in documents.items():
-        render_pdf(document, report_path(folder, kind), attachments=attachments[kind], pdfa=pdfa)
+    render_pdfs([PdfJob(document, report_path(folder, kind), attachments[kind], pdfa)
+                 for kind, document in documents.items()])
 
 
 @thin(name="publish-version")

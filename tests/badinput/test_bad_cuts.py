@@ -161,15 +161,16 @@ def test_run_of_a_bad_cut_prints_one_clear_message(tmp_path, prefect_harness):
 
 def test_html_in_free_text_is_printed_as_text(tmp_path, prefect_harness, monkeypatch):
     """The AE term '<b>Rash</b> <script>...' passes validation and reaches the PDF escaped."""
-    import tasks.report.render as render
+    import flows.steps as steps
+    from tasks.report.render import render_html
 
     pages: dict[str, str] = {}
-    original = render.render_html
+    real_render = steps.render_pdfs
 
-    def keep(doc):
-        pages[doc.kind] = original(doc)
-        return pages[doc.kind]
-    monkeypatch.setattr(render, "render_html", keep)
+    def keep(jobs):      # the HTML each PDF is laid out from (the PDFs render in workers)
+        pages.update({job.document.kind: render_html(job.document) for job in jobs})
+        real_render(jobs)
+    monkeypatch.setattr(steps, "render_pdfs", keep)
     root = tmp_path / "cuts"
     shutil.copytree(CORPUS / "html_in_free_text", root)
     result = runner.invoke(app, ["run", "--cutoff", CUTOFF, "--source", str(root),

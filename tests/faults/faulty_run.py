@@ -50,10 +50,10 @@ def kill_at(stage: str) -> None:
         steps.derive_adam = steps.derive_adam.with_options(refresh_cache=True)   # derive even if cached
         steps.build_adam = lambda *args, **kwargs: die()
     elif stage == "render":
-        def render_pdf(doc, out_path, **kwargs):
-            Path(out_path).write_bytes(b"%PDF-1.7\n% half a report")
+        def render_pdfs(jobs):
+            jobs[0].path.write_bytes(b"%PDF-1.7\n% half a report")
             die()
-        steps.render_pdf = render_pdf
+        steps.render_pdfs = render_pdfs
     elif stage == "publish":
         real_fsync = versions._fsync_tree
 
@@ -70,18 +70,20 @@ def stub_render() -> None:
     report (the short open report is laid out: verify reads its captions)."""
     from pypdf import PdfWriter
 
-    real_render = steps.render_pdf
+    real_render = steps.render_pdfs
 
-    def render_pdf(doc, out_path, attachments=None, **kwargs):
-        if doc.kind == "open":
-            return real_render(doc, out_path, attachments=attachments, **kwargs)
-        writer = PdfWriter()
-        writer.add_blank_page(595, 842)
-        for name, data in sorted((attachments or {}).items()):
-            writer.add_attachment(name, data)
-        with open(out_path, "wb") as fh:
-            writer.write(fh)
-    steps.render_pdf = render_pdf
+    def render_pdfs(jobs):
+        real_render([job for job in jobs if job.document.kind == "open"])
+        for job in jobs:
+            if job.document.kind == "open":
+                continue
+            writer = PdfWriter()
+            writer.add_blank_page(595, 842)
+            for name, data in sorted(job.attachments.items()):
+                writer.add_attachment(name, data)
+            with open(job.path, "wb") as fh:
+                writer.write(fh)
+    steps.render_pdfs = render_pdfs
 
 
 def meet(folder: Path, step: str, parties: int, timeout: float = 120) -> None:

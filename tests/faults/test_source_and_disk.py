@@ -87,12 +87,13 @@ def test_disk_full_while_publishing_leaves_no_half_version(where, clean_root, tm
     import flows.steps
     import tasks.publish.versions
 
-    def render_pdf(doc, out_path, **kwargs):
-        Path(out_path).write_bytes(b"%PDF-1.7\n% " + (b"the disk filled up here" if where == "render"
-                                                      else b"placeholder"))
-        if where == "render":
-            _no_space()
-    monkeypatch.setattr(flows.steps, "render_pdf", render_pdf)
+    def render_pdfs(jobs):
+        for job in jobs:
+            job.path.write_bytes(b"%PDF-1.7\n% " + (b"the disk filled up here" if where == "render"
+                                                    else b"placeholder"))
+            if where == "render":
+                _no_space()
+    monkeypatch.setattr(flows.steps, "render_pdfs", render_pdfs)
     if where == "publish":
         monkeypatch.setattr(tasks.publish.versions, "_fsync_tree", _no_space)
     reports = tmp_path / "reports"

@@ -1,0 +1,71 @@
+"""The PDF worker processes: the closed and the open report side by side, the same bytes as a
+render in the flow's own process, a worker's errors raised in the flow, no worker left behind."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tasks.report import renderers
+from tasks.report.render import render_pdf
+from tasks.report.renderers import PdfJob, RenderError, render_pdfs
+
+ATTACHMENTS = {"results.json": b'{"cutoff": "2025-05-31"}'}
+
+
+def test_both_reports_render_in_workers_as_they_would_here(make_document, tmp_path: Path) -> None:
+    closed, opened = make_document(kind="closed"), make_document(kind="open")
+    render_pdfs([PdfJob(closed, tmp_path / "closed.pdf", ATTACHMENTS),
+                 PdfJob(opened, tmp_path / "open.pdf", {}, pdfa=False)])
+    render_pdf(closed, tmp_path / "closed-here.pdf", attachments=ATTACHMENTS)
+    render_pdf(opened, tmp_path / "open-here.pdf", pdfa=False)
+    assert (tmp_path / "closed.pdf").read_bytes() == (tmp_path / "closed-here.pdf").read_bytes()
+    assert (tmp_path / "open.pdf").read_bytes() == (tmp_path / "open-here.pdf").read_bytes()
+
+
+def test_a_worker_error_is_raised_as_itself_after_the_other_job(make_document, tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        render_pdfs([PdfJob(make_document(), tmp_path / "missing" / "closed.pdf"),
+                     PdfJob(make_document(kind="open"), tmp_path / "open.pdf")])
+    assert (tmp_path / "open.pdf").read_bytes().startswith(b"%PDF")      # it ran to its end
+
+
+class _EndsTheWorker:
+    """Unpickled, it ends the process at once (as the out-of-memory killer would)."""
+    def __reduce__(self):
+        return (os._exit, (3,))
+
+
+def test_a_worker_that_dies_during_a_job_is_an_error_and_is_replaced(make_document,
+                                                                    tmp_path: Path) -> None:
+    with pytest.raises(RenderError, match=r"the PDF worker process ended \(exit code 3\)"):
+        render_pdfs([PdfJob(_EndsTheWorker(), tmp_path / "closed.pdf")])
+    render_pdfs([PdfJob(make_document(), tmp_path / "closed.pdf")])
+    assert (tmp_path / "closed.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_workers_end_with_the_process_that_started_them_even_when_killed() -> None:
+    script = ("import os, signal\nfrom tasks.report import renderers\n"
+              "renderers.start_renderers()\n"
+              "print(*[w.process.pid for w in renderers._workers], flush=True)\n"
+              "os.kill(os.getpid(), signal.SIGKILL)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, cwd=Path(__file__).resolve().parents[2])
+    pids = [int(pid) for pid in done.stdout.split()]
+    assert done.returncode == -signal.SIGKILL and len(pids) == renderers.PROCESSES
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{pid}").exists() and "Z" not in _state(pid) for pid in pids):
+        assert time.monotonic() < deadline, f"worker processes {pids} still running"
+        time.sleep(0.2)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return "Z"
