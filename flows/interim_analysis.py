@@ -40,7 +40,6 @@ def interim_analysis(cutoff: date, reason: str | None = None, final: bool = Fals
     `reason` is required for another version after a final one; without it the title page says
     the run was manually triggered."""
     run_time = datetime.now(timezone.utc).replace(microsecond=0)
-    start_renderers()      # the PDF workers import WeasyPrint while the cut is analysed
     settings = load_settings(config_file)
     cfg, operation = settings.analysis, settings.operation
     location = cut_location(local_or_url(source or operation.source.root), cutoff)
@@ -50,10 +49,10 @@ def interim_analysis(cutoff: date, reason: str | None = None, final: bool = Fals
 
     cutoff_result, findings = ingest(location, cutoff, cfg, operation.source, require_ready)
     cut = cutoff_result.cut
-    records = steps.snapshot(cut)
+    records = steps.snapshot(cut, cfg)            # files in the cache, kept per cut and config
     adam = steps.derive(cut, cfg)
-    analysis = steps.analyse_cut(adam, cutoff_result, findings, cfg,
-                                 steps.previous_cut(reports_root, cutoff), records)
+    start_renderers()      # the PDF workers import WeasyPrint while the cut is analysed
+    analysis = steps.analyse_cut(adam, records, cutoff_result, findings, cfg, reports_root)
     manifest_extra = provenance(cut, cfg, operation, parameters, str(flow_run.id or "local"),
                                 run_time)
     # Everything is written into the reserved staging folder, then published in one rename; any

@@ -7,25 +7,26 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
-import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import TaskRunContext
 
 import tasks
-from tasks.adam.build import adam_cache_folder, build_adam, load_adam, save_adam
+from tasks.adam.build import build_adam, load_adam, save_adam
 from tasks.analysis.assemble import Analysis, analyse
+from tasks.cache import cache_folder, cached_file, cached_value, is_complete
 from tasks.config import TrialConfig
 from tasks.errors import ValidationFailed
 from tasks.ingest.cutoff import apply_cutoff
 from tasks.ingest.read import read_cut
-from tasks.model import Adam, Cut, CutoffResult, Finding, PreviousCut
+from tasks.model import Cut, CutoffResult, Finding
 from tasks.operation import Source
+from tasks.publish.canonical import sha256_file
 from tasks.publish.contents import closed_attachments, open_attachments, write_contents
-from tasks.publish.layout import report_path
-from tasks.publish.previous import load_previous_cut
-from tasks.publish.snapshot import record_snapshot
-from tasks.publish.versions import Reservation, reserve_version
+from tasks.publish.layout import MANIFEST_NAME, report_path
+from tasks.publish.previous import read_previous_cut
+from tasks.publish.snapshot import SNAPSHOT_PATH, read_snapshot, record_snapshot, write_snapshot
+from tasks.publish.versions import Reservation, previous_cut_version, reserve_version
 from tasks.report.document import ReportDocument
 from tasks.report.renderers import PdfJob, render_pdfs
 from tasks.validate import validate_cut
@@ -43,7 +44,10 @@ def pull_cut(location: str, cutoff: date, cfg: TrialConfig, source: Source,
 
 @thin(name="validate-cut")
 def validate(cut: Cut, cfg: TrialConfig) -> list[Finding]:
-    findings = validate_cut(cut, cfg)      # includes the reader's warnings
+    """Every finding (the reader's included), kept per cut, reader's findings and day: a date
+    after today is an error until that day comes."""
+    key = run_key(cut, cfg, [f.as_dict() for f in cut.findings], date.today().isoformat())
+    findings = cached_value("validation", key, lambda: validate_cut(cut, cfg))
     if any(f.severity == "error" for f in findings):
         raise ValidationFailed(findings)
     return findings
@@ -64,6 +68,12 @@ def derivation_cache_key(context: TaskRunContext, parameters: dict) -> str:
         "code": source_digest()}, sort_keys=True).encode()).hexdigest()
 
 
+def run_key(cut: Cut, cfg: TrialConfig, *more: object) -> str:
+    """The derivation key and whatever else a cached step depends on."""
+    key = derivation_cache_key(None, {"cut": cut, "cfg": cfg})
+    return hashlib.sha256(json.dumps([key, *more], sort_keys=True).encode()).hexdigest()
+
+
 @functools.cache
 def source_digest() -> str:
     """sha256 over the functional core's source files (what derivations are made of)."""
@@ -78,42 +88,43 @@ def source_digest() -> str:
 def derive_adam(cut: Cut, cfg: TrialConfig) -> str:
     """Derive the ADaM and keep them as Parquet under the cache key; Prefect caches the folder's
     path (a small result: the datasets themselves never pass through Prefect's result store)."""
-    folder = adam_cache_folder(derivation_cache_key(None, {"cut": cut, "cfg": cfg}))
-    adam = build_adam(cut, cfg)
-    save_adam(adam, folder)
+    folder = cache_folder("adam", derivation_cache_key(None, {"cut": cut, "cfg": cfg}))
+    save_adam(build_adam(cut, cfg), folder)
     return str(folder)
 
 
-@thin(name="load-adam")
-def load_derived_adam(folder: str, cut: Cut, cfg: TrialConfig) -> Adam:
-    """The cached ADaM; derived again if the cache folder was removed since."""
-    adam = load_adam(Path(folder))
-    if adam is None:
-        adam = build_adam(cut, cfg)
-        save_adam(adam, Path(folder))
-    return adam
+@thin(name="check-adam")
+def derived_adam(folder: str, cut: Cut, cfg: TrialConfig) -> Path:
+    """The cache folder of the ADaM; derived again if it was removed since Prefect kept its path."""
+    if not is_complete(Path(folder)):
+        save_adam(build_adam(cut, cfg), Path(folder))
+    return Path(folder)
 
 
-def derive(cut: Cut, cfg: TrialConfig) -> Adam:
-    """The ADaM of the cut: derived, or read back from an earlier run of the same inputs, config
-    and code (the cache stays behind this one call)."""
-    return load_derived_adam(derive_adam(cut, cfg), cut, cfg)
+def derive(cut: Cut, cfg: TrialConfig) -> Path:
+    """The folder of the ADaM of the cut: derived, or left by an earlier run of the same inputs,
+    config and code (the cache stays behind this one call)."""
+    return derived_adam(derive_adam(cut, cfg), cut, cfg)
 
 
 @thin(name="snapshot-records")
-def snapshot(cut: Cut) -> pd.DataFrame:
-    return record_snapshot(cut)
-
-
-@thin(name="previous-cut")
-def previous_cut(reports_root: Path, cutoff: date) -> PreviousCut | None:
-    return load_previous_cut(reports_root, cutoff)
+def snapshot(cut: Cut, cfg: TrialConfig) -> Path:
+    """The record snapshot's file (provenance/records.parquet), made once per cut key."""
+    return cached_file("records", run_key(cut, cfg), SNAPSHOT_PATH,
+                       lambda folder: write_snapshot(record_snapshot(cut), folder))
 
 
 @thin(name="analyse")
-def analyse_cut(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: TrialConfig,
-                previous: PreviousCut | None, records: pd.DataFrame) -> Analysis:
-    return analyse(adam, cutoff, findings, cfg, previous, records)
+def analyse_cut(adam: Path, records: Path, cutoff: CutoffResult, findings: list[Finding],
+                cfg: TrialConfig, reports_root: Path) -> Analysis:
+    """Every result and section, kept per cut key, findings and previous version: a re-run of
+    an unchanged cut reads them back (and only renders and publishes)."""
+    previous = previous_cut_version(reports_root, cutoff.cut.cutoff)
+    key = run_key(cutoff.cut, cfg, [f.as_dict() for f in findings],
+                  previous and [str(previous), sha256_file(previous / MANIFEST_NAME)])
+    return cached_value("analysis", key, lambda: analyse(
+        load_adam(adam), cutoff, findings, cfg, previous and read_previous_cut(previous),
+        read_snapshot(records)))
 
 
 @thin(name="reserve-version")
@@ -122,8 +133,8 @@ def reserve(reports_root: Path, cutoff: date, final: bool, reason: str | None) -
 
 
 @thin(name="write-contents")
-def write_version_contents(reservation: Reservation, adam: Adam, analysis: Analysis,
-                           findings: list[Finding], records: pd.DataFrame) -> None:
+def write_version_contents(reservation: Reservation, adam: Path, analysis: Analysis,
+                           findings: list[Finding], records: Path) -> None:
     version = reservation.version
     write_contents(reservation.path, adam, analysis.tables("closed"), analysis.tables("open"),
                    analysis.results.published_as(version), analysis.open_results.published_as(version),

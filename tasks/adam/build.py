@@ -1,8 +1,6 @@
 """All ADaM datasets of a cut in dependency order, and their Parquet copy for re-use."""
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -14,10 +12,10 @@ from tasks.adam.adrs import build_adrs
 from tasks.adam.adsl import build_adsl
 from tasks.adam.adtte import build_adtte
 from tasks.adam.recist import build_adtr
+from tasks.cache import is_complete, write_folder
 from tasks.config import TrialConfig
 from tasks.model import Adam, Cut
 
-COMPLETE_MARKER = "_COMPLETE"
 DATASETS = ("adsl", "adrs", "adtte", "adae", "adex", "adlb", "adtr")
 
 
@@ -29,42 +27,16 @@ def build_adam(cut: Cut, cfg: TrialConfig) -> Adam:
                 adlb=build_adlb(adsl, cut, cfg), adtr=build_adtr(adsl, cut, cfg))
 
 
-def adam_cache_folder(key: str) -> Path:
-    """Where the ADaM of one cache key are kept: under PREFECT_HOME, beside Prefect's own cache."""
-    home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect"))
-    return home / "interim-cache" / "adam" / key
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def save_adam(adam: Adam, folder: Path) -> None:
-    """Write every dataset, then the completion marker (a half-written folder is never read).
-    Partial folders of this key left by killed runs are removed first."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    for stale in folder.parent.glob(f"{folder.name}.partial-*"):
-        owner = stale.name.rsplit("-", 1)[-1]
-        if owner.isdigit() and not _alive(int(owner)):
-            shutil.rmtree(stale, ignore_errors=True)
-    partial = folder.with_name(folder.name + f".partial-{os.getpid()}")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir()
-    for name, frame in adam.frames().items():
-        frame.to_parquet(partial / f"{name}.parquet", index=False)
-    (partial / COMPLETE_MARKER).touch()
-    shutil.rmtree(folder, ignore_errors=True)
-    os.replace(partial, folder)
+    """Write every dataset into the cache folder (complete or not there: tasks.cache)."""
+    def write(partial: Path) -> None:
+        for name, frame in adam.frames().items():
+            frame.to_parquet(partial / f"{name}.parquet", index=False)
+    write_folder(folder, write)
 
 
 def load_adam(folder: Path) -> Adam | None:
     """The datasets of a complete cache folder, or None when it is missing or incomplete."""
-    if not (folder / COMPLETE_MARKER).is_file():
+    if not is_complete(folder):
         return None
     return Adam(**{name: pd.read_parquet(folder / f"{name}.parquet") for name in DATASETS})

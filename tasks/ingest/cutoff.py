@@ -58,7 +58,9 @@ def apply_cutoff(cut: Cut, cfg: TrialConfig) -> CutoffResult:
                 undated[domain] = int(no_date.sum())
                 findings += _undated_findings(frame, no_date, name, domain, variable, cfg)
         removed_rows[domain] = frame.index[drop]
-        kept = frame.loc[~drop].copy()
+        # A copy (cleared values below must not reach the input cut); of Arrow text columns it
+        # copies no data, so a domain without removed rows costs nothing.
+        kept = (frame.loc[~drop] if drop.any() else frame).copy()
         if domain in cfg.cutoff.end_date_variables:
             kept, log = _clear_after(kept, domain, [cfg.cutoff.end_date_variables[domain]],
                                      cfg.cutoff.end_date_variables[domain], cutoff, ONGOING)

@@ -84,14 +84,14 @@ def _parse_csv(data: bytes, name: str, max_line_bytes: int, encoding: str) -> pd
         table = pacsv.read_csv(
             pa.BufferReader(data),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.large_string()),
                                                  strings_can_be_null=False))
     except pa.ArrowInvalid as exc:
         raise BadInputError(f"{name}: not a valid comma-separated table: "
                             f"{_invalid_row(data, invalid[0]) if invalid else exc}") from None
     if table.column_names != header:
         raise BadInputError(f"{name}: the header could not be read as {len(header)} column names")
-    return table.to_pandas(types_mapper={pa.string(): TEXT}.get)
+    return table.to_pandas(types_mapper={pa.large_string(): TEXT}.get)   # TEXT's own storage
 
 
 def _invalid_row(data: bytes, row: pacsv.InvalidRow) -> str:

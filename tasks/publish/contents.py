@@ -3,24 +3,27 @@ results.json, validation.json, the record snapshot, and the open package `open/`
 results and manifest. Same inputs give the same bytes."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from tasks.model import Adam, Figure, Finding, Table
+from tasks.adam.build import DATASETS
+from tasks.model import Figure, Finding, Table
 from tasks.publish.canonical import canonical_json, write_json
-from tasks.publish.snapshot import write_snapshot
+from tasks.publish.snapshot import SNAPSHOT_PATH
 from tasks.results.run import OpenResults, Results
 from tasks.publish.layout import (MANIFEST_NAME, OPEN_DIR, OPEN_MANIFEST_NAME, OPEN_PDF,
                                   OPEN_RESULTS_NAME, RESULTS_NAME, VALIDATION_NAME)
 from tasks.publish.manifest import file_hashes
 
 
-def write_adam(adam: Adam, folder: Path) -> None:
+def copy_adam(adam_folder: Path, folder: Path) -> None:
+    """The ADaM files of the derivation cache (tasks.adam.build.save_adam), as they are."""
     (folder / "adam").mkdir(parents=True, exist_ok=True)
-    for name, frame in adam.frames().items():
-        frame.to_parquet(folder / "adam" / f"{name}.parquet", index=False)
+    for name in DATASETS:
+        shutil.copyfile(adam_folder / f"{name}.parquet", folder / "adam" / f"{name}.parquet")
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
@@ -53,18 +56,20 @@ def open_manifest(folder: Path, cutoff: str, version: int) -> dict[str, Any]:
     return {"cutoff": cutoff, "version": version, "files": files}
 
 
-def write_contents(folder: Path, adam: Adam, closed: list[Table | Figure], open_: list[Table | Figure],
+def write_contents(folder: Path, adam: Path, closed: list[Table | Figure], open_: list[Table | Figure],
                    results: Results, open_results: OpenResults, findings: list[Finding],
-                   snapshot: pd.DataFrame) -> None:
+                   snapshot: Path) -> None:
     """Everything but the PDFs and manifest.json; the open package is complete when this returns
-    (open-manifest.json written last). `results` and `open_results` carry the version number."""
+    (open-manifest.json written last). `results` and `open_results` carry the version number;
+    `adam` is the ADaM's cache folder, `snapshot` the record snapshot's file, both copied."""
     if results.version is None or open_results.version != results.version:
         raise ValueError("results to publish need the version number (Results.published_as)")
-    write_adam(adam, folder)
+    copy_adam(adam, folder)
     write_tables(closed, folder / "tables", folder / "figures")
     write_json(folder / RESULTS_NAME, results)
     write_json(folder / VALIDATION_NAME, validation_document(findings))
-    write_snapshot(snapshot, folder)
+    (folder / SNAPSHOT_PATH).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(snapshot, folder / SNAPSHOT_PATH)
     open_dir = folder / OPEN_DIR
     write_tables(open_, open_dir / "tables", None)
     write_json(open_dir / OPEN_RESULTS_NAME, open_results)

@@ -6,11 +6,9 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from tasks.model import TEXT, PreviousCut
-from tasks.publish.snapshot import SNAPSHOT_PATH
+from tasks.model import PreviousCut
+from tasks.publish.snapshot import SNAPSHOT_PATH, read_snapshot
 from tasks.publish.versions import previous_cut_version
 
 # What each file of the previous version is needed for, said when it is missing.
@@ -28,23 +26,14 @@ def read_previous_cut(version_dir: Path) -> PreviousCut:
     notes = []
     for relative, consequence in _NEEDED_FOR.items():
         path = version_dir / relative
-        frames[relative] = _read(path, text=relative == SNAPSHOT_PATH.as_posix()) \
-            if path.is_file() else None
+        read = read_snapshot if relative == SNAPSHOT_PATH.as_posix() else pd.read_parquet
+        frames[relative] = read(path) if path.is_file() else None
         if frames[relative] is None:
             notes.append(f"The previous version has no {relative}: {consequence}.")
     return PreviousCut(version=f"{version_dir.parent.name}/{version_dir.name}",
                        adsl=frames["adam/adsl.parquet"], adrs=frames["adam/adrs.parquet"],
                        adae=frames["adam/adae.parquet"], records=frames[SNAPSHOT_PATH.as_posix()],
                        notes=notes)
-
-
-def _read(path: Path, text: bool) -> pd.DataFrame:
-    """A Parquet file as a frame; `text`: strings as model.TEXT, as this cut's record snapshot
-    holds them (a snapshot has a row per SDTM record: Python strings would be most of memory)."""
-    if not text:
-        return pd.read_parquet(path)
-    return pq.read_table(path).to_pandas(types_mapper={pa.string(): TEXT,
-                                                       pa.large_string(): TEXT}.get)
 
 
 def load_previous_cut(reports_root: Path, cutoff: date) -> PreviousCut | None:

@@ -152,3 +152,9 @@ def write_snapshot(snapshot: pd.DataFrame, version_path: Path) -> Path:
     pq.write_table(pa.Table.from_pandas(snapshot[SNAPSHOT_COLUMNS], schema=schema,
                                         preserve_index=False), path)
     return path
+
+
+def read_snapshot(path: Path) -> pd.DataFrame:
+    """A snapshot file (provenance/records.parquet) as written, its columns TEXT (a row per SDTM
+    record: as Python strings they would take most of the memory)."""
+    return pq.read_table(path).to_pandas(types_mapper={pa.string(): TEXT, TEXT_TYPE: TEXT}.get)

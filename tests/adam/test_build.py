@@ -1,9 +1,10 @@
-"""The ADaM cache folder: complete or not read; killed runs' partial folders cleaned."""
+"""The ADaM cache folder (tasks.cache): complete or not read; killed runs' partial folders cleaned."""
 from __future__ import annotations
 
 import pandas as pd
 
-from tasks.adam.build import COMPLETE_MARKER, DATASETS, load_adam, save_adam
+from tasks.adam.build import DATASETS, load_adam, save_adam
+from tasks.cache import COMPLETE_MARKER
 from tasks.model import Adam
 
 

@@ -1,0 +1,75 @@
+"""Files kept for re-use, by content key: PREFECT_HOME/interim-cache/<kind>/<key>/. A folder is
+written whole (into a partial folder, completed by a marker, renamed into place) or not at all,
+so a folder that is there is complete; partial folders of killed runs are removed."""
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+COMPLETE_MARKER = "_COMPLETE"
+VALUE_FILE = "value.pickle"
+T = TypeVar("T")
+
+
+def cache_folder(kind: str, key: str) -> Path:
+    """Where the files of one kind and key are kept: under PREFECT_HOME, beside Prefect's own cache."""
+    home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect"))
+    return home / "interim-cache" / kind / key
+
+
+def is_complete(folder: Path) -> bool:
+    return (folder / COMPLETE_MARKER).is_file()
+
+
+def write_folder(folder: Path, write: Callable[[Path], object]) -> None:
+    """write(partial folder) fills it; then it becomes `folder` (replacing what was there)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    for stale in folder.parent.glob(f"{folder.name}.partial-*"):
+        owner = stale.name.rsplit("-", 1)[-1]
+        if owner.isdigit() and not _alive(int(owner)):
+            shutil.rmtree(stale, ignore_errors=True)
+    partial = folder.with_name(folder.name + f".partial-{os.getpid()}")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    write(partial)
+    (partial / COMPLETE_MARKER).touch()
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(partial, folder)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def cached_value(kind: str, key: str, make: Callable[[], T]) -> T:
+    """make()'s value, kept pickled in the folder of (kind, key): made once per key. A kept value
+    that cannot be read back (written by other library versions) is made again."""
+    folder = cache_folder(kind, key)
+    if is_complete(folder):
+        try:
+            return pickle.loads((folder / VALUE_FILE).read_bytes())
+        except Exception:          # noqa: BLE001 - any failure to read back means: make it again
+            pass
+    value = make()
+    write_folder(folder, lambda partial: (partial / VALUE_FILE).write_bytes(
+        pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+    return value
+
+
+def cached_file(kind: str, key: str, name: Path, write: Callable[[Path], object]) -> Path:
+    """The file `name` of the folder of (kind, key), written there once per key by
+    write(folder)."""
+    folder = cache_folder(kind, key)
+    if not is_complete(folder):
+        write_folder(folder, write)
+    return folder / name
