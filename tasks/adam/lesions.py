@@ -70,7 +70,9 @@ def lesion_table(cut: Cut, cfg: TrialConfig, tu: pd.DataFrame) -> pd.DataFrame:
     if tr is None or tr.empty:
         return pd.DataFrame(columns=LESION_COLUMNS)
     diameter = DIAMETER_TESTCD[cfg.response.lesion_criteria]
-    rec = (pd.concat([_measurements(tr, tu, cfg), _new_lesion_records(tu)], ignore_index=True)
+    measured, new = _measurements(tr, tu, cfg), _new_lesion_records(tu)
+    # an empty part must not take part in choosing the columns' dtypes (pandas warns it will)
+    rec = ((pd.concat([measured, new], ignore_index=True) if len(new) else measured)
            .pipe(lambda f: f.assign(**record_dates(f["DTC"])))
            .pipe(split_visits_by_date))
     keys = ["USUBJID", "VISITKEY", "LNKID"]
