@@ -35,26 +35,41 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory):
         yield home
 
 
+PILOT_CUTOFF = "2099-12-31"
 PILOT_CUT_FILES = {"dm.csv": "dm.csv", "ds.csv": "ds.csv", "ex.csv": "ex.csv", "ae.csv": "ae.csv",
                    "suppae.csv": "suppae.csv", "lb.csv.gz": "lb.csv.gz", "sv.csv": "sv.csv",
                    "rs_onco_recist.csv": "rs.csv", "tu_onco_recist.csv": "tu.csv",
                    "tr_onco_recist.csv": "tr.csv"}
 
 
-@pytest.fixture(scope="session")
-def pharmaverse_published(prefect_harness, tmp_path_factory) -> Path:
-    """The CDISC pilot run through the whole flow as a data cut (reference README's recipe), with
-    tests/reference/pharmaverse.yaml; the published version folder."""
+def write_pilot_cut(cuts: Path) -> Path:
+    """The CDISC pilot as the complete data cut cuts/2099-12-31 (reference README's recipe)."""
     import shutil
 
-    if not SHARED_REFERENCE.exists():
-        pytest.skip("../shared/reference not beside the repository")
-    root = tmp_path_factory.mktemp("pharmaverse")
-    cut = root / "cuts" / "2099-12-31"
+    cut = cuts / PILOT_CUTOFF
     cut.mkdir(parents=True)
     for source, target in PILOT_CUT_FILES.items():
         shutil.copyfile(SHARED_REFERENCE / "sdtm" / source, cut / target)
     (cut / "_READY").touch()
+    return cuts
+
+
+@pytest.fixture
+def pilot_cuts(tmp_path: Path) -> Path:
+    """A data-cut root holding the CDISC pilot's cut (PILOT_CUTOFF)."""
+    if not SHARED_REFERENCE.exists():
+        pytest.skip("../shared/reference not beside the repository")
+    return write_pilot_cut(tmp_path / "pilot-cuts")
+
+
+@pytest.fixture(scope="session")
+def pharmaverse_published(prefect_harness, tmp_path_factory) -> Path:
+    """The CDISC pilot run through the whole flow as a data cut (reference README's recipe), with
+    tests/reference/pharmaverse.yaml; the published version folder."""
+    if not SHARED_REFERENCE.exists():
+        pytest.skip("../shared/reference not beside the repository")
+    root = tmp_path_factory.mktemp("pharmaverse")
+    write_pilot_cut(root / "cuts")
     result = CliRunner().invoke(app, ["run", "--cutoff", "2099-12-31", "--source", str(root / "cuts"),
                                       "--reports", str(root / "reports"),
                                       "--config", str(REPO / "tests" / "reference" / "pharmaverse.yaml")])
