@@ -36,10 +36,12 @@ class Drug(_Strict):
 
 
 class Component(_Strict):
-    """A study treatment as relatedness is recorded (HAIC = oxaliplatin + raltitrexed)."""
+    """A study treatment as relatedness and action taken are recorded (HAIC = oxaliplatin +
+    raltitrexed)."""
     code: str
     label: str
     relatedness_qnam: str | None = None
+    action_qnam: str | None = None       # SUPPAE QNAM of the action taken with this component
     drugs: tuple[Drug, ...]
 
 
