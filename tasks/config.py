@@ -153,6 +153,34 @@ class Survival(_Strict):
     conf_type: Literal["log-log"]
 
 
+class Hepatic(_Strict):
+    child_pugh_variable: str | None
+    decompensation: dict[str, tuple[str, ...]]
+
+
+class ReconciledTest(_Strict):
+    terms: tuple[str, ...]
+    explained_by: tuple[str, ...]
+
+
+class Reconciliation(_Strict):
+    min_grade: int = Field(ge=1, le=4)
+    window_days: int = Field(ge=0)
+    tests: dict[str, ReconciledTest]
+
+
+class AesiCourse(_Strict):
+    landmarks_months: tuple[float, ...]
+    figure_groups: int = Field(ge=1)
+
+
+class ImmuneTreatment(_Strict):
+    groups: tuple[str, ...]
+    window_days: int = Field(ge=0)
+    exclude_routes: tuple[str, ...]
+    classes: dict[str, tuple[str, ...]]
+
+
 class Safety(_Strict):
     teae_window_days: int = Field(ge=0)
     aesi_window_days: int = Field(ge=0)
@@ -163,6 +191,10 @@ class Safety(_Strict):
     related_values: tuple[str, ...]
     missing_relatedness_as_related: bool
     incidence_conf_level: float = Field(gt=0, lt=1)
+    hepatic: Hepatic
+    reconciliation: Reconciliation
+    aesi_course: AesiCourse
+    immune_treatment: ImmuneTreatment
 
 
 class Labs(_Strict):
@@ -224,6 +256,8 @@ class Monitoring(_Strict):
 class Report(_Strict):
     data_currency_days: int = Field(ge=1)
     max_listing_rows_in_pdf: int = Field(ge=1)
+    max_figure_subjects: int = Field(ge=1)
+    max_profiles_in_pdf: int = Field(ge=0)
     pdfa: bool
 
 

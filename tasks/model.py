@@ -119,6 +119,9 @@ class Section:
     blocks: list[Block]
 
 
+ADAM_DATASETS = ("adsl", "adrs", "adtte", "adae", "adex", "adlb", "adtr", "adexrec", "adcm")
+
+
 @dataclass
 class Adam:
     """The analysis datasets of one cut (CDISC ADaM variable names). Optional ones may be empty."""
@@ -129,10 +132,11 @@ class Adam:
     adex: pd.DataFrame
     adlb: pd.DataFrame
     adtr: pd.DataFrame
+    adexrec: pd.DataFrame = field(default_factory=pd.DataFrame)   # EX record by record
+    adcm: pd.DataFrame = field(default_factory=pd.DataFrame)      # medications
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name) for name in
-                ("adsl", "adrs", "adtte", "adae", "adex", "adlb", "adtr")}
+        return {name: getattr(self, name) for name in ADAM_DATASETS}
 
 
 @dataclass

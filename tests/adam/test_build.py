@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tasks.adam.build import COMPLETE_MARKER, DATASETS, load_adam, save_adam
-from tasks.model import Adam
+from tasks.adam.build import COMPLETE_MARKER, load_adam, save_adam
+from tasks.model import ADAM_DATASETS as DATASETS, Adam
 
 
 def adam() -> Adam:
