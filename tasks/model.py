@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import ClassVar, Literal
 
 import pandas as pd
 
@@ -94,6 +94,7 @@ class Table:
     landscape: bool = False
     header_groups: list[tuple[str, int]] | None = None   # spanning header: (label, n columns)
     csv_only: bool = False           # a long listing: in tables/ only, referenced in the PDF
+    links: list[str] | None = None   # per display row: the anchor its first cell links to ("" none)
 
 
 @dataclass
@@ -107,6 +108,18 @@ class Figure:
     footnotes: list[str] = field(default_factory=list)
     source: str = ""
     landscape: bool = False
+
+
+@dataclass
+class Profile(Figure):
+    """A patient profile: one page with its timeline (the figure) and a narrative made from the
+    data; listings link to it by `anchor`. Its files are figures/profiles/<id>.svg and
+    tables/profiles/<id>.csv (`id`: the subject's file name); one not `in_pdf` has files only."""
+    narrative: str = ""
+    anchor: str = ""
+    in_pdf: bool = True
+
+    folder: ClassVar[str] = "profiles"
 
 
 Block = Paragraph | Table | Figure

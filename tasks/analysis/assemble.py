@@ -16,7 +16,10 @@ from tasks.analysis.efficacy import efficacy_results, efficacy_section
 from tasks.analysis.methods import Provenance, methods_section, provenance_section
 from tasks.analysis.open_results import open_results
 from tasks.analysis.quality import quality_section
-from tasks.analysis.safety import exposure_section, safety_overview, safety_results, safety_section
+from tasks.analysis.safety_profiles import appendix_blocks, patient_profiles
+from tasks.analysis.safety import (course_and_treatment, exposure_section, hepatic_and_reconciliation,
+                                   safety_course_results, safety_overview, safety_results,
+                                   safety_section)
 from tasks.config import TrialConfig
 from tasks.model import Adam, Block, CutoffResult, Figure, Finding, Paragraph, PreviousCut, Section, Table
 from tasks.monitoring.decision import monitoring_blocks
@@ -24,6 +27,9 @@ from tasks.monitoring.rules import evaluate_monitoring
 from tasks.report import formatting as fmt
 from tasks.results.changes import ChangesResults
 from tasks.results.run import DataCut, OpenResults, Results
+
+
+PROFILES = "profiles"          # the closed report's appendix, after provenance
 
 
 @dataclass
@@ -37,7 +43,8 @@ class Analysis:
         """Provenance needs the reserved version's chain link, so it comes last, after analysis.
         The open report's provenance names the inputs without their hashes: nothing in the open
         package is the hash of a file outside it (docs/delivery.md)."""
-        self.closed.append(Section("provenance", "Provenance", provenance_section(provenance)))
+        appendix = next((i for i, s in enumerate(self.closed) if s.key == PROFILES), len(self.closed))
+        self.closed.insert(appendix, Section("provenance", "Provenance", provenance_section(provenance)))
         self.open.append(Section("provenance", "Provenance",
                                  provenance_section(provenance, with_hashes=False)))
 
@@ -83,11 +90,13 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
     results = Results(
         cutoff=day.isoformat(), study=cfg.study.id, populations=populations(adam.adsl),
         efficacy=efficacy_results(adam.adsl, adam.adrs, adam.adtte, cfg),
-        safety=safety_results(adam.adsl, adam.adae, cfg), monitoring=monitoring.results,
+        safety=safety_results(adam.adsl, adam.adae, cfg),
+        safety_course=safety_course_results(adam, cfg, day), monitoring=monitoring.results,
         changes=changes_results(changes),
         data_cut=DataCut(records_set_aside=int(cutoff.log["records"].sum()) if len(cutoff.log) else 0,
                          validation_warnings=sum(f.severity == "warning" for f in findings)))
     quality = quality_section(adam, cfg, findings, cutoff, disagreement_table(adam, limit))
+    profiles = patient_profiles(adam, cfg, day)
     closed = [
         Section("decision", "Decision summary",
                 monitoring_blocks(results.monitoring, monitoring.safety_boundary, limit)
@@ -101,11 +110,14 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
         Section("efficacy", "Efficacy",
                 efficacy_section(adam.adsl, adam.adrs, adam.adtte, adam.adtr, cfg, results.efficacy)),
         Section("safety", "Safety", safety_section(adam.adsl, adam.adae, adam.adlb, cfg, results.safety,
-                                                   by_arm=True)),
+                                                   by_arm=True, links=profiles.links())
+                + hepatic_and_reconciliation(adam, cfg, day)
+                + course_and_treatment(adam, cfg, results.safety_course, day)),
         Section("quality", "Data currency and quality", quality),
         Section("changes", "Changes since the previous cut",
                 changes_blocks(changes, limit) if changes is not None else first_cut_blocks()),
         Section("methods", "Methods", methods_section(cfg)),
+        Section(PROFILES, "Appendix: patient profiles", appendix_blocks(profiles, cfg)),
     ]
     open_ = open_sections(adam, cutoff, findings, cfg, results)
     return Analysis(results, open_results(adam, cutoff, findings, cfg, results.populations, open_),

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from tasks.model import Adam, Figure, Finding, Table
+from tasks.model import Adam, Figure, Finding, Profile, Table
 from tasks.publish.canonical import canonical_json, write_json
 from tasks.publish.snapshot import write_snapshot
 from tasks.results.run import OpenResults, Results
@@ -29,14 +29,15 @@ def _csv(frame: pd.DataFrame) -> bytes:
 
 def write_tables(blocks: list[Table | Figure], tables: Path, figures: Path | None) -> None:
     """<tables>/<id>.csv for every table and figure (the figure's plotted data); <figures>/<id>.svg
-    unless `figures` is None. Not fsynced one by one: publishing fsyncs the whole staging folder
-    before its rename."""
+    unless `figures` is None; a patient profile's two files in the profiles/ subfolders. Not
+    fsynced one by one: publishing fsyncs the whole staging folder before its rename."""
     for block in blocks:
-        tables.mkdir(parents=True, exist_ok=True)
-        (tables / f"{block.id}.csv").write_bytes(_csv(block.data))
+        sub = Profile.folder if isinstance(block, Profile) else ""
+        (tables / sub).mkdir(parents=True, exist_ok=True)
+        (tables / sub / f"{block.id}.csv").write_bytes(_csv(block.data))
         if isinstance(block, Figure) and figures is not None:
-            figures.mkdir(parents=True, exist_ok=True)
-            (figures / f"{block.id}.svg").write_text(block.svg, encoding="utf-8")
+            (figures / sub).mkdir(parents=True, exist_ok=True)
+            (figures / sub / f"{block.id}.svg").write_text(block.svg, encoding="utf-8")
 
 
 def validation_document(findings: list[Finding]) -> dict:

@@ -17,7 +17,7 @@ import weasyprint
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from tasks.config import PROJECT_ROOT
-from tasks.model import Figure, Paragraph, Section, Table
+from tasks.model import Figure, Paragraph, Profile, Section, Table
 from tasks.report import formatting as fmt
 from tasks.report.document import ReportDocument
 from tasks.report.fetcher import StaticOnlyFetcher
@@ -48,6 +48,12 @@ def _cells(table: Table) -> list[list[str]]:
     return table.display.map(fmt.text).to_numpy().tolist()
 
 
+def _links(table: Table) -> list[str]:
+    """Per row: the href of its first cell ("" = no link); anchors made safe as every id is."""
+    links = table.links or [""] * len(table.display)
+    return [f"#{_anchor('', link)}" if link else "" for link in links]
+
+
 def _block_view(block: Paragraph | Table | Figure, anchor: str) -> dict:
     if isinstance(block, Paragraph):
         return {"kind": "paragraph", "text": block.text, "style": block.style}
@@ -55,21 +61,28 @@ def _block_view(block: Paragraph | Table | Figure, anchor: str) -> dict:
               "footnotes": list(block.footnotes), "landscape": block.landscape}
     if isinstance(block, Figure):
         svg = base64.b64encode(block.svg.encode("utf-8")).decode("ascii")
-        return {**common, "kind": "figure", "label": f"Figure {block.number}",
+        view = {**common, "kind": "figure", "label": f"Figure {block.number}",
                 "src": f"data:image/svg+xml;base64,{svg}"}
+        if isinstance(block, Profile):
+            view.update(kind="profile", anchor=_anchor("", block.anchor), narrative=block.narrative)
+        return view
     if block.csv_only:
         return {**common, "kind": "listing", "label": f"Listing {block.number}",
                 "n_rows": fmt.count(len(block.data))}
     return {**common, "kind": "table", "label": f"Table {block.number}",
             "population": block.population,
             "columns": [fmt.text(c) for c in block.display.columns],
-            "header_groups": list(block.header_groups or []), "rows": _cells(block)}
+            "header_groups": list(block.header_groups or []), "rows": _cells(block),
+            "links": _links(block)}
 
 
 def _section_view(section: Section, index: int) -> dict:
+    # profiles left out of the PDF are in figures/ and tables/ only; profiles are found through
+    # their index table and bookmarks, not the contents
     blocks = [_block_view(b, _anchor(f"b{index}-{j}-", getattr(b, "id", "")))
-              for j, b in enumerate(section.blocks, start=1)]
-    captioned = [b for b in blocks if b["kind"] != "paragraph"]
+              for j, b in enumerate(section.blocks, start=1)
+              if not (isinstance(b, Profile) and not b.in_pdf)]
+    captioned = [b for b in blocks if b["kind"] not in ("paragraph", "profile")]
     return {"anchor": f"s{index}", "title": section.title, "blocks": blocks,
             "entries": captioned,
             # the footer's "source" string on the section's first page: its first table's datasets

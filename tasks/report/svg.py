@@ -28,10 +28,13 @@ def new_figure(width_cm: float = 16.0, height_cm: float = 10.0, **subplots_kw):
         return plt.subplots(figsize=(width_cm / 2.54, height_cm / 2.54), **subplots_kw)
 
 
-def to_svg(fig) -> str:
-    """Serialise and close the figure; metadata left out so the bytes depend on the data only."""
+def to_svg(fig, tight: bool = True) -> str:
+    """Serialise and close the figure; metadata left out so the bytes depend on the data only.
+    `tight` crops to the drawn content, which draws the figure twice: a figure laid out with
+    fixed margins (drawn by the thousand, as patient profiles) can do without."""
     buffer = io.StringIO()
     with plt.rc_context(STYLE):
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None},
+                    bbox_inches="tight" if tight else None)
     plt.close(fig)
     return buffer.getvalue()

@@ -8,6 +8,7 @@ from tasks.results.changes import ChangesResults
 from tasks.results.efficacy import EfficacyResults
 from tasks.results.monitoring import MonitoringResults
 from tasks.results.safety import SafetyResults
+from tasks.results.safety_course import SafetyCourseResults
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Results:
     populations: Populations
     efficacy: EfficacyResults
     safety: SafetyResults
+    safety_course: SafetyCourseResults
     monitoring: MonitoringResults
     changes: ChangesResults
     data_cut: DataCut

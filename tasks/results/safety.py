@@ -32,6 +32,7 @@ class SafetyResults:
     fatal: Share
     deaths: Share
     aesi: dict[str, Share]
+    hepatic_decompensation: Share | None     # None: no composite configured
     by_arm: dict[str, SafetyResults] | None = None
 
     def columns(self) -> list[tuple[str, SafetyResults]]:

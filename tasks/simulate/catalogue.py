@@ -317,7 +317,7 @@ LAB_EVENTS = {"ALT": ("ALANINE AMINOTRANSFERASE INCREASED",),
               "ALP": ("BLOOD ALKALINE PHOSPHATASE INCREASED",),
               "ALB": ("HYPOALBUMINAEMIA",),
               "PLAT": ("THROMBOCYTOPENIA", "PLATELET COUNT DECREASED")}
-LAB_EVENT_REPORT_P = {1: 0.25, 2: 0.8, 3: 1.0, 4: 1.0}
+LAB_EVENT_REPORT_P = {1: 0.15, 2: 0.6, 3: 1.0, 4: 1.0}
 BILIRUBIN_CAP_ULN = (1.5, 1.95)              # outside a potential Hy's law case
 HYS_LAW_PER_SUBJECT = 1 / 2500               # potential Hy's law cases among treated subjects
 HYS_LAW_ALT_ULN = (4.0, 10.0)
