@@ -22,7 +22,8 @@ Variables added to AE (all AE variables are kept, text as in the cut):
                  subject / SOC / PT (as admiral's derive_var_extreme_flag)
   ACN_<code>     action taken with study component <code>: its SUPPAE action_qnam QVAL; else, from
                  EX, DRUG INTERRUPTED / DOSE REDUCED when the component's next dose after onset was
-                 withheld / reduced (ADEXREC); else AEACN (derive_action_by_component)
+                 withheld / reduced (ADEXREC), DOSE NOT CHANGED when only another component's was;
+                 else AEACN (derive_action_by_component)
   ACYCLE         treatment cycle of the onset: the cycle of the subject's last EX record on or
                  before ASTDT (missing before the first dose or without cycle visits)
 Record flags are "Y" or None.
@@ -306,21 +307,28 @@ def derive_action_by_component(adae: pd.DataFrame, supp: pd.DataFrame | None,
                                doses: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
     """ACN_<code> per configured component (see the module docstring). Reading EX: the first
     dose of the component's drugs after the onset, withheld or reduced: with several AEs before
-    one dose, each of them is credited with the change."""
+    one dose, each of them is credited with the change. When EX shows no change at all, AEACN
+    (a delayed dose, a withdrawal) stands for every component."""
     key = pd.MultiIndex.from_arrays([adae["USUBJID"], _seq_key(adae["AESEQ"])])
     components = cfg.study.components
     qualifiers = supp_qualifiers(supp, [c.action_qnam for c in components if c.action_qnam])
     overall = upper(adae["AEACN"])
+    recorded, from_ex = {}, {}
     for component in components:
-        recorded = qualifiers.get(component.action_qnam, pd.Series(dtype=object))
-        action = pd.Series(recorded.reindex(key).to_numpy(), index=adae.index).fillna("")
-        action = upper(action.astype(str))
-        mine = doses[doses["COMPCD"].eq(component.code)]
-        nxt = _next_dose(adae, mine).reindex(adae.index)
-        from_ex = pd.Series("", index=adae.index, dtype=object)
+        values = qualifiers.get(component.action_qnam, pd.Series(dtype=object))
+        recorded[component.code] = upper(pd.Series(values.reindex(key).to_numpy(), index=adae.index)
+                                         .fillna("").astype(str))
+        nxt = _next_dose(adae, doses[doses["COMPCD"].eq(component.code)]).reindex(adae.index)
+        change = pd.Series("", index=adae.index, dtype=object)
         for flag, value in ACTION_FROM_EX.items():
-            from_ex = from_ex.mask(nxt[flag].eq("Y").to_numpy() & from_ex.eq(""), value)
-        adae[f"ACN_{component.code}"] = action.where(action.ne(""), from_ex.where(from_ex.ne(""), overall))
+            change = change.mask(nxt[flag].eq("Y").to_numpy() & change.eq(""), value)
+        from_ex[component.code] = change
+    changed_any = pd.concat(from_ex.values(), axis=1).ne("").any(axis=1) if from_ex else None
+    for component in components:
+        fallback = overall.mask(changed_any, "DOSE NOT CHANGED")
+        inferred = from_ex[component.code].where(from_ex[component.code].ne(""), fallback)
+        action = recorded[component.code]
+        adae[f"ACN_{component.code}"] = action.where(action.ne(""), inferred)
     return adae
 
 

@@ -152,7 +152,8 @@ def narrative(adsl_row: pd.Series, frames: dict[str, pd.DataFrame], cfg: TrialCo
     for c in cfg.study.components:
         if f"ACN_{c.code}" in ae:
             changed |= ae[f"ACN_{c.code}"].isin(["DRUG INTERRUPTED", "DOSE REDUCED", "DRUG WITHDRAWN"])
-    notable = ae[ae["AESER"].eq("Y") | (ae["ATOXGRN"] >= 3) | changed] if len(ae) else ae
+    grade = ae["ATOXGRN"] if "ATOXGRN" in ae else pd.Series(np.nan, index=ae.index)
+    notable = ae[ae["AESER"].eq("Y") | (grade >= 3) | changed]
     for _, row in notable.iterrows():
         events.append((row["ASTDY"], 1, _ae_sentence(row, first, cfg)))
     rs = frames["adrs"]

@@ -18,6 +18,16 @@ COLUMNS = ["FINDING", "USUBJID", "TRT01A", "TEST", "AESEQ", "AEDECOD", "AEGRADE"
            "ASTDY", "ADT", "ADY", "AVAL", "AVALU", "R2ULN", "LBGRADE"]
 
 
+DATES, NUMBERS = ("ASTDT", "AENDT", "ADT"), ("AEGRADE", "ASTDY", "ADY", "AVAL", "R2ULN", "LBGRADE")
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """COLUMNS with one dtype each, whichever kind of finding the frame holds."""
+    frame = frame.reindex(columns=COLUMNS)
+    return frame.astype({**{c: "datetime64[ns]" for c in DATES}, **{c: "float64" for c in NUMBERS},
+                         **{c: object for c in COLUMNS if c not in DATES + NUMBERS}})
+
+
 def _terms(values: tuple[str, ...]) -> list[str]:
     return [v.upper() for v in values]
 
@@ -34,7 +44,7 @@ def unsupported_aes(adae: pd.DataFrame, labs: pd.DataFrame, cfg: TrialConfig) ->
     rec = cfg.safety.reconciliation
     grade = analysis_grade_variable(adae)
     if grade != "ATOXGRN":
-        return pd.DataFrame(columns=COLUMNS)
+        return _typed(pd.DataFrame())
     decod = adae["AEDECOD"].fillna("").astype(str).str.strip().str.upper()
     severe = adae["TRTEMFL"].eq("Y") & (adae["ATOXGRN"] >= rec.min_grade)
     parts = [adae[severe & decod.isin(_terms(spec.terms))].assign(TEST=test)
@@ -49,7 +59,7 @@ def unsupported_aes(adae: pd.DataFrame, labs: pd.DataFrame, cfg: TrialConfig) ->
                              kind="mergesort").drop_duplicates("_ROW")
     out = events[~events["_ROW"].isin(supported)].merge(
         worst[["_ROW", "ADT", "ADY", "AVAL", "AVALU", "R2ULN", "LBGRADE"]], on="_ROW", how="left")
-    return out.assign(FINDING=AE_WITHOUT_LAB).reindex(columns=COLUMNS)
+    return _typed(out.assign(FINDING=AE_WITHOUT_LAB))
 
 
 def unexplained_values(adae: pd.DataFrame, labs: pd.DataFrame, adsl: pd.DataFrame,
@@ -69,7 +79,7 @@ def unexplained_values(adae: pd.DataFrame, labs: pd.DataFrame, adsl: pd.DataFram
     explained = set(pairs.loc[covered, "_ROW"])
     out = values[~values["_ROW"].isin(explained)]
     arms = adsl.drop_duplicates("USUBJID").set_index("USUBJID")["TRT01A"]
-    return out.assign(FINDING=LAB_WITHOUT_AE, TRT01A=out["USUBJID"].map(arms)).reindex(columns=COLUMNS)
+    return _typed(out.assign(FINDING=LAB_WITHOUT_AE, TRT01A=out["USUBJID"].map(arms)))
 
 
 def reconciliation_data(adsl: pd.DataFrame, adae: pd.DataFrame, adlb: pd.DataFrame,
@@ -77,8 +87,9 @@ def reconciliation_data(adsl: pd.DataFrame, adae: pd.DataFrame, adlb: pd.DataFra
     """Both kinds of findings, by subject, test and date."""
     tests = [t for t in cfg.safety.reconciliation.tests if t in set(adlb["PARAMCD"])]
     labs = _lab_rows(adlb, tests)
-    found = pd.concat([unsupported_aes(adae, labs, cfg),
-                       unexplained_values(adae, labs, adsl, cfg, cutoff)], ignore_index=True)
+    parts = [part for part in (unsupported_aes(adae, labs, cfg),
+                               unexplained_values(adae, labs, adsl, cfg, cutoff)) if len(part)]
+    found = pd.concat(parts, ignore_index=True) if parts else _typed(pd.DataFrame())
     found["_DATE"] = found["ASTDT"].fillna(found["ADT"])
     return (found.sort_values(["USUBJID", "_DATE", "TEST", "FINDING"], kind="mergesort")
             .drop(columns="_DATE").reset_index(drop=True))

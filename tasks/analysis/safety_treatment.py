@@ -132,8 +132,9 @@ def action_table(adae: pd.DataFrame, columns: Columns, cfg: TrialConfig) -> Tabl
             display[f"{column}|{c.code}"] = cells[(column, c.code)]
     display.columns = [display.columns[0], *[c.label for _ in columns for c in components]]
     notes = ["Per study drug, subjects with a treatment-emergent event of the group after which that drug "
-             "was interrupted, reduced or withdrawn (the drug's own action in SUPPAE; without one, a "
-             "withheld or reduced next dose of the drug in EX; else AEACN): ADAE ACN_<drug>.",
+             "was interrupted, reduced or withdrawn: the drug's own action in SUPPAE; without one, a "
+             "withheld or reduced next dose of the drug in EX (unchanged when only another drug's "
+             "dose changed); when EX shows no change, AEACN (ADAE ACN_<drug>).",
              "n (%): of the subjects with an event of the group in the column (the count on the group "
              "line). Only groups with events are shown (every group: Table 14.3.7)."]
     if not groups:

@@ -74,12 +74,12 @@ def test_adex_counts_withheld_and_reduced_doses_and_rdi_reflects_them():
 
 def test_action_per_drug_from_ex_when_suppae_has_none():
     adae = build_adae(_adsl(), _cut(), CFG).set_index("AESEQ")
-    # AE 1 (day 15): the next TQB2868 dose (day 22) was withheld; ramucirumab's was not changed,
-    # so it keeps AEACN; AE 2 (day 32): ramucirumab's next dose (day 43) was reduced
-    assert adae.loc["1", "ACN_TQB2868"] == "DRUG INTERRUPTED"
-    assert adae.loc["1", "ACN_RAM"] == "DRUG INTERRUPTED"          # AEACN: EX shows no change
-    assert adae.loc["2", "ACN_RAM"] == "DOSE REDUCED"
-    assert adae.loc["2", "ACN_TQB2868"] == "DOSE REDUCED"          # AEACN again
+    # AE 1 (day 15): the next TQB2868 dose (day 22) was withheld, ramucirumab's was given: the
+    # interruption was TQB2868's; AE 2 (day 32): ramucirumab's next dose (day 43) was reduced
+    assert adae.loc["1", ["ACN_TQB2868", "ACN_RAM", "ACN_HAIC"]].tolist() == [
+        "DRUG INTERRUPTED", "DOSE NOT CHANGED", "DOSE NOT CHANGED"]
+    assert adae.loc["2", ["ACN_RAM", "ACN_TQB2868"]].tolist() == ["DOSE REDUCED", "DOSE NOT CHANGED"]
+    assert adae.loc["3", "ACN_RAM"] == "DOSE NOT CHANGED"          # EX shows nothing: AEACN
     assert adae.loc[["1", "2"], "ACYCLE"].tolist() == [1, 2]
     assert pd.isna(adae.loc["3", "ACYCLE"])                        # before the first dose
 
@@ -89,7 +89,7 @@ def test_action_per_drug_from_suppae_first():
                          "QNAM": ["AEACNTQB", "AEACNRAM"], "QVAL": ["DRUG INTERRUPTED", "DOSE NOT CHANGED"]})
     adae = build_adae(_adsl(), _cut(supp), CFG).set_index("AESEQ")
     assert adae.loc["1", ["ACN_TQB2868", "ACN_RAM"]].tolist() == ["DRUG INTERRUPTED", "DOSE NOT CHANGED"]
-    assert adae.loc["1", "ACN_HAIC"] == "DRUG INTERRUPTED"         # no SUPPAE, no HAIC in EX: AEACN
+    assert adae.loc["1", "ACN_HAIC"] == "DOSE NOT CHANGED"         # no SUPPAE: EX (TQB2868 withheld)
 
 
 def test_adcm_classes_immune_treatments_and_leaves_topical_ones_out():
