@@ -335,7 +335,8 @@ def derive_action_by_component(adae: pd.DataFrame, supp: pd.DataFrame | None,
 def derive_onset_cycle(adae: pd.DataFrame, doses: pd.DataFrame) -> pd.DataFrame:
     """ACYCLE: the cycle of the subject's last EX record on or before the onset."""
     events = adae.loc[adae["ASTDT"].notna(), ["USUBJID", "ASTDT"]].reset_index()
-    cycles = doses.loc[doses["ASTDT"].notna() & doses["ACYCLE"].notna(), ["USUBJID", "ASTDT", "ACYCLE"]]
+    cycles = doses.loc[doses["ASTDT"].notna() & doses["ACYCLE"].notna(),
+                       ["USUBJID", "ASTDT", "ACYCLE"]]
     found = pd.merge_asof(events.sort_values("ASTDT", kind="mergesort"),
                           cycles.sort_values("ASTDT", kind="mergesort"), on="ASTDT", by="USUBJID",
                           direction="backward").set_index("index")

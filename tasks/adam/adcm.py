@@ -35,7 +35,7 @@ def build_adcm(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
     cm["IRTRTCL"] = upper(cm["CMDECOD"]).map(classes).where(~excluded)
     cm["ASTDT"] = earliest_date(cm["CMSTDTC"]).astype("datetime64[ns]")
     cm["AENDT"] = latest_date(cm["CMENDTC"]).astype("datetime64[ns]")
-    cm["TRTSDT"] = cm["USUBJID"].map(adsl.drop_duplicates("USUBJID").set_index("USUBJID")["TRTSDT"]) \
-        .astype("datetime64[ns]")
+    first_dose = adsl.drop_duplicates("USUBJID").set_index("USUBJID")["TRTSDT"]
+    cm["TRTSDT"] = cm["USUBJID"].map(first_dose).astype("datetime64[ns]")
     cm["ASTDY"] = study_day(cm["ASTDT"], cm["TRTSDT"])
     return cm[COLUMNS].reset_index(drop=True)

@@ -183,5 +183,5 @@ def derive_param_albi(adlb: pd.DataFrame, window_days: int) -> pd.DataFrame:
     rows["BASECA1N"] = rows["USUBJID"].map(base["AVALCA1N"])
     rows = derive_on_treatment(rows, window_days)
     rows["WORSTFL"] = None
-    return pd.concat([adlb, rows.reindex(columns=list(dict.fromkeys([*adlb.columns, *rows.columns])))],
-                     ignore_index=True)
+    columns = list(dict.fromkeys([*adlb.columns, *rows.columns]))
+    return pd.concat([adlb, rows.reindex(columns=columns)], ignore_index=True)

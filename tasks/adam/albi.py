@@ -31,7 +31,8 @@ def albumin_g_l(value: pd.Series, unit: pd.Series) -> pd.Series:
     return value * ctcae.unit_factor(ctcae.RULES[ALBUMIN], unit)
 
 
-def albi_score(bilirubin_umol: pd.Series | np.ndarray, albumin_g: pd.Series | np.ndarray) -> np.ndarray:
+def albi_score(bilirubin_umol: pd.Series | np.ndarray,
+               albumin_g: pd.Series | np.ndarray) -> np.ndarray:
     """0.66 x log10(bilirubin umol/L) - 0.085 x albumin g/L (NaN unless both are > 0)."""
     bili = np.asarray(bilirubin_umol, dtype="float64")
     alb = np.asarray(albumin_g, dtype="float64")

@@ -17,9 +17,9 @@ from tasks.analysis.methods import Provenance, methods_section, provenance_secti
 from tasks.analysis.open_results import open_results
 from tasks.analysis.quality import quality_section
 from tasks.analysis.safety_profiles import appendix_blocks, patient_profiles
-from tasks.analysis.safety import (course_and_treatment, exposure_section, hepatic_and_reconciliation,
-                                   safety_course_results, safety_overview, safety_results,
-                                   safety_section)
+from tasks.analysis.safety import (course_and_treatment, exposure_section,
+                                   hepatic_and_reconciliation, safety_course_results,
+                                   safety_overview, safety_results, safety_section)
 from tasks.config import TrialConfig
 from tasks.model import Adam, Block, CutoffResult, Figure, Finding, Paragraph, PreviousCut, Section, Table
 from tasks.monitoring.decision import monitoring_blocks
@@ -43,8 +43,10 @@ class Analysis:
         """Provenance needs the reserved version's chain link, so it comes last, after analysis.
         The open report's provenance names the inputs without their hashes: nothing in the open
         package is the hash of a file outside it (docs/delivery.md)."""
-        appendix = next((i for i, s in enumerate(self.closed) if s.key == PROFILES), len(self.closed))
-        self.closed.insert(appendix, Section("provenance", "Provenance", provenance_section(provenance)))
+        appendix = next((i for i, s in enumerate(self.closed) if s.key == PROFILES),
+                        len(self.closed))
+        self.closed.insert(appendix, Section("provenance", "Provenance",
+                                             provenance_section(provenance)))
         self.open.append(Section("provenance", "Provenance",
                                  provenance_section(provenance, with_hashes=False)))
 

@@ -46,8 +46,8 @@ def _tracks(ax, doses: pd.DataFrame, events: pd.DataFrame, responses: pd.DataFra
     shown = events[events["LABEL"].isin(terms)]
     start, end = shown["STARTDY"], shown["ENDDY"].fillna(last_day)
     y = shown["LABEL"].map(ae_row).to_numpy()
-    colours = [GRADE_COLOURS.get(int(g), MISSING_GRADE_COLOUR) if pd.notna(g) else MISSING_GRADE_COLOUR
-               for g in shown["GRADE"]]
+    colours = [GRADE_COLOURS.get(int(g), MISSING_GRADE_COLOUR) if pd.notna(g)
+               else MISSING_GRADE_COLOUR for g in shown["GRADE"]]
     serious = shown["SERIOUS"].eq("Y").to_numpy()
     ax.barh(y, np.maximum(end - start + 1, 1), left=start, height=0.62, color=colours,
             edgecolor=np.where(serious, "black", "none").tolist(), linewidth=0.8)
@@ -127,7 +127,8 @@ def profile_svg(data: pd.DataFrame, max_terms: int) -> str:
         top.text(day, -0.6, "Death ", color=DEATH_COLOUR, fontsize=7, ha="right", va="bottom")
     legend = [Patch(color=c, label=f"Grade {g}") for g, c in GRADE_COLOURS.items()]
     legend += [Line2D([], [], marker="*", color="black", linestyle="", label="Serious")]
-    legend += [Line2D([], [], marker=m, color=c, linestyle="", label=label) for _, m, c, label in DOSE_STYLES]
+    legend += [Line2D([], [], marker=m, color=c, linestyle="", label=label)
+               for _, m, c, label in DOSE_STYLES]
     fig.legend(handles=legend + handles, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=6,
                fontsize=7, frameon=False)
     return to_svg(fig, tight=False)

@@ -77,8 +77,10 @@ def group_results(adsl: pd.DataFrame, adae: pd.DataFrame, columns: Columns,
                   cfg: TrialConfig) -> list[SafetyResults]:
     """The safety results of each (label, subjects) group."""
     scale = grade_scale(adae)
-    events, aesi, hepatic = safety_events(adae), aesi_events(adae, cfg), decompensation_events(adae, cfg)
-    return [_group_safety(label, ids, adsl, events, aesi, hepatic, scale, cfg) for label, ids in columns]
+    events, aesi = safety_events(adae), aesi_events(adae, cfg)
+    hepatic = decompensation_events(adae, cfg)
+    return [_group_safety(label, ids, adsl, events, aesi, hepatic, scale, cfg)
+            for label, ids in columns]
 
 
 def pooled(results: SafetyResults) -> list[tuple[str, SafetyResults]]:
@@ -102,7 +104,8 @@ def safety_section(adsl: pd.DataFrame, adae: pd.DataFrame, adlb: pd.DataFrame, c
     overview = results.columns() if by_arm else pooled(results)
     blocks: list[Block] = list(teae_tables(safety_events(adae), columns, scale, cfg, overview))
     if by_arm:
-        blocks += listing_blocks(link_subjects(sae_listing(adae, cfg, scale.variable), links or {}), cfg)
+        sae = link_subjects(sae_listing(adae, cfg, scale.variable), links or {})
+        blocks += listing_blocks(sae, cfg)
     blocks.append(deaths_table(adsl, adae, columns, cfg))
     if by_arm:
         blocks += listing_blocks(link_subjects(death_listing(adsl, adae, cfg), links or {}), cfg)
@@ -119,8 +122,10 @@ def hepatic_and_reconciliation(adam: Adam, cfg: TrialConfig, cutoff: date) -> li
     """The closed report's hepatic package (14.3.10) and AE/lab reconciliation (14.3.11), by arm."""
     columns = treatment_columns(adam.adsl, by_arm=True)
     classes = child_pugh_columns(adam.adsl, cfg)
-    by_class = list(zip([label for label, _ in classes], group_results(adam.adsl, adam.adae, classes, cfg)))
-    return [*hepatic_blocks(adam.adsl, adam.adae, adam.adlb, columns, grade_scale(adam.adae), by_class, cfg),
+    by_class = list(zip([label for label, _ in classes],
+                        group_results(adam.adsl, adam.adae, classes, cfg)))
+    scale = grade_scale(adam.adae)
+    return [*hepatic_blocks(adam.adsl, adam.adae, adam.adlb, columns, scale, by_class, cfg),
             *reconciliation_blocks(adam.adsl, adam.adae, adam.adlb, cfg, pd.Timestamp(cutoff))]
 
 
@@ -130,16 +135,18 @@ def safety_course_results(adam: Adam, cfg: TrialConfig, cutoff: date) -> SafetyC
     courses = course_by_column(adam.adsl, adam.adae, [(label, subjects)], cfg, cutoff)[label]
     events = immune_events(adam.adae, cfg)
     treated = treated_subjects(events, adam.adcm, cfg, cutoff)
-    return SafetyCourseResults(aesi=tuple(courses),
-                               immune_treatment=immune_treatment_use(events, treated, subjects, cfg),
+    use = immune_treatment_use(events, treated, subjects, cfg)
+    return SafetyCourseResults(aesi=tuple(courses), immune_treatment=use,
                                all_cycles_rule=all_cycles_rule(adam.adsl, adam.adae, cfg, cutoff))
 
 
 def course_and_treatment(adam: Adam, cfg: TrialConfig, results: SafetyCourseResults,
                          cutoff: date) -> list[Block]:
-    """AESI over time (14.3.12.x): the Total column from `results`, the arms computed the same way."""
+    """AESI over time (14.3.12.x): the Total column from `results`, the arms computed the same
+    way."""
     columns = treatment_columns(adam.adsl, by_arm=True)
-    courses = course_by_column(adam.adsl, adam.adae, columns[:-1], cfg, cutoff) if len(columns) > 1 else {}
+    courses = (course_by_column(adam.adsl, adam.adae, columns[:-1], cfg, cutoff)
+               if len(columns) > 1 else {})
     courses[columns[-1][0]] = list(results.aesi)
     return [*course_blocks(adam.adsl, adam.adae, columns, courses, cfg, cutoff),
             *treatment_blocks(adam.adae, adam.adcm, columns, cfg, results.all_cycles_rule, cutoff)]

@@ -31,7 +31,8 @@ def _landmark(months: float) -> str:
 
 def first_events(events: pd.DataFrame) -> pd.DataFrame:
     """The first onset per AESI group and subject: AESIGRP USUBJID ASTDT ASTDY."""
-    dated = events[events["ASTDT"].notna()].sort_values(["AESIGRP", "USUBJID", "ASTDT"], kind="mergesort")
+    dated = events[events["ASTDT"].notna()].sort_values(["AESIGRP", "USUBJID", "ASTDT"],
+                                                        kind="mergesort")
     return dated.drop_duplicates(["AESIGRP", "USUBJID"])[["AESIGRP", "USUBJID", "ASTDT", "ASTDY"]]
 
 
@@ -43,7 +44,8 @@ def competing_risk_data(adsl: pd.DataFrame, first: pd.DataFrame, window_days: in
     safety = adsl[adsl["SAFFL"].eq("Y")].set_index("USUBJID")
     end = safety["TRTEDT"].fillna(safety["TRTSDT"]) + pd.Timedelta(days=window_days)
     alive = safety["LSTALVDT"] if "LSTALVDT" in safety else pd.Series(pd.NaT, index=safety.index)
-    end = pd.concat([end, alive, pd.Series(pd.Timestamp(cutoff), index=safety.index)], axis=1).min(axis=1)
+    day = pd.Series(pd.Timestamp(cutoff), index=safety.index)
+    end = pd.concat([end, alive, day], axis=1).min(axis=1)
     onset = first.set_index("USUBJID")["ASTDT"].reindex(safety.index)
     onset = onset.where(onset <= end)
     death = safety["DTHDT"].where(safety["DTHDT"] <= end)
@@ -89,8 +91,9 @@ def course_by_column(adsl: pd.DataFrame, adae: pd.DataFrame, columns: Columns, c
     """Per treatment column: the course of every AESI group (config order)."""
     events = aesi_events(adae, cfg)
     first = first_events(events)
-    by_group = {g: (events[events["AESIGRP"] == g], first[first["AESIGRP"] == g]) for g in cfg.aesi_groups()}
-    return {column: [group_course(g, subjects, adsl, *by_group[g], cfg, cutoff) for g in cfg.aesi_groups()]
+    groups = list(cfg.aesi_groups())
+    by_group = {g: (events[events["AESIGRP"] == g], first[first["AESIGRP"] == g]) for g in groups}
+    return {column: [group_course(g, subjects, adsl, *by_group[g], cfg, cutoff) for g in groups]
             for column, subjects in columns}
 
 
@@ -116,22 +119,24 @@ def onset_table(courses: dict[str, list[AesiCourse]], columns: Columns, cfg: Tri
                  [fmt.number(c.resolution_median_days, 1) for c in rows]]
         for i, values in enumerate(cells):
             display[f"{column}|{i}"] = values
-        records += [{"AESIGRP": c.group, "COLUMN": column, "N": len(subjects), "SUBJECTS": c.subjects,
-                     "ONSET_MEDIAN": c.onset_median_days, "ONSET_MIN": c.onset_min_days,
+        records += [{"AESIGRP": c.group, "COLUMN": column, "N": len(subjects),
+                     "SUBJECTS": c.subjects, "ONSET_MEDIAN": c.onset_median_days,
+                     "ONSET_MIN": c.onset_min_days,
                      "ONSET_MAX": c.onset_max_days, "EVENTS": c.events, "RESOLVED": c.resolved,
                      "RESOLUTION_MEDIAN": c.resolution_median_days} for c in rows]
     display.columns = ["AESI group"] + measures * len(columns)
-    notes = ["Treatment-emergent events of each group (its own window: Table 14.3.7). First onset: study "
-             "day of the subject's first event of the group (day 1 = first dose).",
-             f"Resolved: outcome {' or '.join(r.lower() for r in RESOLVED)} with an end date; percentage "
-             "of the group's events. Duration: end - onset + 1 day, over resolved events; events still "
-             "ongoing are not in the median.",
+    notes = ["Treatment-emergent events of each group (its own window: Table 14.3.7). First onset: "
+             "study day of the subject's first event of the group (day 1 = first dose).",
+             f"Resolved: outcome {' or '.join(r.lower() for r in RESOLVED)} with an end date; "
+             "percentage of the group's events. Duration: end - onset + 1 day, over resolved "
+             "events; events still ongoing are not in the median.",
              "NE: no event (or none resolved). Groups in the order of the AESI definition."]
     return Table(id="t_14_3_12_1_aesi_onset_resolution", number="14.3.12.1",
                  title="Adverse events of special interest: time to first onset and to resolution",
                  population=population(columns), data=pd.DataFrame(records), display=display,
                  footnotes=notes, source=SOURCE, landscape=True,
-                 header_groups=[("", 1)] + [(column_header(c, len(s)), len(measures)) for c, s in columns])
+                 header_groups=[("", 1)] + [(column_header(c, len(s)), len(measures))
+                                            for c, s in columns])
 
 
 def cycle_table(adae: pd.DataFrame, columns: Columns, cfg: TrialConfig) -> Table:
@@ -147,22 +152,26 @@ def cycle_table(adae: pd.DataFrame, columns: Columns, cfg: TrialConfig) -> Table
     severe = severe.assign(CYCLE=np.select(
         [cycle.isna().to_numpy(), (cycle > CYCLES_SHOWN).to_numpy()], ["Cycle unknown", last],
         "Cycle " + cycle.fillna(0).astype(int).astype(str)))
-    counts = severe.drop_duplicates(["AESIGRP", "USUBJID", "CYCLE"]).groupby(["AESIGRP", "CYCLE"]).size()
+    counts = severe.drop_duplicates(["AESIGRP", "USUBJID", "CYCLE"]).groupby(
+        ["AESIGRP", "CYCLE"]).size()
     groups = list(cfg.aesi_groups())
     grid = pd.MultiIndex.from_product([groups, labels], names=["AESIGRP", "CYCLE"])
     data = counts.reindex(grid, fill_value=0).rename("n").reset_index().assign(N=len(subjects))
     display = pd.DataFrame({"AESI group": groups})
     for label in labels:
         display[label] = [fmt.count(counts.get((g, label), 0)) for g in groups]
-    display["Any cycle"] = [fmt.n_pct(severe.loc[severe["AESIGRP"] == g, "USUBJID"].nunique(), len(subjects))
-                            for g in groups]
-    notes = [f"Subjects with a treatment-emergent event of the group of {scale.high_label.lower()}, by the "
-             "treatment cycle of its onset: the cycle of the subject's last study-drug record (given or "
-             "withheld) on or before the onset (ADAE ACYCLE). A subject counts once per cycle and may "
-             "count in several cycles; Any cycle: n (%) of the safety population.",
-             "Cycle unknown: onset before the first dose record or without a cycle visit. All arms pooled."]
+    display["Any cycle"] = [fmt.n_pct(severe.loc[severe["AESIGRP"] == g, "USUBJID"].nunique(),
+                                      len(subjects)) for g in groups]
+    notes = ["Subjects with a treatment-emergent event of the group of "
+             f"{scale.high_label.lower()}, by the treatment cycle of its onset: the cycle of the "
+             "subject's last study-drug record (given or withheld) on or before the onset (ADAE "
+             "ACYCLE). A subject counts once per cycle and may count in several cycles; Any "
+             "cycle: n (%) of the safety population.",
+             "Cycle unknown: onset before the first dose record or without a cycle visit. All arms "
+             "pooled."]
     return Table(id="t_14_3_12_2_aesi_grade3_by_cycle", number="14.3.12.2",
-                 title=f"Adverse events of special interest of {scale.high_label.lower()} by cycle of onset",
+                 title=f"Adverse events of special interest of {scale.high_label.lower()} by cycle "
+                       "of onset",
                  population=population(columns), data=data, display=display, footnotes=notes,
                  source="ADSL, ADAE, ADEXREC", landscape=len(display.columns) > LANDSCAPE_COLUMNS)
 
@@ -177,7 +186,8 @@ def incidence_landmark_table(courses: dict[str, list[AesiCourse]], columns: Colu
     for column, subjects in columns:
         for month in landmarks:
             values = [c.cumulative_incidence[month] for c in courses[column]]
-            display[f"{column}|{month}"] = [fmt.number(None if v is None else 100 * v, 1) for v in values]
+            display[f"{column}|{month}"] = [fmt.number(None if v is None else 100 * v, 1)
+                                            for v in values]
             records += [{"AESIGRP": g, "COLUMN": column, "MONTHS": month, "CIF": v}
                         for g, v in zip(groups, values)]
     display.columns = ["AESI group"] + [f"{m} months" for m in landmarks] * len(columns)
@@ -187,19 +197,21 @@ def incidence_landmark_table(courses: dict[str, list[AesiCourse]], columns: Colu
                        "(death as a competing risk)",
                  population=population(columns), data=pd.DataFrame(records), display=display,
                  footnotes=notes, source=SOURCE, landscape=len(display.columns) > LANDSCAPE_COLUMNS,
-                 header_groups=[("", 1)] + [(column_header(c, len(s)), len(landmarks)) for c, s in columns])
+                 header_groups=[("", 1)] + [(column_header(c, len(s)), len(landmarks))
+                                            for c, s in columns])
 
 
 def cif_notes(cfg: TrialConfig) -> list[str]:
-    return ["Aalen-Johansen estimate (lifelines AalenJohansenFitter) of the first treatment-emergent event "
-            "of the group from the first dose (day 1); death before it is a competing event; observation "
-            "ends at the last dose + the group's window, the last date known alive or the cutoff. Ties "
-            "with deaths on the same day are broken by placing the event first, which leaves the "
-            "estimate at whole days unchanged."]
+    return ["Aalen-Johansen estimate (lifelines AalenJohansenFitter) of the first treatment-"
+            "emergent event of the group from the first dose (day 1); death before it is a "
+            "competing event; observation ends at the last dose + the group's window, the last "
+            "date known alive or the cutoff. Ties with deaths on the same day are broken by "
+            "placing the event first, which leaves the estimate at whole days unchanged."]
 
 
 def incidence_figure(adsl: pd.DataFrame, adae: pd.DataFrame, columns: Columns,
-                     courses: dict[str, list[AesiCourse]], cfg: TrialConfig, cutoff: date) -> Figure:
+                     courses: dict[str, list[AesiCourse]], cfg: TrialConfig,
+                     cutoff: date) -> Figure:
     """Figure 14.3.12: cumulative incidence curves of the groups with the most subjects (all
     arms pooled), at most aesi_course.figure_groups of them."""
     subjects = columns[-1][1] if columns else pd.Index([])
@@ -224,21 +236,26 @@ def incidence_figure(adsl: pd.DataFrame, adae: pd.DataFrame, columns: Columns,
     ax.set_ylim(0, 100)
     ax.tick_params(labelsize=7)
     if top:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=7, frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize=7,
+                  frameon=False)
     notes = cif_notes(cfg) + [
         f"The {fmt.count(len(top))} group(s) with the most subjects with an event (at most "
         f"{fmt.count(cfg.safety.aesi_course.figure_groups)}), all arms pooled; every group at the "
-        "landmarks in Table 14.3.12.3, every curve's values in tables/f_14_3_12_aesi_cumulative_incidence.csv."]
+        "landmarks in Table 14.3.12.3, every curve's values in "
+        "tables/f_14_3_12_aesi_cumulative_incidence.csv."]
     if not top:
         notes.insert(0, "None: no subject had an adverse event of special interest.")
-    data = pd.concat(records, ignore_index=True) if records else pd.DataFrame(columns=["AESIGRP", "DAY", "CIF"])
+    data = (pd.concat(records, ignore_index=True) if records
+            else pd.DataFrame(columns=["AESIGRP", "DAY", "CIF"]))
     return Figure(id="f_14_3_12_aesi_cumulative_incidence", number="14.3.12",
                   title="Cumulative incidence of adverse events of special interest (death as a "
-                        "competing risk)", svg=to_svg(fig), data=data, footnotes=notes, source=SOURCE)
+                        "competing risk)", svg=to_svg(fig), data=data, footnotes=notes,
+                  source=SOURCE)
 
 
 def course_blocks(adsl: pd.DataFrame, adae: pd.DataFrame, columns: Columns,
-                  courses: dict[str, list[AesiCourse]], cfg: TrialConfig, cutoff: date) -> list[Block]:
+                  courses: dict[str, list[AesiCourse]], cfg: TrialConfig,
+                  cutoff: date) -> list[Block]:
     """Tables 14.3.12.1-3 and Figure 14.3.12 from `courses` (course_by_column)."""
     return [onset_table(courses, columns, cfg), cycle_table(adae, columns, cfg),
             incidence_landmark_table(courses, columns, cfg),

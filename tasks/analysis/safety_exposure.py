@@ -112,8 +112,9 @@ def exposure_table(adsl: pd.DataFrame, adex: pd.DataFrame, columns: Columns, cfg
         "(cumulative dose / duration) / (planned dose / planned interval); not computed without a "
         "planned regimen or when the dose unit differs from the planned unit.",
         f"EX records with a dose that is not a number (not counted): {fmt.count(unknown)}.",
-        "Dose withheld: an EX record of a dose not given (EXOCCUR = N, or EXDOSE = 0); dose reduced: "
-        "a dose given below the planned dose (ADEXREC). Both lower the relative dose intensity.",
+        "Dose withheld: an EX record of a dose not given (EXOCCUR = N, or EXDOSE = 0); dose "
+        "reduced: a dose given below the planned dose (ADEXREC). Both lower the relative dose "
+        "intensity.",
         "Statistics over subjects dosed with the drug; n (%) over the safety population N.",
     ]
     return Table(id="t_14_1_4_exposure", number="14.1.4", title="Exposure to study treatment",

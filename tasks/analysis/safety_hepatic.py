@@ -51,9 +51,11 @@ def decompensation_blocks(adae: pd.DataFrame, columns: Columns, scale: GradeScal
     events = decompensation_events(adae, cfg)
     flags = {ALL_GRADES: pd.Series(True, index=events.index),
              scale.high_label: events["GRADE"] >= scale.high}
-    data = hierarchy_counts(events, columns, "COMPONENT", "AEDECOD", flags=flags, outer_order=groups)
+    data = hierarchy_counts(events, columns, "COMPONENT", "AEDECOD", flags=flags,
+                            outer_order=groups)
     label = row_label(data, "COMPONENT", "AEDECOD", ANY_EVENT)
-    display, header = wide_display(data, label, "Component\n   Preferred term", columns, list(flags))
+    display, header = wide_display(data, label, "Component\n   Preferred term", columns,
+                                   list(flags))
     terms = "; ".join(f"{name}: {', '.join(t.lower() for t in terms)}"
                       for name, terms in cfg.safety.hepatic.decompensation.items())
     notes = teae_footnotes(cfg, scale, "Components in the configured order, each shown even "
@@ -71,7 +73,8 @@ def albi_subjects(adlb: pd.DataFrame, columns: Columns) -> pd.DataFrame:
     """Per safety subject: baseline ALBI score and grade, worst (highest) on-treatment score and
     its grade (BASE, BASEGR, WORST, WORSTGR; grade text "Grade n" or Missing)."""
     subjects = pd.Index(columns[-1][1] if columns else [], name="USUBJID")
-    rows = adlb.loc[adlb["PARAMCD"].eq(albi.PARAMCD).to_numpy(), ["USUBJID", "AVAL", "ABLFL", "ONTRTFL"]]
+    rows = adlb.loc[adlb["PARAMCD"].eq(albi.PARAMCD).to_numpy(),
+                    ["USUBJID", "AVAL", "ABLFL", "ONTRTFL"]]
     base = rows[rows["ABLFL"].eq("Y")].groupby("USUBJID")["AVAL"].first().reindex(subjects)
     worst = rows[rows["ONTRTFL"].eq("Y")].groupby("USUBJID")["AVAL"].max().reindex(subjects)
 
@@ -86,22 +89,25 @@ def _median_range(values: pd.Series) -> str:
     values = values.dropna()
     if values.empty:
         return fmt.NOT_ESTIMABLE
-    return f"{fmt.number(values.median(), 2)} ({fmt.number(values.min(), 2)}, {fmt.number(values.max(), 2)})"
+    low, high = fmt.number(values.min(), 2), fmt.number(values.max(), 2)
+    return f"{fmt.number(values.median(), 2)} ({low}, {high})"
 
 
 def albi_notes(cfg: TrialConfig) -> list[str]:
     low, high = albi.GRADE_LIMITS
-    return [f"ALBI = 0.66 x log10(total bilirubin, umol/L) - 0.085 x albumin (g/L), from values of the "
-            f"same day (Johnson et al., J Clin Oncol 2015;33:550-558); grade 1 <= {low:.2f}, grade 2 "
-            f"> {low:.2f} and <= {high:.2f}, grade 3 > {high:.2f}. Bilirubin in mg/dL x 17.1, albumin "
-            "in g/dL x 10 (ADLB PARAMCD ALBI).",
-            "Baseline: the last score on or before the first dose; worst: the highest score after the "
-            f"first dose up to the last dose + {fmt.count(cfg.safety.teae_window_days)} days."]
+    return ["ALBI = 0.66 x log10(total bilirubin, umol/L) - 0.085 x albumin (g/L), from values "
+            "of the same day (Johnson et al., J Clin Oncol 2015;33:550-558); grade 1 <= "
+            f"{low:.2f}, grade 2 > {low:.2f} and <= {high:.2f}, grade 3 > {high:.2f}. Bilirubin "
+            "in mg/dL x 17.1, albumin in g/dL x 10 (ADLB PARAMCD ALBI).",
+            "Baseline: the last score on or before the first dose; worst: the highest score "
+            f"after the first dose up to the last dose + {fmt.count(cfg.safety.teae_window_days)} "
+            "days."]
 
 
 def albi_table(data: pd.DataFrame, columns: Columns, cfg: TrialConfig) -> Table:
     """Table 14.3.10.2: ALBI score and grade at baseline and worst post-baseline."""
-    lines: list[tuple[str, str, str | None]] = [("Baseline ALBI score, median (min, max)", "BASE", None)]
+    lines: list[tuple[str, str, str | None]] = [
+        ("Baseline ALBI score, median (min, max)", "BASE", None)]
     lines += [(INDENT + g, "BASEGR", g) for g in (*GRADES, MISSING)]
     lines += [("Worst post-baseline ALBI score, median (min, max)", "WORST", None)]
     lines += [(INDENT + g, "WORSTGR", g) for g in (*GRADES, MISSING)]
@@ -121,12 +127,14 @@ def albi_table(data: pd.DataFrame, columns: Columns, cfg: TrialConfig) -> Table:
             else:
                 n = int(mine[variable].eq(category).sum())
                 cells.append(fmt.n_pct(n, len(subjects)))
-                records.append({"ORDER": order, "PARAMETER": f"{variable} {category}", "COLUMN": column,
-                                "N": len(subjects), "n": n})
+                records.append({"ORDER": order, "PARAMETER": f"{variable} {category}",
+                                "COLUMN": column, "N": len(subjects), "n": n})
         display[column_header(column, len(subjects))] = cells
-    tidy = pd.DataFrame(records, columns=["ORDER", "PARAMETER", "COLUMN", "N", "n", "median", "min", "max"])
-    notes = albi_notes(cfg) + ["n (%): subjects, percentage of the safety population N of the column; "
-                               "Missing: no same-day bilirubin and albumin pair in the period."]
+    tidy = pd.DataFrame(records, columns=["ORDER", "PARAMETER", "COLUMN", "N", "n", "median",
+                                          "min", "max"])
+    notes = albi_notes(cfg) + ["n (%): subjects, percentage of the safety population N of the "
+                               "column; Missing: no same-day bilirubin and albumin pair in the "
+                               "period."]
     return Table(id="t_14_3_10_2_albi", number="14.3.10.2",
                  title="ALBI score and grade at baseline and worst post-baseline",
                  population=population(columns), data=tidy, display=display, footnotes=notes,
@@ -152,7 +160,8 @@ def albi_shift_tables(data: pd.DataFrame, columns: Columns, cfg: TrialConfig) ->
         tables.append(Table(
             id=f"t_14_3_10_3_{i}_albi_shift" if several else "t_14_3_10_3_albi_shift",
             number=f"14.3.10.3.{i}" if several else "14.3.10.3",
-            title="ALBI grade: shift from baseline to worst post-baseline" + (f" ({column})" if several else ""),
+            title="ALBI grade: shift from baseline to worst post-baseline"
+                  + (f" ({column})" if several else ""),
             population=f"Safety population, {column} (N = {fmt.count(len(subjects))})", data=tidy,
             display=display, source="ADSL, ADLB",
             header_groups=[("", 1), ("Worst post-baseline ALBI grade", len(categories)), ("", 1)],
@@ -160,8 +169,8 @@ def albi_shift_tables(data: pd.DataFrame, columns: Columns, cfg: TrialConfig) ->
     return tables
 
 
-def child_pugh_blocks(adsl: pd.DataFrame, results: list[tuple[str, SafetyResults]], scale: GradeScale,
-                      cfg: TrialConfig) -> list[Block]:
+def child_pugh_blocks(adsl: pd.DataFrame, results: list[tuple[str, SafetyResults]],
+                      scale: GradeScale, cfg: TrialConfig) -> list[Block]:
     """Table 14.3.10.4: the TEAE overview by baseline Child-Pugh class (`results` per class)."""
     variable = cfg.safety.hepatic.child_pugh_variable
     if variable is None or variable not in adsl:
@@ -172,7 +181,8 @@ def child_pugh_blocks(adsl: pd.DataFrame, results: list[tuple[str, SafetyResults
     table = replace(table, id="t_14_3_10_4_teae_by_child_pugh", number="14.3.10.4",
                     title="Overview of TEAEs by baseline Child-Pugh class",
                     population=f"Safety population (N = {fmt.count(total)}), all arms pooled",
-                    footnotes=[f"Child-Pugh class at baseline (ADSL {variable}); Missing: not recorded.",
+                    footnotes=[f"Child-Pugh class at baseline (ADSL {variable}); Missing: not "
+                               "recorded.",
                                *table.footnotes])
     return [table]
 
@@ -210,7 +220,8 @@ def edish_baseline_data(adlb: pd.DataFrame, columns: Columns, cfg: TrialConfig) 
                          "PEAK_BILI_XBASE": peak_bili.reindex(subjects).to_numpy()})
     labs = cfg.labs
     data["ABOVEFL"] = np.where((data["PEAK_ALT_AST_XBASE"].round(9) > labs.hys_law_transaminase_uln)
-                               & (data["PEAK_BILI_XBASE"].round(9) > labs.hys_law_bilirubin_uln), "Y", "")
+                               & (data["PEAK_BILI_XBASE"].round(9) > labs.hys_law_bilirubin_uln),
+                               "Y", "")
     return data
 
 
@@ -241,7 +252,8 @@ def edish_baseline_figure(data: pd.DataFrame, cfg: TrialConfig) -> Figure:
                        label=f"{arm} (n={fmt.count(len(points))})")
     above = plotted[plotted["ABOVEFL"].eq("Y")]
     if len(above):
-        ax.scatter(above[x], above[y], s=60, facecolors="none", edgecolors="#9c0006", linewidths=0.9,
+        ax.scatter(above[x], above[y], s=60, facecolors="none", edgecolors="#9c0006",
+                   linewidths=0.9,
                    label=f"Both above the reference lines (n={fmt.count(len(above))})")
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -255,20 +267,24 @@ def edish_baseline_figure(data: pd.DataFrame, cfg: TrialConfig) -> Figure:
     ax.set_ylabel("Peak total bilirubin (x baseline)", fontsize=8)
     ax.tick_params(labelsize=7)
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=7, frameon=False)
-    notes = [f"Subjects whose baseline ALT or AST was above the ULN (n = {fmt.count(len(data))}): each "
-             "subject's peak on-treatment value as a multiple of its own baseline (ALT and AST: the "
-             f"higher of the two ratios), up to the last dose + {fmt.count(cfg.safety.teae_window_days)} "
-             f"days. Reference lines at {fmt.number(x_ref, 1)} x baseline (ALT or AST) and "
-             f"{fmt.number(y_ref, 1)} x baseline (bilirubin); the eDISH by ULN is Figure 14.3.8.",
-             f"Not plotted (no on-treatment aminotransferase and bilirubin): {fmt.count(len(data) - len(plotted))}."]
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=7,
+                  frameon=False)
+    notes = [f"Subjects whose baseline ALT or AST was above the ULN (n = {fmt.count(len(data))}): "
+             "each subject's peak on-treatment value as a multiple of its own baseline (ALT and "
+             "AST: the higher of the two ratios), up to the last dose + "
+             f"{fmt.count(cfg.safety.teae_window_days)} days. Reference lines at "
+             f"{fmt.number(x_ref, 1)} x baseline (ALT or AST) and {fmt.number(y_ref, 1)} x "
+             "baseline (bilirubin); the eDISH by ULN is Figure 14.3.8.",
+             "Not plotted (no on-treatment aminotransferase and bilirubin): "
+             f"{fmt.count(len(data) - len(plotted))}."]
     if aggregated:
-        notes.append(f"More than {fmt.count(limit)} subjects: shaded by the number of subjects per cell; "
-                     f"every subject is in tables/f_14_3_10_edish_baseline.csv.")
+        notes.append(f"More than {fmt.count(limit)} subjects: shaded by the number of subjects per "
+                     "cell; every subject is in tables/f_14_3_10_edish_baseline.csv.")
     if data.empty:
         notes.insert(0, "None: no subject had an ALT or AST above the ULN at baseline.")
     return Figure(id="f_14_3_10_edish_baseline", number="14.3.10",
-                  title="eDISH for subjects abnormal at baseline: peak aminotransferase and bilirubin "
+                  title="eDISH for subjects abnormal at baseline: peak aminotransferase and "
+                        "bilirubin "
                         "as multiples of baseline", svg=to_svg(fig), data=data, footnotes=notes,
                   source="ADSL, ADLB")
 
@@ -279,5 +295,6 @@ def hepatic_blocks(adsl: pd.DataFrame, adae: pd.DataFrame, adlb: pd.DataFrame, c
     """Tables 14.3.10.1-4 and Figure 14.3.10; `child_pugh`: the safety results per class."""
     albi_data = albi_subjects(adlb, columns)
     return [*decompensation_blocks(adae, columns, scale, cfg), albi_table(albi_data, columns, cfg),
-            *albi_shift_tables(albi_data, columns, cfg), *child_pugh_blocks(adsl, child_pugh, scale, cfg),
+            *albi_shift_tables(albi_data, columns, cfg),
+            *child_pugh_blocks(adsl, child_pugh, scale, cfg),
             edish_baseline_figure(edish_baseline_data(adlb, columns, cfg), cfg)]

@@ -34,7 +34,8 @@ def _terms(values: tuple[str, ...]) -> list[str]:
 
 def _lab_rows(adlb: pd.DataFrame, tests: list[str]) -> pd.DataFrame:
     keep = ["USUBJID", "PARAMCD", "ADT", "ADY", "AVAL", "AVALU", "R2ULN", "ATOXGRN", "ONTRTFL"]
-    rows = adlb.loc[adlb["PARAMCD"].isin(tests).to_numpy() & adlb["ATOXGRN"].notna().to_numpy(), keep]
+    rows = adlb.loc[adlb["PARAMCD"].isin(tests).to_numpy() & adlb["ATOXGRN"].notna().to_numpy(),
+                    keep]
     return rows.rename(columns={"PARAMCD": "TEST", "ATOXGRN": "LBGRADE"})
 
 
@@ -67,7 +68,8 @@ def unexplained_values(adae: pd.DataFrame, labs: pd.DataFrame, adsl: pd.DataFram
     """On-treatment values of at least the minimum grade without an AE of the test's terms or
     explaining diagnoses whose onset - window .. end + window (ongoing: the cutoff) holds them."""
     rec = cfg.safety.reconciliation
-    values = labs[labs["ONTRTFL"].eq("Y") & (labs["LBGRADE"] >= rec.min_grade)].reset_index(names="_ROW")
+    values = labs[labs["ONTRTFL"].eq("Y") & (labs["LBGRADE"] >= rec.min_grade)]
+    values = values.reset_index(names="_ROW")
     decod = adae["AEDECOD"].fillna("").astype(str).str.strip().str.upper()
     parts = [adae[decod.isin(_terms(spec.terms + spec.explained_by))].assign(TEST=test)
              for test, spec in rec.tests.items()]
@@ -120,23 +122,26 @@ def reconciliation_blocks(adsl: pd.DataFrame, adae: pd.DataFrame, adlb: pd.DataF
                           for v, u, r in zip(data["AVAL"], data["AVALU"], data["R2ULN"])],
         "Lab grade": [_grade(g) for g in data["LBGRADE"]]})
     tests = "; ".join(f"{t}: {', '.join(s.terms).lower()}" for t, s in rec.tests.items())
-    notes = [f"{AE_WITHOUT_LAB}: a treatment-emergent AE of laboratory type of CTCAE grade >= {grade} "
-             f"with no value of its test of grade >= {grade} within {window} days of onset (either "
-             "side); the worst value of the test in that window is shown, if any.",
-             f"{LAB_WITHOUT_AE}: an on-treatment value of grade >= {grade} with no AE of the test's "
-             f"terms, or of a diagnosis that accounts for it, from {window} days before onset to "
-             f"{window} days after its end (ongoing: the cutoff).",
-             f"Laboratory terms by test: {tests}. Grades: CTCAE v5.0 from the values (ADLB ATOXGRN), "
-             "AE grades as recorded (AETOXGR). For the data managers to query."]
+    notes = [f"{AE_WITHOUT_LAB}: a treatment-emergent AE of laboratory type of CTCAE grade >= "
+             f"{grade} with no value of its test of grade >= {grade} within {window} days of "
+             "onset (either side); the worst value of the test in that window is shown, if any.",
+             f"{LAB_WITHOUT_AE}: an on-treatment value of grade >= {grade} with no AE of the "
+             f"test's terms, or of a diagnosis that accounts for it, from {window} days before "
+             f"onset to {window} days after its end (ongoing: the cutoff).",
+             f"Laboratory terms by test: {tests}. Grades: CTCAE v5.0 from the values (ADLB "
+             "ATOXGRN), AE grades as recorded (AETOXGR). For the data managers to query."]
     table = Table(id="l_14_3_11_ae_lab_reconciliation", number="14.3.11",
                   title="AE and laboratory reconciliation", population="Safety population",
-                  data=data, display=display, footnotes=notes, source="ADSL, ADAE, ADLB", landscape=True)
-    summary = Paragraph(f"AE and laboratory reconciliation: {fmt.count(n_ae)} AE record(s) of grade >= "
-                        f"{grade} without a supporting laboratory value, {fmt.count(n_lab)} laboratory "
-                        f"value(s) of grade >= {grade} without an AE.")
+                  data=data, display=display, footnotes=notes, source="ADSL, ADAE, ADLB",
+                  landscape=True)
+    summary = Paragraph(f"AE and laboratory reconciliation: {fmt.count(n_ae)} AE record(s) of "
+                        f"grade >= {grade} without a supporting laboratory value, "
+                        f"{fmt.count(n_lab)} laboratory value(s) of grade >= {grade} without an "
+                        "AE.")
     if data.empty:
-        table.display = pd.DataFrame([[f"None: every lab-type AE of grade >= {grade} had a supporting "
-                                       f"value and every value of grade >= {grade} an AE."]
-                                      + [""] * (len(display.columns) - 1)], columns=display.columns)
+        sentence = (f"None: every lab-type AE of grade >= {grade} had a supporting value and every "
+                    f"value of grade >= {grade} an AE.")
+        table.display = pd.DataFrame([[sentence] + [""] * (len(display.columns) - 1)],
+                                     columns=display.columns)
         return [summary, table]
     return [summary, *listing_blocks(table, cfg)]

@@ -81,21 +81,25 @@ def immune_treatment_table(adae: pd.DataFrame, adcm: pd.DataFrame, columns: Colu
                 share = use.treated[c]
                 cells[column].append(fmt.n_pct(share.subjects, use.subjects_with_event))
                 records.append({"GROUP": heading, "CLASS": c, "COLUMN": column,
-                                "N": use.subjects_with_event, "n": share.subjects, "pct": share.pct})
+                                "N": use.subjects_with_event, "n": share.subjects,
+                                "pct": share.pct})
     display = pd.DataFrame({"Population\n   Treatment class": labels})
     for column, subjects in columns:
         display[column_header(column, len(subjects))] = cells[column]
     spec = cfg.safety.immune_treatment
-    names = "; ".join(f"{c}: {', '.join(t.lower() for t in terms)}" for c, terms in spec.classes.items())
-    notes = [f"Immune-related: treatment-emergent events of {', '.join(spec.groups)} (config/aesi.yaml).",
-             f"Treated: a medication (CM, ADCM IRTRTCL) started from the onset of such an event to "
-             f"{fmt.count(spec.window_days)} days after its end (ongoing: the cutoff); not by the routes "
-             f"{', '.join(r.lower() for r in spec.exclude_routes)} (not systemic).",
+    names = "; ".join(f"{c}: {', '.join(t.lower() for t in terms)}"
+                      for c, terms in spec.classes.items())
+    notes = [f"Immune-related: treatment-emergent events of {', '.join(spec.groups)} "
+             "(config/aesi.yaml).",
+             "Treated: a medication (CM, ADCM IRTRTCL) started from the onset of such an event "
+             f"to {fmt.count(spec.window_days)} days after its end (ongoing: the cutoff); not by "
+             f"the routes {', '.join(r.lower() for r in spec.exclude_routes)} (not systemic).",
              f"Classes (CMDECOD): {names}.",
-             "n (%): of the subjects with such an event in the column (the count on the heading line)."]
+             "n (%): of the subjects with such an event in the column (the count on the heading "
+             "line)."]
     return Table(id="t_14_3_12_4_immune_ae_treatment", number="14.3.12.4",
-                 title="Systemic corticosteroid, immunosuppressant and hormone replacement use after "
-                       "an immune-related adverse event",
+                 title="Systemic corticosteroid, immunosuppressant and hormone replacement use "
+                       "after an immune-related adverse event",
                  population=population(columns), data=pd.DataFrame(records), display=display,
                  footnotes=notes, source="ADSL, ADAE, ADCM",
                  landscape=len(display.columns) > LANDSCAPE_COLUMNS)
@@ -111,7 +115,8 @@ def action_table(adae: pd.DataFrame, columns: Columns, cfg: TrialConfig) -> Tabl
     events = aesi_events(adae, cfg)
     groups = [g for g in cfg.aesi_groups() if events["AESIGRP"].eq(g).any()]
     labels, records = [], []
-    cells: dict[tuple[str, str], list[str]] = {(col, c.code): [] for col, _ in columns for c in components}
+    cells: dict[tuple[str, str], list[str]] = {(col, c.code): [] for col, _ in columns
+                                               for c in components}
     for group in groups:
         mine = events[events["AESIGRP"] == group]
         labels.append(group)
@@ -131,12 +136,12 @@ def action_table(adae: pd.DataFrame, columns: Columns, cfg: TrialConfig) -> Tabl
         for c in components:
             display[f"{column}|{c.code}"] = cells[(column, c.code)]
     display.columns = [display.columns[0], *[c.label for _ in columns for c in components]]
-    notes = ["Per study drug, subjects with a treatment-emergent event of the group after which that drug "
-             "was interrupted, reduced or withdrawn: the drug's own action in SUPPAE; without one, a "
-             "withheld or reduced next dose of the drug in EX (unchanged when only another drug's "
-             "dose changed); when EX shows no change, AEACN (ADAE ACN_<drug>).",
-             "n (%): of the subjects with an event of the group in the column (the count on the group "
-             "line). Only groups with events are shown (every group: Table 14.3.7)."]
+    notes = ["Per study drug, subjects with a treatment-emergent event of the group after which "
+             "that drug was interrupted, reduced or withdrawn: the drug's own action in SUPPAE; "
+             "without one, a withheld or reduced next dose of the drug in EX (unchanged when only "
+             "another drug's dose changed); when EX shows no change, AEACN (ADAE ACN_<drug>).",
+             "n (%): of the subjects with an event of the group in the column (the count on the "
+             "group line). Only groups with events are shown (every group: Table 14.3.7)."]
     if not groups:
         notes.insert(0, "None: no subject had an adverse event of special interest.")
     header = [("", 1)] + [(column_header(col, len(s)), len(components)) for col, s in columns]
@@ -163,7 +168,8 @@ def all_cycles_rule(adsl: pd.DataFrame, adae: pd.DataFrame, cfg: TrialConfig,
         hit &= adae["RELFL"].eq("Y")
     t = int(adae.loc[hit & adae["USUBJID"].isin(safety), "USUBJID"].nunique())
     m = len(safety)
-    result = evaluate_safety(t, m, rule.threshold, rule.probability_cutoff, rule.prior_a, rule.prior_b)
+    result = evaluate_safety(t, m, rule.threshold, rule.probability_cutoff, rule.prior_a,
+                             rule.prior_b)
     label = (f"{'treatment-related ' if event.related_only else ''}grade >= {event.min_grade} TEAE"
              f"{'' if event.related_only else ' (any causality)'} at any time on treatment")
     return AllCyclesSafetyRule(
@@ -182,10 +188,11 @@ def all_cycles_paragraph(rule: AllCyclesSafetyRule | NotEvaluated) -> Paragraph:
                 else f"{fmt.count(rule.boundary_t)} or more would cross it")
     crossed = "above" if rule.posterior_prob > rule.probability_cutoff else "not above"
     return Paragraph(
-        f"Safety rule over all cycles (supportive, not the prespecified first-cycle rule of the decision "
-        f"summary): {rule.event_label}: {fmt.count(rule.t)} of {fmt.count(rule.m)} subjects "
-        f"({fmt.percent(rule.t, rule.m)}%); with the prior Beta({fmt.number(rule.prior_a, 1)}, "
-        f"{fmt.number(rule.prior_b, 1)}), P(rate > {fmt.number(100 * rule.threshold, 0)}% | data) = "
+        "Safety rule over all cycles (supportive, not the prespecified first-cycle rule of the "
+        f"decision summary): {rule.event_label}: {fmt.count(rule.t)} of {fmt.count(rule.m)} "
+        f"subjects ({fmt.percent(rule.t, rule.m)}%); with the prior "
+        f"Beta({fmt.number(rule.prior_a, 1)}, {fmt.number(rule.prior_b, 1)}), P(rate > "
+        f"{fmt.number(100 * rule.threshold, 0)}% | data) = "
         f"{fmt.number(min(max(rule.posterior_prob, 0.0), 1.0), 3)}, {crossed} the cutoff "
         f"{fmt.number(rule.probability_cutoff, 2)}; at m = {fmt.count(rule.m)}, {boundary}.",
         style="verdict" if rule.posterior_prob > rule.probability_cutoff else "body")
@@ -194,5 +201,5 @@ def all_cycles_paragraph(rule: AllCyclesSafetyRule | NotEvaluated) -> Paragraph:
 def treatment_blocks(adae: pd.DataFrame, adcm: pd.DataFrame, columns: Columns, cfg: TrialConfig,
                      rule: AllCyclesSafetyRule | NotEvaluated, cutoff: date) -> list[Block]:
     """Tables 14.3.12.4 and 14.3.12.5 and the supportive safety-rule line."""
-    return [immune_treatment_table(adae, adcm, columns, cfg, cutoff), action_table(adae, columns, cfg),
-            all_cycles_paragraph(rule)]
+    return [immune_treatment_table(adae, adcm, columns, cfg, cutoff),
+            action_table(adae, columns, cfg), all_cycles_paragraph(rule)]

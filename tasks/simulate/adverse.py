@@ -176,7 +176,8 @@ def describe_events(events: pd.DataFrame, subjects: pd.DataFrame, exposure: Expo
     n, kind, grade = len(ae), ae["kind"].to_numpy(), ae["grade"].to_numpy()
     serious = rng.random(n) < _by_grade(cat.SERIOUS_P, 0.0)[grade]
     outcome = np.select(
-        [grade == 5, ae["end"].to_numpy() >= NEVER, (grade >= 3) & (rng.random(n) < cat.SEQUELAE_P)],
+        [grade == 5, ae["end"].to_numpy() >= NEVER,
+         (grade >= 3) & (rng.random(n) < cat.SEQUELAE_P)],
         ["FATAL", "NOT RECOVERED/NOT RESOLVED", "RECOVERED/RESOLVED WITH SEQUELAE"],
         "RECOVERED/RESOLVED")
     related = rng.random((n, len(codes))) < terms.related[term]
@@ -186,8 +187,8 @@ def describe_events(events: pd.DataFrame, subjects: pd.DataFrame, exposure: Expo
     related[none, np.argmax(terms.related[term[none]], axis=1)] = True
     drawn = _action(ae, grade, subjects, rng)
     exposure, per_component = apply_actions(exposure, ae["subject"].to_numpy(),
-                                            ae["start"].to_numpy(), _per_component(drawn, related, cfg),
-                                            cfg)
+                                            ae["start"].to_numpy(),
+                                            _per_component(drawn, related, cfg), cfg)
     rank = pd.Series(np.arange(len(cat.ACTIONS)), index=list(cat.ACTIONS))
     worst = rank.reindex(per_component.ravel()).to_numpy().reshape(per_component.shape)
     ae = ae.assign(bodsys=terms.bodsys[term], serious=serious, outcome=outcome,

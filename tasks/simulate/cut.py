@@ -1,9 +1,9 @@
 """The simulated database as it stood on a day: what had happened, and been recorded, by then.
 
 Subjects consented later are absent; records dated later are absent; an AE still going on has no
-end date (and is NOT RECOVERED/NOT RESOLVED), nor has a medication still taken; DM's first-dose dates (RFSTDTC, RFXSTDTC) are filled
-once the dose is given, its end dates (RFXENDTC, RFENDTC) once the end of treatment / end of study
-is in DS, DTHDTC/DTHFL once the death happened.
+end date (and is NOT RECOVERED/NOT RESOLVED), nor has a medication still taken; DM's first-dose
+dates (RFSTDTC, RFXSTDTC) are filled once the dose is given, its end dates (RFXENDTC, RFENDTC)
+once the end of treatment / end of study is in DS, DTHDTC/DTHFL once the death happened.
 So a later cut of the same trial extends an earlier one, except for end dates filled in since.
 """
 from __future__ import annotations

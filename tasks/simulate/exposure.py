@@ -113,7 +113,8 @@ def apply_actions(exposure: Exposure, subject: np.ndarray, onset: np.ndarray, ac
         action[rows[~found], j] = "NOT APPLICABLE"
         rows, at = rows[found], at[found]
         next_day = days["day"].to_numpy()[at]
-        final = (action[rows, j] == "DRUG INTERRUPTED") & (next_day >= exposure.last_dose[subject[rows]])
+        final = ((action[rows, j] == "DRUG INTERRUPTED")
+                 & (next_day >= exposure.last_dose[subject[rows]]))
         action[rows[final], j] = "DOSE NOT CHANGED"
         rows, next_day = rows[~final], next_day[~final]
         hit = pd.MultiIndex.from_arrays([doses.loc[mine, "subject"], doses.loc[mine, "day"]])

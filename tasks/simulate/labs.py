@@ -109,7 +109,8 @@ def _immune_hepatitis(rows, value, transaminase, high, hepatitis: pd.DataFrame,
     start = hepatitis["start"].to_numpy()
     end = np.minimum(hepatitis["end"].to_numpy(), start + cat.IMMUNE_HEPATITIS_OPEN_DAYS)
     pair = pd.DataFrame({"row": np.arange(len(rows)), "subject": s}).merge(
-        pd.DataFrame({"subject": hepatitis["subject"].to_numpy(), "event": np.arange(len(hepatitis))}),
+        pd.DataFrame({"subject": hepatitis["subject"].to_numpy(),
+                      "event": np.arange(len(hepatitis))}),
         on="subject")
     row, event = pair["row"].to_numpy(), pair["event"].to_numpy()
     inside = transaminase[row] & (day[row] >= start[event]) & (day[row] <= end[event])
@@ -184,7 +185,8 @@ def lb_frame(labs: pd.DataFrame, subjects: pd.DataFrame, cfg: TrialConfig) -> pd
         "STUDYID": cfg.study.id, "DOMAIN": "LB", "USUBJID": subjects["USUBJID"].to_numpy()[s],
         "LBSEQ": seq_within(s).astype(str), "LBTESTCD": code,
         "LBTEST": pd.Series(code).map({c: t.name for c, t in tests.items()}).to_numpy(dtype=object),
-        "LBCAT": pd.Series(code).map({c: t.category for c, t in tests.items()}).to_numpy(dtype=object),
+        "LBCAT": pd.Series(code).map({c: t.category for c, t in tests.items()})
+        .to_numpy(dtype=object),
         "LBORRES": text, "LBORRESU": unit, "LBORNRLO": low, "LBORNRHI": high,
         "LBSTRESC": text, "LBSTRESN": text, "LBSTRESU": unit, "LBSTNRLO": low, "LBSTNRHI": high,
         "LBBLFL": np.where(labs["baseline"].to_numpy(), "Y", ""),

@@ -19,7 +19,8 @@ DAYS = ["2025-01-01", "2025-01-22", "2025-02-12"]
 
 def _adsl() -> pd.DataFrame:
     return pd.DataFrame({"USUBJID": ["A"], "SAFFL": ["Y"], "TRT01A": ["Arm"], "TRT01AN": [1],
-                         "TRTSDT": [pd.Timestamp("2025-01-01")], "TRTEDT": [pd.Timestamp("2025-02-12")],
+                         "TRTSDT": pd.to_datetime(["2025-01-01"]),
+                         "TRTEDT": pd.to_datetime(["2025-02-12"]),
                          "DTHDT": [pd.NaT]})
 
 
@@ -27,8 +28,9 @@ def _ex() -> pd.DataFrame:
     """TQB2868 10 mg/kg q21d: cycle 2 withheld; ramucirumab 8 mg/kg: reduced to 6 from cycle 3."""
     rows = []
     for i, day in enumerate(DAYS, start=1):
-        rows.append({"USUBJID": "A", "EXSEQ": str(len(rows) + 1), "EXTRT": "TQB2868", "EXDOSU": "mg/kg",
-                     "EXDOSE": "0" if i == 2 else "10", "EXOCCUR": "N" if i == 2 else "Y",
+        rows.append({"USUBJID": "A", "EXSEQ": str(len(rows) + 1), "EXTRT": "TQB2868",
+                     "EXDOSU": "mg/kg", "EXDOSE": "0" if i == 2 else "10",
+                     "EXOCCUR": "N" if i == 2 else "Y",
                      "EXADJ": "ADVERSE EVENT" if i == 2 else "", "EXSTDTC": day, "EXENDTC": day,
                      "VISIT": f"CYCLE {i} DAY 1"})
         rows.append({"USUBJID": "A", "EXSEQ": str(len(rows) + 1), "EXTRT": "RAMUCIRUMAB",
@@ -40,13 +42,13 @@ def _ex() -> pd.DataFrame:
 
 def _cut(suppae: pd.DataFrame | None = None) -> Cut:
     ae = pd.DataFrame([
-        {"USUBJID": "A", "AESEQ": "1", "AEDECOD": "PNEUMONITIS", "AETOXGR": "3", "AEACN": "DRUG INTERRUPTED",
-         "AESTDTC": "2025-01-15"},
-        {"USUBJID": "A", "AESEQ": "2", "AEDECOD": "HYPERTENSION", "AETOXGR": "3", "AEACN": "DOSE REDUCED",
-         "AESTDTC": "2025-02-01"},
-        {"USUBJID": "A", "AESEQ": "3", "AEDECOD": "NAUSEA", "AETOXGR": "1", "AEACN": "DOSE NOT CHANGED",
-         "AESTDTC": "2024-12-20"}]).assign(AETERM="", AEBODSYS="", AESER="N", AEREL="", AEOUT="",
-                                           AESDTH="", AEENDTC="")
+        {"USUBJID": "A", "AESEQ": "1", "AEDECOD": "PNEUMONITIS", "AETOXGR": "3",
+         "AEACN": "DRUG INTERRUPTED", "AESTDTC": "2025-01-15"},
+        {"USUBJID": "A", "AESEQ": "2", "AEDECOD": "HYPERTENSION", "AETOXGR": "3",
+         "AEACN": "DOSE REDUCED", "AESTDTC": "2025-02-01"},
+        {"USUBJID": "A", "AESEQ": "3", "AEDECOD": "NAUSEA", "AETOXGR": "1",
+         "AEACN": "DOSE NOT CHANGED", "AESTDTC": "2024-12-20"}])
+    ae = ae.assign(AETERM="", AEBODSYS="", AESER="N", AEREL="", AEOUT="", AESDTH="", AEENDTC="")
     domains = {"ae": ae, "ex": _ex()}
     if suppae is not None:
         domains["suppae"] = suppae
@@ -78,7 +80,8 @@ def test_action_per_drug_from_ex_when_suppae_has_none():
     # interruption was TQB2868's; AE 2 (day 32): ramucirumab's next dose (day 43) was reduced
     assert adae.loc["1", ["ACN_TQB2868", "ACN_RAM", "ACN_HAIC"]].tolist() == [
         "DRUG INTERRUPTED", "DOSE NOT CHANGED", "DOSE NOT CHANGED"]
-    assert adae.loc["2", ["ACN_RAM", "ACN_TQB2868"]].tolist() == ["DOSE REDUCED", "DOSE NOT CHANGED"]
+    assert adae.loc["2", ["ACN_RAM", "ACN_TQB2868"]].tolist() == ["DOSE REDUCED",
+                                                                  "DOSE NOT CHANGED"]
     assert adae.loc["3", "ACN_RAM"] == "DOSE NOT CHANGED"          # EX shows nothing: AEACN
     assert adae.loc[["1", "2"], "ACYCLE"].tolist() == [1, 2]
     assert pd.isna(adae.loc["3", "ACYCLE"])                        # before the first dose
@@ -86,10 +89,12 @@ def test_action_per_drug_from_ex_when_suppae_has_none():
 
 def test_action_per_drug_from_suppae_first():
     supp = pd.DataFrame({"USUBJID": "A", "IDVAR": "AESEQ", "IDVARVAL": ["1", "1"],
-                         "QNAM": ["AEACNTQB", "AEACNRAM"], "QVAL": ["DRUG INTERRUPTED", "DOSE NOT CHANGED"]})
+                         "QNAM": ["AEACNTQB", "AEACNRAM"],
+                         "QVAL": ["DRUG INTERRUPTED", "DOSE NOT CHANGED"]})
     adae = build_adae(_adsl(), _cut(supp), CFG).set_index("AESEQ")
-    assert adae.loc["1", ["ACN_TQB2868", "ACN_RAM"]].tolist() == ["DRUG INTERRUPTED", "DOSE NOT CHANGED"]
-    assert adae.loc["1", "ACN_HAIC"] == "DOSE NOT CHANGED"         # no SUPPAE: EX (TQB2868 withheld)
+    assert adae.loc["1", ["ACN_TQB2868", "ACN_RAM"]].tolist() == ["DRUG INTERRUPTED",
+                                                                  "DOSE NOT CHANGED"]
+    assert adae.loc["1", "ACN_HAIC"] == "DOSE NOT CHANGED"     # no SUPPAE: EX (TQB2868 withheld)
 
 
 def test_adcm_classes_immune_treatments_and_leaves_topical_ones_out():
@@ -102,5 +107,6 @@ def test_adcm_classes_immune_treatments_and_leaves_topical_ones_out():
     adcm = build_adcm(_adsl(), Cut(date(2025, 6, 30), "memory", {"cm": cm}, {}), CFG)
     classes = adcm["IRTRTCL"].astype(object).where(adcm["IRTRTCL"].notna(), None).tolist()
     assert classes == ["Systemic corticosteroid", None, "Hormone replacement", None]
-    assert adcm["ASTDT"].tolist()[1] == pd.Timestamp("2025-01-01") and adcm["ASTDY"].tolist()[0] == 20
+    assert adcm["ASTDT"].tolist()[1] == pd.Timestamp("2025-01-01")
+    assert adcm["ASTDY"].tolist()[0] == 20
     assert pd.isna(adcm["AENDT"].iloc[1])

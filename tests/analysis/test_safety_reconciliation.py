@@ -48,8 +48,9 @@ LB = [("A", "PLAT", "2025-03-08", "120"), ("A", "PLAT", "2025-03-18", "40"),
 def _lb() -> pd.DataFrame:
     uln = {"PLAT": ("150", "400", "10^9/L"), "ALT": ("0", "40", "U/L")}
     return pd.DataFrame([{"USUBJID": u, "LBSEQ": str(i), "LBTESTCD": t, "LBTEST": t, "LBDTC": d,
-                          "LBSTRESN": v, "LBSTRESC": v, "LBSTRESU": uln[t][2], "LBSTNRLO": uln[t][0],
-                          "LBSTNRHI": uln[t][1]} for i, (u, t, d, v) in enumerate(LB, 1)])
+                          "LBSTRESN": v, "LBSTRESC": v, "LBSTRESU": uln[t][2],
+                          "LBSTNRLO": uln[t][0], "LBSTNRHI": uln[t][1]}
+                         for i, (u, t, d, v) in enumerate(LB, 1)])
 
 
 @pytest.fixture(scope="module")

@@ -25,8 +25,8 @@ def _profiled(version: Path) -> set[str]:
     adsl = pd.read_parquet(version / "adam/adsl.parquet")
     adae = pd.read_parquet(version / "adam/adae.parquet")
     severe = adae["TRTEMFL"].eq("Y") & (pd.to_numeric(adae["AETOXGR"], errors="coerce") >= 4)
-    return (set(adsl.loc[adsl["DTHFL"].eq("Y"), "USUBJID"]) | set(adae.loc[adae["AESER"].eq("Y"), "USUBJID"])
-            | set(adae.loc[severe, "USUBJID"]))
+    return (set(adsl.loc[adsl["DTHFL"].eq("Y"), "USUBJID"])
+            | set(adae.loc[adae["AESER"].eq("Y"), "USUBJID"]) | set(adae.loc[severe, "USUBJID"]))
 
 
 def test_every_death_sae_and_grade_4_subject_has_a_profile_page_and_files(version):
@@ -52,9 +52,11 @@ def test_hepatic_decompensation_in_results_counted_independently(version):
     results = json.loads((version / "results.json").read_text())
     adae = pd.read_parquet(version / "adam/adae.parquet")
     terms = {t for group in load_config().safety.hepatic.decompensation.values() for t in group}
-    subjects = adae.loc[adae["TRTEMFL"].eq("Y") & adae["AEDECOD"].str.upper().isin(terms), "USUBJID"].nunique()
+    hit = adae["TRTEMFL"].eq("Y") & adae["AEDECOD"].str.upper().isin(terms)
+    subjects = adae.loc[hit, "USUBJID"].nunique()
     safety = int(pd.read_parquet(version / "adam/adsl.parquet")["SAFFL"].eq("Y").sum())
-    assert results["safety"]["hepatic_decompensation"] == {"subjects": subjects, "pct": 100 * subjects / safety}
+    expected = {"subjects": subjects, "pct": 100 * subjects / safety}
+    assert results["safety"]["hepatic_decompensation"] == expected
     assert subjects > 0
 
 
@@ -67,8 +69,9 @@ def test_the_safety_picture_tables_are_written_and_in_the_report(version):
                  "t_14_3_12_5_aesi_action_by_drug"):
         assert (version / "tables" / f"{stem}.csv").is_file(), stem
     text = "\n".join(page.extract_text() for page in PdfReader(version / "report-closed.pdf").pages)
-    for title in ("Hepatic decompensation events", "ALBI grade: shift from baseline", "AE and laboratory "
-                  "reconciliation", "cumulative incidence of a first event", "Safety rule over all cycles"):
+    for title in ("Hepatic decompensation events", "ALBI grade: shift from baseline",
+                  "AE and laboratory reconciliation", "cumulative incidence of a first event",
+                  "Safety rule over all cycles"):
         assert title in text, title
     course = json.loads((version / "results.json").read_text())["safety_course"]
     assert {c["group"] for c in course["aesi"]} >= {"Hypertension", "Immune-related adverse events"}

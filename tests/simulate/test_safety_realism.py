@@ -144,7 +144,8 @@ def test_child_pugh_b_decompensates_more_often(full):
     child_pugh = full["suppdm"][full["suppdm"]["QNAM"].eq("CHILDPUG")].set_index("USUBJID")["QVAL"]
     dm = full["dm"].set_index("USUBJID")
     dm = dm[dm["RFXSTDTC"].ne("")]
-    months = ((pd.to_datetime(dm["RFXENDTC"]) - pd.to_datetime(dm["RFXSTDTC"])).dt.days + 31) / 30.4375
+    days = (pd.to_datetime(dm["RFXENDTC"]) - pd.to_datetime(dm["RFXSTDTC"])).dt.days
+    months = (days + 31) / 30.4375
     ae = full["ae"]
     events = ae[ae["AEDECOD"].isin(DECOMPENSATION)].groupby("USUBJID").size()
     grouped = pd.DataFrame({"months": months, "events": events.reindex(dm.index, fill_value=0),

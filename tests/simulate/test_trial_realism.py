@@ -57,8 +57,8 @@ def test_enrolment_ramps_up_then_stays_roughly_flat(full):
 def test_aerel_related_when_any_component_related(clean, cfg):
     qnams = [c.relatedness_qnam for c in cfg.study.components]
     supp = clean["suppae"]
-    wide = supp[supp["QNAM"].isin(qnams)].pivot_table(index=["USUBJID", "IDVARVAL"],
-                                                      columns="QNAM", values="QVAL", aggfunc="first")
+    wide = supp[supp["QNAM"].isin(qnams)].pivot_table(
+        index=["USUBJID", "IDVARVAL"], columns="QNAM", values="QVAL", aggfunc="first")
     assert list(wide.columns) == sorted(qnams)
     ae = clean["ae"].set_index(["USUBJID", "AESEQ"])
     any_related = wide.eq("RELATED").any(axis=1)
