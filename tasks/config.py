@@ -10,6 +10,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from tasks.deliver.settings import Delivery
 from tasks.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -253,6 +254,7 @@ class TrialConfig(_Strict):
     monitoring: Monitoring
     report: Report
     simulation: Simulation
+    delivery: Delivery
 
     def digest(self) -> str:
         """sha256 of the resolved configuration (canonical JSON), for the manifest and caching."""

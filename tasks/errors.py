@@ -33,3 +33,8 @@ class PublishError(InterimError):
 
 class VerifyError(InterimError):
     """A published version does not match its manifest."""
+
+
+class DeliveryError(InterimError):
+    """A version cannot be approved or delivered, or a copy could not be sent: the message names
+    the version, and the recipient and server when a send failed."""

@@ -1,0 +1,41 @@
+"""The delivery log for people: a rich table on a terminal, tab-separated text otherwise."""
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from tasks.deliver.log import LogLine
+from tasks.validate.present import visible
+
+COLUMNS = ("time", "event", "version", "audience", "recipient", "copy id", "channel", "detail")
+
+
+def _row(line: LogLine) -> tuple[str, ...]:
+    if line.event == "approval":
+        recipient = ""
+        detail = (f"by {line.by} ({line.os_user}@{line.host}): {line.meaning}; manifest "
+                  f"{(line.manifest_sha256 or '')[:12]}...")
+    else:
+        recipient = line.recipient.label() if line.recipient else ""
+        detail = line.error if line.event == "failed" else str(line.destination)
+    cells = (line.time, line.event, line.version, line.audience or "", recipient,
+             line.copy_id or "", line.channel or "", detail or "")
+    return tuple(visible(cell) for cell in cells)   # a server's reply is not trusted text
+
+
+def select(lines: list[LogLine], cutoff: str | None) -> list[LogLine]:
+    return [line for line in lines if cutoff is None or line.version.startswith(f"{cutoff}/")]
+
+
+def log_table(lines: list[LogLine], title: str) -> Table:
+    table = Table(title=title)
+    for column in COLUMNS:
+        table.add_column(column, overflow="fold")
+    for line in lines:
+        table.add_row(*(Text(cell) for cell in _row(line)))   # never read as markup
+    return table
+
+
+def log_text(lines: list[LogLine]) -> str:
+    """One tab-separated line per log line, with a header."""
+    return "\n".join("\t".join(row) for row in [COLUMNS, *map(_row, lines)])
