@@ -37,4 +37,4 @@ test: venv
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) .prefect data reports .pytest_cache
+	rm -rf $(VENV) .prefect data reports outbox .pytest_cache

@@ -1,4 +1,5 @@
-"""The `interim` command line: simulate, validate, run, verify, design simon."""
+"""The `interim` command line: simulate, validate, run, verify, design simon, approve, deliver,
+trace, deliveries."""
 from __future__ import annotations
 
 import json
@@ -204,3 +205,93 @@ def design_simon(p0: float = typer.Option(..., min=0.0, max=1.0, help="Uninteres
                       f"{d['pet0']:.3f}", f"{d['alpha']:.4f}", f"{d['power']:.4f}")
     Console().print(table)
 
+
+
+# --- approval and delivery (docs/delivery.md) ----------------------------------------------------
+
+def _reports_root(reports: Optional[Path], config: Optional[Path]) -> Path:
+    """The reports root whose deliveries.jsonl is meant: --reports, else the configured one."""
+    if reports is not None:
+        return reports.resolve()
+    from tasks.config import PROJECT_ROOT, load_config
+
+    root = Path(load_config(config).reports.root)
+    return root if root.is_absolute() else PROJECT_ROOT / root
+
+
+@app.command()
+def approve(version_dir: Path = typer.Argument(..., help="A published version folder REPORTS/YYYY-MM-DD/vN."),
+            by: str = typer.Option(..., "--by", help="Name of the person approving (the signature)."),
+            meaning: Optional[str] = typer.Option(None, help="What the approval means "
+                                                  "(default: approved for DSMB distribution).")) -> None:
+    """Record the electronic approval of a verified version for delivery."""
+    from tasks.deliver.approval import DEFAULT_MEANING, approve as record_approval
+
+    line = _guarded(lambda: record_approval(version_dir, by, meaning or DEFAULT_MEANING))
+    typer.echo(f"{line.version} approved by {line.by} ({line.os_user}@{line.host}) on {line.time}: "
+               f"{line.meaning}; manifest sha256 {line.manifest_sha256}")
+
+
+@app.command()
+def deliver(version_dir: Path = typer.Argument(..., help="An approved version folder REPORTS/YYYY-MM-DD/vN."),
+            audience: str = typer.Option("all", help="closed, open or all."),
+            config: Optional[Path] = typer.Option(None, help="A config file merged over the trial's "
+                                                  "(its `delivery:` section)."),
+            resend: bool = typer.Option(False, "--resend", help="Send a new copy also to recipients "
+                                        "who have one (logged as resent).")) -> None:
+    """Send each recipient of the audience a personal watermarked copy; only approved versions."""
+    from tasks.deliver.plan import AUDIENCE_CHOICES
+
+    if audience not in AUDIENCE_CHOICES:
+        raise typer.BadParameter(f"unknown audience {audience!r}; one of: {', '.join(AUDIENCE_CHOICES)}",
+                                 param_hint="--audience")
+
+    def work() -> None:
+        from tasks.config import load_config
+        from tasks.deliver.send import deliver_version, require_sent
+        from tasks.validate.present import visible
+
+        settings = load_config(config).delivery
+        with err.status(f"Delivering {version_dir} ({audience}) ..."):
+            outcomes = deliver_version(version_dir, settings, audience, resend)
+        for outcome in outcomes:
+            typer.echo(visible(outcome.describe()))
+        if not outcomes:
+            typer.echo(f"{version_dir}: nothing missing, every recipient has a copy (--resend to send again)")
+        require_sent(outcomes)
+    _guarded(work)
+
+
+@app.command()
+def trace(file: Path = typer.Argument(..., help="A delivered copy (PDF)."),
+          reports: Optional[Path] = typer.Option(None, help="Reports root with deliveries.jsonl "
+                                                 "(default: the configured one)."),
+          config: Optional[Path] = typer.Option(None, help="A config file merged over the trial's.")) -> None:
+    """Name the version, audience and recipient of a delivered copy; exit 1 if it was changed."""
+    from tasks.deliver.log import DeliveryLog
+    from tasks.deliver.trace import trace_copy
+    from tasks.validate.present import visible
+
+    found = _guarded(lambda: trace_copy(file, DeliveryLog(_reports_root(reports, config))))
+    typer.echo(visible(found.describe()))
+    if not (found.delivered and found.identical):
+        raise typer.Exit(1)
+
+
+@app.command()
+def deliveries(cutoff: Optional[str] = typer.Option(None, help="Only versions of this cutoff, YYYY-MM-DD."),
+               reports: Optional[Path] = typer.Option(None, help="Reports root with deliveries.jsonl "
+                                                      "(default: the configured one)."),
+               config: Optional[Path] = typer.Option(None, help="A config file merged over the trial's.")) -> None:
+    """The delivery log: approvals, sends, failures and resends."""
+    from tasks.deliver.log import DeliveryLog
+    from tasks.deliver.present import log_table, log_text, select
+
+    day = _date(cutoff).isoformat() if cutoff else None
+    log = _guarded(lambda: DeliveryLog(_reports_root(reports, config)))
+    lines = select(_guarded(log.read), day)
+    out = Console()
+    if out.is_terminal:
+        out.print(log_table(lines, f"{log.path}: {len(lines)} line(s)"))
+    else:
+        typer.echo(log_text(lines))

@@ -8,6 +8,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.deliver_report import await_approval_then_deliver
 from flows.interim_analysis import cut_location, interim_analysis, resolve_path
 from tasks.config import TrialConfig, load_config
 from tasks.errors import CutNotReadyError
@@ -29,8 +30,10 @@ def require_complete_cut(location: str, cfg: TrialConfig) -> None:
 
 
 @flow(name="monthly-cut", log_prints=True)
-def monthly_cut(cutoff: date | None = None, config_file: str | None = None) -> str:
-    """Scheduled on the 1st of each month: analyse the cut of the previous month's last day."""
+def monthly_cut(cutoff: date | None = None, config_file: str | None = None,
+                await_approval: bool = False) -> str:
+    """Scheduled on the 1st of each month: analyse the cut of the previous month's last day.
+    With `await_approval`, pause after publishing until approved (flow-run input), then deliver."""
     cfg = load_config(config_file)
     cutoff = cutoff or previous_month_end(datetime.now(ZoneInfo(cfg.schedule.timezone)))
     location = cut_location(str(resolve_path(cfg.source.root)), cutoff)
@@ -48,5 +51,8 @@ def monthly_cut(cutoff: date | None = None, config_file: str | None = None) -> s
         create_markdown_artifact(key="missing-data-cut", markdown=f"# Data cut missing\n\n{message}\n",
                                  description=f"Data cut {cutoff.isoformat()} missing")
         raise CutNotReadyError(message) from None
-    return interim_analysis(cutoff=cutoff, reason=SCHEDULED_REASON, config_file=config_file,
-                            require_ready=True)
+    published = interim_analysis(cutoff=cutoff, reason=SCHEDULED_REASON, config_file=config_file,
+                                 require_ready=True)
+    if await_approval:
+        await_approval_then_deliver(published, cfg, config_file)
+    return published

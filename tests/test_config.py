@@ -75,4 +75,4 @@ def test_prefect_schedule_agrees_with_the_configured_schedule():
     schedule = deployments["monthly-cut"]["schedules"][0]
     cfg = load_config()
     assert (schedule["cron"], schedule["timezone"]) == (cfg.schedule.cron, cfg.schedule.timezone)
-    assert set(deployments) == {"monthly-cut", "interim-analysis"}
+    assert set(deployments) == {"monthly-cut", "interim-analysis", "deliver-report"}

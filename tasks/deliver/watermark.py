@@ -66,6 +66,9 @@ def stamp_pdf(source: Path, name: str, copy_id: str) -> bytes:
     if xmp is not None:                             # PDF/A: XMP says what the document info says
         xmp.pdf_keywords = keywords
         writer.xmp_metadata = xmp
+    # pypdf writes no object streams: sharing the duplicates (the stamp's font and resources on
+    # every page) keeps a copy about the size of its source
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

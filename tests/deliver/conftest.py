@@ -200,7 +200,8 @@ class SmtpServer:
         if security == "tls":
             kwargs.update(ssl_context=certificate.server_context())
         if login is not None:
-            kwargs.update(authenticator=self._authenticator(login), auth_require_tls=True)
+            # aiosmtpd counts only STARTTLS as TLS for auth_require_tls, not an implicit-TLS socket
+            kwargs.update(authenticator=self._authenticator(login), auth_require_tls=security == "starttls")
         self.kwargs = kwargs
         self.controller: Controller | None = None
         self.smtp = {"host": "127.0.0.1", "port": self.port, "security": security,
