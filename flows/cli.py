@@ -209,6 +209,11 @@ def design_simon(p0: float = typer.Option(..., min=0.0, max=1.0, help="Uninteres
 
 # --- approval and delivery (docs/delivery.md) ----------------------------------------------------
 
+VERSION_HELP = "A published version folder REPORTS/YYYY-MM-DD/vN."
+CONFIG_HELP = "A config file merged over the trial's."
+REPORTS_HELP = "Reports root holding deliveries.jsonl (default: the configured one)."
+
+
 def _reports_root(reports: Optional[Path], config: Optional[Path]) -> Path:
     """The reports root whose deliveries.jsonl is meant: --reports, else the configured one."""
     if reports is not None:
@@ -220,10 +225,11 @@ def _reports_root(reports: Optional[Path], config: Optional[Path]) -> Path:
 
 
 @app.command()
-def approve(version_dir: Path = typer.Argument(..., help="A published version folder REPORTS/YYYY-MM-DD/vN."),
-            by: str = typer.Option(..., "--by", help="Name of the person approving (the signature)."),
-            meaning: Optional[str] = typer.Option(None, help="What the approval means "
-                                                  "(default: approved for DSMB distribution).")) -> None:
+def approve(version_dir: Path = typer.Argument(..., help=VERSION_HELP),
+            by: str = typer.Option(..., "--by", help="Name of the person approving (signature)."),
+            meaning: Optional[str] = typer.Option(
+                None, help="What the approval means (default: approved for DSMB distribution).")
+            ) -> None:
     """Record the electronic approval of a verified version for delivery."""
     from tasks.deliver.approval import DEFAULT_MEANING, approve as record_approval
 
@@ -233,18 +239,17 @@ def approve(version_dir: Path = typer.Argument(..., help="A published version fo
 
 
 @app.command()
-def deliver(version_dir: Path = typer.Argument(..., help="An approved version folder REPORTS/YYYY-MM-DD/vN."),
+def deliver(version_dir: Path = typer.Argument(..., help=VERSION_HELP),
             audience: str = typer.Option("all", help="closed, open or all."),
-            config: Optional[Path] = typer.Option(None, help="A config file merged over the trial's "
-                                                  "(its `delivery:` section)."),
-            resend: bool = typer.Option(False, "--resend", help="Send a new copy also to recipients "
-                                        "who have one (logged as resent).")) -> None:
+            config: Optional[Path] = typer.Option(None, help=f"{CONFIG_HELP} (`delivery:`)"),
+            resend: bool = typer.Option(False, "--resend", help="Send a new copy also to "
+                                        "recipients who have one (logged as resent).")) -> None:
     """Send each recipient of the audience a personal watermarked copy; only approved versions."""
     from tasks.deliver.plan import AUDIENCE_CHOICES
 
     if audience not in AUDIENCE_CHOICES:
-        raise typer.BadParameter(f"unknown audience {audience!r}; one of: {', '.join(AUDIENCE_CHOICES)}",
-                                 param_hint="--audience")
+        raise typer.BadParameter(f"unknown audience {audience!r}; one of: "
+                                 f"{', '.join(AUDIENCE_CHOICES)}", param_hint="--audience")
 
     def work() -> None:
         from tasks.config import load_config
@@ -257,16 +262,16 @@ def deliver(version_dir: Path = typer.Argument(..., help="An approved version fo
         for outcome in outcomes:
             typer.echo(visible(outcome.describe()))
         if not outcomes:
-            typer.echo(f"{version_dir}: nothing missing, every recipient has a copy (--resend to send again)")
+            typer.echo(f"{version_dir}: nothing missing, every recipient has a copy "
+                       "(--resend to send again)")
         require_sent(outcomes)
     _guarded(work)
 
 
 @app.command()
 def trace(file: Path = typer.Argument(..., help="A delivered copy (PDF)."),
-          reports: Optional[Path] = typer.Option(None, help="Reports root with deliveries.jsonl "
-                                                 "(default: the configured one)."),
-          config: Optional[Path] = typer.Option(None, help="A config file merged over the trial's.")) -> None:
+          reports: Optional[Path] = typer.Option(None, help=REPORTS_HELP),
+          config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
     """Name the version, audience and recipient of a delivered copy; exit 1 if it was changed."""
     from tasks.deliver.log import DeliveryLog
     from tasks.deliver.trace import trace_copy
@@ -279,10 +284,9 @@ def trace(file: Path = typer.Argument(..., help="A delivered copy (PDF)."),
 
 
 @app.command()
-def deliveries(cutoff: Optional[str] = typer.Option(None, help="Only versions of this cutoff, YYYY-MM-DD."),
-               reports: Optional[Path] = typer.Option(None, help="Reports root with deliveries.jsonl "
-                                                      "(default: the configured one)."),
-               config: Optional[Path] = typer.Option(None, help="A config file merged over the trial's.")) -> None:
+def deliveries(cutoff: Optional[str] = typer.Option(None, help="Only versions of this cutoff."),
+               reports: Optional[Path] = typer.Option(None, help=REPORTS_HELP),
+               config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
     """The delivery log: approvals, sends, failures and resends."""
     from tasks.deliver.log import DeliveryLog
     from tasks.deliver.present import log_table, log_text, select

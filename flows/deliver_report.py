@@ -62,23 +62,27 @@ def deliver_report(version_dir: str, audience: str = "all", config_file: str | N
     jobs = plan(version, settings, audience, log, resend)
     channel = open_channel(settings)
     outcomes = [send(job, channel, log) for job in jobs]
-    lines = [outcome.describe() for outcome in outcomes] or ["nothing missing: every copy was delivered"]
-    create_markdown_artifact(key="delivery", description=f"Delivery of {version.parent.name}/{version.name}",
-                             markdown="# Delivery\n\n" + "\n".join(f"- {line}" for line in lines) + "\n")
+    lines = [o.describe() for o in outcomes] or ["nothing missing: every copy was delivered"]
+    create_markdown_artifact(key="delivery",
+                             description=f"Delivery of {version.parent.name}/{version.name}",
+                             markdown="# Delivery\n\n" + "".join(f"- {line}\n" for line in lines))
     require_sent(outcomes)
     return [str(o.line.destination) for o in outcomes if o.line is not None]
 
 
-def await_approval_then_deliver(version_dir: str, cfg: TrialConfig, config_file: str | None) -> list[str]:
+def await_approval_then_deliver(version_dir: str, cfg: TrialConfig,
+                                config_file: str | None) -> list[str]:
     """Inside a flow run: pause until someone resumes it with their name and meaning (Prefect UI
     or API), record that approval, deliver to every audience. A run not resumed in
     delivery.approval_timeout_hours fails; the version stays published and can be approved and
     delivered by hand (`interim approve`, `interim deliver`)."""
     approval = pause_flow_run(
         wait_for_input=ApprovalInput.with_initial_data(
-            description=f"Approve {version_dir} for delivery: your name and what the approval means.",
+            description=f"Approve {version_dir} for delivery: your name and what the approval "
+                        "means.",
             meaning=DEFAULT_MEANING),
-        timeout=int(cfg.delivery.approval_timeout_hours * 3600), poll_interval=APPROVAL_POLL_SECONDS)
+        timeout=int(cfg.delivery.approval_timeout_hours * 3600),
+        poll_interval=APPROVAL_POLL_SECONDS)
     record_approval(Path(version_dir), approval.by, approval.meaning,
                     via=f"prefect flow run {flow_run.id}")
     return deliver_report(version_dir=version_dir, audience="all", config_file=config_file)

@@ -30,9 +30,10 @@ def _require_verified(version_dir: Path, refusal: str) -> None:
     problems = verify_version(version_dir)
     if problems:
         shown = "; ".join(problems[:_SHOWN_PROBLEMS])
-        more = f"; and {len(problems) - _SHOWN_PROBLEMS} more" if len(problems) > _SHOWN_PROBLEMS else ""
-        raise DeliveryError(f"{version_dir} fails verify ({len(problems)} problem(s): {shown}{more}): "
-                            f"{refusal}")
+        hidden = len(problems) - _SHOWN_PROBLEMS
+        more = f"; and {hidden} more" if hidden > 0 else ""
+        raise DeliveryError(f"{version_dir} fails verify ({len(problems)} problem(s): "
+                            f"{shown}{more}): {refusal}")
 
 
 def approve(version_dir: Path, by: str, meaning: str = DEFAULT_MEANING,
@@ -44,9 +45,10 @@ def approve(version_dir: Path, by: str, meaning: str = DEFAULT_MEANING,
         if not text or re.search(r"[\x00-\x1f\x7f]", text):
             raise DeliveryError(f"{what} must be one line of text, not {text!r}")
     _require_verified(version_dir, "it cannot be approved")
-    line = LogLine(event="approval", version=version_label(version_dir), version_dir=str(version_dir),
-                   time=utc_now(), by=by, os_user=_os_user(), host=socket.gethostname(),
-                   meaning=meaning, manifest_sha256=sha256_file(version_dir / MANIFEST_NAME), via=via)
+    line = LogLine(event="approval", version=version_label(version_dir),
+                   version_dir=str(version_dir), time=utc_now(), by=by, os_user=_os_user(),
+                   host=socket.gethostname(), meaning=meaning,
+                   manifest_sha256=sha256_file(version_dir / MANIFEST_NAME), via=via)
     DeliveryLog.of_version(version_dir).append(line)
     return line
 
@@ -59,8 +61,8 @@ def require_approved(version_dir: Path, lines: list[LogLine]) -> LogLine:
     label = version_label(version_dir)
     approvals = [line for line in lines if line.event == "approval" and line.version == label]
     if not approvals:
-        raise DeliveryError(f"{label} is not approved: run `interim approve {version_dir} --by NAME` "
-                            "first; nothing was sent")
+        raise DeliveryError(f"{label} is not approved: run `interim approve {version_dir} "
+                            "--by NAME` first; nothing was sent")
     current = sha256_file(version_dir / MANIFEST_NAME)
     for approval in reversed(approvals):
         if approval.manifest_sha256 == current:

@@ -32,6 +32,7 @@ def personal_copy(job: Job) -> PersonalCopy:
     cutoff, version = job.version.split("/")
     data = stamp_pdf(job.source, job.recipient.name, copy_id)
     title = str((PdfReader(job.source).metadata or {}).get("/Title") or job.source.name)
-    return PersonalCopy(copy_id=copy_id, file_name=f"{cutoff}_{version}_{job.source.stem}_{copy_id}.pdf",
+    return PersonalCopy(copy_id=copy_id,
+                        file_name=f"{cutoff}_{version}_{job.source.stem}_{copy_id}.pdf",
                         title=title, data=data, sha256=sha256_bytes(data),
                         source_sha256=sha256_file(job.source))

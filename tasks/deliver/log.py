@@ -48,7 +48,8 @@ class LogLine(BaseModel):
 
     def delivery_key(self) -> tuple[str, str | None, str | None]:
         """What one delivery is: a version, an audience, a recipient (by e-mail)."""
-        return (self.version, self.audience, self.recipient.email.lower() if self.recipient else None)
+        email = self.recipient.email.lower() if self.recipient else None
+        return (self.version, self.audience, email)
 
 
 def utc_now() -> str:

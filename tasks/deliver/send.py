@@ -62,8 +62,8 @@ def require_sent(outcomes: list[Outcome]) -> None:
     failed = [o for o in outcomes if o.failed]
     if failed:
         details = "; ".join(str(o.line.error) for o in failed if o.line is not None)
-        raise DeliveryError(f"{len(failed)} of {len(outcomes)} copies were not delivered: {details}. "
-                            "Run deliver again to send only what is missing")
+        raise DeliveryError(f"{len(failed)} of {len(outcomes)} copies were not delivered: "
+                            f"{details}. Run deliver again to send only what is missing")
 
 
 def deliver_version(version_dir: Path, settings: Delivery, audience: str = "all",

@@ -83,7 +83,8 @@ class Smtp(_Strict):
             raise ValueError("password_env and secret_block: name one place for the password")
         has_password = bool(self.password_env or self.secret_block)
         if has_password != bool(self.username_env):
-            raise ValueError("username_env and a password (password_env or secret_block) go together")
+            raise ValueError("username_env and a password (password_env or secret_block) go "
+                             "together")
         if has_password and self.security == "none":
             raise ValueError("a password is never sent over an unencrypted connection: "
                              "security must be starttls or tls")
@@ -97,7 +98,7 @@ class Smtp(_Strict):
 
 class Delivery(_Strict):
     channel: Literal["folder", "smtp"] = "folder"
-    root: str = "outbox"               # folder channel: ROOT/<audience>/<e-mail>/ (path or fsspec URL)
+    root: str = "outbox"               # folder channel: ROOT/<audience>/<e-mail>/ (path or URL)
     smtp: Smtp = Field(default_factory=Smtp)
     approval_timeout_hours: float = Field(72, gt=0)   # how long a scheduled run waits for approval
     closed: tuple[Recipient, ...] = ()

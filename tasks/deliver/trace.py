@@ -47,7 +47,8 @@ def trace_copy(path: Path, log: DeliveryLog) -> Trace:
     try:
         copy_id = copy_id_of(path)
     except (PdfReadError, OSError, ValueError) as exc:
-        raise DeliveryError(f"{path} cannot be read as a PDF ({type(exc).__name__}: {exc})") from None
+        raise DeliveryError(f"{path} cannot be read as a PDF "
+                            f"({type(exc).__name__}: {exc})") from None
     if copy_id is None:
         raise DeliveryError(f"{path} carries no copy id: it is not a copy delivered by interim "
                             "(or its metadata and watermark were removed)")

@@ -30,18 +30,22 @@ body { margin: 0; font-family: "DejaVu Sans", sans-serif; }
 """
 
 
-def _size(page: PageObject) -> tuple[float, float]:
+Size = tuple[float, float]
+
+
+def _size(page: PageObject) -> Size:
     return round(float(page.mediabox.width), 3), round(float(page.mediabox.height), 3)
 
 
-def stamp_pages(sizes: list[tuple[float, float]], text: str) -> dict[tuple[float, float], PageObject]:
+def stamp_pages(sizes: list[Size], text: str) -> dict[Size, PageObject]:
     """One transparent page per page size, with `text` centred in its top margin."""
     pages = "".join(f"@page s{i} {{ size: {w}pt {h}pt; margin: 0 }} .s{i} {{ page: s{i}; }}\n"
                     for i, (w, h) in enumerate(sizes))
     sheets = "".join(f'<div class="sheet s{i}"><p class="stamp">{html.escape(text)}</p></div>'
                      for i in range(len(sizes)))
     document = f"<html><head><style>{pages}{_STAMP_CSS}</style></head><body>{sheets}</body></html>"
-    rendered = PdfReader(io.BytesIO(weasyprint.HTML(string=document).write_pdf(pdf_variant=PDF_VARIANT)))
+    pdf = weasyprint.HTML(string=document).write_pdf(pdf_variant=PDF_VARIANT)
+    rendered = PdfReader(io.BytesIO(pdf))
     return dict(zip(sizes, rendered.pages))
 
 
@@ -52,7 +56,8 @@ def watermark_text(name: str, copy_id: str) -> str:
 def stamp_pdf(source: Path, name: str, copy_id: str) -> bytes:
     """`source` watermarked for `name` on every page, `copy_id` in its keywords: new PDF bytes."""
     reader = PdfReader(source)
-    stamps = stamp_pages(sorted({_size(page) for page in reader.pages}), watermark_text(name, copy_id))
+    sizes = sorted({_size(page) for page in reader.pages})
+    stamps = stamp_pages(sizes, watermark_text(name, copy_id))
     writer = PdfWriter(clone_from=reader)
     writer.pdf_header = reader.pdf_header          # pypdf would write %PDF-1.3
     for page in writer.pages:

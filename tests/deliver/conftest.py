@@ -33,17 +33,20 @@ from tasks.report import formatting as fmt
 from tasks.report.render import PDF_VARIANT
 
 CUTOFF = "2026-10-31"
-ORR = {"n": 10, "responders": 3, "rate": 0.3, "ci_low": 0.06673951117773447, "ci_high": 0.6524528500599973}
+ORR = {"n": 10, "responders": 3, "rate": 0.3, "ci_low": 0.06673951117773447,
+       "ci_high": 0.6524528500599973}
 CLOSED_ORR = fmt.rate_ci(ORR["rate"], ORR["ci_low"], ORR["ci_high"])      # "30.0 (6.7, 65.2)"
 CLOSED_PAGES = 3                     # A4 portrait, landscape, portrait
 OPEN_PAGES = 2
 
 
-def _pdf(path: Path, title: str, pages: list[tuple[str, str]], attachments: dict[str, Path]) -> None:
+def _pdf(path: Path, title: str, pages: list[tuple[str, str]],
+         attachments: dict[str, Path]) -> None:
     """A PDF/A-3b with one page per (size, text) and the files attached, as the reports are."""
-    css = "".join(f"@page p{i} {{ size: A4 {size} }} .p{i} {{ page: p{i}; }}" for i, (size, _) in enumerate(pages))
-    body = "".join(f'<div class="p{i}" style="break-after: page"><h1>{title}</h1><p>{text}</p></div>'
-                   for i, (_, text) in enumerate(pages))
+    css = "".join(f"@page p{i} {{ size: A4 {size} }} .p{i} {{ page: p{i}; }}"
+                  for i, (size, _) in enumerate(pages))
+    body = "".join(f'<div class="p{i}" style="break-after: page"><h1>{title}</h1>'
+                   f"<p>{text}</p></div>" for i, (_, text) in enumerate(pages))
     html = weasyprint.HTML(string=f"<html><head><title>{title}</title><style>{css}</style></head>"
                                   f"<body>{body}</body></html>")
     html.write_pdf(path, pdf_variant=PDF_VARIANT, attachments=[
@@ -55,15 +58,16 @@ def make_version(reports: Path) -> Path:
     """REPORTS/2026-10-31/v1 with a closed report (an ORR and a verdict) and an open package."""
     version = reports / CUTOFF / "v1"
     (version / "open").mkdir(parents=True)
-    write_json(version / "results.json", {"cutoff": CUTOFF, "version": 1, "study": "TEST-1",
-                                          "efficacy": {"orr": ORR},
-                                          "monitoring": {"simon": {"stage1": {"verdict": "CONTINUE"}}}})
+    write_json(version / "results.json", {
+        "cutoff": CUTOFF, "version": 1, "study": "TEST-1", "efficacy": {"orr": ORR},
+        "monitoring": {"simon": {"stage1": {"verdict": "CONTINUE"}}}})
     write_json(version / "open" / "open-results.json",
                {"cutoff": CUTOFF, "version": 1, "study": "TEST-1", "populations": {"enrolled": 12}})
     write_json(version / "open" / "open-manifest.json", open_manifest(version, CUTOFF, 1))
     _pdf(version / "report-closed.pdf", "TEST-1 DSMB closed report",
-         [("portrait", f"Objective response rate {CLOSED_ORR}"), ("landscape", "Simon stage 1: CONTINUE"),
-          ("portrait", "Safety by arm")], {"results.json": version / "results.json"})
+         [("portrait", f"Objective response rate {CLOSED_ORR}"),
+          ("landscape", "Simon stage 1: CONTINUE"), ("portrait", "Safety by arm")],
+         {"results.json": version / "results.json"})
     _pdf(version / "open" / "report-open.pdf", "TEST-1 DSMB open report",
          [("portrait", "Accrual: 12 subjects enrolled"), ("portrait", "Data quality")],
          {n: version / "open" / n for n in ("open-results.json", "open-manifest.json")})
@@ -174,10 +178,11 @@ def certificate(tmp_path_factory) -> Certificate:
     now = dt.datetime.now(dt.timezone.utc)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([
+                x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                critical=False)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .sign(key, hashes.SHA256()))
     (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
@@ -190,7 +195,8 @@ def certificate(tmp_path_factory) -> Certificate:
 class SmtpServer:
     """A running aiosmtpd on 127.0.0.1; `settings` is the matching delivery.smtp section."""
 
-    def __init__(self, security: str, certificate: Certificate | None, login: tuple[str, str] | None):
+    def __init__(self, security: str, certificate: Certificate | None,
+                 login: tuple[str, str] | None):
         self.mailbox = Mailbox()
         self.port = free_port()
         self.logins: list[str] = []
@@ -201,12 +207,14 @@ class SmtpServer:
             kwargs.update(ssl_context=certificate.server_context())
         if login is not None:
             # aiosmtpd counts only STARTTLS as TLS for auth_require_tls, not an implicit-TLS socket
-            kwargs.update(authenticator=self._authenticator(login), auth_require_tls=security == "starttls")
+            kwargs.update(authenticator=self._authenticator(login),
+                          auth_require_tls=security == "starttls")
         self.kwargs = kwargs
         self.controller: Controller | None = None
         self.smtp = {"host": "127.0.0.1", "port": self.port, "security": security,
                      "sender": "interim@trial.example.org", "timeout_seconds": 5, "retries": 2,
-                     "retry_delay_seconds": 0, **({"ca_file": str(certificate.cert)} if certificate else {})}
+                     "retry_delay_seconds": 0,
+                     **({"ca_file": str(certificate.cert)} if certificate else {})}
 
     def start(self) -> None:
         """A new server on the same port (an aiosmtpd controller does not start twice)."""

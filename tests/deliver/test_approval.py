@@ -20,11 +20,14 @@ def test_an_approval_is_a_signature_in_the_log(version):
     line = approve(version, "Florence Nightingale")
     [logged] = DeliveryLog.of_version(version).read()
     assert logged == line
-    assert (line.event, line.version, line.version_dir) == ("approval", "2026-10-31/v1", str(version))
-    assert (line.by, line.meaning, line.via) == ("Florence Nightingale", DEFAULT_MEANING, "interim approve")
+    assert (line.event, line.version, line.version_dir) == \
+        ("approval", "2026-10-31/v1", str(version))
+    assert (line.by, line.meaning, line.via) == \
+        ("Florence Nightingale", DEFAULT_MEANING, "interim approve")
     assert (line.os_user, line.host) == (getpass.getuser(), socket.gethostname())
     assert line.manifest_sha256 == sha256_file(version / "manifest.json")
-    assert abs(datetime.fromisoformat(line.time) - datetime.now(timezone.utc)) < timedelta(minutes=1)
+    age = datetime.now(timezone.utc) - datetime.fromisoformat(line.time)
+    assert timedelta(0) <= age < timedelta(minutes=1)
     assert (version.parent.parent / "deliveries.jsonl").is_file()
 
 
@@ -37,8 +40,8 @@ def test_the_approval_lets_the_version_go_out(version):
 def test_a_version_that_fails_verify_cannot_be_approved(version):
     (version / "tables").mkdir()
     (version / "tables" / "extra.csv").write_text("a\n1\n")
-    with pytest.raises(DeliveryError, match=r"fails verify \(1 problem\(s\): added: tables/extra.csv"
-                                            r".*it cannot be approved"):
+    with pytest.raises(DeliveryError, match=r"fails verify \(1 problem\(s\): added: "
+                                            r"tables/extra.csv.*it cannot be approved"):
         approve(version, "Florence Nightingale")
     assert DeliveryLog.of_version(version).read() == []
 
@@ -52,7 +55,7 @@ def test_a_version_changed_after_approval_is_refused(version):
     approve(version, "Florence Nightingale")
     lines = DeliveryLog.of_version(version).read()
     (version / "results.json").write_text("{}\n")
-    with pytest.raises(DeliveryError, match=r"fails verify.*changed: results.json.*nothing was sent"):
+    with pytest.raises(DeliveryError, match=r"fails verify.*changed: results.json.*nothing was"):
         require_approved(version, lines)
 
 
@@ -65,7 +68,8 @@ def test_a_manifest_rewritten_after_approval_is_refused(version):
                                             r"approved it .*approve it again"):
         require_approved(version, DeliveryLog.of_version(version).read())
     approve(version, "Florence Nightingale")          # approving the new manifest lets it go
-    assert require_approved(version, DeliveryLog.of_version(version).read()).by == "Florence Nightingale"
+    approval = require_approved(version, DeliveryLog.of_version(version).read())
+    assert approval.by == "Florence Nightingale"
 
 
 @pytest.mark.parametrize("by", ["", "   ", "Eve\nMallory"])

@@ -20,7 +20,8 @@ def config(tmp_path) -> Path:
     path.write_text(yaml.safe_dump({"delivery": {
         "root": str(tmp_path / "outbox"),
         "closed": [{"name": "Ada Lovelace", "email": "ada@dsmb.example.org", "role": "DSMB chair"}],
-        "open": [{"name": "Alan Turing", "email": "alan@sponsor.example.com", "role": "sponsor"}]}}))
+        "open": [{"name": "Alan Turing", "email": "alan@sponsor.example.com",
+                  "role": "sponsor"}]}}))
     return path
 
 
@@ -33,7 +34,8 @@ def _copies(tmp_path: Path) -> list[Path]:
 
 
 def test_approve_then_deliver_then_trace_then_deliveries(version, config, tmp_path):
-    approved = _invoke("approve", version, "--by", "Florence Nightingale", "--meaning", "for the DSMB")
+    approved = _invoke("approve", version, "--by", "Florence Nightingale",
+                       "--meaning", "for the DSMB")
     assert approved.exit_code == 0, approved.output
     assert "2026-10-31/v1 approved by Florence Nightingale" in approved.stdout
     assert "for the DSMB; manifest sha256 " in approved.stdout
@@ -55,7 +57,8 @@ def test_approve_then_deliver_then_trace_then_deliveries(version, config, tmp_pa
     log = _invoke("deliveries", "--reports", version.parent.parent)
     assert log.exit_code == 0
     rows = [row.split("\t") for row in log.stdout.strip().splitlines()]
-    assert rows[0] == ["time", "event", "version", "audience", "recipient", "copy id", "channel", "detail"]
+    assert rows[0] == ["time", "event", "version", "audience", "recipient", "copy id", "channel",
+                       "detail"]
     assert [row[1] for row in rows[1:]] == ["approval", "sent", "sent"]
     assert rows[1][7].startswith("by Florence Nightingale (") and "for the DSMB" in rows[1][7]
     assert rows[2][4] == "Ada Lovelace <ada@dsmb.example.org>" and rows[2][7] == str(closed_copy)
@@ -87,11 +90,13 @@ def test_an_unknown_audience_is_a_usage_error(version, config, tmp_path):
 
 @pytest.mark.parametrize("change, message", [
     ({"open": [{"name": "Ada Lovelace", "email": "ada@dsmb.example.org"}]}, "is in both audiences"),
-    ({"open": [{"name": "Alan Turing", "email": "alan@sponsor"}]}, "'alan@sponsor' is not an e-mail"),
+    ({"open": [{"name": "Alan Turing", "email": "alan@sponsor"}]},
+     "'alan@sponsor' is not an e-mail"),
     ({"investigators": []}, "the audiences are closed and open"),
     ({"smtp": {"password": "hunter2"}}, "a password is never written in a config file"),
 ])
-def test_bad_delivery_config_is_refused_before_anything_is_sent(version, config, tmp_path, change, message):
+def test_bad_delivery_config_is_refused_before_anything_is_sent(version, config, tmp_path, change,
+                                                                message):
     _invoke("approve", version, "--by", "Florence Nightingale")
     settings = yaml.safe_load(config.read_text())
     settings["delivery"].update(change)
@@ -110,10 +115,11 @@ def test_smtp_down_exits_1_naming_server_and_recipient(version, config, tmp_path
     _invoke("approve", version, "--by", "Florence Nightingale")
     result = _invoke("deliver", version, "--config", config, "--audience", "open")
     assert result.exit_code == 1
-    assert f"SMTP server 127.0.0.1:{server.port} (none): could not deliver the open copy to Alan Turing " \
-           "<alan@sponsor.example.com>" in " ".join(result.stderr.split())
+    assert f"SMTP server 127.0.0.1:{server.port} (none): could not deliver the open copy to " \
+           "Alan Turing <alan@sponsor.example.com>" in " ".join(result.stderr.split())
     log = _invoke("deliveries", "--reports", version.parent.parent)
-    assert [row.split("\t")[1] for row in log.stdout.strip().splitlines()[1:]] == ["approval", "failed"]
+    events = [row.split("\t")[1] for row in log.stdout.strip().splitlines()[1:]]
+    assert events == ["approval", "failed"]
 
 
 def test_trace_of_a_changed_copy_exits_1(version, config, tmp_path):

@@ -24,6 +24,7 @@ from tasks.publish.verify import verify_version
 
 pytestmark = pytest.mark.e2e
 runner = CliRunner()
+REPORTS = {"closed": "report-closed.pdf", "open": "open/report-open.pdf"}
 
 
 @pytest.fixture
@@ -48,7 +49,8 @@ def assert_open_copy_holds_nothing_closed(version: Path, data: bytes, tmp_path: 
     shutil.copytree(version, copy)
     (copy / "open" / "report-open.pdf").write_bytes(data)
     assert open_package_leaks(copy) == []
-    text = " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(BytesIO(data)).pages)
+    pages = PdfReader(BytesIO(data)).pages
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in pages)
     assert not [p for p in closed_fingerprints(version).phrases if p in text]
 
 
@@ -75,7 +77,7 @@ def test_make_demo_then_approve_and_deliver_to_the_folder_channel(published, tmp
     for line in lines:
         data = Path(line.destination).read_bytes()
         assert sha256_bytes(data) == line.copy_sha256
-        source = published / ("report-closed.pdf" if line.audience == "closed" else "open/report-open.pdf")
+        source = published / REPORTS[line.audience]
         assert line.source_sha256 == sha256_file(source)
         assert_personal_copy(data, source, line.recipient.name, line.copy_id, page_texts)
         if line.audience == "open":
@@ -97,7 +99,7 @@ def test_delivery_over_smtp_with_starttls(published, tmp_path, smtp_server, page
     for address, line in logged.items():
         _, data = server.mailbox.attachment(address)
         assert sha256_bytes(data) == line.copy_sha256
-        source = published / ("report-closed.pdf" if line.audience == "closed" else "open/report-open.pdf")
+        source = published / REPORTS[line.audience]
         assert_personal_copy(data, source, line.recipient.name, line.copy_id, page_texts)
         if line.audience == "open":
             assert_open_copy_holds_nothing_closed(published, data, tmp_path)
@@ -118,11 +120,13 @@ def test_the_deliver_report_flow_with_a_password_in_a_prefect_secret_block(publi
     config = _config(tmp_path, channel="smtp", open=[],
                      smtp={**server.smtp, "username_env": "TEST_SMTP_USER",
                            "secret_block": "interim-test-smtp"})
-    destinations = deliver_report(version_dir=str(published), audience="closed", config_file=str(config))
-    assert len(destinations) == 3 and all(d.startswith(f"smtp://127.0.0.1:{server.port} <") for d in destinations)
+    run = {"version_dir": str(published), "audience": "closed", "config_file": str(config)}
+    destinations = deliver_report(**run)
+    assert len(destinations) == 3
+    assert all(d.startswith(f"smtp://127.0.0.1:{server.port} <") for d in destinations)
     assert set(server.logins) == {"interim"} and len(server.mailbox.messages) == 3
     assert "block-pw" not in DeliveryLog.of_version(published).path.read_text()
-    assert deliver_report(version_dir=str(published), audience="closed", config_file=str(config)) == []
+    assert deliver_report(**run) == []
 
 
 def test_monthly_cut_pauses_for_approval_then_delivers(simulated_published, published, tmp_path,
@@ -168,5 +172,6 @@ def test_monthly_cut_pauses_for_approval_then_delivers(simulated_published, publ
     assert outcome["result"] == str(published)
     lines = DeliveryLog.of_version(published).read()
     assert (lines[0].event, lines[0].by, lines[0].meaning, lines[0].via) == (
-        "approval", "Florence Nightingale", "approved for the DSMB meeting", f"prefect flow run {paused.id}")
+        "approval", "Florence Nightingale", "approved for the DSMB meeting",
+        f"prefect flow run {paused.id}")
     assert [line.event for line in lines[1:]] == ["sent"] * 5

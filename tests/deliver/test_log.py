@@ -29,8 +29,8 @@ def test_lines_are_appended_and_read_back(tmp_path):
     text = (tmp_path / "deliveries.jsonl").read_text()
     assert text.count("\n") == 2 and text.endswith("\n")
     first = json.loads(text.splitlines()[0])
-    assert first["event"] == "sent" and first["recipient"] == {"name": "Ada", "email": "ada@dsmb.example.org",
-                                                               "role": ""}
+    assert first["event"] == "sent"
+    assert first["recipient"] == {"name": "Ada", "email": "ada@dsmb.example.org", "role": ""}
     assert "error" not in first                      # empty fields are left out
     assert [line.copy_id for line in log.read()] == ["0" * 16, "1" * 16]
 

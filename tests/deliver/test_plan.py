@@ -17,13 +17,14 @@ from tasks.deliver.settings import Delivery
 from tasks.errors import DeliveryError
 
 VERSION = Path("/reports/2026-10-31/v1")
-_local = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789._+-", min_size=1, max_size=8).filter(
-    lambda s: not s.startswith(".") and not s.endswith(".") and ".." not in s)
+_local = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789._+-", min_size=1, max_size=8)
+_local = _local.filter(lambda s: not s.startswith(".") and not s.endswith(".") and ".." not in s)
+_name = st.text(alphabet="ABCDEFGHIJ abcdefghij-'", min_size=1, max_size=20).filter(str.strip)
 _addresses = st.builds(lambda local, domain: f"{local}@{domain}", _local,
                        st.sampled_from(["dsmb.example.org", "sponsor.example.com", "Example.ORG"]))
 _recipient = st.builds(lambda name, email, role: {"name": name, "email": email, "role": role},
-                       st.text(alphabet="ABCDEFGHIJ abcdefghij-'", min_size=1, max_size=20).filter(str.strip),
-                       _addresses, st.sampled_from(["DSMB member", "sponsor", "statistician", ""]))
+                       _name, _addresses,
+                       st.sampled_from(["DSMB member", "sponsor", "statistician", ""]))
 _lists = st.lists(_recipient, max_size=6)
 
 
@@ -46,7 +47,8 @@ def fake_version(tmp_path) -> Path:
 
 
 @given(closed=_lists, open_=_lists, audience=st.sampled_from(["closed", "open", "all"]))
-@hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(max_examples=150, deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_a_closed_copy_never_goes_to_an_open_recipient(fake_version, closed, open_, audience):
     closed, open_ = _distinct(closed), _distinct(open_)
     if {r["email"].lower() for r in closed} & {r["email"].lower() for r in open_}:
@@ -84,7 +86,8 @@ class RecordingChannel:
 
 
 @given(closed=_lists, open_=_lists)
-@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(max_examples=60, deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_what_reaches_an_open_recipient_is_made_from_the_open_report(fake_version, tmp_path_factory,
                                                                      monkeypatch, closed, open_):
     """Through the send path too (the watermark replaced by a copy of the source bytes)."""
@@ -120,8 +123,8 @@ def test_only_what_is_missing_is_planned_unless_resend(fake_version, make_settin
         ("closed", "florence@stats.example.org"), ("open", "alan@sponsor.example.com")]
     resent = plan_deliveries(fake_version, settings, "all", lines, resend=True)
     assert len(resent) == 3 and all(j.resend for j in resent)
-    assert plan_deliveries(fake_version, settings, "open", [_line("resent", "alan@sponsor.example.com",
-                                                                  "open")], resend=False) == []
+    resent_line = _line("resent", "alan@sponsor.example.com", "open")
+    assert plan_deliveries(fake_version, settings, "open", [resent_line], resend=False) == []
 
 
 def test_an_unknown_audience_is_refused(fake_version, make_settings):
@@ -130,13 +133,14 @@ def test_an_unknown_audience_is_refused(fake_version, make_settings):
 
 
 def test_an_audience_without_recipients_is_refused(fake_version, make_settings):
-    with pytest.raises(DeliveryError, match=r"no recipients in the config for open \(delivery.open\)"):
+    with pytest.raises(DeliveryError, match=r"no recipients in the config for open \(delivery"):
         plan_deliveries(fake_version, make_settings(open=[]), "open", [], resend=False)
     only_closed = plan_deliveries(fake_version, make_settings(open=[]), "all", [], resend=False)
     assert {j.audience for j in only_closed} == {"closed"}
 
 
-def test_a_version_without_an_open_report_is_refused_for_the_open_audience(fake_version, make_settings):
+def test_a_version_without_an_open_report_is_refused_for_the_open_audience(fake_version,
+                                                                           make_settings):
     (fake_version / "open" / "report-open.pdf").unlink()
     with pytest.raises(DeliveryError, match="report-open.pdf is missing: the open audience"):
         plan_deliveries(fake_version, make_settings(), "all", [], resend=False)

@@ -21,23 +21,26 @@ def _deliveries(version: Path) -> list:
     return [line for line in DeliveryLog.of_version(version).read() if line.event != "approval"]
 
 
-def test_each_recipient_gets_a_personal_copy_of_their_audiences_report(version, make_settings, tmp_path,
-                                                                       page_texts):
+def test_each_recipient_gets_a_personal_copy_of_their_audiences_report(version, make_settings,
+                                                                       tmp_path, page_texts):
     approve(version, "Florence Nightingale")
     outcomes = deliver_version(version, make_settings())
     require_sent(outcomes)
     lines = _deliveries(version)
     assert [(line.event, line.audience, line.recipient.email) for line in lines] == [
-        ("sent", "closed", "ada@dsmb.example.org"), ("sent", "closed", "florence@stats.example.org"),
+        ("sent", "closed", "ada@dsmb.example.org"),
+        ("sent", "closed", "florence@stats.example.org"),
         ("sent", "open", "alan@sponsor.example.com")]
     for line in lines:
         copy = Path(line.destination)
         assert copy.parent == tmp_path / "outbox" / line.audience / line.recipient.email
         assert copy.name == f"2026-10-31_v1_report-{line.audience}_{line.copy_id}.pdf"
-        source = version / ("report-closed.pdf" if line.audience == "closed" else "open/report-open.pdf")
+        source = version / ("open/report-open.pdf" if line.audience == "open"
+                            else "report-closed.pdf")
         assert line.source_sha256 == sha256_file(source)
         assert line.copy_sha256 == sha256_file(copy) != line.source_sha256
-        assert (line.channel, line.version, line.version_dir) == ("folder", "2026-10-31/v1", str(version))
+        assert (line.channel, line.version, line.version_dir) == \
+            ("folder", "2026-10-31/v1", str(version))
         assert copy_id_of(copy) == line.copy_id
         pages = page_texts(copy.read_bytes())
         assert len(pages) == len(PdfReader(source).pages)
@@ -53,7 +56,8 @@ def test_delivering_again_sends_only_what_is_missing(version, make_settings):
     approve(version, "Florence Nightingale")
     deliver_version(version, make_settings(), audience="closed")
     outcomes = deliver_version(version, make_settings())
-    assert [(o.line.event, o.job.recipient.email) for o in outcomes] == [("sent", "alan@sponsor.example.com")]
+    assert [(o.line.event, o.job.recipient.email) for o in outcomes] == \
+        [("sent", "alan@sponsor.example.com")]
     assert deliver_version(version, make_settings()) == []
     assert len(_deliveries(version)) == 3
 
@@ -89,8 +93,8 @@ def test_a_failed_send_is_logged_as_failed_and_delivered_later(version, make_set
     blocked.write_text("a file where the open folder should be")
     outcomes = deliver_version(version, make_settings())
     assert [o.failed for o in outcomes] == [False, False, True]
-    with pytest.raises(DeliveryError, match=r"1 of 3 copies were not delivered: folder .*outbox: could "
-                                            r"not deliver the open copy to Alan Turing "
+    with pytest.raises(DeliveryError, match=r"1 of 3 copies were not delivered: folder .*outbox: "
+                                            r"could not deliver the open copy to Alan Turing "
                                             r"<alan@sponsor.example.com>.*Run deliver again"):
         require_sent(outcomes)
     failed = _deliveries(version)[-1]
@@ -106,7 +110,8 @@ def test_an_fsspec_root_takes_the_copies(version, make_settings):
     import fsspec
 
     approve(version, "Florence Nightingale")
-    outcomes = deliver_version(version, make_settings(root="memory://interim-outbox"), audience="open")
+    settings = make_settings(root="memory://interim-outbox")
+    outcomes = deliver_version(version, settings, audience="open")
     [line] = [o.line for o in outcomes]
     assert line.destination.startswith("memory:///interim-outbox/open/alan@sponsor.example.com/")
     with fsspec.open(line.destination, "rb") as fh:

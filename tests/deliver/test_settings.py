@@ -63,7 +63,7 @@ def test_a_recipient_twice_in_one_audience_is_refused():
 
 
 def test_an_unknown_audience_is_refused(tmp_path):
-    with pytest.raises(ConfigError, match="unknown key.*'sponsor'.*the audiences are closed and open"):
+    with pytest.raises(ConfigError, match="unknown key.*'sponsor'.*audiences are closed and open"):
         _config(tmp_path, {"sponsor": [ADA]})
 
 

@@ -20,7 +20,8 @@ from tasks.errors import ConfigError, DeliveryError
 from tasks.publish.canonical import sha256_bytes
 from tasks.publish.verify import verify_version
 
-ADA, FLORENCE, ALAN = "ada@dsmb.example.org", "florence@stats.example.org", "alan@sponsor.example.com"
+ADA, FLORENCE = "ada@dsmb.example.org", "florence@stats.example.org"
+ALAN = "alan@sponsor.example.com"
 
 
 def _sent(version) -> dict:
@@ -34,13 +35,14 @@ def _deliver(version, make_settings, server, **smtp):
 
 
 @pytest.mark.parametrize("security", ["none", "starttls", "tls"])
-def test_each_recipient_gets_one_message_with_their_copy(version, make_settings, smtp_server, security,
-                                                         page_texts):
+def test_each_recipient_gets_one_message_with_their_copy(version, make_settings, smtp_server,
+                                                         security, page_texts):
     server = smtp_server(security)
     approve(version, "Florence Nightingale")
     require_sent(_deliver(version, make_settings, server))
     mailbox, logged = server.mailbox, _sent(version)
-    assert sorted(rcpt for rcpts, _ in mailbox.messages for rcpt in rcpts) == sorted([ADA, FLORENCE, ALAN])
+    received = sorted(r for rcpts, _ in mailbox.messages for r in rcpts)
+    assert received == sorted([ADA, FLORENCE, ALAN])
     for address, line in logged.items():
         [message] = [m for rcpts, m in mailbox.messages if rcpts == [address]]
         assert message["To"] == f"{line.recipient.name} <{address}>"
@@ -67,7 +69,8 @@ def test_nothing_closed_reaches_the_open_recipient(version, make_settings, smtp_
     _, data = server.mailbox.attachment(ALAN)
     reader = PdfReader(BytesIO(data))
     assert set(reader.attachments) == {"open-results.json", "open-manifest.json"}
-    assert reader.attachments["open-results.json"] == [(version / "open" / "open-results.json").read_bytes()]
+    opened = (version / "open" / "open-results.json").read_bytes()
+    assert reader.attachments["open-results.json"] == [opened]
     text = " ".join(" ".join(page.split()) for page in page_texts(data))
     assert "Accrual: 12 subjects enrolled" in text
     for closed in ("30.0 (6.7, 65.2)", "CONTINUE", "Objective response", "Safety by arm"):
@@ -88,8 +91,8 @@ def test_login_with_user_and_password_from_the_environment(version, make_setting
     assert "s3cret-pw" not in log_text and "TEST_SMTP_PASSWORD" not in log_text
 
 
-def test_a_wrong_password_fails_at_once_naming_server_and_recipient(version, make_settings, smtp_server,
-                                                                     monkeypatch):
+def test_a_wrong_password_fails_at_once_naming_server_and_recipient(version, make_settings,
+                                                                     smtp_server, monkeypatch):
     server = smtp_server("starttls", login=("interim", "s3cret-pw"))
     monkeypatch.setenv("TEST_SMTP_USER", "interim")
     monkeypatch.setenv("TEST_SMTP_PASSWORD", "wrong")
@@ -125,7 +128,8 @@ def test_an_untrusted_certificate_fails_without_retry(version, make_settings, sm
     assert "attempt" not in outcomes[0].line.error and server.mailbox.messages == []
 
 
-def test_server_down_bounded_retries_then_failure_naming_server_and_recipient(version, make_settings,
+def test_server_down_bounded_retries_then_failure_naming_server_and_recipient(version,
+                                                                              make_settings,
                                                                               smtp_server):
     server = smtp_server("none")
     server.stop()                              # nothing listens on the port any more
@@ -158,15 +162,16 @@ def test_a_refused_recipient_fails_the_others_go_and_a_rerun_sends_only_it(versi
     server.mailbox.refuse = set()
     [again] = _deliver(version, make_settings, server)
     assert (again.line.event, again.job.recipient.email) == ("sent", FLORENCE)
-    assert sorted(r for rcpts, _ in server.mailbox.messages for r in rcpts) == sorted([ADA, FLORENCE, ALAN])
+    received = sorted(r for rcpts, _ in server.mailbox.messages for r in rcpts)
+    assert received == sorted([ADA, FLORENCE, ALAN])
 
 
 def test_a_timeout_is_retried_then_fails(version, make_settings, smtp_server):
     server = smtp_server("none")
     server.mailbox.stall_seconds = 1.5
     approve(version, "Florence Nightingale")
-    settings = make_settings(channel="smtp", smtp={**server.smtp, "timeout_seconds": 0.3, "retries": 1},
-                             open=[])
+    settings = make_settings(channel="smtp", open=[],
+                             smtp={**server.smtp, "timeout_seconds": 0.3, "retries": 1})
     outcomes = deliver_version(version, settings, audience="closed")
     assert all(o.failed for o in outcomes)
     assert "timed out (2 attempt(s))" in outcomes[0].line.error

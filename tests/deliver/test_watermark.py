@@ -41,13 +41,15 @@ def test_copy_id_in_document_info_and_xmp(version, tmp_path):
     assert reader.xmp_metadata.pdf_keywords == "interim copy 0123456789abcdef"
     assert reader.metadata["/Title"] == "TEST-1 DSMB closed report"
     assert reader.pdf_header == "%PDF-1.7"
-    assert 'pdfaid:part="3"' in reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="3"' in xmp
     assert copy_id_of(path) == COPY_ID
 
 
 def test_attachments_are_kept_byte_for_byte(version, tmp_path):
     _, path = _stamped(version, tmp_path)
-    assert PdfReader(path).attachments == {"results.json": [(version / "results.json").read_bytes()]}
+    results = (version / "results.json").read_bytes()
+    assert PdfReader(path).attachments == {"results.json": [results]}
     assert "/OutputIntents" in PdfReader(path).trailer["/Root"]
 
 
@@ -69,6 +71,7 @@ def test_copy_id_is_found_from_the_watermark_when_the_metadata_is_gone(version, 
 
 
 def test_watermark_text_names_the_recipient_and_escapes_markup(version, tmp_path, page_texts):
-    assert watermark_text("A. B.", COPY_ID) == f"Prepared for A. B. - copy {COPY_ID} - do not forward"
+    assert watermark_text("A. B.", COPY_ID) == \
+        f"Prepared for A. B. - copy {COPY_ID} - do not forward"
     data, _ = _stamped(version, tmp_path, name="<b>Zoë & Co</b>")
     assert all("Prepared for <b>Zoë & Co</b> - copy" in page for page in page_texts(data))

@@ -36,11 +36,11 @@ def _secret_block(name: str) -> str:
     try:
         value = Secret.load(name).get()
     except Exception as exc:   # noqa: BLE001 - any failure to load is the same error for the user
-        raise ConfigError(f"delivery.smtp.secret_block: the Prefect Secret block {name!r} cannot be "
-                          f"loaded ({type(exc).__name__})") from None
+        raise ConfigError(f"delivery.smtp.secret_block: the Prefect Secret block {name!r} "
+                          f"cannot be loaded ({type(exc).__name__})") from None
     if not isinstance(value, str) or not value:
-        raise ConfigError(f"delivery.smtp.secret_block: the Prefect Secret block {name!r} must hold "
-                          "the password as text")
+        raise ConfigError(f"delivery.smtp.secret_block: the Prefect Secret block {name!r} "
+                          "must hold the password as text")
     return value
 
 
@@ -140,9 +140,9 @@ class SmtpChannel:
                 self._send_once(mail, job.recipient.email)
                 return f"smtp://{self.smtp.host}:{self.smtp.port} {mail['Message-ID']}"
             except (smtplib.SMTPException, OSError) as exc:
+                where = f"SMTP server {self.smtp.server()}"
                 if _permanent(exc):
-                    raise SendFailed(f"SMTP server {self.smtp.server()}", job, _reason(exc)) from None
+                    raise SendFailed(where, job, _reason(exc)) from None
                 if attempt > self.smtp.retries:
-                    raise SendFailed(f"SMTP server {self.smtp.server()}", job,
-                                     f"{_reason(exc)} ({attempt} attempt(s))") from None
+                    raise SendFailed(where, job, f"{_reason(exc)} ({attempt} attempt(s))") from None
             self.sleep(self.smtp.retry_delay_seconds)
