@@ -79,8 +79,7 @@ def await_approval_then_deliver(version_dir: str, cfg: TrialConfig,
     approval = pause_flow_run(
         wait_for_input=ApprovalInput.with_initial_data(
             description=f"Approve {version_dir} for delivery: your name and what the approval "
-                        "means.",
-            meaning=DEFAULT_MEANING),
+                        "means."),
         timeout=int(cfg.delivery.approval_timeout_hours * 3600),
         poll_interval=APPROVAL_POLL_SECONDS)
     record_approval(Path(version_dir), approval.by, approval.meaning,
