@@ -29,7 +29,7 @@ from tasks.adam.adex import build_adex  # noqa: E402
 from tasks.adam.adlb import build_adlb  # noqa: E402
 from tasks.adam.adsl import build_adsl  # noqa: E402
 from tasks.analysis.safety import exposure_section, safety_results, safety_section  # noqa: E402
-from tasks.config import TrialConfig, load_config  # noqa: E402
+from tasks.config import TrialConfig, load_settings  # noqa: E402
 from tasks.model import Cut  # noqa: E402
 from tasks.simulate import simulate_cut, study_end_date  # noqa: E402
 
@@ -48,9 +48,10 @@ def run_steps(adsl: pd.DataFrame, cut: Cut,
     adae = timed("build_adae", lambda: build_adae(adsl, cut, cfg))
     adex = timed("build_adex", lambda: build_adex(adsl, cut, cfg))
     adlb = timed("build_adlb", lambda: build_adlb(adsl, cut, cfg))
-    timed("safety_results", lambda: safety_results(adsl, adae, cfg))
-    closed = timed("safety_section (closed, by arm)", lambda: safety_section(adsl, adae, adlb, cfg, True))
-    timed("safety_section (open, pooled)", lambda: safety_section(adsl, adae, adlb, cfg, False))
+    results = timed("safety_results", lambda: safety_results(adsl, adae, cfg))
+    closed = timed("safety_section (closed, by arm)",
+                   lambda: safety_section(adsl, adae, adlb, cfg, results, True))
+    timed("safety_section (open, pooled)", lambda: safety_section(adsl, adae, adlb, cfg, results, False))
     timed("exposure_section (closed and open)",
           lambda: [exposure_section(adsl, adex, cfg, by_arm) for by_arm in (True, False)])
     return timings, {"ADAE": len(adae), "ADEX": len(adex), "ADLB": len(adlb), "blocks": len(closed)}
@@ -68,10 +69,11 @@ def main() -> None:
     parser.add_argument("--tracemalloc", action="store_true")
     args = parser.parse_args()
 
-    cfg = load_config()
-    cutoff = args.cutoff or study_end_date(cfg)
+    settings = load_settings()
+    cfg = settings.analysis
+    cutoff = args.cutoff or study_end_date(settings.simulation)
     start = time.perf_counter()
-    domains = simulate_cut(cfg, cutoff, args.subjects, args.seed)
+    domains = simulate_cut(cfg, settings.simulation, cutoff, args.subjects, args.seed)
     cut = Cut(cutoff, "simulated", domains, {})
     adsl = build_adsl(cut, cfg)
     rows = ", ".join(f"{d} {len(domains[d]):,}" for d in ("dm", "ae", "suppae", "ex", "lb") if d in domains)

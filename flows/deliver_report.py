@@ -11,13 +11,13 @@ from prefect.cache_policies import NO_CACHE
 from prefect.input import RunInput
 from prefect.runtime import flow_run
 
-from tasks.config import TrialConfig, load_config
+from tasks.config import load_settings
 from tasks.deliver.approval import DEFAULT_MEANING, approve, require_approved
 from tasks.deliver.channels import Channel, open_channel
 from tasks.deliver.log import DeliveryLog, LogLine
 from tasks.deliver.plan import Job, plan_deliveries
 from tasks.deliver.send import Outcome, require_sent, send_copy
-from tasks.deliver.settings import Delivery
+from tasks.operation import Delivery
 
 thin = task(cache_policy=NO_CACHE, persist_result=False)
 APPROVAL_POLL_SECONDS = 10            # how often a paused run looks for its approval
@@ -55,7 +55,7 @@ def deliver_report(version_dir: str, audience: str = "all", config_file: str | N
                    resend: bool = False) -> list[str]:
     """Deliver an approved version; returns where each copy went. Fails, naming server and
     recipient, when a copy could not be sent (run it again: only what is missing goes out)."""
-    settings = load_config(config_file).delivery
+    settings = load_settings(config_file).operation.delivery
     version = Path(version_dir).resolve()
     log = DeliveryLog.of_version(version)
     check_approval(version, log)
@@ -70,7 +70,7 @@ def deliver_report(version_dir: str, audience: str = "all", config_file: str | N
     return [str(o.line.destination) for o in outcomes if o.line is not None]
 
 
-def await_approval_then_deliver(version_dir: str, cfg: TrialConfig,
+def await_approval_then_deliver(version_dir: str, delivery: Delivery,
                                 config_file: str | None) -> list[str]:
     """Inside a flow run: pause until someone resumes it with their name and meaning (Prefect UI
     or API), record that approval, deliver to every audience. A run not resumed in
@@ -80,7 +80,7 @@ def await_approval_then_deliver(version_dir: str, cfg: TrialConfig,
         wait_for_input=ApprovalInput.with_initial_data(
             description=f"Approve {version_dir} for delivery: your name and what the approval "
                         "means."),
-        timeout=int(cfg.delivery.approval_timeout_hours * 3600),
+        timeout=int(delivery.approval_timeout_hours * 3600),
         poll_interval=APPROVAL_POLL_SECONDS)
     record_approval(Path(version_dir), approval.by, approval.meaning,
                     via=f"prefect flow run {flow_run.id}")

@@ -12,15 +12,19 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import TaskRunContext
 
+import tasks
 from tasks.adam.build import adam_cache_folder, build_adam, load_adam, save_adam
-from tasks.analysis.assemble import AnalysisOutput, analyse
-from tasks.config import PROJECT_ROOT, TrialConfig
+from tasks.analysis.assemble import Analysis, analyse
+from tasks.config import TrialConfig
 from tasks.errors import ValidationFailed
 from tasks.ingest.cutoff import apply_cutoff
 from tasks.ingest.read import read_cut
-from tasks.model import Adam, Cut, CutoffResult, Finding
-from tasks.publish.changes import record_snapshot
-from tasks.publish.contents import write_contents
+from tasks.model import Adam, Cut, CutoffResult, Finding, PreviousCut
+from tasks.operation import Source
+from tasks.publish.contents import closed_attachments, open_attachments, write_contents
+from tasks.publish.layout import report_path
+from tasks.publish.previous import load_previous_cut
+from tasks.publish.snapshot import record_snapshot
 from tasks.publish.versions import Reservation, reserve_version
 from tasks.report.document import ReportDocument
 from tasks.report.render import render_pdf
@@ -32,8 +36,9 @@ thin = task(cache_policy=NO_CACHE, persist_result=False, cache_result_in_memory=
 
 
 @thin(name="pull-cut")
-def pull_cut(location: str, cutoff: date, cfg: TrialConfig, require_ready: bool) -> Cut:
-    return read_cut(location, cutoff, cfg, require_ready=require_ready)
+def pull_cut(location: str, cutoff: date, cfg: TrialConfig, source: Source,
+             require_ready: bool) -> Cut:
+    return read_cut(location, cutoff, cfg, source, require_ready=require_ready)
 
 
 @thin(name="validate-cut")
@@ -62,9 +67,9 @@ def derivation_cache_key(context: TaskRunContext, parameters: dict) -> str:
 @functools.cache
 def source_digest() -> str:
     """sha256 over the functional core's source files (what derivations are made of)."""
-    digest = hashlib.sha256()
-    for path in sorted((PROJECT_ROOT / "tasks").rglob("*.py")):
-        digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode() + path.read_bytes())
+    digest, package = hashlib.sha256(), Path(tasks.__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package.parent).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -89,15 +94,26 @@ def load_derived_adam(folder: str, cut: Cut, cfg: TrialConfig) -> Adam:
     return adam
 
 
+def derive(cut: Cut, cfg: TrialConfig) -> Adam:
+    """The ADaM of the cut: derived, or read back from an earlier run of the same inputs, config
+    and code (the cache stays behind this one call)."""
+    return load_derived_adam(derive_adam(cut, cfg), cut, cfg)
+
+
 @thin(name="snapshot-records")
 def snapshot(cut: Cut) -> pd.DataFrame:
     return record_snapshot(cut)
 
 
+@thin(name="previous-cut")
+def previous_cut(reports_root: Path, cutoff: date) -> PreviousCut | None:
+    return load_previous_cut(reports_root, cutoff)
+
+
 @thin(name="analyse")
 def analyse_cut(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: TrialConfig,
-                previous_dir: Path | None, records: pd.DataFrame) -> AnalysisOutput:
-    return analyse(adam, cutoff, findings, cfg, previous_dir, records)
+                previous: PreviousCut | None, records: pd.DataFrame) -> Analysis:
+    return analyse(adam, cutoff, findings, cfg, previous, records)
 
 
 @thin(name="reserve-version")
@@ -106,17 +122,25 @@ def reserve(reports_root: Path, cutoff: date, final: bool, reason: str | None) -
 
 
 @thin(name="write-contents")
-def write_version_contents(reservation: Reservation, adam: Adam, output: AnalysisOutput,
+def write_version_contents(reservation: Reservation, adam: Adam, analysis: Analysis,
                            findings: list[Finding], records: pd.DataFrame) -> None:
-    write_contents(reservation.path, adam, output.tables("closed"), output.tables("open"),
-                   {**output.results, "version": reservation.version}, output.open_results, findings,
-                   records)
+    version = reservation.version
+    write_contents(reservation.path, adam, analysis.tables("closed"), analysis.tables("open"),
+                   analysis.results.published_as(version), analysis.open_results.published_as(version),
+                   findings, records)
 
 
-@thin(name="render-pdf")
-def render(document: ReportDocument, out_path: Path, attachments: dict[str, bytes], pdfa: bool) -> Path:
-    render_pdf(document, out_path, attachments=attachments, pdfa=pdfa)
-    return out_path
+@thin(name="render-reports")
+def render_reports(reservation: Reservation, documents: dict[str, ReportDocument],
+                   manifest_extra: dict, pdfa: bool) -> None:
+    """Both PDFs, each with what it was made from attached: the closed one results.json and the
+    manifest of the inputs and of every other file; the open one only its package's two files."""
+    folder = reservation.path
+    attachments = {"closed": closed_attachments(folder, manifest_extra, reservation.cutoff.isoformat(),
+                                                reservation.version),
+                   "open": open_attachments(folder)}
+    for kind, document in documents.items():
+        render_pdf(document, report_path(folder, kind), attachments=attachments[kind], pdfa=pdfa)
 
 
 @thin(name="publish-version")

@@ -31,10 +31,6 @@ class PublishError(InterimError):
     """A report version could not be published; nothing half-written is left in place."""
 
 
-class VerifyError(InterimError):
-    """A published version does not match its manifest."""
-
-
 class DeliveryError(InterimError):
     """A version cannot be approved or delivered, or a copy could not be sent: the message names
     the version, and the recipient and server when a send failed."""

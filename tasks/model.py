@@ -95,6 +95,12 @@ class Table:
     header_groups: list[tuple[str, int]] | None = None   # spanning header: (label, n columns)
     csv_only: bool = False           # a long listing: in tables/ only, referenced in the PDF
 
+    def as_listing(self, limit: int | None) -> Table:
+        """This table as a listing: in tables/<id>.csv only when it has more rows than `limit`
+        (report.max_listing_rows_in_pdf; None: always in the PDF). The one place of that rule."""
+        self.csv_only = limit is not None and len(self.data) > limit
+        return self
+
 
 @dataclass
 class Figure:
@@ -133,3 +139,15 @@ class Adam:
     def frames(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in
                 ("adsl", "adrs", "adtte", "adae", "adex", "adlb", "adtr")}
+
+
+@dataclass
+class PreviousCut:
+    """The published version of the previous cut, as the comparison needs it: its ADaM and record
+    snapshot (None where that version has none, with the reason in `notes`)."""
+    version: str                          # e.g. "2026-09-30/v2"
+    adsl: pd.DataFrame | None
+    adrs: pd.DataFrame | None
+    adae: pd.DataFrame | None
+    records: pd.DataFrame | None
+    notes: list[str] = field(default_factory=list)

@@ -1,32 +1,35 @@
-"""The report's content in the order of docs/dsmb-report.md, for the closed and the open session,
-and the headline numbers of results.json."""
+"""One analysis run: the typed results (results.json, open-results.json), computed once, and the
+report sections of the closed and the open session rendered from them, in the order of
+docs/dsmb-report.md. Pure: the previous cut arrives as a value."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from tasks.adam.recist import response_disagreements
+from tasks.analysis.changes import CutChanges, changes_results, compare_cuts
+from tasks.analysis.changes_tables import changes_blocks, first_cut_blocks
 from tasks.analysis.conduct import (accrual_section, conduct_summary, demographics_section,
-                                    deviations_section, disposition_section, enrolment_counts)
+                                    deviations_section, disposition_section, populations)
 from tasks.analysis.efficacy import efficacy_results, efficacy_section
 from tasks.analysis.methods import Provenance, methods_section, provenance_section
 from tasks.analysis.open_results import open_results
 from tasks.analysis.quality import quality_section
 from tasks.analysis.safety import exposure_section, safety_overview, safety_results, safety_section
 from tasks.config import TrialConfig
-from tasks.model import Adam, Block, CutoffResult, Figure, Finding, Paragraph, Section, Table
+from tasks.model import Adam, Block, CutoffResult, Figure, Finding, Paragraph, PreviousCut, Section, Table
+from tasks.monitoring.decision import monitoring_blocks
 from tasks.monitoring.rules import evaluate_monitoring
-from tasks.publish.changes import (CutChanges, changes_blocks, changes_results, compare_cuts,
-                                   first_cut_blocks)
 from tasks.report import formatting as fmt
+from tasks.results.changes import ChangesResults
+from tasks.results.run import DataCut, OpenResults, Results
 
 
 @dataclass
-class AnalysisOutput:
-    results: dict
-    open_results: dict
+class Analysis:
+    results: Results
+    open_results: OpenResults
     closed: list[Section]
     open: list[Section]
 
@@ -61,30 +64,35 @@ def disagreement_table(adam: Adam, limit: int) -> list[Block]:
         id="l_16_2_2_recist_disagreements", number="16.2.2",
         title="Visits where the response recomputed from lesion measurements differs from the "
               "investigator's overall response", population="Subjects with TU/TR records",
-        data=found, display=display, source="ADTR, ADRS", landscape=True, csv_only=len(found) > limit,
+        data=found, display=display, source="ADTR, ADRS", landscape=True,
         footnotes=["RECIST 1.1 recomputed from TR target sums (30% decrease from baseline, 20% and "
                    "5 mm increase from nadir), non-target status and new lesions; for the data "
                    "managers to query. The primary analysis uses the investigator's responses."])
     return [Paragraph(f"{found['USUBJID'].nunique() if len(found) else 0} subject(s), {len(found)} "
-                      "visit(s) with a disagreement between recomputed and reported response."), table]
+                      "visit(s) with a disagreement between recomputed and reported response."),
+            table.as_listing(limit)]
 
 
 def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: TrialConfig,
-            previous_dir: Path | None,
-            snapshot: pd.DataFrame | None = None) -> AnalysisOutput:
-    """Every section of both reports and results.json. `previous_dir` is the published version of
-    the previous cut (None for the first cut); `snapshot` this cut's record snapshot."""
+            previous: PreviousCut | None, snapshot: pd.DataFrame) -> Analysis:
+    """Every result and every section of both reports. `previous`: the previous cut (None for
+    the first cut); `snapshot`: this cut's record snapshot."""
     cut, day = cutoff.cut, cutoff.cut.cutoff
     limit = cfg.report.max_listing_rows_in_pdf
     monitoring = evaluate_monitoring(adam.adsl, adam.adrs, adam.adae, cfg, day)
-    changes = compare_cuts(cut, adam, previous_dir, snapshot) if previous_dir is not None else None
-    change_blocks = changes_blocks(changes, limit) if changes is not None else first_cut_blocks()
+    changes = compare_cuts(snapshot, adam, previous) if previous is not None else None
+    results = Results(
+        cutoff=day.isoformat(), study=cfg.study.id, populations=populations(adam.adsl),
+        efficacy=efficacy_results(adam.adsl, adam.adrs, adam.adtte, cfg),
+        safety=safety_results(adam.adsl, adam.adae, cfg), monitoring=monitoring.results,
+        changes=changes_results(changes),
+        data_cut=DataCut(records_set_aside=int(cutoff.log["records"].sum()) if len(cutoff.log) else 0,
+                         validation_warnings=sum(f.severity == "warning" for f in findings)))
     quality = quality_section(adam, cfg, findings, cutoff, disagreement_table(adam, limit))
-    # The open session sees data quality without the response checks (they show responses).
-    open_quality = quality_section(adam, cfg, findings, cutoff, [])
-
     closed = [
-        Section("decision", "Decision summary", monitoring.blocks + _changes_summary(changes)),
+        Section("decision", "Decision summary",
+                monitoring_blocks(results.monitoring, monitoring.safety_boundary, limit)
+                + _changes_summary(results.changes)),
         Section("accrual", "Accrual", accrual_section(adam.adsl, cfg, day)),
         Section("disposition", "Disposition", disposition_section(adam.adsl, cfg, by_arm=True)),
         *deviations_section(cut, adam.adsl),
@@ -92,54 +100,51 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
                 demographics_section(adam.adsl, cfg, by_arm=True)),
         Section("exposure", "Exposure", exposure_section(adam.adsl, adam.adex, cfg, by_arm=True)),
         Section("efficacy", "Efficacy",
-                efficacy_section(adam.adsl, adam.adrs, adam.adtte, adam.adtr, cfg)),
-        Section("safety", "Safety", safety_section(adam.adsl, adam.adae, adam.adlb, cfg, by_arm=True)),
+                efficacy_section(adam.adsl, adam.adrs, adam.adtte, adam.adtr, cfg, results.efficacy)),
+        Section("safety", "Safety", safety_section(adam.adsl, adam.adae, adam.adlb, cfg, results.safety,
+                                                   by_arm=True)),
         Section("quality", "Data currency and quality", quality),
-        Section("changes", "Changes since the previous cut", change_blocks),
+        Section("changes", "Changes since the previous cut",
+                changes_blocks(changes, limit) if changes is not None else first_cut_blocks()),
         Section("methods", "Methods", methods_section(cfg)),
     ]
-    open_ = [
+    open_ = open_sections(adam, cutoff, findings, cfg, results)
+    return Analysis(results, open_results(adam, cutoff, findings, cfg, results.populations, open_),
+                    closed, open_)
+
+
+def open_sections(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: TrialConfig,
+                  results: Results) -> list[Section]:
+    """The open session's report: conduct, accrual, disposition, pooled baseline and exposure,
+    the pooled TEAE overview when the config allows it, data currency and quality (without the
+    response checks: they show responses), methods without the monitoring rules."""
+    day = cutoff.cut.cutoff
+    pooled_safety = [Paragraph("Pooled over all subjects; no results by treatment arm in the open session."),
+                     safety_overview(results.safety, adam.adae, cfg)]
+    return [
         Section("conduct", "Study conduct", conduct_summary(adam.adsl, cfg, day)),
         Section("accrual", "Accrual", accrual_section(adam.adsl, cfg, day)),
         Section("disposition", "Disposition", disposition_section(adam.adsl, cfg, by_arm=False)),
-        *deviations_section(cut, adam.adsl),
+        *deviations_section(cutoff.cut, adam.adsl),
         Section("demographics", "Demographics and baseline disease characteristics (pooled)",
                 demographics_section(adam.adsl, cfg, by_arm=False)),
         Section("exposure", "Exposure (pooled)", exposure_section(adam.adsl, adam.adex, cfg, by_arm=False)),
-        *([Section("safety", "Safety overview (pooled)", _pooled_overview(adam, cfg))]
+        *([Section("safety", "Safety overview (pooled)", pooled_safety)]
           if cfg.safety.open_report_pooled_safety else []),
-        Section("quality", "Data currency and quality", open_quality),
+        Section("quality", "Data currency and quality", quality_section(adam, cfg, findings, cutoff, [])),
         Section("methods", "Methods", methods_section(cfg, monitoring=False)),
     ]
-    results = {
-        "cutoff": day.isoformat(),
-        "study": cfg.study.id,
-        "populations": enrolment_counts(adam.adsl),
-        "efficacy": efficacy_results(adam.adsl, adam.adrs, adam.adtte, cfg),
-        "safety": safety_results(adam.adsl, adam.adae, cfg),
-        "monitoring": monitoring.results,
-        "changes": changes_results(changes),
-        "data_cut": {"records_set_aside": int(cutoff.log["records"].sum()) if len(cutoff.log) else 0,
-                     "validation_warnings": sum(f.severity == "warning" for f in findings)},
-    }
-    return AnalysisOutput(results, open_results(adam, cutoff, findings, cfg, open_), closed, open_)
 
 
-def _pooled_overview(adam: Adam, cfg: TrialConfig) -> list[Block]:
-    """The open report's pooled safety: the TEAE overview table only (config allows it)."""
-    return [Paragraph("Pooled over all subjects; no results by treatment arm in the open session."),
-            safety_overview(adam.adsl, adam.adae, cfg, by_arm=False)]
-
-
-def _changes_summary(changes: CutChanges | None) -> list[Block]:
-    counts = changes_results(changes)
-    if counts["previous"] is None:
+def _changes_summary(counts: ChangesResults) -> list[Block]:
+    if counts.previous is None:
         return [Paragraph("Changes since the previous report: this is the first data cut.")]
     shown = lambda n: "not comparable" if n is None else str(n)  # noqa: E731
-    records = counts["records"] or {}
-    parts = [f"{shown(counts[key])} {label}" for key, label in (
-        ("new_subjects", "new subjects"), ("new_deaths", "new deaths"), ("new_saes", "new SAEs"),
-        ("new_responses", "new confirmed responses"), ("new_progressions", "new progressions"))]
+    records = counts.records or {}
+    parts = [f"{shown(n)} {label}" for n, label in (
+        (counts.new_subjects, "new subjects"), (counts.new_deaths, "new deaths"),
+        (counts.new_saes, "new SAEs"), (counts.new_responses, "new confirmed responses"),
+        (counts.new_progressions, "new progressions"))]
     parts += [f"{records.get(kind, 0)} {kind.lower()} SDTM records" for kind in ("CHANGED", "REMOVED")]
-    return [Paragraph(f"Since the previous report ({counts['previous']}): " + ", ".join(parts) +
+    return [Paragraph(f"Since the previous report ({counts.previous}): " + ", ".join(parts) +
                       ". Details in the section 'Changes since the previous cut'.")]

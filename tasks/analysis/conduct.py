@@ -11,6 +11,7 @@ from tasks.config import TrialConfig
 from tasks.model import Block, Cut, Figure, Paragraph, Section, Table
 from tasks.report import formatting as fmt
 from tasks.report.svg import PALETTE, new_figure, to_svg
+from tasks.results.run import Populations
 
 AGE_GROUPS = ((0, 65, "< 65"), (65, 200, ">= 65"))
 
@@ -180,23 +181,23 @@ def demographics_section(adsl: pd.DataFrame, cfg: TrialConfig, by_arm: bool) -> 
                    "Percentages over N of each column."])]
 
 
-def enrolment_counts(adsl: pd.DataFrame) -> dict[str, int]:
-    """The populations of results.json."""
+def populations(adsl: pd.DataFrame) -> Populations:
+    """The analysis populations of results.json."""
     count = lambda col: int(np.sum(adsl[col] == "Y"))  # noqa: E731
-    return {"screened": int(len(adsl)), "enrolled": count("ENRLFL"), "safety": count("SAFFL"),
-            "full_analysis": count("FASFL"), "efficacy": count("RSEVALFL")}
+    return Populations(screened=int(len(adsl)), enrolled=count("ENRLFL"), safety=count("SAFFL"),
+                       full_analysis=count("FASFL"), efficacy=count("RSEVALFL"))
 
 
 def conduct_summary(adsl: pd.DataFrame, cfg: TrialConfig, cutoff: date) -> list[Block]:
     """The open session's front page: accrual and conduct, no results by arm."""
-    counts = enrolment_counts(adsl)
+    counts = populations(adsl)
     planned = cfg.study.planned_enrollment
     on_treatment = int(((adsl["SAFFL"] == "Y") & (adsl["EOTSTT"] == "ONGOING")).sum())
-    accrual = (f"{counts['enrolled']} of {planned} planned subjects enrolled "
-               f"({fmt.percent(counts['enrolled'], planned)}%)" if planned
-               else f"{counts['enrolled']} subjects enrolled")
-    return [Paragraph(f"Data cutoff {cutoff.isoformat()}: {counts['screened']} subjects screened, "
-                      f"{accrual}, {counts['safety']} treated, {on_treatment} on treatment at the cutoff."),
+    accrual = (f"{counts.enrolled} of {planned} planned subjects enrolled "
+               f"({fmt.percent(counts.enrolled, planned)}%)" if planned
+               else f"{counts.enrolled} subjects enrolled")
+    return [Paragraph(f"Data cutoff {cutoff.isoformat()}: {counts.screened} subjects screened, "
+                      f"{accrual}, {counts.safety} treated, {on_treatment} on treatment at the cutoff."),
             Paragraph("Efficacy results, safety results by treatment and the evaluation of the "
                       "prespecified monitoring rules are presented in the closed session only.",
                       style="note")]

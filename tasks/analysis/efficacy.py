@@ -1,8 +1,8 @@
-"""The efficacy section of the closed report and results.json["efficacy"]: response rates,
-BOR/CBOR counts and the Kaplan-Meier summaries of OS, PFS and DOR, by arm and in total."""
+"""The efficacy results (response rates, BOR/CBOR counts, Kaplan-Meier summaries of OS, PFS and
+DOR, by arm and in total) and the efficacy section of the closed report, rendered from them."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -15,7 +15,7 @@ from tasks.analysis.efficacy_tables import (REFERENCE_DATES, endpoint_summary, k
                                             response_frequency_table, response_rate, response_rate_table)
 from tasks.config import TrialConfig
 from tasks.model import Block, Paragraph
-from tasks.stats.km import KMSummary
+from tasks.results.efficacy import EfficacyResults, FollowUp, Survival
 
 
 @dataclass(frozen=True)
@@ -48,72 +48,69 @@ ENDPOINTS = (
 )
 
 
-def _columns(adsl: pd.DataFrame, flag: str) -> list[tuple[str, pd.Index]]:
-    """The arm columns of a population; a single empty Total column when nobody is in it."""
-    return arm_columns(adsl, flag) or [(TOTAL, pd.Index([], dtype=object))]
-
-
 def _subset(frame: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
     return frame[frame["USUBJID"].isin(ids)]
 
 
-def _km_result(summary: KMSummary) -> dict:
-    return {"n": summary.n, "events": summary.events, "median": summary.median.estimate,
-            "median_ci_low": summary.median.ci_low, "median_ci_high": summary.median.ci_high,
-            "unit": "months"}
-
-
-def _group_results(responses: pd.DataFrame, records: dict[str, pd.DataFrame], cfg: TrialConfig) -> dict:
-    """results.json["efficacy"] of one group of subjects (an arm, or all of them)."""
-    out: dict = {rate.key: response_rate(responses, rate, cfg) for rate in rate_definitions(cfg)}
-    for key, paramcd in (("bor_counts", BOR), ("cbor_counts", CBOR)):
-        out[key] = {category: int(responses[paramcd].eq(category).sum()) for category in RESPONSE_ORDER}
+def _group_results(arm: str, responses: pd.DataFrame, records: dict[str, pd.DataFrame],
+                   cfg: TrialConfig) -> EfficacyResults:
+    """The efficacy results of one group of subjects (an arm, or all of them)."""
+    rates = {rate.key: response_rate(responses, rate, cfg) for rate in rate_definitions(cfg)}
     summaries = {e.key: endpoint_summary(records[e.key], cfg) for e in ENDPOINTS}
-    out.update({key: _km_result(summary) for key, summary in summaries.items()})
-    out["landmarks"] = {key: [{"months": m.time, "n_risk": m.n_risk, "rate": m.surv, "ci_low": m.ci_low,
-                               "ci_high": m.ci_high} for m in summary.landmarks]
-                        for key, summary in summaries.items()}
+    counts = {paramcd: {category: int(responses[paramcd].eq(category).sum()) for category in RESPONSE_ORDER}
+              for paramcd in (BOR, CBOR)}
     follow_up = summaries["os"].follow_up
-    out["follow_up"] = {"median": follow_up.estimate, "ci_low": follow_up.ci_low, "ci_high": follow_up.ci_high,
-                        "unit": "months", "method": "reverse Kaplan-Meier on OS"}
-    return out
+    return EfficacyResults(
+        arm=arm, orr=rates["orr"], dcr=rates["dcr"], dcr_6m=rates["dcr_6m"],
+        orr_unconfirmed=rates["orr_unconfirmed"], bor_counts=counts[BOR], cbor_counts=counts[CBOR],
+        os=Survival.of(summaries["os"]), pfs=Survival.of(summaries["pfs"]),
+        dor=Survival.of(summaries["dor"]),
+        follow_up=FollowUp(follow_up.estimate, follow_up.ci_low, follow_up.ci_high))
 
 
-def efficacy_results(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame, cfg: TrialConfig) -> dict:
-    """results.json["efficacy"]: all subjects, plus "by_arm" (arm label -> the same keys) when the
-    full analysis set has more than one arm. Unrounded; None where not reached or not estimable."""
+def efficacy_results(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame,
+                     cfg: TrialConfig) -> EfficacyResults:
+    """All subjects, with `by_arm` when the full analysis set has more than one arm. Unrounded;
+    None where not reached or not estimable."""
     responses = subject_responses(adsl, adrs)
     records = {e.key: endpoint_records(adsl, adtte, e.paramcd) for e in ENDPOINTS}
-    results = _group_results(responses, records, cfg)
     arms = [(label, ids) for label, ids in arm_columns(adsl, "FASFL") if label != TOTAL]
-    if len(arms) > 1:
-        results["by_arm"] = {label: _group_results(_subset(responses, ids),
-                                                   {k: _subset(r, ids) for k, r in records.items()}, cfg)
-                             for label, ids in arms}
-    return results
+    if len(arms) <= 1:
+        return _group_results(arms[0][0] if arms else TOTAL, responses, records, cfg)
+    by_arm = {label: _group_results(label, _subset(responses, ids),
+                                    {k: _subset(r, ids) for k, r in records.items()}, cfg)
+              for label, ids in arms}
+    return replace(_group_results(TOTAL, responses, records, cfg), by_arm=by_arm)
+
+
+def _column_subjects(frame: pd.DataFrame, arm: str, efficacy: EfficacyResults) -> pd.DataFrame:
+    """The rows of one table column: an arm's subjects, or everyone for the total column."""
+    return frame if arm == efficacy.arm else frame[frame["TRT01A"].eq(arm)]
 
 
 def efficacy_section(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame, adtr: pd.DataFrame,
-                     cfg: TrialConfig) -> list[Block]:
-    """Tables 14.2.1-14.2.5 and figures 14.2.1-14.2.5, by arm and in total."""
+                     cfg: TrialConfig, efficacy: EfficacyResults) -> list[Block]:
+    """Tables 14.2.1-14.2.5 and figures 14.2.1-14.2.5, by arm and in total, from `efficacy`."""
     responses = subject_responses(adsl, adrs)
-    response_columns = [(label, _subset(responses, ids)) for label, ids in _columns(adsl, "RSEVALFL")]
+    columns = efficacy.columns()
     not_evaluable = int((adsl["FASFL"].eq("Y") & ~adsl["RSEVALFL"].eq("Y")).sum())
-    blocks: list[Block] = [response_frequency_table(response_columns, cfg, not_evaluable),
-                           response_rate_table(response_columns, cfg)]
-    fas_columns = _columns(adsl, "FASFL")
+    blocks: list[Block] = [response_frequency_table(columns, cfg, not_evaluable),
+                           response_rate_table(columns, cfg)]
     fas_size = int(adsl["FASFL"].eq("Y").sum())
     for endpoint in ENDPOINTS:
         records = endpoint_records(adsl, adtte, endpoint.paramcd)
-        columns = [(label, _subset(records, ids)) for label, ids in fas_columns]
+        km_columns = [(arm, _column_subjects(records, arm, efficacy), getattr(result, endpoint.key))
+                      for arm, result in columns]
         table = km_summary_table(*endpoint.table, f"{endpoint.name}: Kaplan-Meier summary", endpoint.population,
-                                 columns, cfg, endpoint.definition, follow_up=endpoint.key == "os")
+                                 km_columns, cfg, endpoint.definition,
+                                 follow_up=[r.follow_up for _, r in columns] if endpoint.key == "os" else None)
         if endpoint.key != "dor" and len(records) < fas_size:
             table.footnotes.append(f"{fas_size - len(records)} subject(s) of the full analysis set have no "
                                    f"{endpoint.paramcd} record in ADTTE and are not in this analysis.")
         blocks.append(table)
         if endpoint.figure:
-            blocks.append(km_figure(*endpoint.figure, endpoint.name, columns, cfg.survival.conf_level))
+            blocks.append(km_figure(*endpoint.figure, endpoint.name, [(arm, frame) for arm, frame, _ in km_columns],
+                                    cfg.survival.conf_level))
     blocks += _tumour_figures(adsl, adrs, adtr, responses, cfg)
     return blocks
 

@@ -6,17 +6,20 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from tasks.adam.response_terms import CLINICAL_BENEFIT as DISEASE_CONTROL, RESPONDER, RESPONSE_ORDER
 from tasks.analysis.arms import column_header
-from tasks.analysis.efficacy_data import BOR, CBOR, CBOR_WINDOW, DISEASE_CONTROL, RESPONDER, RESPONSE_ORDER
+from tasks.analysis.efficacy_data import BOR, CBOR, CBOR_WINDOW
 from tasks.config import TrialConfig
 from tasks.model import Table
 from tasks.report import formatting as fmt
-from tasks.stats.binomial import binomial_summary
+from tasks.results.efficacy import EfficacyResults, FollowUp, Survival
+from tasks.stats.binomial import Proportion, binomial_summary
 from tasks.stats.km import KMSummary, Quantile, km_summary
 
 INDENT = "    "
 REFERENCE_DATES = {"TRTSDT": "the first dose", "RANDDT": "randomization"}
 NOT_DERIVED = {"responders": None, "rate": None, "ci_low": None, "ci_high": None}   # no such ADRS parameter
+Columns = list[tuple[str, EfficacyResults]]
 RESPONSE_LABELS = {
     "CR": "Complete response (CR)", "PR": "Partial response (PR)", "SD": "Stable disease (SD)",
     "NON-CR/NON-PD": "Non-CR/non-PD", "PD": "Progressive disease (PD)",
@@ -43,8 +46,8 @@ def rate_definitions(cfg: TrialConfig) -> tuple[Rate, ...]:
     )
 
 
-def response_rate(responses: pd.DataFrame, rate: Rate, cfg: TrialConfig) -> dict | None:
-    """{n, responders, rate, ci_low, ci_high}; None when ADRS does not hold the parameter."""
+def response_rate(responses: pd.DataFrame, rate: Rate, cfg: TrialConfig) -> Proportion | None:
+    """The rate with its exact CI; None when ADRS does not hold the parameter."""
     if rate.paramcd not in responses.columns:
         return None
     hits = int(responses[rate.paramcd].isin(rate.categories).sum())
@@ -60,12 +63,16 @@ def _pct(conf: float) -> str:
     return f"{fmt.number(100 * conf, 0)}%"
 
 
-def _headers(columns: list[tuple[str, pd.DataFrame]]) -> list[str]:
-    return [""] + [column_header(label, len(frame)) for label, frame in columns]
+def _headers(columns: list[tuple[str, int]]) -> list[str]:
+    return [""] + [column_header(label, n) for label, n in columns]
 
 
-def response_frequency_table(columns: list[tuple[str, pd.DataFrame]], cfg: TrialConfig,
-                             not_evaluable: int) -> Table:
+def _evaluable(columns: Columns) -> list[tuple[str, int]]:
+    """(label, N) of the response-evaluable subjects of each column."""
+    return [(label, result.orr.n) for label, result in columns]
+
+
+def response_frequency_table(columns: Columns, cfg: TrialConfig, not_evaluable: int) -> Table:
     """Table 14.2.1: BOR and CBOR, n (%) of the response-evaluable subjects of each column."""
     blank = [""] * len(columns)
     display, data = [], []
@@ -73,17 +80,17 @@ def response_frequency_table(columns: list[tuple[str, pd.DataFrame]], cfg: Trial
                            (CBOR, "Confirmed best overall response")):
         display.append([title] + blank)
         for category in RESPONSE_ORDER:
-            counts = [int(frame[paramcd].eq(category).sum()) for _, frame in columns]
-            display.append([INDENT + RESPONSE_LABELS[category]]
-                           + [fmt.n_pct(n, len(frame)) for n, (_, frame) in zip(counts, columns)])
+            cells = [((r.bor_counts if paramcd == BOR else r.cbor_counts)[category], r.orr.n)
+                     for _, r in columns]
+            display.append([INDENT + RESPONSE_LABELS[category]] + [fmt.n_pct(n, total) for n, total in cells])
             data += [{"parameter": paramcd, "response": category, "column": label, "n": n,
-                      "N": len(frame), "pct": 100.0 * n / len(frame) if len(frame) else None}
-                     for n, (label, frame) in zip(counts, columns)]
+                      "N": total, "pct": 100.0 * n / total if total else None}
+                     for (n, total), (label, _) in zip(cells, columns)]
     r = cfg.response
     return Table(
         id="t_14_2_1_bor", number="14.2.1", title="Best overall response and confirmed best overall response",
         population="Response-evaluable set", data=pd.DataFrame(data),
-        display=pd.DataFrame(display, columns=_headers(columns)), source="ADSL, ADRS",
+        display=pd.DataFrame(display, columns=_headers(_evaluable(columns))), source="ADSL, ADRS",
         footnotes=[f"Responses per RECIST as assessed by the {r.evaluator.lower()}; percentages over N.",
                    f"SD and non-CR/non-PD count only when at least {r.sd_min_days} days after "
                    f"{REFERENCE_DATES[r.reference_date]}; "
@@ -100,20 +107,21 @@ def _confirmation_rule(cfg: TrialConfig) -> str:
             f"{r.confirmation_min_days} days later, with at most {r.max_ne_between} NE in between.{sd}")
 
 
-def response_rate_table(columns: list[tuple[str, pd.DataFrame]], cfg: TrialConfig) -> Table:
+def response_rate_table(columns: Columns, cfg: TrialConfig) -> Table:
     """Table 14.2.2: ORR, DCR, DCR within the window and unconfirmed ORR with exact CIs."""
     conf = _pct(cfg.response.rate_conf_level)
     display, data = [], []
     for rate in rate_definitions(cfg):
-        results = [response_rate(frame, rate, cfg) for _, frame in columns]
+        results: list[Proportion | None] = [getattr(r, rate.key) for _, r in columns]
         display.append([rate.label] + [""] * len(columns))
         display.append([f"{INDENT}n (%)"] + [
-            fmt.NOT_ESTIMABLE if res is None else fmt.n_pct(res["responders"], res["n"]) for res in results])
+            fmt.NOT_ESTIMABLE if res is None else fmt.n_pct(res.responders, res.n) for res in results])
         display.append([f"{INDENT}Rate, % ({conf} CI)"] + [
-            fmt.NOT_ESTIMABLE if res is None else fmt.rate_ci(res["rate"], res["ci_low"], res["ci_high"])
+            fmt.NOT_ESTIMABLE if res is None else fmt.rate_ci(res.rate, res.ci_low, res.ci_high)
             for res in results])
-        data += [{"endpoint": rate.key, "column": label, "n": len(frame), **(res or NOT_DERIVED)}
-                 for res, (label, frame) in zip(results, columns)]
+        data += [{"endpoint": rate.key, "column": label, "n": r.orr.n,
+                  **({k: getattr(res, k) for k in NOT_DERIVED} if res is not None else NOT_DERIVED)}
+                 for res, (label, r) in zip(results, columns)]
     r = cfg.response
     window = fmt.text(r.dcr_window_months)
     footnotes = [
@@ -124,12 +132,13 @@ def response_rate_table(columns: list[tuple[str, pd.DataFrame]], cfg: TrialConfi
         _confirmation_rule(cfg),
         f"{conf} CI: exact (Clopper-Pearson).",
     ]
-    if CBOR_WINDOW not in columns[0][1].columns:
+    if columns[0][1].dcr_6m is None:
         footnotes.append(f"NE for DCR within {window} months: ADRS has no {CBOR_WINDOW} parameter in this cut.")
     return Table(
         id="t_14_2_2_response_rates", number="14.2.2", title="Objective response and disease control rates",
         population="Response-evaluable set", data=pd.DataFrame(data),
-        display=pd.DataFrame(display, columns=_headers(columns)), source="ADSL, ADRS", footnotes=footnotes)
+        display=pd.DataFrame(display, columns=_headers(_evaluable(columns))), source="ADSL, ADRS",
+        footnotes=footnotes)
 
 
 def _quantile_text(q: Quantile) -> str:
@@ -145,7 +154,8 @@ def _reasons(records: pd.DataFrame, event: int, column: str, n: int) -> list[tup
              {"statistic": group, "category": desc, "value": int(k)}) for desc, k in counts.items()]
 
 
-def _km_rows(records: pd.DataFrame, summary: KMSummary, follow_up: bool) -> list[tuple[str, str, dict]]:
+def _km_rows(records: pd.DataFrame, summary: Survival,
+             follow_up: FollowUp | None) -> list[tuple[str, str, dict]]:
     """(row label, display text, data) for one column of a Kaplan-Meier summary table."""
     n, conf = summary.n, _pct(summary.conf_level)
     rows = [("Subjects, n", fmt.count(n), {"statistic": "n", "value": n}),
@@ -159,31 +169,35 @@ def _km_rows(records: pd.DataFrame, summary: KMSummary, follow_up: bool) -> list
         return (f"{label} ({conf} CI), months", _quantile_text(q),
                 {"statistic": statistic, "value": q.estimate, "ci_low": q.ci_low, "ci_high": q.ci_high})
 
-    rows += [quantile("Median", "median", summary.median), quantile("25th percentile", "q1", summary.q1),
+    rows += [quantile("Median", "median", summary.median_quantile),
+             quantile("25th percentile", "q1", summary.q1),
              quantile("75th percentile", "q3", summary.q3)]
     rows += [(f"Rate at {fmt.text(mark.time)} months, % ({conf} CI)",
               fmt.rate_ci(mark.surv, mark.ci_low, mark.ci_high),
               {"statistic": f"rate at {fmt.text(mark.time)} months", "value": mark.surv,
                "ci_low": mark.ci_low, "ci_high": mark.ci_high, "n_risk": mark.n_risk})
              for mark in summary.landmarks]
-    if follow_up:
-        rows.append(quantile("Median follow-up", "median follow-up (reverse KM)", summary.follow_up))
+    if follow_up is not None:
+        rows.append(quantile("Median follow-up", "median follow-up (reverse KM)",
+                             Quantile(0.5, follow_up.median, follow_up.ci_low, follow_up.ci_high)))
     return rows
 
 
 def km_summary_table(table_id: str, number: str, title: str, population: str,
-                     columns: list[tuple[str, pd.DataFrame]], cfg: TrialConfig, definition: str,
-                     follow_up: bool) -> Table:
-    """A Kaplan-Meier summary table (14.2.3 OS, 14.2.4 PFS, 14.2.5 DOR); one column per arm.
-    Event and censoring reasons are listed as they occur in any column (0 elsewhere)."""
-    per_column = [_km_rows(frame, endpoint_summary(frame, cfg), follow_up) for _, frame in columns]
+                     columns: list[tuple[str, pd.DataFrame, Survival]], cfg: TrialConfig, definition: str,
+                     follow_up: list[FollowUp] | None) -> Table:
+    """A Kaplan-Meier summary table (14.2.3 OS, 14.2.4 PFS, 14.2.5 DOR); one column per arm: its
+    ADTTE records (for the event and censoring reasons) and its summary. Reasons are listed as
+    they occur in any column (0 elsewhere). `follow_up`: each column's median follow-up (OS)."""
+    per_column = [_km_rows(frame, summary, None if follow_up is None else follow_up[i])
+                  for i, (_, frame, summary) in enumerate(columns)]
     labels: list[str] = []
     for rows in per_column:          # union of row labels, in the order of first appearance
         labels += [label for label, _, _ in rows if label not in labels]
     labels = _ordered_rows(labels, per_column)
     texts = [{label: text for label, text, _ in rows} for rows in per_column]
     display = [[label] + [t.get(label, "0") for t in texts] for label in labels]
-    data = [{"column": name, **row} for (name, _), rows in zip(columns, per_column) for _, _, row in rows]
+    data = [{"column": name, **row} for (name, _, _), rows in zip(columns, per_column) for _, _, row in rows]
     conf = _pct(cfg.survival.conf_level)
     footnotes = [
         definition,
@@ -191,10 +205,11 @@ def km_summary_table(table_id: str, number: str, title: str, population: str,
         f"Brookmeyer-Crowley {conf} CI on the log-log scale (as SAS PROC LIFETEST; R survival's default is "
         "the log scale); landmark rates with Greenwood variance and log-log CI. NE: not reached or not estimable.",
     ]
-    if follow_up:
+    if follow_up is not None:
         footnotes.append("Median follow-up by the reverse Kaplan-Meier method (censoring as the event).")
     return Table(id=table_id, number=number, title=title, population=population, data=pd.DataFrame(data),
-                 display=pd.DataFrame(display, columns=_headers(columns)), source="ADSL, ADTTE",
+                 display=pd.DataFrame(display, columns=_headers([(label, s.n) for label, _, s in columns])),
+                 source="ADSL, ADTTE",
                  footnotes=footnotes)
 
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import pandas as pd
 
-from tasks.analysis.conduct import enrolment_counts
 from tasks.analysis.quality import data_currency
 from tasks.config import TrialConfig
 from tasks.model import Adam, CutoffResult, Figure, Finding, Section, Table
+from tasks.results.run import (Accrual, DataCurrency, OpenDataQuality, OpenPopulations, OpenResults,
+                               Populations)
 
-OPEN_POPULATIONS = ("screened", "enrolled", "safety", "full_analysis")
 # Table ids of the open report whose data open-results.json carries, by key.
 OPEN_TABLES = {"accrual_by_site": "t_14_1_1_accrual_by_site", "accrual_by_month": "f_14_1_1_accrual",
                "disposition": "t_14_1_2_disposition", "baseline": "t_14_1_3_demographics",
@@ -25,27 +25,24 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def open_results(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: TrialConfig,
-                 open_sections: list[Section]) -> dict[str, Any]:
-    """open-results.json (unrounded; written canonically by the publisher)."""
+                 populations: Populations, open_sections: list[Section]) -> OpenResults:
     blocks = {b.id: b for s in open_sections for b in s.blocks if isinstance(b, (Table, Figure))}
-    counts = enrolment_counts(adam.adsl)
     currency = data_currency(adam.adsl, adam.adrs, cutoff.cut.cutoff, cfg.report.data_currency_days)
-    results: dict[str, Any] = {
-        "cutoff": cutoff.cut.cutoff.isoformat(),
-        "study": cfg.study.id,
-        "populations": {key: counts[key] for key in OPEN_POPULATIONS},
-        "accrual": {"planned": cfg.study.planned_enrollment, "enrolled": counts["enrolled"],
-                    "by_site": _records(blocks[OPEN_TABLES["accrual_by_site"]].data),
-                    "by_month": _records(blocks[OPEN_TABLES["accrual_by_month"]].data)},
-        "disposition": _records(blocks[OPEN_TABLES["disposition"]].data),
-        "baseline": _records(blocks[OPEN_TABLES["baseline"]].data),
-        "data_currency": {"followed": len(currency), "behind": int(currency["BEHINDFL"].eq("Y").sum()),
-                          "behind_days": cfg.report.data_currency_days},
-        "data_quality": {
-            "validation_warnings": sum(f.severity == "warning" for f in findings),
-            "records_set_aside": int(cutoff.log["records"].sum()) if len(cutoff.log) else 0,
-            "set_aside_by_domain_and_reason": _records(cutoff.log)},
-    }
-    if cfg.safety.open_report_pooled_safety:
-        results["safety_overview"] = _records(blocks[OPEN_TABLES["safety_overview"]].data)
-    return results
+    safety = blocks[OPEN_TABLES["safety_overview"]] if cfg.safety.open_report_pooled_safety else None
+    return OpenResults(
+        cutoff=cutoff.cut.cutoff.isoformat(), study=cfg.study.id,
+        populations=OpenPopulations(populations.screened, populations.enrolled, populations.safety,
+                                    populations.full_analysis),
+        accrual=Accrual(planned=cfg.study.planned_enrollment, enrolled=populations.enrolled,
+                        by_site=_records(blocks[OPEN_TABLES["accrual_by_site"]].data),
+                        by_month=_records(blocks[OPEN_TABLES["accrual_by_month"]].data)),
+        disposition=_records(blocks[OPEN_TABLES["disposition"]].data),
+        baseline=_records(blocks[OPEN_TABLES["baseline"]].data),
+        data_currency=DataCurrency(followed=len(currency),
+                                   behind=int(currency["BEHINDFL"].eq("Y").sum()),
+                                   behind_days=cfg.report.data_currency_days),
+        data_quality=OpenDataQuality(
+            validation_warnings=sum(f.severity == "warning" for f in findings),
+            records_set_aside=int(cutoff.log["records"].sum()) if len(cutoff.log) else 0,
+            set_aside_by_domain_and_reason=_records(cutoff.log)),
+        safety_overview=None if safety is None else _records(safety.data))

@@ -7,56 +7,76 @@ listing), 14.3.7 AESI, 14.3.8.x liver tests (worst grade, shift, Hy's law listin
 graded; Figure 14.3.8 eDISH), 14.3.9 exposure-adjusted AESI incidence; exposure is 14.1.4."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
+from tasks.adam.adae import relatedness_components
+from tasks.analysis.arms import TOTAL
 from tasks.analysis.safety_aesi import aesi_events, aesi_table, incidence_table
-from tasks.analysis.safety_counts import grade_scale, safety_events, treatment_columns
+from tasks.analysis.safety_counts import GradeScale, grade_scale, safety_events, treatment_columns
 from tasks.analysis.safety_exposure import exposure_section
 from tasks.analysis.safety_labs import liver_blocks
 from tasks.analysis.safety_listings import death_listing, deaths_table, listing_blocks, sae_listing
 from tasks.analysis.safety_teae import overview_rows, overview_table, teae_tables
 from tasks.config import TrialConfig
 from tasks.model import Block, Paragraph, Table
+from tasks.results.safety import SafetyResults, Share
 
 __all__ = ["safety_results", "safety_section", "safety_overview", "exposure_section"]
 
 
-def _share(n: int, total: int) -> dict:
-    return {"subjects": int(n), "pct": 100.0 * n / total if total else None}
+def _group_safety(arm: str, subjects: pd.Index, adsl: pd.DataFrame, events: pd.DataFrame,
+                  aesi: pd.DataFrame, scale: GradeScale, cfg: TrialConfig) -> SafetyResults:
+    """The safety results of one group of safety-population subjects."""
+    total = len(subjects)
+    mine = events[events["USUBJID"].isin(subjects)]
+    shares = {row.key: Share.of(mine.loc[row.flag(mine), "USUBJID"].nunique(), total)
+              for row in overview_rows(scale, cfg)}
+    died = adsl.loc[adsl["USUBJID"].isin(subjects), "DTHFL"].eq("Y").sum()
+    groups = aesi[aesi["USUBJID"].isin(subjects)]
+    return SafetyResults(
+        arm=arm, population=total, grade_scale=scale.name,
+        **{key: shares[key] for key in ("teae", "teae_grade3plus", "missing_grade", "serious",
+                                        "related", "discontinuation", "interruption_or_reduction",
+                                        "fatal")},
+        related_by_drug={code: shares[f"related_{code}"] for code, *_ in relatedness_components(cfg)},
+        deaths=Share.of(died, total),
+        aesi={group: Share.of(groups.loc[groups["AESIGRP"] == group, "USUBJID"].nunique(), total)
+              for group in cfg.aesi_groups()})
 
 
-def safety_results(adsl: pd.DataFrame, adae: pd.DataFrame, cfg: TrialConfig) -> dict:
-    """results.json["safety"]: subjects and percentage of the safety population (unrounded) with
-    any TEAE, grade >= 3 (severe when only AESEV exists), serious, fatal, and the other overview
-    rows (related, per drug, discontinuation, ...), deaths, and each AESI group."""
-    safety = adsl.loc[adsl["SAFFL"].eq("Y"), "USUBJID"]
-    total = len(safety)
+def safety_results(adsl: pd.DataFrame, adae: pd.DataFrame, cfg: TrialConfig) -> SafetyResults:
+    """Subjects and percentage of the safety population (unrounded) with any TEAE, grade >= 3
+    (severe when only AESEV exists), serious, related, fatal..., deaths and each AESI group; for
+    all subjects and, with several arms, by arm."""
     scale = grade_scale(adae)
-    events = safety_events(adae)
-    events = events[events["USUBJID"].isin(safety)]
-    results: dict = {"grade_scale": scale.name}
-    for key, _, mask in overview_rows(events, scale, cfg):
-        results[key] = _share(events.loc[mask, "USUBJID"].nunique(), total)
-    results["deaths"] = _share(int(adsl.loc[adsl["SAFFL"].eq("Y"), "DTHFL"].eq("Y").sum()), total)
-    aesi = aesi_events(adae, cfg)
-    aesi = aesi[aesi["USUBJID"].isin(safety)]
-    results["aesi"] = {group: _share(aesi.loc[aesi["AESIGRP"] == group, "USUBJID"].nunique(), total)
-                       for group in cfg.aesi_groups()}
-    return results
+    events, aesi = safety_events(adae), aesi_events(adae, cfg)
+    columns = treatment_columns(adsl, by_arm=True)
+    results = [_group_safety(label, ids, adsl, events, aesi, scale, cfg) for label, ids in columns]
+    if len(results) <= 1:
+        return results[0] if results else _group_safety(TOTAL, pd.Index([]), adsl, events, aesi, scale, cfg)
+    return replace(results[-1], by_arm={r.arm: r for r in results[:-1]})
 
 
-def safety_overview(adsl: pd.DataFrame, adae: pd.DataFrame, cfg: TrialConfig, by_arm: bool) -> Table:
-    """Table 14.3.1 alone, e.g. the open report's pooled overview (by_arm=False)."""
-    return overview_table(safety_events(adae), treatment_columns(adsl, by_arm), grade_scale(adae), cfg)
+def pooled(results: SafetyResults) -> list[tuple[str, SafetyResults]]:
+    """The pooled column of the open report: everyone, labelled Total."""
+    return [(TOTAL, replace(results, arm=TOTAL, by_arm=None))]
+
+
+def safety_overview(results: SafetyResults, adae: pd.DataFrame, cfg: TrialConfig) -> Table:
+    """Table 14.3.1 pooled, for the open report."""
+    return overview_table(pooled(results), grade_scale(adae), cfg)
 
 
 def safety_section(adsl: pd.DataFrame, adae: pd.DataFrame, adlb: pd.DataFrame, cfg: TrialConfig,
-                   by_arm: bool) -> list[Block]:
+                   results: SafetyResults, by_arm: bool) -> list[Block]:
     """The safety tables and the eDISH figure. by_arm=False gives the pooled versions for the open
     report, without the subject-level listings (SAE, deaths, Hy's law)."""
     columns = treatment_columns(adsl, by_arm)
     scale = grade_scale(adae)
-    blocks: list[Block] = list(teae_tables(safety_events(adae), columns, scale, cfg))
+    overview = results.columns() if by_arm else pooled(results)
+    blocks: list[Block] = list(teae_tables(safety_events(adae), columns, scale, cfg, overview))
     if by_arm:
         blocks += listing_blocks(sae_listing(adae, cfg, scale.variable), cfg)
     blocks.append(deaths_table(adsl, adae, columns, cfg))

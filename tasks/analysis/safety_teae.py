@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -12,6 +14,7 @@ from tasks.analysis.safety_counts import (MISSING, Columns, GradeScale, grade_la
                                           row_label, subject_counts, wide_display)
 from tasks.config import TrialConfig
 from tasks.model import Table
+from tasks.results.safety import SafetyResults, Share
 from tasks.report import formatting as fmt
 
 SOURCE = "ADSL, ADAE"
@@ -25,25 +28,44 @@ def population(columns: Columns) -> str:
     return f"Safety population (N = {fmt.count(total)})"
 
 
-def overview_rows(events: pd.DataFrame, scale: GradeScale,
-                  cfg: TrialConfig) -> list[tuple[str, str, pd.Series]]:
-    """(results key, printed label, mask of treatment-emergent events) of the overview, in order."""
-    grade = events["GRADE"]
+@dataclass(frozen=True)
+class OverviewRow:
+    """A row of the TEAE overview: its printed label, which events it counts, and where its
+    count is in SafetyResults."""
+    key: str
+    label: str
+    flag: Callable[[pd.DataFrame], pd.Series]
+    pick: Callable[[SafetyResults], Share]
+
+
+def _field(key: str) -> Callable[[SafetyResults], Share]:
+    return lambda result: getattr(result, key)
+
+
+def overview_rows(scale: GradeScale, cfg: TrialConfig) -> list[OverviewRow]:
+    """The rows of the TEAE overview (Table 14.3.1, results.json "safety"), in order."""
     severity = scale.name == "Severity"
+    grade = "severity" if severity else "grade"
     rows = [
-        ("teae", "Any TEAE", pd.Series(True, index=events.index)),
-        ("teae_grade3plus", "Severe TEAE" if severity else "TEAE of grade >= 3", grade >= scale.high),
-        ("missing_grade", f"TEAE with missing {'severity' if severity else 'grade'}", grade.isna()),
-        ("serious", "Serious TEAE", events["AESER"].eq("Y")),
-        ("related", "TEAE related to any study drug", events["RELFL"].eq("Y")),
+        OverviewRow("teae", "Any TEAE", lambda e: pd.Series(True, index=e.index), _field("teae")),
+        OverviewRow("teae_grade3plus", "Severe TEAE" if severity else "TEAE of grade >= 3",
+                    lambda e: e["GRADE"] >= scale.high, _field("teae_grade3plus")),
+        OverviewRow("missing_grade", f"TEAE with missing {grade}", lambda e: e["GRADE"].isna(),
+                    _field("missing_grade")),
+        OverviewRow("serious", "Serious TEAE", lambda e: e["AESER"].eq("Y"), _field("serious")),
+        OverviewRow("related", "TEAE related to any study drug", lambda e: e["RELFL"].eq("Y"),
+                    _field("related")),
     ]
     for code, label, _, variable in relatedness_components(cfg):
-        rows.append((f"related_{code}", f"TEAE related to {label}", events[variable].eq("Y")))
+        rows.append(OverviewRow(f"related_{code}", f"TEAE related to {label}",
+                                lambda e, v=variable: e[v].eq("Y"),
+                                lambda result, c=code: result.related_by_drug[c]))
     rows += [
-        ("discontinuation", "TEAE leading to discontinuation of any study drug", events["DISCFL"].eq("Y")),
-        ("interruption_or_reduction", "TEAE leading to interruption or dose reduction",
-         events["INTRFL"].eq("Y")),
-        ("fatal", "Fatal TEAE", events["FATALFL"].eq("Y")),
+        OverviewRow("discontinuation", "TEAE leading to discontinuation of any study drug",
+                    lambda e: e["DISCFL"].eq("Y"), _field("discontinuation")),
+        OverviewRow("interruption_or_reduction", "TEAE leading to interruption or dose reduction",
+                    lambda e: e["INTRFL"].eq("Y"), _field("interruption_or_reduction")),
+        OverviewRow("fatal", "Fatal TEAE", lambda e: e["FATALFL"].eq("Y"), _field("fatal")),
     ]
     return rows
 
@@ -77,22 +99,16 @@ def relatedness_footnote(cfg: TrialConfig) -> str:
             f"{values}. {missing} Related to any study drug: AEREL or any drug's assessment.")
 
 
-def overview_table(events: pd.DataFrame, columns: Columns, scale: GradeScale, cfg: TrialConfig) -> Table:
-    rows = overview_rows(events, scale, cfg)
-    flags = {label: mask for _, label, mask in rows}
-    counts = subject_counts(events, columns, [], flags)
-    sizes = {label: len(subjects) for label, subjects in columns}
-    order = {label: i for i, (_, label, _) in enumerate(rows, start=1)}
-    data = counts.rename(columns={"FLAG": "CATEGORY"}).assign(
-        ORDER=lambda d: d["CATEGORY"].map(order), N=lambda d: d["COLUMN"].map(sizes))
-    data["pct"] = 100.0 * data["n"] / data["N"].where(data["N"] > 0)
-    data = data.sort_values(["ORDER", "COLUMN"], kind="mergesort")[
-        ["ORDER", "CATEGORY", "COLUMN", "N", "n", "pct"]].reset_index(drop=True)
-    display = pd.DataFrame({"Category": [label for _, label, _ in rows]})
-    for column, subjects in columns:
-        part = data[data["COLUMN"] == column].set_index("CATEGORY")
-        display[column_header(column, len(subjects))] = [
-            fmt.n_pct(part.at[label, "n"], part.at[label, "N"]) for label in display["Category"]]
+def overview_table(columns: list[tuple[str, SafetyResults]], scale: GradeScale, cfg: TrialConfig) -> Table:
+    """Table 14.3.1 from the safety results of each column."""
+    rows = overview_rows(scale, cfg)
+    data = pd.DataFrame([{"ORDER": i, "CATEGORY": row.label, "COLUMN": label, "N": result.population,
+                          "n": row.pick(result).subjects, "pct": row.pick(result).pct}
+                         for i, row in enumerate(rows, start=1) for label, result in columns])
+    display = pd.DataFrame({"Category": [row.label for row in rows]})
+    for label, result in columns:
+        display[column_header(label, result.population)] = [
+            fmt.n_pct(row.pick(result).subjects, result.population) for row in rows]
     notes = teae_footnotes(cfg, scale, "")[:3] + [
         relatedness_footnote(cfg),
         "Discontinuation: AEACN = DRUG WITHDRAWN; interruption or reduction: AEACN = DRUG "
@@ -103,7 +119,8 @@ def overview_table(events: pd.DataFrame, columns: Columns, scale: GradeScale, cf
         scale.footnote()]
     return Table(id="t_14_3_1_teae_overview", number="14.3.1",
                  title="Overview of treatment-emergent adverse events (TEAE)",
-                 population=population(columns), data=data, display=display, footnotes=notes,
+                 population=f"Safety population (N = {fmt.count(columns[-1][1].population)})",
+                 data=data, display=display, footnotes=notes,
                  source=SOURCE, landscape=len(display.columns) > LANDSCAPE_COLUMNS)
 
 
@@ -139,11 +156,12 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-def teae_tables(events: pd.DataFrame, columns: Columns, scale: GradeScale, cfg: TrialConfig) -> list[Table]:
+def teae_tables(events: pd.DataFrame, columns: Columns, scale: GradeScale, cfg: TrialConfig,
+                overview: list[tuple[str, SafetyResults]]) -> list[Table]:
     """Tables 14.3.1 to 14.3.5.1 (the SAE listing is with the other listings)."""
     notes = teae_footnotes(cfg, scale, soc_pt_order_note(columns))
     tables = [
-        overview_table(events, columns, scale, cfg),
+        overview_table(overview, scale, cfg),
         soc_pt_table(events, columns, scale, "t_14_3_2_teae_soc_pt", "14.3.2",
                      "Treatment-emergent adverse events by system organ class and preferred term",
                      notes, "Any TEAE"),

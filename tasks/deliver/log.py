@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from tasks.deliver.settings import Recipient
+from tasks.operation import Recipient
 from tasks.errors import DeliveryError
 
 LOG_NAME = "deliveries.jsonl"

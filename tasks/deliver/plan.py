@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tasks.deliver.log import DELIVERED, LogLine, version_label
-from tasks.deliver.settings import AUDIENCES, Audience, Delivery, Recipient
+from tasks.operation import AUDIENCES, Audience, Delivery, Recipient
 from tasks.errors import DeliveryError
 from tasks.publish.layout import report_path
 

@@ -1,8 +1,6 @@
-"""The delivery log for people: a rich table on a terminal, tab-separated text otherwise."""
+"""The delivery log for people: one row of plain-text cells per line (tasks.validate.present
+prints them as a rich table on a terminal, tab-separated lines otherwise)."""
 from __future__ import annotations
-
-from rich.table import Table
-from rich.text import Text
 
 from tasks.deliver.log import LogLine
 from tasks.validate.present import visible
@@ -27,15 +25,5 @@ def select(lines: list[LogLine], cutoff: str | None) -> list[LogLine]:
     return [line for line in lines if cutoff is None or line.version.startswith(f"{cutoff}/")]
 
 
-def log_table(lines: list[LogLine], title: str) -> Table:
-    table = Table(title=title)
-    for column in COLUMNS:
-        table.add_column(column, overflow="fold")
-    for line in lines:
-        table.add_row(*(Text(cell) for cell in _row(line)))   # never read as markup
-    return table
-
-
-def log_text(lines: list[LogLine]) -> str:
-    """One tab-separated line per log line, with a header."""
-    return "\n".join("\t".join(row) for row in [COLUMNS, *map(_row, lines)])
+def log_rows(lines: list[LogLine]) -> list[tuple[str, ...]]:
+    return [_row(line) for line in lines]

@@ -11,8 +11,8 @@ from tasks.deliver.channels import Channel, SendFailed, open_channel
 from tasks.deliver.copies import personal_copy
 from tasks.deliver.log import DELIVERED, DeliveryLog, LogLine, utc_now
 from tasks.deliver.plan import Job, plan_deliveries
-from tasks.deliver.settings import Delivery
 from tasks.errors import DeliveryError
+from tasks.operation import Delivery
 
 
 @dataclass(frozen=True)

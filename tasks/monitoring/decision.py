@@ -1,13 +1,18 @@
 """The decision-page blocks of the monitoring rules: Tables 10.1 and 10.2 and plain-language
-verdicts, made from the evaluated results (numbers formatted by tasks.report.formatting only)."""
+verdicts, rendered from the typed monitoring results (numbers formatted by tasks.report.formatting
+only)."""
 from __future__ import annotations
 
 import pandas as pd
 
 from tasks.model import Block, Paragraph, Table
 from tasks.report import formatting as fmt
+from tasks.results.monitoring import (MonitoringResults, NotEvaluated, PredictiveResult,
+                                      SafetyStoppingResult, SimonResult, SimonStage)
+from tasks.results.verdict import Verdict
 
 RULE_COLUMNS = ["Rule", "Boundary", "Observed", "Verdict"]
+Row = tuple[dict[str, str], str]     # (a row of Table 10.1, the verdict paragraph)
 
 
 def _pct(p: float | None) -> str:
@@ -18,106 +23,108 @@ def _prob(p: float | None) -> str:
     return fmt.number(p, 3)
 
 
-def _cut(results: dict) -> str:
-    return f"cut-off {results['cutoff']}"
+def _cut(results: MonitoringResults) -> str:
+    return f"cut-off {results.cutoff}"
 
 
-def _chance(stage: dict) -> str:
-    return (f"{fmt.count(stage['evaluable'])} of {fmt.count(stage['subjects_required'])} subjects "
+def _chance(stage: SimonStage) -> str:
+    return (f"{fmt.count(stage.evaluable)} of {fmt.count(stage.subjects_required)} subjects "
             f"have had a chance to respond")
 
 
-def _stage_row(name: str, stage: dict, rule: str, boundary: str, passes: str) -> tuple[dict, str]:
-    observed = (f"{fmt.count(stage['responses'])} responses in {fmt.count(stage['evaluable'])} evaluable "
-                f"({_chance(stage)}; {fmt.count(stage['pending'])} pending, "
-                f"{fmt.count(stage['not_yet_enrolled'])} not yet enrolled)")
-    if stage.get("stopped_at_stage1"):
-        text = f"{name}: stopped for futility at stage 1: {stage['verdict']}"
-    elif stage["verdict"] == "NOT YET EVALUABLE":
-        text = (f"{name} not yet evaluable: {_chance(stage)} ({fmt.count(stage['responses'])} "
-                f"responses so far; {passes} > {fmt.count(stage['boundary'])}): {stage['verdict']}")
+def _not_evaluated(name: str, rule: NotEvaluated, lead: str) -> Row:
+    return ({"Rule": name, "Boundary": "", "Observed": "", "Verdict": rule.verdict},
+            f"{name} {lead}: {rule.reason}")
+
+
+def _stage_row(name: str, stage: SimonStage, rule: str, boundary: str, passes: str) -> Row:
+    observed = (f"{fmt.count(stage.responses)} responses in {fmt.count(stage.evaluable)} evaluable "
+                f"({_chance(stage)}; {fmt.count(stage.pending)} pending, "
+                f"{fmt.count(stage.not_yet_enrolled)} not yet enrolled)")
+    if stage.stopped_at_stage1:
+        text = f"{name}: stopped for futility at stage 1: {stage.verdict}"
+    elif stage.verdict == Verdict.NOT_YET_EVALUABLE:
+        text = (f"{name} not yet evaluable: {_chance(stage)} ({fmt.count(stage.responses)} "
+                f"responses so far; {passes} > {fmt.count(stage.boundary)}): {stage.verdict}")
     else:
         early = " (decided before all were evaluable: the outcome can no longer change)" \
-            if stage["decided_before_all_evaluable"] else ""
-        text = (f"{name}: {fmt.count(stage['responses'])} responses in {fmt.count(stage['evaluable'])} "
-                f"evaluable; {passes} > {fmt.count(stage['boundary'])}: {stage['verdict']}{early}")
-    return {"Rule": rule, "Boundary": boundary, "Observed": observed, "Verdict": stage["verdict"]}, text
+            if stage.decided_before_all_evaluable else ""
+        text = (f"{name}: {fmt.count(stage.responses)} responses in {fmt.count(stage.evaluable)} "
+                f"evaluable; {passes} > {fmt.count(stage.boundary)}: {stage.verdict}{early}")
+    return {"Rule": rule, "Boundary": boundary, "Observed": observed, "Verdict": stage.verdict}, text
 
 
-def _simon_rows(simon: dict) -> list[tuple[dict, str]]:
-    if simon.get("design") is None:
-        return [({"Rule": "Simon two-stage", "Boundary": "", "Observed": "",
-                  "Verdict": "NOT CONFIGURED"}, f"Simon two-stage rule not configured: {simon['reason']}")]
-    d, par = simon["design"], simon["parameters"]
-    if simon["source"] == "config":
+def _simon_rows(simon: SimonResult | NotEvaluated) -> list[Row]:
+    if isinstance(simon, NotEvaluated):
+        return [_not_evaluated("Simon two-stage", simon, "rule not configured")]
+    d, par = simon.design, simon.parameters
+    if simon.source == "config":
         origin = "design from the config"
     else:
-        origin = (f"{simon['source']} design for p0 {_pct(par['p0'])}, p1 {_pct(par['p1'])}, "
-                  f"alpha {fmt.number(par['alpha'], 2)}, beta {fmt.number(par['beta'], 2)}")
-    rule = (f"Simon two-stage, stage 1 ({origin}: r1/n1 = {d['r1']}/{d['n1']}, r/n = {d['r']}/{d['n']}, "
-            f"type I error {fmt.number(d['alpha'], 3)}, power {fmt.number(d['power'], 3)})")
-    stage1 = _stage_row("Simon stage 1", simon["stage1"], rule,
-                        f"stop for futility if <= {d['r1']} responses in the first {d['n1']}",
+        origin = (f"{simon.source} design for p0 {_pct(par.p0)}, p1 {_pct(par.p1)}, "
+                  f"alpha {fmt.number(par.alpha, 2)}, beta {fmt.number(par.beta, 2)}")
+    rule = (f"Simon two-stage, stage 1 ({origin}: r1/n1 = {d.r1}/{d.n1}, r/n = {d.r}/{d.n}, "
+            f"type I error {fmt.number(d.alpha, 3)}, power {fmt.number(d.power, 3)})")
+    stage1 = _stage_row("Simon stage 1", simon.stage1, rule,
+                        f"stop for futility if <= {d.r1} responses in the first {d.n1}",
                         "continue if")
-    final = _stage_row("Simon final", simon["final"], f"Simon two-stage, final (r/n = {d['r']}/{d['n']})",
-                       f"promising if > {d['r']} responses in the first {d['n']}", "promising if")
+    final = _stage_row("Simon final", simon.final, f"Simon two-stage, final (r/n = {d.r}/{d.n})",
+                       f"promising if > {d.r} responses in the first {d.n}", "promising if")
     return [stage1, final]
 
 
-def _predictive_row(pred: dict) -> tuple[dict, str]:
+def _predictive_row(pred: PredictiveResult | NotEvaluated) -> Row:
     name = "Bayesian predictive probability (Lee & Liu)"
-    if "pp" not in pred:
-        return ({"Rule": name, "Boundary": "", "Observed": "", "Verdict": pred["verdict"]},
-                f"{name} not evaluated: {pred['reason']}")
-    rule = (f"{name}: prior Beta({fmt.number(pred['prior_a'], 1)}, {fmt.number(pred['prior_b'], 1)}); "
-            f"success at n = {pred['n_max']} if P(rate > {_pct(pred['p0'])}) > {fmt.number(pred['theta_t'], 2)}")
-    boundary = f"stop for futility if PP < {fmt.number(pred['theta_l'], 2)}"
-    estimate = (f"posterior mean response rate {_pct(pred['posterior_mean'])} (95% credible interval "
-                f"{_pct(pred['ci_low'])}, {_pct(pred['ci_high'])})")
-    observed = (f"PP {_prob(pred['pp'])} after {fmt.count(pred['x'])} responses in {fmt.count(pred['m'])} "
-                f"evaluable ({fmt.count(pred['pending'])} pending); {estimate}")
-    text = (f"Bayesian predictive probability of success at n = {pred['n_max']}: {_prob(pred['pp'])} "
-            f"({fmt.count(pred['x'])} responses in {fmt.count(pred['m'])} evaluable; {boundary}): "
-            f"{pred['verdict']}. {estimate[0].upper()}{estimate[1:]}.")
-    return {"Rule": rule, "Boundary": boundary, "Observed": observed, "Verdict": pred["verdict"]}, text
+    if isinstance(pred, NotEvaluated):
+        return _not_evaluated(name, pred, "not evaluated")
+    rule = (f"{name}: prior Beta({fmt.number(pred.prior_a, 1)}, {fmt.number(pred.prior_b, 1)}); "
+            f"success at n = {pred.n_max} if P(rate > {_pct(pred.p0)}) > {fmt.number(pred.theta_t, 2)}")
+    boundary = f"stop for futility if PP < {fmt.number(pred.theta_l, 2)}"
+    estimate = (f"posterior mean response rate {_pct(pred.posterior_mean)} (95% credible interval "
+                f"{_pct(pred.ci_low)}, {_pct(pred.ci_high)})")
+    observed = (f"PP {_prob(pred.pp)} after {fmt.count(pred.x)} responses in {fmt.count(pred.m)} "
+                f"evaluable ({fmt.count(pred.pending)} pending); {estimate}")
+    text = (f"Bayesian predictive probability of success at n = {pred.n_max}: {_prob(pred.pp)} "
+            f"({fmt.count(pred.x)} responses in {fmt.count(pred.m)} evaluable; {boundary}): "
+            f"{pred.verdict}. {estimate[0].upper()}{estimate[1:]}.")
+    return {"Rule": rule, "Boundary": boundary, "Observed": observed, "Verdict": pred.verdict}, text
 
 
-def _safety_row(saf: dict) -> tuple[dict, str]:
+def _safety_row(saf: SafetyStoppingResult | NotEvaluated) -> Row:
     name = "Bayesian safety stopping"
-    if not saf["enabled"]:
-        return ({"Rule": name, "Boundary": "", "Observed": "", "Verdict": saf["verdict"]},
-                f"{name} not evaluated: {saf['reason']}")
-    rule = (f"{name}: {saf['event_label']}; prior Beta({fmt.number(saf['prior_a'], 1)}, "
-            f"{fmt.number(saf['prior_b'], 1)})")
-    boundary = f"crossed if P(rate > {_pct(saf['threshold'])}) > {fmt.number(saf['probability_cutoff'], 2)}"
-    needed = "no number of events crosses yet" if saf["boundary_t"] is None else \
-        f"crossed at >= {saf['boundary_t']} events in {saf['m']}"
-    observed = (f"{fmt.count(saf['t'])} events in {fmt.count(saf['m'])} assessable "
-                f"({fmt.percent(saf['t'], saf['m'])}%); P = {_prob(saf['posterior_prob'])}; {needed}")
-    outside = f"{fmt.count(saf['in_window'])} subjects still inside the {saf['window_days']}-day window " \
+    if isinstance(saf, NotEvaluated):
+        return _not_evaluated(name, saf, "not evaluated")
+    rule = (f"{name}: {saf.event_label}; prior Beta({fmt.number(saf.prior_a, 1)}, "
+            f"{fmt.number(saf.prior_b, 1)})")
+    boundary = f"crossed if P(rate > {_pct(saf.threshold)}) > {fmt.number(saf.probability_cutoff, 2)}"
+    needed = "no number of events crosses yet" if saf.boundary_t is None else \
+        f"crossed at >= {saf.boundary_t} events in {saf.m}"
+    observed = (f"{fmt.count(saf.t)} events in {fmt.count(saf.m)} assessable "
+                f"({fmt.percent(saf.t, saf.m)}%); P = {_prob(saf.posterior_prob)}; {needed}")
+    outside = f"{fmt.count(saf.in_window)} subjects still inside the {saf.window_days}-day window " \
               f"are shown separately, not counted"
-    if saf["no_first_dose_date"]:
-        outside += f"; {fmt.count(saf['no_first_dose_date'])} without a first-dose date are not counted"
-    unjudged = saf["unjudged_records"]
-    if unjudged["missing_grade"] or unjudged["missing_onset"]:
-        outside += (f"; AE records that could not be judged: {fmt.count(unjudged['missing_grade'])} "
-                    f"without a grade, {fmt.count(unjudged['missing_onset'])} without an onset date")
-    text = (f"{name} ({saf['event_label']}): {fmt.count(saf['t'])} events in {fmt.count(saf['m'])} "
-            f"assessable subjects; P(rate > {_pct(saf['threshold'])}) = {_prob(saf['posterior_prob'])} "
-            f"({boundary}; {needed}): {saf['verdict']}. {outside[0].upper()}{outside[1:]}.")
+    if saf.no_first_dose_date:
+        outside += f"; {fmt.count(saf.no_first_dose_date)} without a first-dose date are not counted"
+    unjudged = saf.unjudged_records
+    if unjudged.missing_grade or unjudged.missing_onset:
+        outside += (f"; AE records that could not be judged: {fmt.count(unjudged.missing_grade)} "
+                    f"without a grade, {fmt.count(unjudged.missing_onset)} without an onset date")
+    text = (f"{name} ({saf.event_label}): {fmt.count(saf.t)} events in {fmt.count(saf.m)} "
+            f"assessable subjects; P(rate > {_pct(saf.threshold)}) = {_prob(saf.posterior_prob)} "
+            f"({boundary}; {needed}): {saf.verdict}. {outside[0].upper()}{outside[1:]}.")
     return {"Rule": rule, "Boundary": boundary, "Observed": f"{observed}; {outside}",
-            "Verdict": saf["verdict"]}, text
+            "Verdict": saf.verdict}, text
 
 
-def _rules_table(rows: list[dict], results: dict) -> Table:
+def _rules_table(rows: list[dict[str, str]], results: MonitoringResults) -> Table:
     data = pd.DataFrame(rows, columns=RULE_COLUMNS)
-    sources = sorted({results[k]["data"] for k in ("simon", "predictive", "safety_stopping")
-                      if "data" in results[k]})
+    sources = sorted({rule.data for rule in (results.simon, results.predictive, results.safety_stopping)
+                      if not isinstance(rule, NotEvaluated)})
     return Table(
         id="t_10_1_monitoring_rules", number="10.1", title="Prespecified monitoring rules",
         population="Response-evaluable population (efficacy rules); safety population (safety rule)",
-        data=data.rename(columns=str.lower).assign(cutoff=results["cutoff"]),
-        display=data,
+        data=data.rename(columns=str.lower).assign(cutoff=results.cutoff),
+        display=data.astype(str),
         footnotes=[f"Evaluated at {_cut(results)}. Data: {'; '.join(sources)}.",
                    "A subject has had a chance to respond once the first scheduled tumour assessment "
                    "and its confirmation could have taken place, or after a confirmed response, "
@@ -125,40 +132,42 @@ def _rules_table(rows: list[dict], results: dict) -> Table:
         source="ADSL, ADRS, ADAE")
 
 
-def _boundary_table(boundary: pd.DataFrame, saf: dict, results: dict, max_rows_in_pdf: int) -> Table:
-    prob_header = f"P(rate > {_pct(saf['threshold'])}) at that number"
+def _boundary_table(boundary: pd.DataFrame, saf: SafetyStoppingResult, results: MonitoringResults,
+                    max_rows_in_pdf: int) -> Table:
+    prob_header = f"P(rate > {_pct(saf.threshold)}) at that number"
     display = pd.DataFrame({
         "Assessable subjects (m)": boundary["m"].map(fmt.count),
         "Smallest number of events that crosses": boundary["boundary_t"].map(
             lambda t: "none" if pd.isna(t) else fmt.count(t)),
         prob_header: boundary["posterior_prob_at_boundary"].map(_prob),
-        "Now": boundary["current"].map(lambda now: f"<- {saf['t']} events" if now else ""),
+        "Now": boundary["current"].map(lambda now: f"<- {saf.t} events" if now else ""),
     })
     return Table(
         id="t_10_2_safety_boundary", number="10.2", title="Bayesian safety stopping boundary",
-        population="Safety population", data=boundary.assign(cutoff=results["cutoff"]), display=display,
-        footnotes=[f"Event: {saf['event_label']}. Prior Beta({fmt.number(saf['prior_a'], 1)}, "
-                   f"{fmt.number(saf['prior_b'], 1)}); the boundary is crossed when "
-                   f"P(rate > {_pct(saf['threshold'])} | data) > {fmt.number(saf['probability_cutoff'], 2)}.",
-                   f"Evaluated at {_cut(results)}: {saf['t']} events in {saf['m']} assessable subjects."],
-        source="ADSL, ADAE", csv_only=len(boundary) > max_rows_in_pdf)
+        population="Safety population", data=boundary.assign(cutoff=results.cutoff), display=display,
+        footnotes=[f"Event: {saf.event_label}. Prior Beta({fmt.number(saf.prior_a, 1)}, "
+                   f"{fmt.number(saf.prior_b, 1)}); the boundary is crossed when "
+                   f"P(rate > {_pct(saf.threshold)} | data) > {fmt.number(saf.probability_cutoff, 2)}.",
+                   f"Evaluated at {_cut(results)}: {saf.t} events in {saf.m} assessable subjects."],
+        source="ADSL, ADAE").as_listing(max_rows_in_pdf)
 
 
-def monitoring_blocks(results: dict, boundary: pd.DataFrame | None, max_rows_in_pdf: int) -> list[Block]:
+def monitoring_blocks(results: MonitoringResults, boundary: pd.DataFrame | None,
+                      max_rows_in_pdf: int) -> list[Block]:
     """Information fraction, Table 10.1, one verdict paragraph per rule, then Table 10.2 (in
     tables/ only when it has more than `max_rows_in_pdf` rows)."""
-    rows = _simon_rows(results["simon"]) + [_predictive_row(results["predictive"]),
-                                            _safety_row(results["safety_stopping"])]
-    info = results["information_fraction"]
-    if info["planned"]:
-        fraction = (f"Information fraction at {_cut(results)}: {fmt.count(info['evaluable'])} of "
-                    f"{fmt.count(info['planned'])} planned subjects ({fmt.percent(info['evaluable'], info['planned'])}%) "
-                    f"have had a chance to respond.")
+    rows = _simon_rows(results.simon) + [_predictive_row(results.predictive),
+                                         _safety_row(results.safety_stopping)]
+    info = results.information_fraction
+    if info.planned:
+        fraction = (f"Information fraction at {_cut(results)}: {fmt.count(info.evaluable)} of "
+                    f"{fmt.count(info.planned)} planned subjects "
+                    f"({fmt.percent(info.evaluable, info.planned)}%) have had a chance to respond.")
     else:
         fraction = (f"Information fraction at {_cut(results)}: not available (no planned sample size); "
-                    f"{fmt.count(info['evaluable'])} subjects have had a chance to respond.")
+                    f"{fmt.count(info.evaluable)} subjects have had a chance to respond.")
     blocks: list[Block] = [Paragraph(fraction), _rules_table([row for row, _ in rows], results)]
     blocks += [Paragraph(f"{text} [{_cut(results)}]", style="verdict") for _, text in rows]
-    if boundary is not None:
-        blocks.append(_boundary_table(boundary, results["safety_stopping"], results, max_rows_in_pdf))
+    if boundary is not None and isinstance(results.safety_stopping, SafetyStoppingResult):
+        blocks.append(_boundary_table(boundary, results.safety_stopping, results, max_rows_in_pdf))
     return blocks

@@ -1,5 +1,5 @@
-"""The prespecified monitoring rules evaluated at a cut: results.json["monitoring"] and the
-decision-page blocks (Simon two-stage, Bayesian predictive probability, Bayesian safety stopping).
+"""The prespecified monitoring rules evaluated at a cut (Simon two-stage, Bayesian predictive
+probability, Bayesian safety stopping): typed results (results.json "monitoring").
 
 A verdict is given as soon as it can no longer change: a Simon stage passes once its responses
 exceed the boundary, fails once even a response from every pending subject could not exceed it,
@@ -8,7 +8,7 @@ counted as failures; rates are over subjects who could have been assessed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -16,59 +16,52 @@ import pandas as pd
 
 from tasks.config import Monitoring, SimonDesign, TrialConfig
 from tasks.errors import ConfigError
-from tasks.model import Block
-from tasks.monitoring import decision
 from tasks.monitoring.cohorts import efficacy_cohort, safety_cohort, safety_event
 from tasks.monitoring.predictive import predictive_probability
 from tasks.monitoring.safety_stopping import boundary_table, evaluate_safety
 from tasks.monitoring.simon import design_summary, search_designs
-
-CONTINUE = "CONTINUE"
-STOP_FOR_FUTILITY = "STOP FOR FUTILITY"
-NOT_YET_EVALUABLE = "NOT YET EVALUABLE"
-DECLARE_PROMISING = "DECLARE PROMISING"
-NOT_PROMISING = "NOT PROMISING"
-NOT_CONFIGURED = "NOT CONFIGURED"
+from tasks.results.monitoring import (InformationFraction, MonitoringResults, NotEvaluated,
+                                      PredictiveResult, SafetyStoppingResult, SimonDesignSummary,
+                                      SimonParameters, SimonResult, SimonStage, UnjudgedRecords)
+from tasks.results.verdict import Verdict
 
 EFFICACY_DATA = "ADSL (RSEVALFL, {ref}, DTHFL), ADRS (PARAMCD CBOR)"
 SAFETY_DATA = "ADSL (SAFFL, TRTSDT), ADAE (TRTEMFL, AETOXGR, {rel}ASTDT)"
 
 
-@dataclass
+@dataclass(frozen=True)
 class MonitoringOutcome:
-    """`results` goes to results.json["monitoring"] (numbers unrounded); `blocks` to the decision page."""
-    results: dict
-    blocks: list[Block] = field(default_factory=list)
+    """The rules' results (results.json "monitoring") and the safety boundary table's data
+    (Table 10.2), when the safety rule is evaluated."""
+    results: MonitoringResults
+    safety_boundary: pd.DataFrame | None
 
 
 # --- Simon two-stage ----------------------------------------------------------------------------
 
-def resolve_design(monitoring: Monitoring) -> tuple[SimonDesign | None, dict]:
+def resolve_design(monitoring: Monitoring) -> tuple[SimonDesign, SimonDesignSummary, str] | NotEvaluated:
     """The Simon design used: the configured one, or the optimal/minimax design computed from
-    p0, p1, alpha, beta. None (with the reason) when the config gives neither."""
+    p0, p1, alpha, beta, with its summary and source; NotEvaluated when the config gives neither."""
     simon = monitoring.simon
     if (simon.p0 is None) != (simon.p1 is None):
         raise ConfigError("monitoring.simon: p0 and p1 must be given together")
-    if simon.p0 is not None and simon.p0 >= simon.p1:
+    if simon.p0 is not None and simon.p1 is not None and simon.p0 >= simon.p1:
         raise ConfigError(f"monitoring.simon: p0 ({simon.p0}) must be below p1 ({simon.p1})")
-    parameters = {"p0": simon.p0, "p1": simon.p1, "alpha": simon.alpha, "beta": simon.beta,
-                  "n_max": simon.n_max}
     if simon.design is not None:
         design = simon.design
-        if simon.p0 is not None:
-            summary = design_summary(design, simon.p0, simon.p1)
-        else:
-            summary = {**design.model_dump(), "en0": None, "pet0": None, "alpha": None, "power": None}
-        return design, {"source": "config", "design": summary, "parameters": parameters}
-    if simon.p0 is None:
-        return None, {"source": None, "design": None, "parameters": parameters,
-                      "reason": "monitoring.simon sets neither design nor p0/p1"}
+        if simon.p0 is not None and simon.p1 is not None:
+            return design, SimonDesignSummary(**design_summary(design, simon.p0, simon.p1)), "config"
+        return design, SimonDesignSummary(**design.model_dump(), en0=None, pet0=None, alpha=None,
+                                          power=None), "config"
+    if simon.p0 is None or simon.p1 is None:
+        return NotEvaluated("monitoring.simon sets neither design nor p0/p1")
     summary = search_designs(simon.p0, simon.p1, simon.alpha, simon.beta, simon.n_max)[simon.choice]
     design = SimonDesign(**{k: summary[k] for k in ("r1", "n1", "r", "n")})
-    return design, {"source": simon.choice, "design": summary, "parameters": parameters}
+    return design, SimonDesignSummary(**summary), simon.choice
 
 
-def evaluate_stage(cohort: pd.DataFrame, size: int, boundary: int, passed: str, failed: str) -> dict:
+def evaluate_stage(cohort: pd.DataFrame, size: int, boundary: int, passed: Verdict,
+                   failed: Verdict) -> SimonStage:
     """The first `size` efficacy subjects against "responses > boundary"."""
     group = cohort[cohort["ORDER"] <= size]
     evaluable = int(group["CHANCEFL"].sum())
@@ -79,64 +72,78 @@ def evaluate_stage(cohort: pd.DataFrame, size: int, boundary: int, passed: str, 
     elif responses + still_open <= boundary:
         verdict = failed
     else:
-        verdict = NOT_YET_EVALUABLE
-    return {"subjects_required": size, "enrolled": len(group), "evaluable": evaluable,
-            "pending": len(group) - evaluable, "not_yet_enrolled": size - len(group),
-            "responses": responses, "boundary": boundary, "verdict": verdict,
-            "decided_before_all_evaluable": verdict != NOT_YET_EVALUABLE and evaluable < size}
+        verdict = Verdict.NOT_YET_EVALUABLE
+    return SimonStage(subjects_required=size, enrolled=len(group), evaluable=evaluable,
+                      pending=len(group) - evaluable, not_yet_enrolled=size - len(group),
+                      responses=responses, boundary=boundary, verdict=verdict,
+                      decided_before_all_evaluable=verdict != Verdict.NOT_YET_EVALUABLE and evaluable < size)
 
 
-def evaluate_simon(cohort: pd.DataFrame, design: SimonDesign) -> dict:
+def evaluate_simon(cohort: pd.DataFrame, design: SimonDesign) -> tuple[SimonStage, SimonStage]:
     """Stage 1 (continue if > r1 responses in the first n1) and the final rule (promising if
     > r responses in the first n, after a passed stage 1)."""
-    stage1 = evaluate_stage(cohort, design.n1, design.r1, CONTINUE, STOP_FOR_FUTILITY)
-    final = evaluate_stage(cohort, design.n, design.r, DECLARE_PROMISING, NOT_PROMISING)
-    if stage1["verdict"] == STOP_FOR_FUTILITY:
-        final = {**final, "verdict": NOT_PROMISING, "stopped_at_stage1": True}
-    elif final["verdict"] == DECLARE_PROMISING and stage1["verdict"] != CONTINUE:
-        final = {**final, "verdict": NOT_YET_EVALUABLE, "decided_before_all_evaluable": False}
-    return {"stage1": stage1, "final": final, "beyond_design": int((cohort["ORDER"] > design.n).sum())}
+    stage1 = evaluate_stage(cohort, design.n1, design.r1, Verdict.CONTINUE, Verdict.STOP_FOR_FUTILITY)
+    final = evaluate_stage(cohort, design.n, design.r, Verdict.DECLARE_PROMISING, Verdict.NOT_PROMISING)
+    if stage1.verdict == Verdict.STOP_FOR_FUTILITY:
+        final = replace(final, verdict=Verdict.NOT_PROMISING, stopped_at_stage1=True)
+    elif final.verdict == Verdict.DECLARE_PROMISING and stage1.verdict != Verdict.CONTINUE:
+        final = replace(final, verdict=Verdict.NOT_YET_EVALUABLE, decided_before_all_evaluable=False)
+    return stage1, final
+
+
+def simon_result(cohort: pd.DataFrame, monitoring: Monitoring, cutoff: str,
+                 data: str) -> SimonResult | NotEvaluated:
+    resolved = resolve_design(monitoring)
+    if isinstance(resolved, NotEvaluated):
+        return resolved
+    design, summary, source = resolved
+    stage1, final = evaluate_simon(cohort, design)
+    simon = monitoring.simon
+    return SimonResult(source=source, design=summary,
+                       parameters=SimonParameters(simon.p0, simon.p1, simon.alpha, simon.beta, simon.n_max),
+                       stage1=stage1, final=final, beyond_design=int((cohort["ORDER"] > design.n).sum()),
+                       cutoff=cutoff, data=data)
 
 
 # --- Bayesian predictive probability ------------------------------------------------------------
 
-def evaluate_predictive(cohort: pd.DataFrame, cfg: TrialConfig, design: SimonDesign | None) -> dict:
+def evaluate_predictive(cohort: pd.DataFrame, cfg: TrialConfig, n_design: int | None, cutoff: str,
+                        data: str) -> PredictiveResult | NotEvaluated:
     """Lee & Liu predictive probability over the first n_max efficacy subjects."""
     pred = cfg.monitoring.predictive
     if not pred.enabled:
-        return {"enabled": False, "verdict": NOT_CONFIGURED, "reason": "monitoring.predictive.enabled is false"}
+        return NotEvaluated("monitoring.predictive.enabled is false")
     p0 = pred.p0 if pred.p0 is not None else cfg.monitoring.simon.p0
-    n_max = pred.n_max or (design.n if design else None) or cfg.study.planned_enrollment
+    n_max = pred.n_max or n_design or cfg.study.planned_enrollment
     if p0 is None or n_max is None:
         missing = "p0 (monitoring.predictive.p0 or monitoring.simon.p0)" if p0 is None else \
             "n_max (monitoring.predictive.n_max, a Simon design or study.planned_enrollment)"
-        return {"enabled": True, "verdict": NOT_CONFIGURED, "reason": f"no {missing}"}
+        return NotEvaluated(f"no {missing}", enabled=True)
     group = cohort[cohort["ORDER"] <= n_max]
     m = int(group["CHANCEFL"].sum())
     x = int(group["RESPFL"].sum())
     result = predictive_probability(x, m, n_max, p0, pred.theta_t, pred.prior_a, pred.prior_b)
     successes = result.table.loc[result.table["success"], "y"]
     if m == 0:
-        verdict = NOT_YET_EVALUABLE
+        verdict = Verdict.NOT_YET_EVALUABLE
     else:
-        verdict = STOP_FOR_FUTILITY if result.pp < pred.theta_l else CONTINUE
-    return {"enabled": True, "x": x, "m": m, "pending": len(group) - m, "n_max": n_max, "p0": p0,
-            "theta_t": pred.theta_t, "theta_l": pred.theta_l, "prior_a": pred.prior_a,
-            "prior_b": pred.prior_b, "pp": result.pp, "posterior_mean": result.posterior_mean,
-            "ci_low": result.ci_low, "ci_high": result.ci_high,
-            "min_future_responses_for_success": int(successes.min()) if len(successes) else None,
-            "verdict": verdict}
+        verdict = Verdict.STOP_FOR_FUTILITY if result.pp < pred.theta_l else Verdict.CONTINUE
+    return PredictiveResult(
+        x=x, m=m, pending=len(group) - m, n_max=n_max, p0=p0, theta_t=pred.theta_t,
+        theta_l=pred.theta_l, prior_a=pred.prior_a, prior_b=pred.prior_b, pp=result.pp,
+        posterior_mean=result.posterior_mean, ci_low=result.ci_low, ci_high=result.ci_high,
+        min_future_responses_for_success=int(successes.min()) if len(successes) else None,
+        verdict=verdict, cutoff=cutoff, data=data)
 
 
 # --- Bayesian safety stopping -------------------------------------------------------------------
 
 def evaluate_safety_stopping(adsl: pd.DataFrame, adae: pd.DataFrame, cutoff: date,
-                             cfg: TrialConfig) -> dict:
+                             cfg: TrialConfig) -> SafetyStoppingResult | NotEvaluated:
     """t events in m assessable subjects against P(rate > threshold) > probability cutoff."""
     rule = cfg.monitoring.safety_stopping
     if not rule.enabled:
-        return {"enabled": False, "verdict": NOT_CONFIGURED,
-                "reason": "monitoring.safety_stopping.enabled is false"}
+        return NotEvaluated("monitoring.safety_stopping.enabled is false")
     event = safety_event(rule)
     cohort = safety_cohort(adsl, adae, cutoff, rule)
     subjects = cohort.subjects
@@ -144,34 +151,33 @@ def evaluate_safety_stopping(adsl: pd.DataFrame, adae: pd.DataFrame, cutoff: dat
     m = int(subjects["ASSESSFL"].sum())
     result = evaluate_safety(t, m, rule.threshold, rule.probability_cutoff, rule.prior_a, rule.prior_b)
     open_window = ~subjects["ASSESSFL"]
-    return {"enabled": True, "event": rule.event,
-            "event_label": event.label.format(window=rule.window_days),
-            "window_days": rule.window_days, "threshold": rule.threshold,
-            "probability_cutoff": rule.probability_cutoff, "prior_a": rule.prior_a,
-            "prior_b": rule.prior_b, "t": t, "m": m, "rate": t / m if m else None,
-            "in_window": int((open_window & subjects["TRTSDT"].notna()).sum()),
-            "no_first_dose_date": int((open_window & subjects["TRTSDT"].isna()).sum()),
-            "posterior_prob": result.posterior_prob, "boundary_t": result.boundary_t,
-            "unjudged_records": {"missing_grade": cohort.missing_grade,
-                                 "missing_onset": cohort.missing_onset},
-            "verdict": result.verdict,
-            "data": SAFETY_DATA.format(rel="RELFL, " if event.related_only else "")}
+    return SafetyStoppingResult(
+        event=rule.event, event_label=event.label.format(window=rule.window_days),
+        window_days=rule.window_days, threshold=rule.threshold,
+        probability_cutoff=rule.probability_cutoff, prior_a=rule.prior_a, prior_b=rule.prior_b,
+        t=t, m=m, rate=t / m if m else None,
+        in_window=int((open_window & subjects["TRTSDT"].notna()).sum()),
+        no_first_dose_date=int((open_window & subjects["TRTSDT"].isna()).sum()),
+        posterior_prob=result.posterior_prob, boundary_t=result.boundary_t,
+        unjudged_records=UnjudgedRecords(cohort.missing_grade, cohort.missing_onset),
+        verdict=result.verdict, cutoff=cutoff.isoformat(),
+        data=SAFETY_DATA.format(rel="RELFL, " if event.related_only else ""))
 
 
 # --- the whole evaluation -----------------------------------------------------------------------
 
-def information_fraction(cohort: pd.DataFrame, planned: int | None) -> dict:
+def information_fraction(cohort: pd.DataFrame, planned: int | None) -> InformationFraction:
     """Subjects who have had a chance to respond among the first `planned`, over `planned`."""
     if not planned:
-        return {"evaluable": int(cohort["CHANCEFL"].sum()), "planned": None, "fraction": None}
+        return InformationFraction(int(cohort["CHANCEFL"].sum()), None, None)
     evaluable = int(cohort.loc[cohort["ORDER"] <= planned, "CHANCEFL"].sum())
-    return {"evaluable": evaluable, "planned": planned, "fraction": evaluable / planned}
+    return InformationFraction(evaluable, planned, evaluable / planned)
 
 
-def safety_boundary_table(cfg: TrialConfig, design: SimonDesign | None, m_now: int) -> pd.DataFrame:
+def safety_boundary_table(cfg: TrialConfig, n_design: int | None, m_now: int) -> pd.DataFrame:
     """10.2's data: for m = 1..planned n (at least the current m), the smallest t that crosses."""
     rule = cfg.monitoring.safety_stopping
-    planned = cfg.study.planned_enrollment or (design.n if design else 0)
+    planned = cfg.study.planned_enrollment or n_design or 0
     table = boundary_table(max(planned, m_now, 1), rule.threshold, rule.probability_cutoff,
                            rule.prior_a, rule.prior_b)
     return table.assign(current=np.asarray(table["m"] == m_now))
@@ -180,22 +186,17 @@ def safety_boundary_table(cfg: TrialConfig, design: SimonDesign | None, m_now: i
 def evaluate_monitoring(adsl: pd.DataFrame, adrs: pd.DataFrame, adae: pd.DataFrame,
                         cfg: TrialConfig, cutoff: date) -> MonitoringOutcome:
     """Every configured monitoring rule at `cutoff`, with its boundary, observation and verdict."""
-    design, simon = resolve_design(cfg.monitoring)
+    iso = cutoff.isoformat()
     cohort = efficacy_cohort(adsl, adrs, cutoff, cfg.response)
-    if design is not None:
-        simon = {**simon, **evaluate_simon(cohort, design)}
     efficacy_data = EFFICACY_DATA.format(ref=cfg.response.reference_date)
+    simon = simon_result(cohort, cfg.monitoring, iso, efficacy_data)
+    n_design = simon.design.n if isinstance(simon, SimonResult) else None
     safety = evaluate_safety_stopping(adsl, adae, cutoff, cfg)
-    iso = pd.Timestamp(cutoff).strftime("%Y-%m-%d")
-    results = {
-        "cutoff": iso,
-        "efficacy_subjects": len(cohort),
-        "simon": {**simon, "cutoff": iso, "data": efficacy_data},
-        "predictive": {**evaluate_predictive(cohort, cfg, design), "cutoff": iso, "data": efficacy_data},
-        "safety_stopping": {**safety, "cutoff": iso},
-        "information_fraction": information_fraction(
-            cohort, design.n if design else cfg.study.planned_enrollment),
-    }
-    boundary = safety_boundary_table(cfg, design, safety["m"]) if safety["enabled"] else None
-    blocks = decision.monitoring_blocks(results, boundary, cfg.report.max_listing_rows_in_pdf)
-    return MonitoringOutcome(results=results, blocks=blocks)
+    results = MonitoringResults(
+        cutoff=iso, efficacy_subjects=len(cohort), simon=simon,
+        predictive=evaluate_predictive(cohort, cfg, n_design, iso, efficacy_data),
+        safety_stopping=safety,
+        information_fraction=information_fraction(cohort, n_design or cfg.study.planned_enrollment))
+    boundary = safety_boundary_table(cfg, n_design, safety.m) \
+        if isinstance(safety, SafetyStoppingResult) else None
+    return MonitoringOutcome(results=results, safety_boundary=boundary)

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import beta
 
-CROSSED = "SAFETY BOUNDARY CROSSED"
-CONTINUE = "CONTINUE"
+from tasks.results.verdict import Verdict
+
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class SafetyResult:
     m: int
     posterior_prob: float
     boundary_t: int | None
-    verdict: str
+    verdict: Verdict
 
 
 def exceedance_probability(t: np.ndarray | int, m: np.ndarray | int, threshold: float,
@@ -57,10 +57,10 @@ def safety_boundary(m: int, threshold: float, cutoff: float, a: float, b: float)
 
 
 def evaluate_safety(t: int, m: int, threshold: float, cutoff: float, a: float, b: float) -> SafetyResult:
-    """Verdict CROSSED when P(rate > threshold | t, m) > cutoff, else CONTINUE."""
+    """SAFETY BOUNDARY CROSSED when P(rate > threshold | t, m) > cutoff, else CONTINUE."""
     if not 0 <= t <= m:
         raise ValueError(f"safety stopping needs 0 <= t <= m (t={t}, m={m})")
     prob = float(exceedance_probability(t, m, threshold, a, b))
     return SafetyResult(t=t, m=m, posterior_prob=prob,
                         boundary_t=safety_boundary(m, threshold, cutoff, a, b),
-                        verdict=CROSSED if prob > cutoff else CONTINUE)
+                        verdict=Verdict.SAFETY_BOUNDARY_CROSSED if prob > cutoff else Verdict.CONTINUE)

@@ -10,7 +10,8 @@ import pandas as pd
 
 from tasks.model import Adam, Figure, Finding, Table
 from tasks.publish.canonical import canonical_json, write_json
-from tasks.publish.changes import write_snapshot
+from tasks.publish.snapshot import write_snapshot
+from tasks.results.run import OpenResults, Results
 from tasks.publish.layout import (MANIFEST_NAME, OPEN_DIR, OPEN_MANIFEST_NAME, OPEN_PDF,
                                   OPEN_RESULTS_NAME, RESULTS_NAME, VALIDATION_NAME)
 from tasks.publish.manifest import file_hashes
@@ -53,11 +54,12 @@ def open_manifest(folder: Path, cutoff: str, version: int) -> dict[str, Any]:
 
 
 def write_contents(folder: Path, adam: Adam, closed: list[Table | Figure], open_: list[Table | Figure],
-                   results: dict, open_results: dict, findings: list[Finding],
+                   results: Results, open_results: OpenResults, findings: list[Finding],
                    snapshot: pd.DataFrame) -> None:
     """Everything but the PDFs and manifest.json; the open package is complete when this returns
-    (open-manifest.json written last)."""
-    version = int(results["version"])
+    (open-manifest.json written last). `results` and `open_results` carry the version number."""
+    if results.version is None or open_results.version != results.version:
+        raise ValueError("results to publish need the version number (Results.published_as)")
     write_adam(adam, folder)
     write_tables(closed, folder / "tables", folder / "figures")
     write_json(folder / RESULTS_NAME, results)
@@ -65,8 +67,8 @@ def write_contents(folder: Path, adam: Adam, closed: list[Table | Figure], open_
     write_snapshot(snapshot, folder)
     open_dir = folder / OPEN_DIR
     write_tables(open_, open_dir / "tables", None)
-    write_json(open_dir / OPEN_RESULTS_NAME, {**open_results, "version": version})
-    write_json(open_dir / OPEN_MANIFEST_NAME, open_manifest(folder, results["cutoff"], version))
+    write_json(open_dir / OPEN_RESULTS_NAME, open_results)
+    write_json(open_dir / OPEN_MANIFEST_NAME, open_manifest(folder, results.cutoff, results.version))
 
 
 def closed_attachments(folder: Path, manifest_extra: dict[str, Any], cutoff: str,

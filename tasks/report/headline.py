@@ -1,50 +1,48 @@
-"""The headline numbers as Markdown, for the Prefect artifact of a run."""
+"""The headline numbers as Markdown, for the Prefect artifact of a run (from the typed results)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from tasks.report import formatting as fmt
+from tasks.results.efficacy import Survival
+from tasks.results.run import Results
+from tasks.results.safety import Share
+from tasks.stats.binomial import Proportion
 
 
-def _rate(part: dict | None) -> str:
-    if not part:
+def _rate(part: Proportion | None) -> str:
+    if part is None:
         return fmt.NOT_ESTIMABLE
-    return (f"{part['responders']}/{part['n']} = "
-            f"{fmt.rate_ci(part.get('rate'), part.get('ci_low'), part.get('ci_high'))} %")
+    return f"{part.responders}/{part.n} = {fmt.rate_ci(part.rate, part.ci_low, part.ci_high)} %"
 
 
-def _median(part: dict | None) -> str:
-    if not part:
-        return fmt.NOT_ESTIMABLE
-    return (f"{fmt.estimate_ci(part.get('median'), part.get('median_ci_low'), part.get('median_ci_high'))}"
-            f" months ({part.get('events')} events in {part.get('n')})")
+def _median(part: Survival) -> str:
+    return (f"{fmt.estimate_ci(part.median, part.median_ci_low, part.median_ci_high)} months "
+            f"({part.events} events in {part.n})")
 
 
-def _subjects(part: dict | None) -> str:
-    return f"{part['subjects']} ({fmt.number(part['pct'])} %)" if part else fmt.NOT_ESTIMABLE
+def _subjects(part: Share) -> str:
+    return f"{part.subjects} ({fmt.number(part.pct)} %)"
 
 
-def headline_markdown(results: dict, published: Path) -> str:
-    efficacy, safety = results.get("efficacy", {}), results.get("safety", {})
-    populations = results.get("populations", {})
-    verdicts = [f"- {rule.get('rule', name)}: **{rule.get('verdict', '')}**"
-                for name, rule in results.get("monitoring", {}).items()
-                if isinstance(rule, dict) and "verdict" in rule]
+def headline_markdown(results: Results, published: Path) -> str:
+    efficacy, safety, populations = results.efficacy, results.safety, results.populations
+    verdicts = [f"- {rule}: **{verdict}**" for rule, verdict in results.monitoring.verdicts()]
     lines = [
-        f"# {results['study']}: interim analysis, data cutoff {results['cutoff']}",
+        f"# {results.study}: interim analysis, data cutoff {results.cutoff}",
         f"Published: `{published}`",
         "",
         "| | |", "|---|---|",
-        f"| Enrolled / treated / response-evaluable | {populations.get('enrolled')} / "
-        f"{populations.get('safety')} / {populations.get('efficacy')} |",
-        f"| ORR, confirmed (95% CI) | {_rate(efficacy.get('orr'))} |",
-        f"| DCR (95% CI) | {_rate(efficacy.get('dcr'))} |",
-        f"| Median OS (95% CI) | {_median(efficacy.get('os'))} |",
-        f"| Median PFS (95% CI) | {_median(efficacy.get('pfs'))} |",
-        f"| Any TEAE | {_subjects(safety.get('teae'))} |",
-        f"| Grade >= 3 TEAE | {_subjects(safety.get('teae_grade3plus'))} |",
-        f"| Serious TEAE | {_subjects(safety.get('serious'))} |",
+        f"| Enrolled / treated / response-evaluable | {populations.enrolled} / "
+        f"{populations.safety} / {populations.efficacy} |",
+        f"| ORR, confirmed (95% CI) | {_rate(efficacy.orr)} |",
+        f"| DCR (95% CI) | {_rate(efficacy.dcr)} |",
+        f"| Median OS (95% CI) | {_median(efficacy.os)} |",
+        f"| Median PFS (95% CI) | {_median(efficacy.pfs)} |",
+        f"| Any TEAE | {_subjects(safety.teae)} |",
+        f"| Grade >= 3 TEAE | {_subjects(safety.teae_grade3plus)} |",
+        f"| Serious TEAE | {_subjects(safety.serious)} |",
         "",
-        *(["## Monitoring rules", *verdicts] if verdicts else []),
+        "## Monitoring rules", *verdicts,
     ]
     return "\n".join(lines) + "\n"

@@ -1,6 +1,8 @@
 """Response rates with the exact (Clopper-Pearson) confidence interval."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from scipy.stats import beta
 
 
@@ -19,11 +21,19 @@ def clopper_pearson(k: int, n: int, conf: float = 0.95) -> tuple[float, float]:
     return low, high
 
 
-def binomial_summary(k: int, n: int, conf: float = 0.95) -> dict:
-    """{n, responders, rate, ci_low, ci_high} as results.json holds them; rate and limits are None
-    when there is no subject to count (n = 0)."""
+@dataclass(frozen=True)
+class Proportion:
+    """k of n with its exact interval; rate and limits are None when n = 0."""
+    n: int
+    responders: int
+    rate: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+def binomial_summary(k: int, n: int, conf: float = 0.95) -> Proportion:
     k, n = int(k), int(n)
     if n == 0:
-        return {"n": 0, "responders": k, "rate": None, "ci_low": None, "ci_high": None}
+        return Proportion(0, k, None, None, None)
     low, high = clopper_pearson(k, n, conf)
-    return {"n": n, "responders": k, "rate": k / n, "ci_low": low, "ci_high": high}
+    return Proportion(n, k, k / n, low, high)

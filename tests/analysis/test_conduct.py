@@ -1,13 +1,14 @@
 """Accrual, disposition, demographics: counts checked by hand on a tiny ADSL."""
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 import pandas as pd
 import pytest
 
 from tasks.analysis.conduct import (accrual_section, conduct_summary, demographics_section,
-                                    disposition_section, enrolment_counts)
+                                    disposition_section, populations)
 from tasks.config import load_config
 from tasks.model import Figure, Table
 
@@ -36,8 +37,8 @@ def adsl() -> pd.DataFrame:
     return frame
 
 
-def test_enrolment_counts_by_population(adsl):
-    assert enrolment_counts(adsl) == {"screened": 5, "enrolled": 4, "safety": 3, "full_analysis": 3,
+def test_population_counts(adsl):
+    assert asdict(populations(adsl)) == {"screened": 5, "enrolled": 4, "safety": 3, "full_analysis": 3,
                                       "efficacy": 2}
 
 

@@ -6,6 +6,9 @@ import pandas as pd
 import pytest
 
 from tasks.analysis.efficacy import efficacy_results, efficacy_section
+from tasks.publish.canonical import canonical_json
+from tasks.results.efficacy import EfficacyResults
+from tasks.stats.binomial import Proportion
 from tasks.config import load_config
 from tasks.dates import DAYS_PER_MONTH
 from tasks.errors import BadInputError
@@ -70,81 +73,85 @@ def adtr_frame() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def results() -> dict:
+def results() -> EfficacyResults:
     return efficacy_results(adsl_frame(), adrs_frame(), adtte_frame(), CFG)
 
 
 @pytest.fixture(scope="module")
-def blocks() -> list:
-    return efficacy_section(adsl_frame(), adrs_frame(), adtte_frame(), adtr_frame(), CFG)
+def blocks(results) -> list:
+    return efficacy_section(adsl_frame(), adrs_frame(), adtte_frame(), adtr_frame(), CFG, results)
 
 
 def test_orr_is_confirmed_cr_pr_over_the_response_evaluable_set_with_exact_ci(results):
     # RSEVALFL: S1-S7; confirmed CR/PR: S1 (CR), S5 (PR). S8's PR is outside the population.
-    assert results["orr"] == {"n": 7, "responders": 2, "rate": 2 / 7,
-                              "ci_low": pytest.approx(0.0366926, abs=1e-6), "ci_high": pytest.approx(0.7095791, abs=1e-6)}
+    assert results.orr == Proportion(n=7, responders=2, rate=2 / 7,
+                                     ci_low=pytest.approx(0.0366926, abs=1e-6),
+                                     ci_high=pytest.approx(0.7095791, abs=1e-6))
 
 
 def test_dcr_counts_confirmed_cr_pr_sd(results):
-    assert results["dcr"]["responders"] == 4 and results["dcr"]["n"] == 7
-    assert (results["dcr"]["ci_low"], results["dcr"]["ci_high"]) == pytest.approx((0.1840516, 0.9010117), abs=1e-6)
+    assert results.dcr.responders == 4 and results.dcr.n == 7
+    assert (results.dcr.ci_low, results.dcr.ci_high) == pytest.approx((0.1840516, 0.9010117), abs=1e-6)
 
 
 def test_dcr_within_six_months_uses_the_window_cbor_parameter(results):
-    assert results["dcr_6m"]["responders"] == 3        # S2 has SD overall but NE within 6 months
+    assert results.dcr_6m.responders == 3        # S2 has SD overall but NE within 6 months
 
 
 def test_unconfirmed_orr_uses_bor(results):
-    assert results["orr_unconfirmed"]["responders"] == 3
-    assert results["orr_unconfirmed"]["ci_low"] == pytest.approx(0.0989883, abs=1e-6)
+    assert results.orr_unconfirmed.responders == 3
+    assert results.orr_unconfirmed.ci_low == pytest.approx(0.0989883, abs=1e-6)
 
 
 def test_bor_and_cbor_counts_cover_every_evaluable_subject_missing_without_record(results):
-    assert results["bor_counts"] == {"CR": 1, "PR": 2, "SD": 1, "NON-CR/NON-PD": 0, "PD": 1, "NE": 1, "MISSING": 1}
-    assert results["cbor_counts"] == {"CR": 1, "PR": 1, "SD": 2, "NON-CR/NON-PD": 0, "PD": 1, "NE": 1, "MISSING": 1}
+    assert results.bor_counts == {"CR": 1, "PR": 2, "SD": 1, "NON-CR/NON-PD": 0, "PD": 1, "NE": 1, "MISSING": 1}
+    assert results.cbor_counts == {"CR": 1, "PR": 1, "SD": 2, "NON-CR/NON-PD": 0, "PD": 1, "NE": 1, "MISSING": 1}
 
 
 def test_os_median_in_months_over_the_full_analysis_set(results):
     # Total: 60e 100e 200c 250e 300e 350e 400c 500c -> S = .875 .75 .75 .6 .45: median 300 days
     # (R survfit log-log: median 300, CI 60 to NA).
-    assert results["os"] == {"n": 8, "events": 5, "median": pytest.approx(300 / DAYS_PER_MONTH),
-                             "median_ci_low": pytest.approx(60 / DAYS_PER_MONTH),   # R: 60
-                             "median_ci_high": None, "unit": "months"}
+    os = results.os
+    assert (os.n, os.events, os.median_ci_high, os.unit) == (8, 5, None, "months")
+    assert os.median == pytest.approx(300 / DAYS_PER_MONTH)
+    assert os.median_ci_low == pytest.approx(60 / DAYS_PER_MONTH)   # R: 60
 
 
 def test_by_arm_results_and_the_midpoint_median(results):
-    arm_a, arm_b = results["by_arm"]["A"], results["by_arm"]["B"]
+    arm_a, arm_b = results.by_arm["A"], results.by_arm["B"]
     # Arm A OS: 100e 250e 300e 400c -> S = 0.5 exactly on [250, 300): median 275 days.
-    assert arm_a["os"]["median"] == pytest.approx(275 / DAYS_PER_MONTH)
-    assert arm_b["os"]["median"] == pytest.approx(350 / DAYS_PER_MONTH)
-    assert (arm_a["orr"]["responders"], arm_a["orr"]["n"]) == (1, 4)
-    assert (arm_b["orr"]["responders"], arm_b["orr"]["n"]) == (1, 3)
-    assert arm_a["orr"]["ci_high"] == pytest.approx(0.8058796, abs=1e-6)
-    assert set(results["by_arm"]) == {"A", "B"}          # screen failures are no arm
+    assert arm_a.os.median == pytest.approx(275 / DAYS_PER_MONTH)
+    assert arm_b.os.median == pytest.approx(350 / DAYS_PER_MONTH)
+    assert (arm_a.orr.responders, arm_a.orr.n) == (1, 4)
+    assert (arm_b.orr.responders, arm_b.orr.n) == (1, 3)
+    assert arm_a.orr.ci_high == pytest.approx(0.8058796, abs=1e-6)
+    assert set(results.by_arm) == {"A", "B"}          # screen failures are no arm
+    assert [label for label, _ in results.columns()] == ["A", "B", "Total"]
 
 
 def test_landmarks_follow_up_and_dor(results):
-    six = results["landmarks"]["os"][0]
-    assert six["months"] == 6 and six["rate"] == pytest.approx(0.75) and six["n_risk"] == 6
-    assert results["landmarks"]["os"][2]["rate"] is None      # 24 months: after the last observation
-    assert results["dor"]["n"] == 2 and results["dor"]["events"] == 1
-    assert results["follow_up"]["unit"] == "months" and results["follow_up"]["median"] is not None
+    six = results.os.landmarks[0]
+    assert six.time == 6 and six.surv == pytest.approx(0.75) and six.n_risk == 6
+    assert results.os.landmarks[2].surv is None      # 24 months: after the last observation
+    assert results.dor.n == 2 and results.dor.events == 1
+    assert results.follow_up.unit == "months" and results.follow_up.median is not None
 
 
 def test_results_are_plain_json(results):
-    text = json.dumps(results, allow_nan=False)
+    text = canonical_json(results)
     assert json.loads(text)["orr"]["responders"] == 2
+    assert json.loads(text)["os"]["landmarks"][0]["time"] == 6
 
 
 def test_single_arm_has_no_by_arm():
     adsl = adsl_frame().assign(TRT01A="A", TRT01AN=1)
-    assert "by_arm" not in efficacy_results(adsl, adrs_frame(), adtte_frame(), CFG)
+    assert efficacy_results(adsl, adrs_frame(), adtte_frame(), CFG).by_arm is None
 
 
 def test_no_window_parameter_gives_no_dcr_6m():
     adrs = adrs_frame()
     results = efficacy_results(adsl_frame(), adrs[adrs["PARAMCD"] != "CBORW"], adtte_frame(), CFG)
-    assert results["dcr_6m"] is None and results["dcr"]["responders"] == 4
+    assert results.dcr_6m is None and results.dcr.responders == 4
 
 
 def test_unknown_response_value_is_an_error_naming_the_subject():
@@ -217,14 +224,17 @@ def test_no_cell_is_blank_or_nan(blocks):
 
 
 def test_without_lesion_data_the_lesion_figures_are_replaced_by_a_note():
-    blocks = efficacy_section(adsl_frame(), adrs_frame(), adtte_frame(), pd.DataFrame(), CFG)
+    blocks = efficacy_section(adsl_frame(), adrs_frame(), adtte_frame(), pd.DataFrame(), CFG,
+                              efficacy_results(adsl_frame(), adrs_frame(), adtte_frame(), CFG))
     assert not any(getattr(b, "id", "") in ("f_14_2_3_waterfall", "f_14_2_5_spider") for b in blocks)
     assert any(isinstance(b, Paragraph) and "waterfall" in b.text for b in blocks)
 
 
 def test_without_the_window_parameter_the_table_shows_ne_and_says_why():
     adrs = adrs_frame()
-    blocks = efficacy_section(adsl_frame(), adrs[adrs["PARAMCD"] != "CBORW"], adtte_frame(), adtr_frame(), CFG)
+    adrs = adrs[adrs["PARAMCD"] != "CBORW"]
+    blocks = efficacy_section(adsl_frame(), adrs, adtte_frame(), adtr_frame(), CFG,
+                              efficacy_results(adsl_frame(), adrs, adtte_frame(), CFG))
     table = _table(blocks, "t_14_2_2_response_rates")
     assert table.display.iloc[8, 1:].tolist() == ["NE", "NE", "NE"]
     assert any("no CBORW parameter" in note for note in table.footnotes)
@@ -233,7 +243,7 @@ def test_without_the_window_parameter_the_table_shows_ne_and_says_why():
 def test_a_cut_with_nobody_in_the_analysis_sets_gives_ne_tables():
     adsl = adsl_frame().assign(FASFL="N", RSEVALFL="N")
     results = efficacy_results(adsl, adrs_frame(), adtte_frame(), CFG)
-    assert results["orr"]["rate"] is None and results["os"]["n"] == 0 and results["os"]["median"] is None
-    blocks = efficacy_section(adsl, adrs_frame(), adtte_frame(), adtr_frame(), CFG)
+    assert results.orr.rate is None and results.os.n == 0 and results.os.median is None
+    blocks = efficacy_section(adsl, adrs_frame(), adtte_frame(), adtr_frame(), CFG, results)
     rates = _table(blocks, "t_14_2_2_response_rates")
     assert list(rates.display.columns) == ["", "Total\n(N=0)"] and rates.display.iloc[2, 1] == "NE"

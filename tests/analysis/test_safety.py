@@ -11,6 +11,7 @@ from tasks.adam.adae import build_adae
 from tasks.adam.adex import build_adex
 from tasks.adam.adlb import build_adlb
 from tasks.analysis.safety import exposure_section, safety_overview, safety_results, safety_section
+from tasks.results.safety import Share
 from tasks.analysis.safety_counts import treatment_columns
 from tasks.analysis.safety_listings import deaths_table, listing_blocks, sae_listing
 from tasks.config import load_config
@@ -58,20 +59,25 @@ def adam() -> dict:
 
 def test_results_json_safety_counts_over_the_safety_population(adam):
     results = safety_results(adam["adsl"], adam["adae"], CFG)
-    assert results["teae"] == {"subjects": 2, "pct": 50.0}
-    assert results["teae_grade3plus"] == {"subjects": 1, "pct": 25.0}
-    assert results["serious"] == {"subjects": 1, "pct": 25.0}
-    assert results["fatal"] == {"subjects": 1, "pct": 25.0}
-    assert results["related"] == {"subjects": 1, "pct": 25.0}
-    assert results["related_RAM"] == {"subjects": 1, "pct": 25.0}
-    assert results["discontinuation"] == {"subjects": 1, "pct": 25.0}
-    assert results["deaths"] == {"subjects": 2, "pct": 50.0}
-    assert results["aesi"]["Hypertension"] == {"subjects": 1, "pct": 25.0}
-    assert results["grade_scale"] == "CTCAE grade"
+    one, two = Share(1, 25.0), Share(2, 50.0)
+    assert results.population == 4
+    assert (results.teae, results.teae_grade3plus, results.serious, results.fatal) == (two, one, one, one)
+    assert (results.related, results.related_by_drug["RAM"], results.discontinuation) == (one, one, one)
+    assert results.deaths == two and results.aesi["Hypertension"] == one
+    assert results.grade_scale == "CTCAE grade"
+
+
+def test_the_overview_table_shows_the_results_it_was_made_from(adam):
+    results = safety_results(adam["adsl"], adam["adae"], CFG)
+    table = safety_overview(results, adam["adae"], CFG)
+    counts = dict(zip(table.display["Category"], table.display.iloc[:, 1]))
+    assert counts["Any TEAE"] == "2 (50.0)" and counts["Fatal TEAE"] == "1 (25.0)"
+    assert table.data.set_index("CATEGORY").loc["Serious TEAE", "n"] == results.serious.subjects
 
 
 def test_closed_section_has_every_safety_table_and_the_edish_figure(adam):
-    blocks = safety_section(adam["adsl"], adam["adae"], adam["adlb"], CFG, by_arm=True)
+    results = safety_results(adam["adsl"], adam["adae"], CFG)
+    blocks = safety_section(adam["adsl"], adam["adae"], adam["adlb"], CFG, results, by_arm=True)
     numbers = [b.number for b in blocks if isinstance(b, (Table, Figure))]
     assert numbers == ["14.3.1", "14.3.2", "14.3.3", "14.3.4.1", "14.3.4.2", "14.3.4.3", "14.3.4.4",
                        "14.3.5.1", "14.3.5.2", "14.3.6.1", "14.3.6.2", "14.3.7", "14.3.8.1", "14.3.8.2",
@@ -83,11 +89,12 @@ def test_closed_section_has_every_safety_table_and_the_edish_figure(adam):
 
 
 def test_open_section_is_pooled_and_has_no_subject_listings(adam):
-    blocks = safety_section(adam["adsl"], adam["adae"], adam["adlb"], CFG, by_arm=False)
+    results = safety_results(adam["adsl"], adam["adae"], CFG)
+    blocks = safety_section(adam["adsl"], adam["adae"], adam["adlb"], CFG, results, by_arm=False)
     ids = [b.id for b in blocks if isinstance(b, (Table, Figure))]
     assert not [i for i in ids if "listing" in i or "hys_law" in i]
     assert isinstance(blocks[-1], Paragraph)
-    overview = safety_overview(adam["adsl"], adam["adae"], CFG, by_arm=False)
+    overview = safety_overview(results, adam["adae"], CFG)
     assert overview.display.equals(blocks[0].display) and overview.number == "14.3.1"
 
 

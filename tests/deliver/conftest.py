@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import weasyprint
+import yaml
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from cryptography import x509
@@ -24,7 +25,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tasks.deliver.settings import Delivery
+from tasks.config import DEFAULTS_FILE, deep_merge
+from tasks.operation import Delivery
 from tasks.publish.canonical import write_json
 from tasks.publish.contents import open_manifest
 from tasks.publish.manifest import file_hashes
@@ -98,9 +100,13 @@ OPEN = [{"name": "Alan Turing", "email": "alan@sponsor.example.com", "role": "sp
 
 @pytest.fixture
 def make_settings(tmp_path: Path):
+    """The `delivery:` section: defaults.yaml's, a root in tmp_path, CLOSED and OPEN, `changes`
+    merged over it (the way a config file merges)."""
+    defaults = yaml.safe_load(DEFAULTS_FILE.read_text())["delivery"]
+
     def make(**changes) -> Delivery:
-        return Delivery.model_validate({"root": str(tmp_path / "outbox"), "closed": CLOSED,
-                                        "open": OPEN, **changes})
+        return Delivery.model_validate(deep_merge(defaults, {
+            "root": str(tmp_path / "outbox"), "closed": CLOSED, "open": OPEN, **changes}))
     return make
 
 

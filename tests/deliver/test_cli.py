@@ -56,14 +56,16 @@ def test_approve_then_deliver_then_trace_then_deliveries(version, config, tmp_pa
 
     log = _invoke("deliveries", "--reports", version.parent.parent)
     assert log.exit_code == 0
-    rows = [row.split("\t") for row in log.stdout.strip().splitlines()]
+    title, *table = log.stdout.strip().splitlines()
+    assert title == f"{version.parent.parent / 'deliveries.jsonl'}: 3 line(s)"
+    rows = [row.split("\t") for row in table]
     assert rows[0] == ["time", "event", "version", "audience", "recipient", "copy id", "channel",
                        "detail"]
     assert [row[1] for row in rows[1:]] == ["approval", "sent", "sent"]
     assert rows[1][7].startswith("by Florence Nightingale (") and "for the DSMB" in rows[1][7]
     assert rows[2][4] == "Ada Lovelace <ada@dsmb.example.org>" and rows[2][7] == str(closed_copy)
     other = _invoke("deliveries", "--reports", version.parent.parent, "--cutoff", "2026-09-30")
-    assert other.stdout.strip().splitlines() == ["\t".join(rows[0])]
+    assert other.stdout.strip().splitlines()[1:] == ["\t".join(rows[0])]
 
 
 def test_deliver_of_an_unapproved_version_is_refused(version, config, tmp_path):
@@ -89,7 +91,7 @@ def test_an_unknown_audience_is_a_usage_error(version, config, tmp_path):
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"open": [{"name": "Ada Lovelace", "email": "ada@dsmb.example.org"}]}, "is in both audiences"),
+    ({"open": [{"name": "Ada Lovelace", "email": "ada@dsmb.example.org"}]}, "in both the closed and the open audience"),
     ({"open": [{"name": "Alan Turing", "email": "alan@sponsor"}]},
      "'alan@sponsor' is not an e-mail"),
     ({"investigators": []}, "the audiences are closed and open"),
@@ -118,7 +120,7 @@ def test_smtp_down_exits_1_naming_server_and_recipient(version, config, tmp_path
     assert f"SMTP server 127.0.0.1:{server.port} (none): could not deliver the open copy to " \
            "Alan Turing <alan@sponsor.example.com>" in " ".join(result.stderr.split())
     log = _invoke("deliveries", "--reports", version.parent.parent)
-    events = [row.split("\t")[1] for row in log.stdout.strip().splitlines()[1:]]
+    events = [row.split("\t")[1] for row in log.stdout.strip().splitlines()[2:]]
     assert events == ["approval", "failed"]
 
 

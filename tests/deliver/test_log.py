@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tasks.deliver.log import DeliveryLog, LogLine, version_label
-from tasks.deliver.settings import Recipient
+from tasks.operation import Recipient
 from tasks.errors import DeliveryError
 
 

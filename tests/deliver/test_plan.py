@@ -8,12 +8,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from pydantic import ValidationError
-
 from tasks.deliver.copies import PersonalCopy
 from tasks.deliver.log import DeliveryLog, LogLine
 from tasks.deliver.plan import audiences_of, plan_deliveries
 from tasks.deliver.send import send_copy
-from tasks.deliver.settings import Delivery
 from tasks.errors import DeliveryError
 
 VERSION = Path("/reports/2026-10-31/v1")
@@ -49,13 +47,14 @@ def fake_version(tmp_path) -> Path:
 @given(closed=_lists, open_=_lists, audience=st.sampled_from(["closed", "open", "all"]))
 @hsettings(max_examples=150, deadline=None,
            suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_a_closed_copy_never_goes_to_an_open_recipient(fake_version, closed, open_, audience):
+def test_a_closed_copy_never_goes_to_an_open_recipient(fake_version, make_settings, closed, open_,
+                                                       audience):
     closed, open_ = _distinct(closed), _distinct(open_)
     if {r["email"].lower() for r in closed} & {r["email"].lower() for r in open_}:
-        with pytest.raises(ValidationError, match="is in both audiences"):
-            Delivery.model_validate({"closed": closed, "open": open_})
+        with pytest.raises(ValidationError, match="in both the closed and the open audience"):
+            make_settings(closed=closed, open=open_)
         return
-    settings = Delivery.model_validate({"closed": closed, "open": open_})
+    settings = make_settings(closed=closed, open=open_)
     open_emails = {r["email"].lower() for r in open_}
     try:
         jobs = plan_deliveries(fake_version, settings, audience, [], resend=False)
@@ -88,7 +87,8 @@ class RecordingChannel:
 @given(closed=_lists, open_=_lists)
 @hsettings(max_examples=60, deadline=None,
            suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_what_reaches_an_open_recipient_is_made_from_the_open_report(fake_version, tmp_path_factory,
+def test_what_reaches_an_open_recipient_is_made_from_the_open_report(fake_version, make_settings,
+                                                                     tmp_path_factory,
                                                                      monkeypatch, closed, open_):
     """Through the send path too (the watermark replaced by a copy of the source bytes)."""
     open_ = _distinct(open_)
@@ -96,7 +96,7 @@ def test_what_reaches_an_open_recipient_is_made_from_the_open_report(fake_versio
     closed = [r for r in _distinct(closed) if r["email"].lower() not in taken]
     if not closed and not open_:
         return
-    settings = Delivery.model_validate({"closed": closed, "open": open_})
+    settings = make_settings(closed=closed, open=open_)
     monkeypatch.setattr("tasks.deliver.send.personal_copy", lambda job: PersonalCopy(
         "0" * 16, "copy.pdf", "t", job.source.read_bytes(), "a" * 64, "b" * 64))
     log = DeliveryLog(tmp_path_factory.mktemp("log"))

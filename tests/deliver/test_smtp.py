@@ -183,6 +183,7 @@ def test_retries_wait_the_configured_delay(make_settings, version):
         bound.bind(("127.0.0.1", 0))
         settings = make_settings(channel="smtp", smtp={
             "host": "127.0.0.1", "port": bound.getsockname()[1], "retries": 3,
+            "sender": "interim@trial.example.org",
             "retry_delay_seconds": 7, "timeout_seconds": 1})
         channel = open_channel(settings)
         waits: list[float] = []

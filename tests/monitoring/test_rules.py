@@ -1,5 +1,6 @@
 """Monitoring rules at a cut on tiny hand-made ADSL / ADRS / ADAE frames: each verdict."""
 import json
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
@@ -9,7 +10,11 @@ from tasks.config import SimonDesign, TrialConfig, load_config
 from tasks.errors import BadInputError, ConfigError
 from tasks.model import Paragraph, Table
 from tasks.monitoring.predictive import predictive_probability
+from tasks.monitoring.decision import monitoring_blocks
 from tasks.monitoring.rules import evaluate_monitoring
+from tasks.publish.canonical import canonical_json, plain
+from tasks.results.monitoring import MonitoringResults, NotEvaluated
+from tasks.results.verdict import Verdict
 
 CUTOFF = date(2026, 1, 31)
 # Default rule: chance to respond from reference date + 42 (first assessment) + 28 (confirmation).
@@ -48,8 +53,20 @@ def subjects(dates: list[date], **overrides) -> pd.DataFrame:
     return adsl(rows).assign(**overrides)
 
 
-def run(adsl_frame, cbor, ae=None, cfg=None):
-    return evaluate_monitoring(adsl_frame, adrs(cbor), ae if ae is not None else adae(), cfg or config(), CUTOFF)
+@dataclass
+class Outcome:
+    """The typed results, their JSON (results.json "monitoring") and the decision-page blocks."""
+    typed: MonitoringResults
+    results: dict
+    blocks: list
+
+
+def run(adsl_frame, cbor, ae=None, cfg=None) -> Outcome:
+    cfg = cfg or config()
+    outcome = evaluate_monitoring(adsl_frame, adrs(cbor), ae if ae is not None else adae(), cfg, CUTOFF)
+    return Outcome(outcome.results, plain(outcome.results),
+                   monitoring_blocks(outcome.results, outcome.safety_boundary,
+                                     cfg.report.max_listing_rows_in_pdf))
 
 
 def paragraphs(outcome) -> list[str]:
@@ -180,7 +197,7 @@ def test_predictive_probability_stop_for_futility():
 
 def test_monitoring_results_are_plain_json():
     outcome = run(subjects([READY] * 4), {"S1": "PR"}, adae([("S1", "Y", "3", "Y", READY)]))
-    restored = json.loads(json.dumps(outcome.results, allow_nan=False))
+    restored = json.loads(canonical_json(outcome.typed))
     assert restored == outcome.results
     assert set(restored) == {"cutoff", "efficacy_subjects", "simon", "predictive", "safety_stopping",
                              "information_fraction"}
@@ -196,8 +213,10 @@ def test_computed_design_used_when_config_gives_p0_p1_only():
 
 def test_rules_without_parameters_are_reported_not_configured():
     outcome = run(subjects([READY]), {}, cfg=config(design=None, p0=None, p1=None))
-    assert outcome.results["simon"]["design"] is None
+    assert outcome.typed.simon == NotEvaluated("monitoring.simon sets neither design nor p0/p1")
+    assert outcome.results["simon"]["verdict"] == "NOT CONFIGURED"
     assert outcome.results["predictive"]["verdict"] == "NOT CONFIGURED"
+    assert [v for _, v in outcome.typed.verdicts()] == [Verdict.NOT_CONFIGURED] * 2 + [Verdict.CONTINUE]
 
 
 def test_missing_relatedness_column_is_bad_input():

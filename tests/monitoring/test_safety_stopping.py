@@ -1,8 +1,11 @@
 """Bayesian safety stopping against hand-computed Beta posteriors (prior Beta(1, 1))."""
 import pytest
 
-from tasks.monitoring.safety_stopping import (CONTINUE, CROSSED, boundary_table, evaluate_safety,
+from tasks.monitoring.safety_stopping import (boundary_table, evaluate_safety,
                                               exceedance_probability, safety_boundary)
+from tasks.results.verdict import Verdict
+
+CONTINUE, CROSSED = Verdict.CONTINUE, Verdict.SAFETY_BOUNDARY_CROSSED
 
 C = 0.33          # threshold
 CUTOFF = 0.80     # probability cutoff

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binom
 
-from tasks.stats.binomial import binomial_summary, clopper_pearson
+from tasks.stats.binomial import Proportion, binomial_summary, clopper_pearson
 
 
 def test_clopper_pearson_3_of_10_matches_published_table():
@@ -48,15 +48,15 @@ def test_clopper_pearson_limits_solve_the_binomial_tail_equations(kn):
         assert binom.cdf(k, n, high) == pytest.approx(0.025, abs=1e-8)
 
 
-def test_binomial_summary_keys_and_values():
+def test_binomial_summary_values():
     s = binomial_summary(3, 10)
-    assert s["n"] == 10 and s["responders"] == 3 and s["rate"] == 0.3
-    assert (s["ci_low"], s["ci_high"]) == clopper_pearson(3, 10)
-    assert all(type(s[k]) is float for k in ("rate", "ci_low", "ci_high"))
+    assert s.n == 10 and s.responders == 3 and s.rate == 0.3
+    assert (s.ci_low, s.ci_high) == clopper_pearson(3, 10)
+    assert all(type(v) is float for v in (s.rate, s.ci_low, s.ci_high))
 
 
 def test_binomial_summary_without_subjects_has_no_rate():
-    assert binomial_summary(0, 0) == {"n": 0, "responders": 0, "rate": None, "ci_low": None, "ci_high": None}
+    assert binomial_summary(0, 0) == Proportion(n=0, responders=0, rate=None, ci_low=None, ci_high=None)
 
 
 @pytest.mark.parametrize("k,n", [(-1, 5), (6, 5), (0, 0)])

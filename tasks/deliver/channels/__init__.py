@@ -4,7 +4,7 @@ from __future__ import annotations
 from tasks.deliver.channels.base import Channel, SendFailed
 from tasks.deliver.channels.folder import FolderChannel
 from tasks.deliver.channels.smtp import SmtpChannel
-from tasks.deliver.settings import Delivery
+from tasks.operation import Delivery
 
 __all__ = ["Channel", "SendFailed", "open_channel"]
 

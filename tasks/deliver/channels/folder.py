@@ -7,21 +7,18 @@ import os
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
-from tasks.config import PROJECT_ROOT
 from tasks.deliver.channels.base import SendFailed
 from tasks.deliver.copies import PersonalCopy
 from tasks.deliver.plan import Job
+from tasks.operation import local_or_url
 
 
 class FolderChannel:
     name = "folder"
 
     def __init__(self, root: str) -> None:
-        # a relative local root is relative to the project folder, like the other roots
-        if "://" not in root and not os.path.isabs(root):
-            root = str(PROJECT_ROOT / root)
-        self.root = root
-        self.fs, self.base = fsspec.core.url_to_fs(root)
+        self.root = local_or_url(root)     # relative: the working folder, like the other roots
+        self.fs, self.base = fsspec.core.url_to_fs(self.root)
 
     def send(self, job: Job, copy: PersonalCopy) -> str:
         folder = f"{self.base.rstrip('/')}/{job.audience}/{job.recipient.email}"

@@ -16,7 +16,7 @@ from email.utils import formataddr, formatdate, make_msgid
 from tasks.deliver.channels.base import SendFailed
 from tasks.deliver.copies import PersonalCopy
 from tasks.deliver.plan import Job
-from tasks.deliver.settings import Smtp
+from tasks.operation import Smtp
 from tasks.deliver.watermark import watermark_text
 from tasks.errors import ConfigError
 
@@ -97,7 +97,10 @@ class SmtpChannel:
     name = "smtp"
 
     def __init__(self, smtp: Smtp, sleep: Callable[[float], None] = time.sleep) -> None:
+        if smtp.sender is None:
+            raise ConfigError("delivery.smtp.sender: the channel smtp needs the From address")
         self.smtp = smtp
+        self.sender = smtp.sender
         self.login = credentials(smtp)
         self.context = (ssl.create_default_context(cafile=smtp.ca_file)
                         if smtp.security != "none" else None)
@@ -122,7 +125,7 @@ class SmtpChannel:
         try:
             if self.login is not None:
                 server.login(*self.login)
-            refused = server.send_message(mail, from_addr=self.smtp.sender, to_addrs=[to])
+            refused = server.send_message(mail, from_addr=self.sender, to_addrs=[to])
             if refused:
                 raise smtplib.SMTPRecipientsRefused(refused)
         finally:
@@ -132,7 +135,7 @@ class SmtpChannel:
                 server.close()
 
     def send(self, job: Job, copy: PersonalCopy) -> str:
-        mail = message(job, copy, self.smtp.sender)
+        mail = message(job, copy, self.sender)
         attempt = 0
         while True:
             attempt += 1

@@ -1,5 +1,6 @@
-"""Changes since the previous cut: record keys and content hashes, their comparison, and the
-report section (new subjects, deaths, SAEs, responses, progressions; corrected records)."""
+"""Changes since the previous cut: record keys and content hashes (tasks.publish.snapshot), the
+previous version read back (tasks.publish.previous), their comparison and the report section
+(new subjects, deaths, SAEs, responses, progressions; corrected records)."""
 from __future__ import annotations
 
 import hashlib
@@ -10,11 +11,12 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tasks.model import Adam, Cut, Paragraph, Table
-from tasks.publish.changes import (changes_results, changes_section, compare_cuts,
-                                   compare_snapshots, key_variables, record_snapshot,
-                                   write_snapshot)
-from tasks.publish.changes_tables import FIRST_CUT
+from tasks.analysis.changes import changes_results, compare_cuts, compare_snapshots
+from tasks.analysis.changes_tables import FIRST_CUT, changes_blocks, first_cut_blocks
+from tasks.model import Adam, Block, Cut, Paragraph, Table
+from tasks.publish.previous import read_previous_cut
+from tasks.publish.snapshot import key_variables, record_snapshot, write_snapshot
+from tasks.results.changes import ChangesResults
 
 S1, S2, S3 = "HCC-001-0001", "HCC-001-0002", "HCC-002-0003"
 
@@ -152,6 +154,15 @@ def previous_dir(tmp_path: Path) -> Path:
     return version
 
 
+def changes_section(current: Cut, adam: Adam, previous_dir: Path | None,
+                    max_listing_rows: int | None = None) -> list[Block]:
+    """The section as the flow makes it: the previous version read back, compared, rendered."""
+    if previous_dir is None:
+        return first_cut_blocks()
+    changes = compare_cuts(record_snapshot(current), adam, read_previous_cut(previous_dir))
+    return changes_blocks(changes, max_listing_rows)
+
+
 def tables(blocks: list) -> dict[str, Table]:
     return {b.id: b for b in blocks if isinstance(b, Table)}
 
@@ -161,7 +172,7 @@ def test_the_first_cut_says_there_is_nothing_to_compare_with():
     assert len(blocks) == 1 and isinstance(blocks[0], Paragraph)
     assert blocks[0].text == "This is the first data cut; there is no earlier cut to compare with."
     assert blocks[0].text == FIRST_CUT
-    assert changes_results(None)["previous"] is None
+    assert changes_results(None).previous is None
 
 
 def test_two_consecutive_cuts_with_a_corrected_record(previous_dir):
@@ -199,10 +210,10 @@ def test_two_consecutive_cuts_with_a_corrected_record(previous_dir):
 
 def test_changes_results_counts_for_results_json(previous_dir):
     feb = cut(date(2026, 2, 28), ae=AE_FEB, rs=RS_FEB, dm=DM_FEB)
-    assert changes_results(compare_cuts(feb, ADAM_FEB, previous_dir)) == {
-        "previous": "2026-01-31/v2", "new_subjects": 1, "new_deaths": 1, "new_saes": 2,
-        "new_responses": 2, "new_progressions": 1,
-        "records": {"NEW": 3, "CHANGED": 1, "REMOVED": 1}}
+    changes = compare_cuts(record_snapshot(feb), ADAM_FEB, read_previous_cut(previous_dir))
+    assert changes_results(changes) == ChangesResults(
+        previous="2026-01-31/v2", new_subjects=1, new_deaths=1, new_saes=2, new_responses=2,
+        new_progressions=1, records={"NEW": 3, "CHANGED": 1, "REMOVED": 1})
 
 
 def test_an_empty_listing_says_none_and_a_long_one_goes_to_csv_only(previous_dir):

@@ -1,0 +1,69 @@
+"""Efficacy results: response rates with exact intervals, best-response counts, Kaplan-Meier
+summaries of OS, PFS and DOR, median follow-up; for all subjects and, with several arms, by arm."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tasks.stats.binomial import Proportion
+from tasks.stats.km import KMSummary, Landmark, Quantile
+
+MONTHS = "months"
+
+
+@dataclass(frozen=True)
+class Survival:
+    """A time-to-event endpoint's Kaplan-Meier summary as results.json holds it (months)."""
+    n: int
+    events: int
+    censored: int
+    median: float | None
+    median_ci_low: float | None
+    median_ci_high: float | None
+    q1: Quantile
+    q3: Quantile
+    landmarks: tuple[Landmark, ...]
+    conf_level: float
+    unit: str = MONTHS
+
+    @classmethod
+    def of(cls, summary: KMSummary) -> "Survival":
+        return cls(n=summary.n, events=summary.events, censored=summary.censored,
+                   median=summary.median.estimate, median_ci_low=summary.median.ci_low,
+                   median_ci_high=summary.median.ci_high, q1=summary.q1, q3=summary.q3,
+                   landmarks=summary.landmarks, conf_level=summary.conf_level)
+
+    @property
+    def median_quantile(self) -> Quantile:
+        return Quantile(0.5, self.median, self.median_ci_low, self.median_ci_high)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    median: float | None
+    ci_low: float | None
+    ci_high: float | None
+    unit: str = MONTHS
+    method: str = "reverse Kaplan-Meier on OS"
+
+
+@dataclass(frozen=True)
+class EfficacyResults:
+    """One group of subjects (an arm, or all of them: `arm` names it)."""
+    arm: str
+    orr: Proportion
+    dcr: Proportion
+    dcr_6m: Proportion | None           # None: ADRS has no window parameter in this cut
+    orr_unconfirmed: Proportion
+    bor_counts: dict[str, int]
+    cbor_counts: dict[str, int]
+    os: Survival
+    pfs: Survival
+    dor: Survival
+    follow_up: FollowUp
+    by_arm: dict[str, EfficacyResults] | None = None   # with more than one arm
+
+    def columns(self) -> list[tuple[str, EfficacyResults]]:
+        """The table columns: each arm, then Total; or the only arm."""
+        if not self.by_arm:
+            return [(self.arm, self)]
+        return [*self.by_arm.items(), (self.arm, self)]
