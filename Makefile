@@ -2,8 +2,9 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
-# System libraries WeasyPrint needs (Pango, fonts); installed with apt when missing.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+# System libraries WeasyPrint needs (Pango, fonts) and poppler-utils (pdftotext, read by the
+# delivery tests); installed with apt when missing.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
 DEMO_CUTOFF ?= 2026-10-31
 DEMO_SUBJECTS ?= 32
 export PREFECT_HOME ?= $(CURDIR)/.prefect
@@ -36,4 +37,4 @@ test: venv
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) .prefect data reports .pytest_cache
+	rm -rf $(VENV) .prefect data reports outbox .pytest_cache
