@@ -33,8 +33,9 @@ demo: venv
 	$(BIN)/interim simulate --out data/cuts --cutoff $(DEMO_CUTOFF) --subjects $(DEMO_SUBJECTS) --seed 20261
 	$(BIN)/interim run --cutoff $(DEMO_CUTOFF) --reason "demo: synthetic data cut"
 
+# Two workers (the machines have 2 cores); tests that read one shared published run share a worker.
 test: venv
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 clean:
 	rm -rf $(VENV) .prefect data reports outbox .pytest_cache
