@@ -1,4 +1,8 @@
-"""The `interim` command line: simulate, validate, run, verify, design simon."""
+"""The `interim` command line: simulate, validate, run, verify, design simon, approve, deliver,
+trace, deliveries.
+
+Paths typed on the command line are relative to the user's working folder: they are made absolute
+here, before any flow runs. Tables print as rich tables on a terminal, as plain lines elsewhere."""
 from __future__ import annotations
 
 import json
@@ -33,6 +37,7 @@ design_app = typer.Typer(no_args_is_help=True, help="Trial design calculations."
 app.add_typer(design_app, name="design")
 err = Console(stderr=True)
 T = TypeVar("T")
+CONFIG_HELP = "A config file merged over the trial's (default: $INTERIM_CONFIG, else none)."
 
 
 def _date(value: str) -> date:
@@ -40,6 +45,13 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def _here(path: Path | str | None) -> str | None:
+    """A path typed by the user, absolute against the working folder; an fsspec URL as it is."""
+    from tasks.operation import local_or_url
+
+    return local_or_url(str(path)) if path is not None else None
 
 
 def _start_embedded_server_early() -> threading.Thread | None:
@@ -62,8 +74,7 @@ def _guarded(action: Callable[[], T]) -> T:
     try:
         return action()
     except ValidationFailed as exc:
-        from tasks.validate.present import findings_table
-        err.print(findings_table(exc.findings))
+        _print_findings(exc.findings)
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     except InterimError as exc:     # messages quote the data: never markup, never control codes
         from tasks.validate.present import visible
@@ -76,15 +87,21 @@ def _guarded(action: Callable[[], T]) -> T:
     raise typer.Exit(1)
 
 
+def _print_findings(findings: list) -> None:
+    from tasks.validate.present import FINDING_HEADERS, findings_rows, findings_title, print_table
+
+    print_table(err, findings_title(findings), FINDING_HEADERS, findings_rows(findings))
+
+
 @app.command()
 def simulate(out: Path = typer.Option(..., help="Root folder of data cuts; writes OUT/YYYY-MM-DD/."),
              cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
              subjects: int = typer.Option(40, min=1, help="Number of subjects screened."),
              seed: int = typer.Option(20261, help="Random seed: the same seed is the same trial."),
              scenario: str = typer.Option("clean", help="clean, partial-dates, messy, invalid, correction."),
-             config: Optional[Path] = typer.Option(None, help="A config file merged over the trial's.")) -> None:
+             config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
     """Write a synthetic SDTM data cut of the trial."""
-    from tasks.config import load_config
+    from tasks.config import load_settings
     from tasks.simulate import SCENARIOS, simulate_cut, write_cut
 
     if scenario not in SCENARIOS:
@@ -93,39 +110,42 @@ def simulate(out: Path = typer.Option(..., help="Root folder of data cuts; write
     day = _date(cutoff)
 
     def work() -> Path:
-        cfg = load_config(config)
+        settings = load_settings(_here(config))
         with err.status(f"Simulating {subjects} subjects up to {day.isoformat()} ..."):
-            frames = simulate_cut(cfg, day, subjects, seed, scenario)
-            return write_cut(frames, out, day, cfg)
+            frames = simulate_cut(settings.analysis, settings.simulation, day, subjects, seed,
+                                  scenario)
+            return write_cut(frames, Path(_here(out)), day,
+                             settings.operation.source.ready_marker)
     folder = _guarded(work)
     typer.echo(str(folder))
 
 
 @app.command()
 def validate(cut_dir: str = typer.Argument(..., help="A cut folder ROOT/YYYY-MM-DD (path or fsspec URL)."),
-             config: Optional[Path] = typer.Option(None, help="A config file merged over the trial's.")) -> None:
+             config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
     """Validate one data cut; print every problem; exit 1 on errors. Writes nothing."""
-    from tasks.config import load_config
+    from tasks.config import load_settings
     from tasks.ingest.read import read_cut
     from tasks.validate import validate_cut
-    from tasks.validate.present import findings_table
 
-    name = cut_dir.rstrip("/").rsplit("/", 1)[-1]
+    location = _here(cut_dir)
+    name = location.rstrip("/").rsplit("/", 1)[-1]
     try:
         day = date.fromisoformat(name)
     except ValueError:
         raise typer.BadParameter(f"the cut folder's name {name!r} is not its cutoff date YYYY-MM-DD") from None
 
     def work() -> None:
-        cfg = load_config(config)
-        cut = read_cut(cut_dir, day, cfg, require_ready=False)
+        settings = load_settings(_here(config))
+        cfg = settings.analysis
+        cut = read_cut(location, day, cfg, settings.operation.source, require_ready=False)
         findings = validate_cut(cut, cfg)
         errors = sum(f.severity == "error" for f in findings)
-        if findings:
-            err.print(findings_table(findings))
         summary = f"{len(cut.domains)} domains, {errors} error(s), {len(findings) - errors} warning(s)"
-        if errors:
+        if errors:     # _guarded prints the findings with the error
             raise ValidationFailed(findings, f"{cut_dir}: {summary}")
+        if findings:
+            _print_findings(findings)
         typer.echo(f"{cut_dir}: {summary}")
     _guarded(work)
 
@@ -133,7 +153,7 @@ def validate(cut_dir: str = typer.Argument(..., help="A cut folder ROOT/YYYY-MM-
 @app.command()
 def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
         source: Optional[str] = typer.Option(None, help="Root of the data cuts (path or fsspec URL)."),
-        config: Optional[Path] = typer.Option(None, help="A config file merged over the trial's."),
+        config: Optional[Path] = typer.Option(None, help=CONFIG_HELP),
         reports: Optional[Path] = typer.Option(None, help="Reports root (default: the configured one)."),
         reason: Optional[str] = typer.Option(None, help="Why this analysis is run (printed on the title page)."),
         final: bool = typer.Option(False, "--final", help="Mark this version final.")) -> None:
@@ -154,8 +174,8 @@ def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
         with err.status(f"Interim analysis of the {day.isoformat()} cut: ingest, validate, derive, "
                         "analyse, render, publish ..."), temporary_settings(updates=embedded):
             folder = interim_analysis(cutoff=day, reason=reason, final=final,
-                                      source=source, config_file=str(config) if config else None,
-                                      reports=str(reports) if reports else None)
+                                      source=_here(source), config_file=_here(config),
+                                      reports=_here(reports))
         err.print(f"published in {(datetime.now() - started).total_seconds():.1f} s: "
                   f"{Path(folder) / 'report-closed.pdf'}")
         return folder
@@ -192,15 +212,102 @@ def design_simon(p0: float = typer.Option(..., min=0.0, max=1.0, help="Uninteres
     if as_json:
         typer.echo(json.dumps(designs, indent=2))
         return
-    from rich.table import Table as RichTable
-    table = RichTable(title=f"Simon two-stage designs: p0={p0}, p1={p1}, alpha={alpha}, beta={beta}")
-    for column in ("design", "r1/n1", "r/n", "EN(p0)", "PET(p0)", "alpha", "power"):
-        table.add_column(column, justify="right")
-    for name, d in designs.items():
-        if d is None:
-            table.add_row(name, "none found", f"n <= {n_max}", "", "", "", "")
-            continue
-        table.add_row(name, f"{d['r1']}/{d['n1']}", f"{d['r']}/{d['n']}", f"{d['en0']:.2f}",
-                      f"{d['pet0']:.3f}", f"{d['alpha']:.4f}", f"{d['power']:.4f}")
-    Console().print(table)
+    from tasks.validate.present import print_table
 
+    rows = [(name, "none found", f"n <= {n_max}", "", "", "", "") if d is None else
+            (name, f"{d['r1']}/{d['n1']}", f"{d['r']}/{d['n']}", f"{d['en0']:.2f}",
+             f"{d['pet0']:.3f}", f"{d['alpha']:.4f}", f"{d['power']:.4f}")
+            for name, d in designs.items()]
+    print_table(Console(), f"Simon two-stage designs: p0={p0}, p1={p1}, alpha={alpha}, beta={beta}",
+                ("design", "r1/n1", "r/n", "EN(p0)", "PET(p0)", "alpha", "power"), rows,
+                justify="right")
+
+
+
+# --- approval and delivery (docs/delivery.md) ----------------------------------------------------
+
+VERSION_HELP = "A published version folder REPORTS/YYYY-MM-DD/vN."
+CONFIG_HELP = "A config file merged over the trial's."
+REPORTS_HELP = "Reports root holding deliveries.jsonl (default: the configured one)."
+
+
+def _reports_root(reports: Optional[Path], config: Optional[Path]) -> Path:
+    """The reports root whose deliveries.jsonl is meant: --reports, else the configured one."""
+    from tasks.config import load_settings
+    from tasks.operation import local_or_url
+
+    return Path(_here(reports) or local_or_url(load_settings(_here(config)).operation.reports.root))
+
+
+@app.command()
+def approve(version_dir: Path = typer.Argument(..., help=VERSION_HELP),
+            by: str = typer.Option(..., "--by", help="Name of the person approving (signature)."),
+            meaning: Optional[str] = typer.Option(
+                None, help="What the approval means (default: approved for DSMB distribution).")
+            ) -> None:
+    """Record the electronic approval of a verified version for delivery."""
+    from tasks.deliver.approval import DEFAULT_MEANING, approve as record_approval
+
+    line = _guarded(lambda: record_approval(version_dir, by, meaning or DEFAULT_MEANING))
+    typer.echo(f"{line.version} approved by {line.by} ({line.os_user}@{line.host}) on {line.time}: "
+               f"{line.meaning}; manifest sha256 {line.manifest_sha256}")
+
+
+@app.command()
+def deliver(version_dir: Path = typer.Argument(..., help=VERSION_HELP),
+            audience: str = typer.Option("all", help="closed, open or all."),
+            config: Optional[Path] = typer.Option(None, help=f"{CONFIG_HELP} (`delivery:`)"),
+            resend: bool = typer.Option(False, "--resend", help="Send a new copy also to "
+                                        "recipients who have one (logged as resent).")) -> None:
+    """Send each recipient of the audience a personal watermarked copy; only approved versions."""
+    from tasks.deliver.plan import AUDIENCE_CHOICES
+
+    if audience not in AUDIENCE_CHOICES:
+        raise typer.BadParameter(f"unknown audience {audience!r}; one of: "
+                                 f"{', '.join(AUDIENCE_CHOICES)}", param_hint="--audience")
+
+    def work() -> None:
+        from tasks.config import load_settings
+        from tasks.deliver.send import deliver_version, require_sent
+        from tasks.validate.present import visible
+
+        settings = load_settings(_here(config)).operation.delivery
+        with err.status(f"Delivering {version_dir} ({audience}) ..."):
+            outcomes = deliver_version(version_dir, settings, audience, resend)
+        for outcome in outcomes:
+            typer.echo(visible(outcome.describe()))
+        if not outcomes:
+            typer.echo(f"{version_dir}: nothing missing, every recipient has a copy "
+                       "(--resend to send again)")
+        require_sent(outcomes)
+    _guarded(work)
+
+
+@app.command()
+def trace(file: Path = typer.Argument(..., help="A delivered copy (PDF)."),
+          reports: Optional[Path] = typer.Option(None, help=REPORTS_HELP),
+          config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
+    """Name the version, audience and recipient of a delivered copy; exit 1 if it was changed."""
+    from tasks.deliver.log import DeliveryLog
+    from tasks.deliver.trace import trace_copy
+    from tasks.validate.present import visible
+
+    found = _guarded(lambda: trace_copy(file, DeliveryLog(_reports_root(reports, config))))
+    typer.echo(visible(found.describe()))
+    if not (found.delivered and found.identical):
+        raise typer.Exit(1)
+
+
+@app.command()
+def deliveries(cutoff: Optional[str] = typer.Option(None, help="Only versions of this cutoff."),
+               reports: Optional[Path] = typer.Option(None, help=REPORTS_HELP),
+               config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
+    """The delivery log: approvals, sends, failures and resends."""
+    from tasks.deliver.log import DeliveryLog
+    from tasks.deliver.present import COLUMNS, log_rows, select
+    from tasks.validate.present import print_table
+
+    day = _date(cutoff).isoformat() if cutoff else None
+    log = _guarded(lambda: DeliveryLog(_reports_root(reports, config)))
+    lines = select(_guarded(log.read), day)
+    print_table(Console(), f"{log.path}: {len(lines)} line(s)", COLUMNS, log_rows(lines))

@@ -80,3 +80,15 @@ def simulated_published(prefect_harness, tmp_path_factory) -> tuple[Path, Path]:
                                           "--reports", str(reports), "--reason", "end-to-end test"])
         assert result.exit_code == 0, result.output
     return cuts, Path(result.stdout.strip().splitlines()[-1])
+
+
+SHARED_RUNS = ("simulated_published", "pharmaverse_published")
+
+
+@pytest.hookimpl(tryfirst=True)        # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, every test that reads a shared published run goes to one worker, so
+    each run is made once per suite, not once per worker."""
+    for item in items:
+        if set(SHARED_RUNS) & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("published-runs"))

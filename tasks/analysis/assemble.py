@@ -8,18 +8,18 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tasks.adam.recist import response_disagreements
-from tasks.analysis.changes import CutChanges, changes_results, compare_cuts
+from tasks.analysis.changes import changes_results, compare_cuts
 from tasks.analysis.changes_tables import changes_blocks, first_cut_blocks
 from tasks.analysis.conduct import (accrual_section, conduct_summary, demographics_section,
                                     deviations_section, disposition_section, populations)
 from tasks.analysis.efficacy import efficacy_results, efficacy_section
 from tasks.analysis.methods import Provenance, methods_section, provenance_section
 from tasks.analysis.open_results import open_results
-from tasks.analysis.quality import quality_section
-from tasks.analysis.safety_profiles import appendix_blocks, patient_profiles
+from tasks.analysis.quality import excluded_responses_blocks, quality_section
 from tasks.analysis.safety import (course_and_treatment, exposure_section,
                                    hepatic_and_reconciliation, safety_course_results,
                                    safety_overview, safety_results, safety_section)
+from tasks.analysis.safety_profiles import appendix_blocks, patient_profiles
 from tasks.config import TrialConfig
 from tasks.model import Adam, Block, CutoffResult, Figure, Finding, Paragraph, PreviousCut, Section, Table
 from tasks.monitoring.decision import monitoring_blocks
@@ -73,12 +73,13 @@ def disagreement_table(adam: Adam, limit: int) -> list[Block]:
         id="l_16_2_2_recist_disagreements", number="16.2.2",
         title="Visits where the response recomputed from lesion measurements differs from the "
               "investigator's overall response", population="Subjects with TU/TR records",
-        data=found, display=display, source="ADTR, ADRS", landscape=True, csv_only=len(found) > limit,
+        data=found, display=display, source="ADTR, ADRS", landscape=True,
         footnotes=["RECIST 1.1 recomputed from TR target sums (30% decrease from baseline, 20% and "
                    "5 mm increase from nadir), non-target status and new lesions; for the data "
                    "managers to query. The primary analysis uses the investigator's responses."])
     return [Paragraph(f"{found['USUBJID'].nunique() if len(found) else 0} subject(s), {len(found)} "
-                      "visit(s) with a disagreement between recomputed and reported response."), table]
+                      "visit(s) with a disagreement between recomputed and reported response."),
+            table.as_listing(limit)]
 
 
 def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: TrialConfig,
@@ -97,7 +98,9 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
         changes=changes_results(changes),
         data_cut=DataCut(records_set_aside=int(cutoff.log["records"].sum()) if len(cutoff.log) else 0,
                          validation_warnings=sum(f.severity == "warning" for f in findings)))
-    quality = quality_section(adam, cfg, findings, cutoff, disagreement_table(adam, limit))
+    # The response checks (lesion recomputation, responses left out) are closed: they show responses.
+    quality = quality_section(adam, cfg, findings, cutoff, disagreement_table(adam, limit)
+                              + excluded_responses_blocks(adam.adrs, limit))
     profiles = patient_profiles(adam, cfg, day)
     closed = [
         Section("decision", "Decision summary",

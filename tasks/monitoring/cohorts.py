@@ -23,10 +23,9 @@ from datetime import date
 
 import pandas as pd
 
+from tasks.adam.response_terms import RESPONDER as RESPONSES
 from tasks.config import Response, SafetyStopping
 from tasks.errors import BadInputError, ConfigError
-
-RESPONSES = ("CR", "PR")
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,12 @@ import pytest
 from tasks.adam.adlb import build_adlb
 from tasks.adam.adsl import build_adsl
 from tasks.adam.albi import albi_grade, albi_score
-from tasks.config import load_config
+from tasks.config import load_settings
 from tasks.model import Cut
 from tasks.simulate import simulate_cut
 
-CFG = load_config()
+SETTINGS = load_settings()
+CFG = SETTINGS.analysis
 DEMO = {"cutoff": date(2026, 10, 31), "subjects": 32, "seed": 20261}   # as `make demo`
 
 
@@ -29,7 +30,7 @@ def published_albi(bilirubin_umol_l: float, albumin_g_l: float) -> tuple[float, 
 
 @pytest.fixture(scope="module")
 def demo():
-    frames = simulate_cut(CFG, DEMO["cutoff"], DEMO["subjects"], DEMO["seed"])
+    frames = simulate_cut(CFG, SETTINGS.simulation, DEMO["cutoff"], DEMO["subjects"], DEMO["seed"])
     cut = Cut(DEMO["cutoff"], "memory", frames, {})
     adsl = build_adsl(cut, CFG)
     return frames, adsl, build_adlb(adsl, cut, CFG)

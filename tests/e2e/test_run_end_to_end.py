@@ -116,18 +116,25 @@ def test_verify_passes_then_detects_a_changed_byte(published, tmp_path):
     assert result.exit_code == 1
 
 
-def test_second_run_of_the_same_cut_publishes_v2_beside_v1(published):
+@pytest.fixture(scope="module")
+def rerun(published) -> Path:
+    """A second run of the same cut (a new reason): its published version."""
     cuts, version = published
     result = runner.invoke(app, ["run", "--cutoff", CUTOFF, "--source", str(cuts),
                                  "--reports", str(version.parent.parent), "--reason", "rerun"])
     assert result.exit_code == 0, result.output
-    second = Path(result.stdout.strip().splitlines()[-1])
+    return Path(result.stdout.strip().splitlines()[-1])
+
+
+def test_second_run_of_the_same_cut_publishes_v2_beside_v1(published, rerun):
+    _, version = published
+    second = rerun
     assert second.name == "v2" and (version / "manifest.json").is_file()
     manifest = json.loads((second / "manifest.json").read_text())
     assert manifest["previous"] == {**manifest["previous"], "cutoff": CUTOFF, "version": 1}
 
 
-def test_rerun_of_an_unchanged_cut_reuses_the_cached_derivations(published):
+def test_rerun_of_an_unchanged_cut_reuses_the_cached_derivations(rerun):
     """Prefect caches derive-adam by input file hashes, cutoff, config and code."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
@@ -138,11 +145,11 @@ def test_rerun_of_an_unchanged_cut_reuses_the_cached_derivations(published):
     assert "Cached" in states and "Completed" in states, states
 
 
-def test_same_cut_config_and_code_give_byte_identical_results_tables_and_adam(published):
+def test_same_cut_config_and_code_give_byte_identical_results_tables_and_adam(published, rerun):
     """Reproducibility: v1 and v2 of one cut differ only in manifest.json (run id, time, chain),
     results.json's version number and the PDFs' generation time."""
     _, version = published
-    second = version.parent / "v2"
+    second = rerun
     first_results = json.loads((version / "results.json").read_text())
     assert (second / "results.json").read_text() == (version / "results.json").read_text().replace(
         '"version": 1', '"version": 2')

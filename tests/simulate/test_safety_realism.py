@@ -14,8 +14,8 @@ DECOMPENSATION = ("ASCITES", "HEPATIC ENCEPHALOPATHY", "OESOPHAGEAL VARICES HAEM
 
 
 @pytest.fixture(scope="module")
-def full(cfg, history):
-    return cut_history(history, study_end_date(cfg))
+def full(simulation, history):
+    return cut_history(history, study_end_date(simulation))
 
 
 def _labs(cut) -> pd.DataFrame:
