@@ -272,16 +272,16 @@ def appendix_blocks(profiles: Profiles, cfg: TrialConfig) -> list[Block]:
     display = pd.DataFrame({
         "Subject": index["USUBJID"], "Profiled because": index["REASONS"],
         "Page": np.where(shown, "Figure " + index["FIGURE"], "files only"),
-        "Files (figures/profiles/, tables/profiles/)": index["NAME"] + ".svg, "
-        + index["NAME"] + ".csv"})
+        "File name": index["NAME"]})
     table = Table(id="t_14_3_13_profiles_index", number="14.3.13", title="Patient profiles: index",
                   population="Subjects who died, had a serious AE or a grade >= 4 TEAE",
                   data=index.drop(columns="ANCHOR"), display=display, source="ADSL, ADAE",
                   footnotes=["Order of the pages: deaths within the death window of the last "
                              "dose, other deaths, then by the worst TEAE grade; ties by subject.",
-                             "File names: the USUBJID, with any character other than letters, "
-                             "digits, '.', '_' or '-' replaced by '_' and then 8 characters of its "
-                             "sha256 added."])
+                             "Files: figures/profiles/<file name>.svg (the timeline) and "
+                             "tables/profiles/<file name>.csv (its data). The file name is the "
+                             "USUBJID, with any character other than letters, digits, '.', '_' or "
+                             "'-' replaced by '_' and then 8 characters of its sha256 added."])
     link_subjects(table, profiles.links())
     intro = (f"{fmt.count(len(index))} subject(s) died, had a serious adverse event or a grade "
              ">= 4 treatment-emergent adverse event: each has a profile (timeline and narrative).")
