@@ -20,6 +20,7 @@ from tasks.analysis.safety import exposure_section, safety_overview, safety_resu
 from tasks.config import TrialConfig
 from tasks.model import Adam, Block, CutoffResult, Figure, Finding, Paragraph, PreviousCut, Section, Table
 from tasks.monitoring.decision import monitoring_blocks
+from tasks.monitoring.pending import response_status
 from tasks.monitoring.rules import evaluate_monitoring
 from tasks.report import formatting as fmt
 from tasks.results.changes import ChangesResults
@@ -78,11 +79,12 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
     the first cut); `snapshot`: this cut's record snapshot."""
     cut, day = cutoff.cut, cutoff.cut.cutoff
     limit = cfg.report.max_listing_rows_in_pdf
-    monitoring = evaluate_monitoring(adam.adsl, adam.adrs, adam.adae, cfg, day)
+    status = response_status(adam.adsl, adam.adrs, day, cfg.response)   # settled or pending
+    monitoring = evaluate_monitoring(status, adam.adsl, adam.adae, cfg, day)
     changes = compare_cuts(snapshot, adam, previous) if previous is not None else None
     results = Results(
         cutoff=day.isoformat(), study=cfg.study.id, populations=populations(adam.adsl),
-        efficacy=efficacy_results(adam.adsl, adam.adrs, adam.adtte, cfg),
+        efficacy=efficacy_results(adam.adsl, adam.adrs, adam.adtte, cfg, status),
         safety=safety_results(adam.adsl, adam.adae, cfg), monitoring=monitoring.results,
         changes=changes_results(changes),
         data_cut=DataCut(records_set_aside=int(cutoff.log["records"].sum()) if len(cutoff.log) else 0,

@@ -1,6 +1,6 @@
-"""The decision-page blocks of the monitoring rules: Tables 10.1 and 10.2 and plain-language
-verdicts, rendered from the typed monitoring results (numbers formatted by tasks.report.formatting
-only)."""
+"""The decision-page blocks of the monitoring rules: Tables 10.1-10.3 (rules, safety boundary,
+inference after stage 2) and plain-language verdicts, rendered from the typed monitoring results
+(numbers formatted by tasks.report.formatting only)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -29,7 +29,7 @@ def _cut(results: MonitoringResults) -> str:
 
 def _chance(stage: SimonStage) -> str:
     return (f"{fmt.count(stage.evaluable)} of {fmt.count(stage.subjects_required)} subjects "
-            f"have had a chance to respond")
+            f"settled")
 
 
 def _not_evaluated(name: str, rule: NotEvaluated, lead: str) -> Row:
@@ -43,9 +43,15 @@ def _stage_row(name: str, stage: SimonStage, rule: str, boundary: str, passes: s
                 f"{fmt.count(stage.not_yet_enrolled)} not yet enrolled)")
     if stage.stopped_at_stage1:
         text = f"{name}: stopped for futility at stage 1: {stage.verdict}"
+    elif stage.verdict == Verdict.FINAL_BOUNDARY_EXCEEDED:
+        text = (f"{name}: {fmt.count(stage.responses)} responses in {fmt.count(stage.evaluable)} "
+                f"evaluable already exceed {fmt.count(stage.boundary)} before the final analysis "
+                f"({_chance(stage)}; the final analysis needs all {fmt.count(stage.subjects_required)} "
+                f"settled): {stage.verdict}")
     elif stage.verdict == Verdict.NOT_YET_EVALUABLE:
-        text = (f"{name} not yet evaluable: {_chance(stage)} ({fmt.count(stage.responses)} "
-                f"responses so far; {passes} > {fmt.count(stage.boundary)}): {stage.verdict}")
+        text = (f"{name} not yet evaluable: {_chance(stage)}, {fmt.count(stage.pending)} pending "
+                f"({fmt.count(stage.responses)} responses so far; {passes} > "
+                f"{fmt.count(stage.boundary)}): {stage.verdict}")
     else:
         early = " (decided before all were evaluable: the outcome can no longer change)" \
             if stage.decided_before_all_evaluable else ""
@@ -126,9 +132,15 @@ def _rules_table(rows: list[dict[str, str]], results: MonitoringResults) -> Tabl
         data=data.rename(columns=str.lower).assign(cutoff=results.cutoff),
         display=data.astype(str),
         footnotes=[f"Evaluated at {_cut(results)}. Data: {'; '.join(sources)}.",
-                   "A subject has had a chance to respond once the first scheduled tumour assessment "
-                   "and its confirmation could have taken place, or after a confirmed response, "
-                   "progression or death; pending subjects are not counted as failures."],
+                   "Evaluable: the subject's response is settled (a confirmed response, progression "
+                   "or death, or the first assessment and its confirmation window past without a "
+                   "response that can still be confirmed). Pending: an unconfirmed CR or PR whose "
+                   "confirming assessment is not yet due or reported, or the first window still "
+                   "open; pending subjects are never counted as failures.",
+                   "Simon final analysis: all n subjects of the design settled; before it, a final "
+                   "boundary already exceeded reads FINAL BOUNDARY EXCEEDED.",
+                   "Safety rule: assessable once the window is complete, the event occurred or the "
+                   "subject died."],
         source="ADSL, ADRS, ADAE")
 
 
@@ -152,22 +164,63 @@ def _boundary_table(boundary: pd.DataFrame, saf: SafetyStoppingResult, results: 
         source="ADSL, ADAE", csv_only=len(boundary) > max_rows_in_pdf)
 
 
+def _inference_blocks(simon: SimonResult | NotEvaluated) -> list[Block]:
+    """Table 10.3 once stage 2 is reached: the design-consistent inference beside the naive one."""
+    if not isinstance(simon, SimonResult):
+        return []
+    inf = simon.inference
+    if inf is None:
+        reason = "stage 2 is not reached (stage 1 not passed)" if simon.parameters.p0 is not None \
+            else "monitoring.simon sets no p0"
+        return [Paragraph(f"Inference after the two-stage design: not given, {reason}.", style="note")]
+    conf = f"{fmt.number(100 * inf.conf_level, 0)}% CI"
+    p0 = _pct(simon.parameters.p0)
+    rows = [("Stage-wise ordering (Koyama & Chen 2008); UMVUE (Jung & Kim 2004)", inf.estimate,
+             inf.ci_low, inf.ci_high, inf.p_value),
+            ("Naive single-stage binomial (ignores the design); Clopper-Pearson CI", inf.naive_estimate,
+             inf.naive_ci_low, inf.naive_ci_high, inf.naive_p_value)]
+    display = pd.DataFrame({
+        "Method": [r[0] for r in rows],
+        "Estimate, %": [fmt.number(100 * r[1], 1) for r in rows],
+        f"{conf}, %": [fmt.rate_range(r[2], r[3]).replace(" to ", ", ") for r in rows],
+        f"p-value (H0: rate = {p0})": [fmt.number(r[4], 4) for r in rows]})
+    data = pd.DataFrame([{"method": key, "responses": inf.responses, "n": inf.n, "estimate": r[1],
+                          "ci_low": r[2], "ci_high": r[3], "p_value": r[4], "conf_level": inf.conf_level,
+                          "provisional": inf.provisional}
+                         for key, r in zip(("stagewise", "naive"), rows)])
+    notes = [f"{fmt.count(inf.responses)} responses in the first {fmt.count(inf.n)} subjects of the "
+             f"design (r1/n1 = {simon.design.r1}/{simon.design.n1}, r/n = {simon.design.r}/{simon.design.n}).",
+             f"Two-sided {conf} (1 - 2 alpha, alpha {fmt.number(simon.parameters.alpha, 2)} the "
+             "design's one-sided type I error): its lower limit exceeds p0 exactly when the p-value "
+             "is below alpha. The stage-wise p-value is P(continue to stage 2 and at least the "
+             "responses seen | p0)."]
+    if inf.provisional:
+        notes.append(f"Provisional: {fmt.count(inf.provisional)} of the first {fmt.count(inf.n)} "
+                     "subjects are pending or not yet enrolled and counted here as non-responders "
+                     "(the p-value can only fall as they settle).")
+    return [Table(id="t_10_3_simon_inference", number="10.3",
+                  title="Simon two-stage design: inference after stage 2",
+                  population="Response-evaluable population, the design's first n subjects",
+                  data=data.assign(cutoff=simon.cutoff), display=display, footnotes=notes,
+                  source="ADSL, ADRS")]
+
+
 def monitoring_blocks(results: MonitoringResults, boundary: pd.DataFrame | None,
                       max_rows_in_pdf: int) -> list[Block]:
-    """Information fraction, Table 10.1, one verdict paragraph per rule, then Table 10.2 (in
-    tables/ only when it has more than `max_rows_in_pdf` rows)."""
+    """Information fraction, Table 10.1, one verdict paragraph per rule, Table 10.2 (in tables/
+    only when it has more than `max_rows_in_pdf` rows), then Table 10.3 once stage 2 is reached."""
     rows = _simon_rows(results.simon) + [_predictive_row(results.predictive),
                                          _safety_row(results.safety_stopping)]
     info = results.information_fraction
     if info.planned:
         fraction = (f"Information fraction at {_cut(results)}: {fmt.count(info.evaluable)} of "
                     f"{fmt.count(info.planned)} planned subjects "
-                    f"({fmt.percent(info.evaluable, info.planned)}%) have had a chance to respond.")
+                    f"({fmt.percent(info.evaluable, info.planned)}%) have a settled response.")
     else:
         fraction = (f"Information fraction at {_cut(results)}: not available (no planned sample size); "
-                    f"{fmt.count(info.evaluable)} subjects have had a chance to respond.")
+                    f"{fmt.count(info.evaluable)} subjects have a settled response.")
     blocks: list[Block] = [Paragraph(fraction), _rules_table([row for row, _ in rows], results)]
     blocks += [Paragraph(f"{text} [{_cut(results)}]", style="verdict") for _, text in rows]
     if boundary is not None and isinstance(results.safety_stopping, SafetyStoppingResult):
         blocks.append(_boundary_table(boundary, results.safety_stopping, results, max_rows_in_pdf))
-    return blocks
+    return blocks + _inference_blocks(results.simon)

@@ -86,7 +86,7 @@ def test_stage1_not_yet_evaluable_counts_pending_subjects_separately():
     stage1 = outcome.results["simon"]["stage1"]
     assert (stage1["evaluable"], stage1["pending"], stage1["responses"]) == (2, 2, 0)
     assert stage1["verdict"] == "NOT YET EVALUABLE"
-    assert any("Simon stage 1 not yet evaluable: 2 of 4 subjects have had a chance to respond" in p
+    assert any("Simon stage 1 not yet evaluable: 2 of 4 subjects settled, 2 pending" in p
                for p in paragraphs(outcome))
 
 
@@ -335,6 +335,12 @@ def test_inference_is_given_once_stage_two_is_reached_and_null_before():
     assert inference["p_value"] == pytest.approx(expected, abs=1e-12)
     assert (inference["responses"], inference["n"], inference["provisional"]) == (3, 8, 2)
     assert set(inference) >= {"p_value", "estimate", "ci_low", "ci_high", "method"}
+    # Table 10.3 prints it beside the naive binomial p-value P(Bin(8, 0.1) >= 3).
+    table = next(b for b in after.blocks if isinstance(b, Table) and b.number == "10.3")
+    naive = 1 - b(0, 8) - b(1, 8) - b(2, 8)
+    assert table.display["p-value (H0: rate = 10.0%)"].tolist() == [f"{expected:.4f}", f"{naive:.4f}"]
+    assert any("Provisional: 2 of the first 8" in note for note in table.footnotes)
+    assert any("not given, stage 2 is not reached" in p for p in paragraphs(before))
 
 
 def test_safety_death_inside_the_window_settles_the_subject():
