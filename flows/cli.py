@@ -136,7 +136,10 @@ def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
         config: Optional[Path] = typer.Option(None, help="A config file merged over the trial's."),
         reports: Optional[Path] = typer.Option(None, help="Reports root (default: the configured one)."),
         reason: Optional[str] = typer.Option(None, help="Why this analysis is run (printed on the title page)."),
-        final: bool = typer.Option(False, "--final", help="Mark this version final.")) -> None:
+        final: bool = typer.Option(False, "--final", help="Mark this version final."),
+        narrative: Optional[str] = typer.Option(
+            None, help="The independent statistician's summary (Markdown), shown as text on page 2 "
+                       "of the closed report (default: narrative.md in the cut folder).")) -> None:
     """Run the interim-analysis flow for one cut and publish a new report version."""
     day = _date(cutoff)
     starter = _start_embedded_server_early()
@@ -155,7 +158,7 @@ def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
                         "analyse, render, publish ..."), temporary_settings(updates=embedded):
             folder = interim_analysis(cutoff=day, reason=reason, final=final,
                                       source=source, config_file=str(config) if config else None,
-                                      reports=str(reports) if reports else None)
+                                      reports=str(reports) if reports else None, narrative=narrative)
         err.print(f"published in {(datetime.now() - started).total_seconds():.1f} s: "
                   f"{Path(folder) / 'report-closed.pdf'}")
         return folder

@@ -57,6 +57,7 @@ class Study(_Strict):
 class Source(_Strict):
     root: str
     ready_marker: str
+    narrative_file: str
     read_retries: int = Field(ge=0)
     read_retry_delay_seconds: float = Field(ge=0)
     wait_retries: int = Field(ge=0)
@@ -218,6 +219,7 @@ class Monitoring(_Strict):
     simon: Simon
     predictive: Predictive
     safety_stopping: SafetyStopping
+    attention_margin_events: int = Field(ge=0)
 
 
 class Report(_Strict):

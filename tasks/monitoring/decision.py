@@ -3,6 +3,8 @@ inference after stage 2) and plain-language verdicts, rendered from the typed mo
 (numbers formatted by tasks.report.formatting only)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from tasks.model import Block, Paragraph, Table
@@ -12,7 +14,26 @@ from tasks.results.monitoring import (MonitoringResults, NotEvaluated, Predictiv
 from tasks.results.verdict import Verdict
 
 RULE_COLUMNS = ["Rule", "Boundary", "Observed", "Verdict"]
-Row = tuple[dict[str, str], str]     # (a row of Table 10.1, the verdict paragraph)
+RULES_TABLE = "t_10_1_monitoring_rules"
+
+
+@dataclass(frozen=True)
+class RuleLine:
+    """One monitoring rule as the report says it: a short name (the DSMB's page), the rule, the
+    boundary, the observed value in one line and what else Table 10.1 adds, the verdict and the
+    verdict paragraph."""
+    name: str
+    rule: str
+    boundary: str
+    observed: str
+    detail: str
+    verdict: Verdict
+    text: str
+
+    def table_row(self) -> dict[str, str]:
+        observed = f"{self.observed}; {self.detail}" if self.detail else self.observed
+        return {"Rule": self.rule, "Boundary": self.boundary, "Observed": observed,
+                "Verdict": self.verdict}
 
 
 def _pct(p: float | None) -> str:
@@ -32,12 +53,11 @@ def _chance(stage: SimonStage) -> str:
             f"settled")
 
 
-def _not_evaluated(name: str, rule: NotEvaluated, lead: str) -> Row:
-    return ({"Rule": name, "Boundary": "", "Observed": "", "Verdict": rule.verdict},
-            f"{name} {lead}: {rule.reason}")
+def _not_evaluated(name: str, rule: NotEvaluated, lead: str) -> RuleLine:
+    return RuleLine(name, name, "", "", "", rule.verdict, f"{name} {lead}: {rule.reason}")
 
 
-def _stage_row(name: str, stage: SimonStage, rule: str, boundary: str, passes: str) -> Row:
+def _stage_row(name: str, stage: SimonStage, rule: str, boundary: str, passes: str) -> RuleLine:
     observed = (f"{fmt.count(stage.responses)} responses in {fmt.count(stage.evaluable)} evaluable "
                 f"({_chance(stage)}; {fmt.count(stage.pending)} pending, "
                 f"{fmt.count(stage.not_yet_enrolled)} not yet enrolled)")
@@ -57,10 +77,10 @@ def _stage_row(name: str, stage: SimonStage, rule: str, boundary: str, passes: s
             if stage.decided_before_all_evaluable else ""
         text = (f"{name}: {fmt.count(stage.responses)} responses in {fmt.count(stage.evaluable)} "
                 f"evaluable; {passes} > {fmt.count(stage.boundary)}: {stage.verdict}{early}")
-    return {"Rule": rule, "Boundary": boundary, "Observed": observed, "Verdict": stage.verdict}, text
+    return RuleLine(name, rule, boundary, observed, "", stage.verdict, text)
 
 
-def _simon_rows(simon: SimonResult | NotEvaluated) -> list[Row]:
+def _simon_rows(simon: SimonResult | NotEvaluated) -> list[RuleLine]:
     if isinstance(simon, NotEvaluated):
         return [_not_evaluated("Simon two-stage", simon, "rule not configured")]
     d, par = simon.design, simon.parameters
@@ -79,7 +99,7 @@ def _simon_rows(simon: SimonResult | NotEvaluated) -> list[Row]:
     return [stage1, final]
 
 
-def _predictive_row(pred: PredictiveResult | NotEvaluated) -> Row:
+def _predictive_row(pred: PredictiveResult | NotEvaluated) -> RuleLine:
     name = "Bayesian predictive probability (Lee & Liu)"
     if isinstance(pred, NotEvaluated):
         return _not_evaluated(name, pred, "not evaluated")
@@ -89,14 +109,14 @@ def _predictive_row(pred: PredictiveResult | NotEvaluated) -> Row:
     estimate = (f"posterior mean response rate {_pct(pred.posterior_mean)} (95% credible interval "
                 f"{_pct(pred.ci_low)}, {_pct(pred.ci_high)})")
     observed = (f"PP {_prob(pred.pp)} after {fmt.count(pred.x)} responses in {fmt.count(pred.m)} "
-                f"evaluable ({fmt.count(pred.pending)} pending); {estimate}")
+                f"evaluable ({fmt.count(pred.pending)} pending)")
     text = (f"Bayesian predictive probability of success at n = {pred.n_max}: {_prob(pred.pp)} "
             f"({fmt.count(pred.x)} responses in {fmt.count(pred.m)} evaluable; {boundary}): "
             f"{pred.verdict}. {estimate[0].upper()}{estimate[1:]}.")
-    return {"Rule": rule, "Boundary": boundary, "Observed": observed, "Verdict": pred.verdict}, text
+    return RuleLine("Predictive probability", rule, boundary, observed, estimate, pred.verdict, text)
 
 
-def _safety_row(saf: SafetyStoppingResult | NotEvaluated) -> Row:
+def _safety_row(saf: SafetyStoppingResult | NotEvaluated) -> RuleLine:
     name = "Bayesian safety stopping"
     if isinstance(saf, NotEvaluated):
         return _not_evaluated(name, saf, "not evaluated")
@@ -118,8 +138,13 @@ def _safety_row(saf: SafetyStoppingResult | NotEvaluated) -> Row:
     text = (f"{name} ({saf.event_label}): {fmt.count(saf.t)} events in {fmt.count(saf.m)} "
             f"assessable subjects; P(rate > {_pct(saf.threshold)}) = {_prob(saf.posterior_prob)} "
             f"({boundary}; {needed}): {saf.verdict}. {outside[0].upper()}{outside[1:]}.")
-    return {"Rule": rule, "Boundary": boundary, "Observed": f"{observed}; {outside}",
-            "Verdict": saf.verdict}, text
+    return RuleLine("Safety stopping", rule, boundary, observed, outside, saf.verdict, text)
+
+
+def rule_lines(results: MonitoringResults) -> list[RuleLine]:
+    """Every monitoring rule, in the order of Table 10.1 (the DSMB's page uses the same lines)."""
+    return _simon_rows(results.simon) + [_predictive_row(results.predictive),
+                                         _safety_row(results.safety_stopping)]
 
 
 def _rules_table(rows: list[dict[str, str]], results: MonitoringResults) -> Table:
@@ -127,7 +152,7 @@ def _rules_table(rows: list[dict[str, str]], results: MonitoringResults) -> Tabl
     sources = sorted({rule.data for rule in (results.simon, results.predictive, results.safety_stopping)
                       if not isinstance(rule, NotEvaluated)})
     return Table(
-        id="t_10_1_monitoring_rules", number="10.1", title="Prespecified monitoring rules",
+        id=RULES_TABLE, number="10.1", title="Prespecified monitoring rules",
         population="Response-evaluable population (efficacy rules); safety population (safety rule)",
         data=data.rename(columns=str.lower).assign(cutoff=results.cutoff),
         display=data.astype(str),
@@ -209,8 +234,7 @@ def monitoring_blocks(results: MonitoringResults, boundary: pd.DataFrame | None,
                       max_rows_in_pdf: int) -> list[Block]:
     """Information fraction, Table 10.1, one verdict paragraph per rule, Table 10.2 (in tables/
     only when it has more than `max_rows_in_pdf` rows), then Table 10.3 once stage 2 is reached."""
-    rows = _simon_rows(results.simon) + [_predictive_row(results.predictive),
-                                         _safety_row(results.safety_stopping)]
+    lines = rule_lines(results)
     info = results.information_fraction
     if info.planned:
         fraction = (f"Information fraction at {_cut(results)}: {fmt.count(info.evaluable)} of "
@@ -219,8 +243,8 @@ def monitoring_blocks(results: MonitoringResults, boundary: pd.DataFrame | None,
     else:
         fraction = (f"Information fraction at {_cut(results)}: not available (no planned sample size); "
                     f"{fmt.count(info.evaluable)} subjects have a settled response.")
-    blocks: list[Block] = [Paragraph(fraction), _rules_table([row for row, _ in rows], results)]
-    blocks += [Paragraph(f"{text} [{_cut(results)}]", style="verdict") for _, text in rows]
+    blocks: list[Block] = [Paragraph(fraction), _rules_table([line.table_row() for line in lines], results)]
+    blocks += [Paragraph(f"{line.text} [{_cut(results)}]", style="verdict") for line in lines]
     if boundary is not None and isinstance(results.safety_stopping, SafetyStoppingResult):
         blocks.append(_boundary_table(boundary, results.safety_stopping, results, max_rows_in_pdf))
     return blocks + _inference_blocks(results.simon)
