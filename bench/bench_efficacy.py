@@ -14,7 +14,7 @@ from tasks.adam.adrs import build_adrs
 from tasks.adam.adsl import build_adsl
 from tasks.adam.adtte import build_adtte
 from tasks.adam.recist import build_adtr, response_disagreements
-from tasks.config import load_config
+from tasks.config import load_settings
 from tasks.model import Cut
 from tasks.simulate import DEFAULT_SEED, simulate_cut, study_end_date
 
@@ -24,11 +24,13 @@ def main() -> None:
     parser.add_argument("--subjects", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args()
-    cfg = load_config()
-    cutoff = study_end_date(cfg)
+    settings = load_settings()
+    cfg = settings.analysis
+    cutoff = study_end_date(settings.simulation)
     start = time.perf_counter()
     domains = {name: frame.astype(str) for name, frame in
-               simulate_cut(cfg, cutoff, subjects=args.subjects, seed=args.seed).items()}
+               simulate_cut(cfg, settings.simulation, cutoff, subjects=args.subjects,
+                            seed=args.seed).items()}
     print(f"simulated {args.subjects} subjects in {time.perf_counter() - start:.1f} s: "
           + ", ".join(f"{d} {len(f):,}" for d, f in domains.items() if d in ("rs", "tu", "tr")))
     cut = Cut(cutoff, "simulated", domains, {})

@@ -29,7 +29,7 @@ from tasks.adam.adex import build_adex  # noqa: E402
 from tasks.adam.adlb import build_adlb  # noqa: E402
 from tasks.adam.adsl import build_adsl  # noqa: E402
 from tasks.analysis.safety import exposure_section, safety_results, safety_section  # noqa: E402
-from tasks.config import TrialConfig, load_config  # noqa: E402
+from tasks.config import TrialConfig, load_settings  # noqa: E402
 from tasks.model import Cut  # noqa: E402
 from tasks.simulate import simulate_cut, study_end_date  # noqa: E402
 
@@ -69,10 +69,11 @@ def main() -> None:
     parser.add_argument("--tracemalloc", action="store_true")
     args = parser.parse_args()
 
-    cfg = load_config()
-    cutoff = args.cutoff or study_end_date(cfg)
+    settings = load_settings()
+    cfg = settings.analysis
+    cutoff = args.cutoff or study_end_date(settings.simulation)
     start = time.perf_counter()
-    domains = simulate_cut(cfg, cutoff, args.subjects, args.seed)
+    domains = simulate_cut(cfg, settings.simulation, cutoff, args.subjects, args.seed)
     cut = Cut(cutoff, "simulated", domains, {})
     adsl = build_adsl(cut, cfg)
     rows = ", ".join(f"{d} {len(domains[d]):,}" for d in ("dm", "ae", "suppae", "ex", "lb") if d in domains)

@@ -1,4 +1,7 @@
-"""The `interim` command line: simulate, validate, run, verify, design simon."""
+"""The `interim` command line: simulate, validate, run, verify, design simon.
+
+Paths typed on the command line are relative to the user's working folder: they are made absolute
+here, before any flow runs. Tables print as rich tables on a terminal, as plain lines elsewhere."""
 from __future__ import annotations
 
 import json
@@ -33,6 +36,7 @@ design_app = typer.Typer(no_args_is_help=True, help="Trial design calculations."
 app.add_typer(design_app, name="design")
 err = Console(stderr=True)
 T = TypeVar("T")
+CONFIG_HELP = "A config file merged over the trial's (default: $INTERIM_CONFIG, else none)."
 
 
 def _date(value: str) -> date:
@@ -40,6 +44,13 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def _here(path: Path | str | None) -> str | None:
+    """A path typed by the user, absolute against the working folder; an fsspec URL as it is."""
+    from tasks.operation import local_or_url
+
+    return local_or_url(str(path)) if path is not None else None
 
 
 def _start_embedded_server_early() -> threading.Thread | None:
@@ -62,8 +73,7 @@ def _guarded(action: Callable[[], T]) -> T:
     try:
         return action()
     except ValidationFailed as exc:
-        from tasks.validate.present import findings_table
-        err.print(findings_table(exc.findings))
+        _print_findings(exc.findings)
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     except InterimError as exc:     # messages quote the data: never markup, never control codes
         from tasks.validate.present import visible
@@ -76,15 +86,21 @@ def _guarded(action: Callable[[], T]) -> T:
     raise typer.Exit(1)
 
 
+def _print_findings(findings: list) -> None:
+    from tasks.validate.present import FINDING_HEADERS, findings_rows, findings_title, print_table
+
+    print_table(err, findings_title(findings), FINDING_HEADERS, findings_rows(findings))
+
+
 @app.command()
 def simulate(out: Path = typer.Option(..., help="Root folder of data cuts; writes OUT/YYYY-MM-DD/."),
              cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
              subjects: int = typer.Option(40, min=1, help="Number of subjects screened."),
              seed: int = typer.Option(20261, help="Random seed: the same seed is the same trial."),
              scenario: str = typer.Option("clean", help="clean, partial-dates, messy, invalid, correction."),
-             config: Optional[Path] = typer.Option(None, help="A config file merged over the trial's.")) -> None:
+             config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
     """Write a synthetic SDTM data cut of the trial."""
-    from tasks.config import load_config
+    from tasks.config import load_settings
     from tasks.simulate import SCENARIOS, simulate_cut, write_cut
 
     if scenario not in SCENARIOS:
@@ -93,39 +109,42 @@ def simulate(out: Path = typer.Option(..., help="Root folder of data cuts; write
     day = _date(cutoff)
 
     def work() -> Path:
-        cfg = load_config(config)
+        settings = load_settings(_here(config))
         with err.status(f"Simulating {subjects} subjects up to {day.isoformat()} ..."):
-            frames = simulate_cut(cfg, day, subjects, seed, scenario)
-            return write_cut(frames, out, day, cfg)
+            frames = simulate_cut(settings.analysis, settings.simulation, day, subjects, seed,
+                                  scenario)
+            return write_cut(frames, Path(_here(out)), day,
+                             settings.operation.source.ready_marker)
     folder = _guarded(work)
     typer.echo(str(folder))
 
 
 @app.command()
 def validate(cut_dir: str = typer.Argument(..., help="A cut folder ROOT/YYYY-MM-DD (path or fsspec URL)."),
-             config: Optional[Path] = typer.Option(None, help="A config file merged over the trial's.")) -> None:
+             config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
     """Validate one data cut; print every problem; exit 1 on errors. Writes nothing."""
-    from tasks.config import load_config
+    from tasks.config import load_settings
     from tasks.ingest.read import read_cut
     from tasks.validate import validate_cut
-    from tasks.validate.present import findings_table
 
-    name = cut_dir.rstrip("/").rsplit("/", 1)[-1]
+    location = _here(cut_dir)
+    name = location.rstrip("/").rsplit("/", 1)[-1]
     try:
         day = date.fromisoformat(name)
     except ValueError:
         raise typer.BadParameter(f"the cut folder's name {name!r} is not its cutoff date YYYY-MM-DD") from None
 
     def work() -> None:
-        cfg = load_config(config)
-        cut = read_cut(cut_dir, day, cfg, require_ready=False)
+        settings = load_settings(_here(config))
+        cfg = settings.analysis
+        cut = read_cut(location, day, cfg, settings.operation.source, require_ready=False)
         findings = validate_cut(cut, cfg)
         errors = sum(f.severity == "error" for f in findings)
-        if findings:
-            err.print(findings_table(findings))
         summary = f"{len(cut.domains)} domains, {errors} error(s), {len(findings) - errors} warning(s)"
-        if errors:
+        if errors:     # _guarded prints the findings with the error
             raise ValidationFailed(findings, f"{cut_dir}: {summary}")
+        if findings:
+            _print_findings(findings)
         typer.echo(f"{cut_dir}: {summary}")
     _guarded(work)
 
@@ -133,7 +152,7 @@ def validate(cut_dir: str = typer.Argument(..., help="A cut folder ROOT/YYYY-MM-
 @app.command()
 def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
         source: Optional[str] = typer.Option(None, help="Root of the data cuts (path or fsspec URL)."),
-        config: Optional[Path] = typer.Option(None, help="A config file merged over the trial's."),
+        config: Optional[Path] = typer.Option(None, help=CONFIG_HELP),
         reports: Optional[Path] = typer.Option(None, help="Reports root (default: the configured one)."),
         reason: Optional[str] = typer.Option(None, help="Why this analysis is run (printed on the title page)."),
         final: bool = typer.Option(False, "--final", help="Mark this version final."),
@@ -157,8 +176,8 @@ def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
         with err.status(f"Interim analysis of the {day.isoformat()} cut: ingest, validate, derive, "
                         "analyse, render, publish ..."), temporary_settings(updates=embedded):
             folder = interim_analysis(cutoff=day, reason=reason, final=final,
-                                      source=source, config_file=str(config) if config else None,
-                                      reports=str(reports) if reports else None, narrative=narrative)
+                                      source=_here(source), config_file=_here(config),
+                                      reports=_here(reports), narrative=_here(narrative))
         err.print(f"published in {(datetime.now() - started).total_seconds():.1f} s: "
                   f"{Path(folder) / 'report-closed.pdf'}")
         return folder
@@ -195,15 +214,13 @@ def design_simon(p0: float = typer.Option(..., min=0.0, max=1.0, help="Uninteres
     if as_json:
         typer.echo(json.dumps(designs, indent=2))
         return
-    from rich.table import Table as RichTable
-    table = RichTable(title=f"Simon two-stage designs: p0={p0}, p1={p1}, alpha={alpha}, beta={beta}")
-    for column in ("design", "r1/n1", "r/n", "EN(p0)", "PET(p0)", "alpha", "power"):
-        table.add_column(column, justify="right")
-    for name, d in designs.items():
-        if d is None:
-            table.add_row(name, "none found", f"n <= {n_max}", "", "", "", "")
-            continue
-        table.add_row(name, f"{d['r1']}/{d['n1']}", f"{d['r']}/{d['n']}", f"{d['en0']:.2f}",
-                      f"{d['pet0']:.3f}", f"{d['alpha']:.4f}", f"{d['power']:.4f}")
-    Console().print(table)
+    from tasks.validate.present import print_table
+
+    rows = [(name, "none found", f"n <= {n_max}", "", "", "", "") if d is None else
+            (name, f"{d['r1']}/{d['n1']}", f"{d['r']}/{d['n']}", f"{d['en0']:.2f}",
+             f"{d['pet0']:.3f}", f"{d['alpha']:.4f}", f"{d['power']:.4f}")
+            for name, d in designs.items()]
+    print_table(Console(), f"Simon two-stage designs: p0={p0}, p1={p1}, alpha={alpha}, beta={beta}",
+                ("design", "r1/n1", "r/n", "EN(p0)", "PET(p0)", "alpha", "power"), rows,
+                justify="right")
 

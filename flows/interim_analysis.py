@@ -10,8 +10,9 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from flows import steps
-from tasks.config import PROJECT_ROOT, TrialConfig, load_config
+from tasks.config import TrialConfig, load_settings
 from tasks.model import CutoffResult, Finding
+from tasks.operation import Source, local_or_url
 from tasks.publish.manifest import provenance
 from tasks.report.documents import add_provenance, report_documents
 from tasks.report.headline import headline_markdown
@@ -22,16 +23,10 @@ def cut_location(source_root: str, cutoff: date) -> str:
     return f"{source_root.rstrip('/')}/{cutoff.isoformat()}"
 
 
-def resolve_path(path: str) -> Path:
-    """Relative roots in the config are relative to the project folder."""
-    candidate = Path(path)
-    return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
-
-
 @flow(name="ingest")
-def ingest(location: str, cutoff: date, cfg: TrialConfig,
+def ingest(location: str, cutoff: date, cfg: TrialConfig, source: Source,
            require_ready: bool) -> tuple[CutoffResult, list[Finding]]:
-    cut = steps.pull_cut(location, cutoff, cfg, require_ready)
+    cut = steps.pull_cut(location, cutoff, cfg, source, require_ready)
     findings = steps.validate(cut, cfg)           # raises with every error; nothing published
     return steps.cut_at_cutoff(cut, cfg), findings
 
@@ -46,21 +41,23 @@ def interim_analysis(cutoff: date, reason: str | None = None, final: bool = Fals
     the run was manually triggered. `narrative`: the independent statistician's summary
     (Markdown file; default: narrative.md in the cut folder when there)."""
     run_time = datetime.now(timezone.utc).replace(microsecond=0)
-    cfg = load_config(config_file)
-    location = cut_location(source or str(resolve_path(cfg.source.root)), cutoff)
-    reports_root = resolve_path(reports or cfg.reports.root)
+    settings = load_settings(config_file)
+    cfg, operation = settings.analysis, settings.operation
+    location = cut_location(local_or_url(source or operation.source.root), cutoff)
+    reports_root = Path(local_or_url(reports or operation.reports.root))
     parameters = {"cutoff": cutoff.isoformat(), "reason": reason, "final": final,
                   "source": location, "config_file": config_file, "reports": str(reports_root),
                   "narrative": narrative}
 
-    cutoff_result, findings = ingest(location, cutoff, cfg, require_ready)
+    cutoff_result, findings = ingest(location, cutoff, cfg, operation.source, require_ready)
     cut = cutoff_result.cut
-    summary = steps.statistician_summary(location, cfg, narrative)   # closed content, not an input
+    summary = steps.statistician_summary(location, operation.source, narrative)   # closed, no input
     records = steps.snapshot(cut)
     adam = steps.derive(cut, cfg)
     analysis = steps.analyse_cut(adam, cutoff_result, findings, cfg,
                                  steps.previous_cut(reports_root, cutoff), records)
-    manifest_extra = provenance(cut, cfg, parameters, str(flow_run.id or "local"), run_time)
+    manifest_extra = provenance(cut, cfg, operation, parameters, str(flow_run.id or "local"),
+                                run_time)
     # Everything is written into the reserved staging folder, then published in one rename; any
     # failure leaves no version folder behind.
     with steps.reserve(reports_root, cutoff, final, reason) as reservation:

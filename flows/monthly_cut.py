@@ -8,10 +8,11 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.interim_analysis import cut_location, interim_analysis, resolve_path
-from tasks.config import TrialConfig, load_config
+from flows.interim_analysis import cut_location, interim_analysis
+from tasks.config import load_settings
 from tasks.errors import CutNotReadyError
 from tasks.ingest.read import cut_is_ready
+from tasks.operation import Source, local_or_url
 
 SCHEDULED_REASON = "scheduled monthly cut"
 
@@ -22,27 +23,28 @@ def previous_month_end(now: datetime) -> date:
 
 
 @task(name="wait-for-cut", cache_policy=NO_CACHE)
-def require_complete_cut(location: str, cfg: TrialConfig) -> None:
-    if not cut_is_ready(location, cfg):
+def require_complete_cut(location: str, source: Source) -> None:
+    if not cut_is_ready(location, source):
         raise CutNotReadyError(f"the data cut {location} is not complete yet (no "
-                               f"{cfg.source.ready_marker} marker)")
+                               f"{source.ready_marker} marker)")
 
 
 @flow(name="monthly-cut", log_prints=True)
 def monthly_cut(cutoff: date | None = None, config_file: str | None = None) -> str:
     """Scheduled on the 1st of each month: analyse the cut of the previous month's last day."""
-    cfg = load_config(config_file)
-    cutoff = cutoff or previous_month_end(datetime.now(ZoneInfo(cfg.schedule.timezone)))
-    location = cut_location(str(resolve_path(cfg.source.root)), cutoff)
-    waiting = require_complete_cut.with_options(retries=cfg.source.wait_retries,
-                                                retry_delay_seconds=cfg.source.wait_interval_seconds)
+    operation = load_settings(config_file).operation
+    source = operation.source
+    cutoff = cutoff or previous_month_end(datetime.now(ZoneInfo(operation.schedule.timezone)))
+    location = cut_location(local_or_url(source.root), cutoff)
+    waiting = require_complete_cut.with_options(retries=source.wait_retries,
+                                                retry_delay_seconds=source.wait_interval_seconds)
     try:
-        waiting(location, cfg)
+        waiting(location, source)
     except CutNotReadyError as exc:
-        waited = cfg.source.wait_retries * cfg.source.wait_interval_seconds
+        waited = source.wait_retries * source.wait_interval_seconds
         message = (f"The data cut of {cutoff.isoformat()} did not arrive complete at {location} within "
-                   f"{cfg.source.wait_retries} retries ({waited:g} s): {exc}. Nothing was published. "
-                   f"Ask data management to deliver the cut and write the {cfg.source.ready_marker} "
+                   f"{source.wait_retries} retries ({waited:g} s): {exc}. Nothing was published. "
+                   f"Ask data management to deliver the cut and write the {source.ready_marker} "
                    "marker last, then run `interim run --cutoff "
                    f"{cutoff.isoformat()}` or rerun this flow.")
         create_markdown_artifact(key="missing-data-cut", markdown=f"# Data cut missing\n\n{message}\n",

@@ -12,14 +12,16 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import TaskRunContext
 
+import tasks
 from tasks.adam.build import adam_cache_folder, build_adam, load_adam, save_adam
 from tasks.analysis.assemble import Analysis, analyse
-from tasks.config import PROJECT_ROOT, TrialConfig
+from tasks.config import TrialConfig
 from tasks.errors import ValidationFailed
 from tasks.ingest.cutoff import apply_cutoff
 from tasks.ingest.narrative import read_narrative
 from tasks.ingest.read import read_cut
 from tasks.model import Adam, Cut, CutoffResult, Finding, PreviousCut
+from tasks.operation import Source
 from tasks.publish.contents import closed_attachments, open_attachments, write_contents
 from tasks.publish.layout import report_path
 from tasks.publish.previous import load_previous_cut
@@ -35,8 +37,9 @@ thin = task(cache_policy=NO_CACHE, persist_result=False, cache_result_in_memory=
 
 
 @thin(name="pull-cut")
-def pull_cut(location: str, cutoff: date, cfg: TrialConfig, require_ready: bool) -> Cut:
-    return read_cut(location, cutoff, cfg, require_ready=require_ready)
+def pull_cut(location: str, cutoff: date, cfg: TrialConfig, source: Source,
+             require_ready: bool) -> Cut:
+    return read_cut(location, cutoff, cfg, source, require_ready=require_ready)
 
 
 @thin(name="validate-cut")
@@ -65,9 +68,9 @@ def derivation_cache_key(context: TaskRunContext, parameters: dict) -> str:
 @functools.cache
 def source_digest() -> str:
     """sha256 over the functional core's source files (what derivations are made of)."""
-    digest = hashlib.sha256()
-    for path in sorted((PROJECT_ROOT / "tasks").rglob("*.py")):
-        digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode() + path.read_bytes())
+    digest, package = hashlib.sha256(), Path(tasks.__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package.parent).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -99,8 +102,8 @@ def derive(cut: Cut, cfg: TrialConfig) -> Adam:
 
 
 @thin(name="statistician-summary")
-def statistician_summary(location: str, cfg: TrialConfig, narrative: str | None) -> str | None:
-    return read_narrative(location, cfg, narrative)
+def statistician_summary(location: str, source: Source, narrative: str | None) -> str | None:
+    return read_narrative(location, source, narrative)
 
 
 @thin(name="snapshot-records")

@@ -1,21 +1,33 @@
-"""Typed trial configuration: defaults.yaml <- the trial's config <- an optional partial file."""
+"""The trial's configuration in three typed parts: the analysis (TrialConfig), its operation, the
+simulator. Layers: the packaged defaults.yaml <- the trial's config <- an optional partial file.
+
+Where the files are: the trial's config is `config/trial.yaml` of the working folder, else the one
+packaged with interim; the partial file is `--config FILE`, else $INTERIM_CONFIG, else none.
+"""
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
+                      model_validator)
 
 from tasks.errors import ConfigError
+from tasks.operation import Operation
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CONFIG_DIR = PROJECT_ROOT / "config"
-DEFAULTS_FILE = CONFIG_DIR / "defaults.yaml"
-TRIAL_FILE = CONFIG_DIR / "trial.yaml"
+# The top-level config/ of a source checkout; a wheel holds a copy (tasks/packaged/ links to it).
+PACKAGED_CONFIG_DIR = (Path(__file__).parent / "packaged" / "config").resolve()
+DEFAULTS_FILE = PACKAGED_CONFIG_DIR / "defaults.yaml"
+TRIAL_FILE_NAME = "trial.yaml"
+CONFIG_ENV = "INTERIM_CONFIG"
+# The sections of each part; every other top-level key belongs to the analysis.
+OPERATION_SECTIONS = ("source", "reports", "schedule", "delivery")
+SIMULATION_SECTION = "simulation"
 
 
 class _Strict(BaseModel):
@@ -45,43 +57,23 @@ class Component(_Strict):
 
 class Study(_Strict):
     id: str
-    title: str = ""
-    phase: str = ""
-    indication: str = ""
+    title: str
+    phase: str
+    indication: str
     randomized: bool
     planned_enrollment: int | None
     arms: tuple[Arm, ...]
     components: tuple[Component, ...]
 
 
-class Source(_Strict):
-    root: str
-    ready_marker: str
-    narrative_file: str
-    read_retries: int = Field(ge=0)
-    read_retry_delay_seconds: float = Field(ge=0)
-    wait_retries: int = Field(ge=0)
-    wait_interval_seconds: float = Field(ge=0)
-
-
-class Reports(_Strict):
-    root: str
-
-
 class Validation(_Strict):
     max_findings_per_rule: int = Field(ge=1)
     max_line_bytes: int = Field(ge=1024)
     response_test: str
-    response_terms: tuple[str, ...]
     diameter_tests: tuple[str, ...]
     after_consent_domains: tuple[str, ...]
     after_death_error_domains: tuple[str, ...]
     special_arm_codes: tuple[str, ...]
-
-
-class Schedule(_Strict):
-    cron: str
-    timezone: str
 
 
 class Cutoff(_Strict):
@@ -240,11 +232,9 @@ class Simulation(_Strict):
 
 
 class TrialConfig(_Strict):
+    """The analysis config: every section that changes a number, a table or the report."""
     study: Study
-    source: Source
-    reports: Reports
     validation: Validation
-    schedule: Schedule
     cutoff: Cutoff
     adsl: AdslRules
     populations: Populations
@@ -255,20 +245,28 @@ class TrialConfig(_Strict):
     labs: Labs
     monitoring: Monitoring
     report: Report
-    simulation: Simulation
+    # The folder a relative safety.aesi_file is read from (not config: not in the digest).
+    _aesi_dir: Path = PrivateAttr(default=PACKAGED_CONFIG_DIR)
 
     def digest(self) -> str:
-        """sha256 of the resolved configuration (canonical JSON), for the manifest and caching."""
+        """sha256 of the resolved analysis config (canonical JSON), for the manifest and caching."""
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     def aesi_groups(self) -> dict[str, tuple[str, ...]]:
         """The AESI groups (name -> preferred terms, upper case) of safety.aesi_file."""
-        path = CONFIG_DIR / self.safety.aesi_file
+        path = self._aesi_dir / self.safety.aesi_file
         groups = _read_yaml(path)
         if not isinstance(groups, dict):
             raise ConfigError(f"{path}: expected a mapping of AESI group name -> list of preferred terms")
         return {name: tuple(str(t).upper() for t in terms) for name, terms in groups.items()}
+
+
+class Settings(_Strict):
+    """The whole config: what changes the analysis, how the run is operated, the simulator."""
+    analysis: TrialConfig
+    operation: Operation
+    simulation: Simulation
 
 
 def _read_yaml(path: Path) -> Any:
@@ -292,35 +290,74 @@ def deep_merge(base: dict, override: dict) -> dict:
     return merged
 
 
-def _layers(config_file: Path | None) -> list[tuple[Path, dict]]:
+def trial_file() -> Path:
+    """config/trial.yaml of the working folder, else the one packaged with interim."""
+    local = Path("config", TRIAL_FILE_NAME).resolve()
+    return local if local.is_file() else PACKAGED_CONFIG_DIR / TRIAL_FILE_NAME
+
+
+def partial_file(config_file: Path | str | None) -> Path | None:
+    """The partial config in use: `config_file` (--config), else $INTERIM_CONFIG, else None;
+    a relative path is relative to the working folder."""
+    chosen = config_file or os.environ.get(CONFIG_ENV) or None
+    return Path(chosen).resolve() if chosen else None
+
+
+def _layers(trial_path: Path, config_file: Path | None) -> list[tuple[Path, dict]]:
     """defaults.yaml, then this trial's file, then `config_file`. A file that names another
     study.id is another study: it merges over the generic defaults only, so that nothing of this
     trial (arms, drugs, baseline characteristics, design) carries over."""
     defaults = (DEFAULTS_FILE, _read_yaml(DEFAULTS_FILE))
-    trial = (TRIAL_FILE, _read_yaml(TRIAL_FILE))
-    if config_file is None or Path(config_file).resolve() == TRIAL_FILE:
+    trial = (trial_path, _read_yaml(trial_path))
+    if config_file is None or config_file == trial_path:
         return [defaults, trial]
-    extra = _read_yaml(Path(config_file))
+    extra = _read_yaml(config_file)
     if not isinstance(extra, dict):
         raise ConfigError(f"{config_file}: expected a mapping at the top level")
     other_study = (extra.get("study") or {}).get("id")
     if other_study and other_study != (trial[1].get("study") or {}).get("id"):
-        return [defaults, (Path(config_file), extra)]
-    return [defaults, trial, (Path(config_file), extra)]
+        return [defaults, (config_file, extra)]
+    return [defaults, trial, (config_file, extra)]
 
 
-def load_config(config_file: Path | str | None = None) -> TrialConfig:
-    """defaults.yaml, then config/trial.yaml, then `config_file` (may set only some keys)."""
+def _aesi_dir(layers: list[tuple[Path, dict]], trial_dir: Path) -> Path:
+    """A relative safety.aesi_file is next to the file that names it; the default one (named by
+    defaults.yaml) next to the trial's config."""
+    for path, layer in reversed(layers):
+        if "aesi_file" in (layer.get("safety") or {}):
+            return trial_dir if path == DEFAULTS_FILE else path.parent
+    return trial_dir
+
+
+def load_settings(config_file: Path | str | None = None) -> Settings:
+    """The three parts of the config: the layers merged, then split by section (OPERATION_SECTIONS,
+    SIMULATION_SECTION, the analysis the rest) and checked. A wrong key or value is a
+    ConfigError naming the key as it is written in the YAML."""
+    trial_path, partial = trial_file(), partial_file(config_file)
+    layers = _layers(trial_path, partial)
     merged: dict = {}
-    for path, layer in _layers(Path(config_file) if config_file else None):
+    for path, layer in layers:
         if not isinstance(layer, dict):
             raise ConfigError(f"{path}: expected a mapping at the top level")
         merged = deep_merge(merged, layer)
+    parts = {"operation": {key: merged.pop(key) for key in OPERATION_SECTIONS if key in merged},
+             "simulation": merged.pop(SIMULATION_SECTION, None), "analysis": merged}
     try:
-        return TrialConfig.model_validate(merged)
+        settings = Settings.model_validate(parts)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        source = config_file or TRIAL_FILE
-        raise ConfigError(f"configuration ({source}) is not valid: {problems}") from None
+        problems = "; ".join(f"{_yaml_key(err['loc'])}: {err['msg']}" for err in exc.errors())
+        raise ConfigError(f"configuration ({partial or layers[-1][0]}) is not valid: "
+                          f"{problems}") from None
+    settings.analysis._aesi_dir = _aesi_dir(layers, trial_path.parent)
+    return settings
+
+
+def _yaml_key(loc: tuple) -> str:
+    """A validation error's location as the YAML key: analysis and operation are no sections."""
+    keys = loc[1:] if loc[0] in ("analysis", "operation") and len(loc) > 1 else loc
+    return ".".join(str(k) for k in keys)
+
+
+def load_config(config_file: Path | str | None = None) -> TrialConfig:
+    """The analysis part of load_settings(config_file)."""
+    return load_settings(config_file).analysis

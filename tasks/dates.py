@@ -1,7 +1,6 @@
 """ISO 8601 dates as SDTM holds them (text, possibly partial) and the imputations of the SAP."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 import numpy as np
@@ -96,7 +95,3 @@ def study_days(end: pd.Series, start: pd.Series) -> pd.Series:
 
 def months(days: pd.Series | float) -> pd.Series | float:
     return days / DAYS_PER_MONTH
-
-
-def as_timestamp(day: date) -> pd.Timestamp:
-    return pd.Timestamp(day)

@@ -95,6 +95,12 @@ class Table:
     header_groups: list[tuple[str, int]] | None = None   # spanning header: (label, n columns)
     csv_only: bool = False           # a long listing: in tables/ only, referenced in the PDF
 
+    def as_listing(self, limit: int | None) -> Table:
+        """This table as a listing: in tables/<id>.csv only when it has more rows than `limit`
+        (report.max_listing_rows_in_pdf; None: always in the PDF). The one place of that rule."""
+        self.csv_only = limit is not None and len(self.data) > limit
+        return self
+
 
 @dataclass
 class Figure:

@@ -56,3 +56,31 @@ def test_validate_a_clean_cut_exits_0_and_an_invalid_one_exits_1(tmp_path):
 
 def test_verify_of_a_folder_without_manifest_exits_1(tmp_path):
     assert runner.invoke(app, ["verify", str(tmp_path)]).exit_code == 1
+
+
+def test_design_simon_prints_plain_lines_to_a_pipe():
+    result = runner.invoke(app, ["design", "simon", "--p0", "0.1", "--p1", "0.3"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "Simon two-stage designs: p0=0.1, p1=0.3, alpha=0.05, beta=0.2",
+        "design\tr1/n1\tr/n\tEN(p0)\tPET(p0)\talpha\tpower",
+        "optimal\t1/10\t5/29\t15.01\t0.736\t0.0471\t0.8051",
+        "minimax\t1/15\t5/25\t19.51\t0.549\t0.0328\t0.8017"]
+
+
+def test_relative_paths_mean_the_working_folder_and_findings_print_one_per_line(tmp_path,
+                                                                               monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    simulated = runner.invoke(app, ["simulate", "--out", "cuts", "--cutoff", "2026-10-31",
+                                    "--subjects", "12", "--scenario", "invalid"])
+    assert simulated.exit_code == 0, simulated.output
+    assert simulated.stdout.strip() == str(tmp_path / "cuts" / "2026-10-31")
+    result = runner.invoke(app, ["validate", "cuts/2026-10-31"])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[1] == "Severity\tFile\tRow\tUSUBJID\tColumn\tRule\tValue\tMessage"
+    assert ("error\tae.csv\t18\tTQB2868-HAIC-201-004-0002\tAETOXGR\tAE.AETOXGR in 1-5\t7\t"
+            "AETOXGR '7' is not one of 1, 2, 3, 4, 5") in lines
+    assert lines[0] == "6 error(s), 2 warning(s)" and len(lines) == 2 + 8 + 1    # printed once
+    assert all(line.count("\t") == 7 for line in lines[1:-1])
+    assert lines[-1] == "error: cuts/2026-10-31: 13 domains, 6 error(s), 2 warning(s)"

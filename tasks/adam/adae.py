@@ -16,7 +16,7 @@ Variables added to AE (all AE variables are kept, text as in the cut):
   REL_<code>     related to study component <code>: its SUPPAE QVAL, else AEREL
   RELFL          related to any study drug: AEREL or any component
   CQnnNAM        name of AESI group nn (config/aesi.yaml order) when AEDECOD is one of its terms
-  FATALFL        AEOUT FATAL, AESDTH Y or grade 5
+  FATALFL        fatal(): AEOUT FATAL, AESDTH Y or grade 5
   DISCFL INTRFL  AEACN: drug withdrawn; drug interrupted or dose reduced
   AOCCIFL AOCCSIFL AOCCPIFL  first treatment-emergent record of the subject's worst grade, per
                  subject / SOC / PT (as admiral's derive_var_extreme_flag)
@@ -261,10 +261,19 @@ def derive_var_aesitefl(adae: pd.DataFrame, groups: dict[str, tuple[str, ...]],
     return adae
 
 
+def fatal(ae: pd.DataFrame) -> pd.Series:
+    """A fatal AE (docs/safety.md): AEOUT FATAL, AESDTH Y or CTCAE grade (AETOXGR) 5; any case
+    and surrounding blanks. The one definition, for ADAE FATALFL and ADSL's death cause. AE
+    variables missing from the frame count as empty."""
+    def text(variable: str) -> pd.Series:
+        return upper(ae[variable]) if variable in ae else pd.Series("", index=ae.index)
+    grade = numbers(ae["AETOXGR"]) if "AETOXGR" in ae else pd.Series(np.nan, index=ae.index)
+    return text("AEOUT").eq("FATAL") | text("AESDTH").eq("Y") | grade.eq(FATAL_GRADE)
+
+
 def derive_outcome_flags(adae: pd.DataFrame) -> pd.DataFrame:
-    """FATALFL (AEOUT FATAL, AESDTH Y or grade 5), DISCFL and INTRFL from AEACN."""
-    grade5 = adae["ATOXGRN"].eq(FATAL_GRADE) if "ATOXGRN" in adae else False
-    adae["FATALFL"] = _flag(upper(adae["AEOUT"]).eq("FATAL") | upper(adae["AESDTH"]).eq("Y") | grade5)
+    """FATALFL (fatal()), DISCFL and INTRFL from AEACN."""
+    adae["FATALFL"] = _flag(fatal(adae))
     action = upper(adae["AEACN"])
     adae["DISCFL"] = _flag(action.isin(ACTION_DISCONTINUED))
     adae["INTRFL"] = _flag(action.isin(ACTION_INTERRUPTED_OR_REDUCED))

@@ -1,7 +1,8 @@
 """ADRS: overall response per assessment (OVR) and the per-subject response parameters.
 
-    OVR    every RS OVRLRESP record of the configured evaluator; ANL01FL = "Y" on those the
-           analysis uses, EXCLREAS says why any other is left out
+    OVR    every RS record of the overall response (RSTESTCD = validation.response_test) by
+           the configured evaluator; ANL01FL = "Y" on those the analysis uses, EXCLREAS says
+           why any other is left out (listed by excluded_responses)
     BOR    best overall response (confirmation not required)
     CBOR   confirmed best overall response (primary ORR)
     BORW / CBORW   the same from the assessments within `dcr_window_months` of the reference
@@ -27,9 +28,10 @@ from tasks.adam.response_terms import (CLINICAL_BENEFIT, NE, PD, RESPONDER, RESP
                                        WORST_FIRST, aval, normalise)
 from tasks.config import Response, TrialConfig
 from tasks.dates import DAYS_PER_MONTH, earliest_date, impute_date, precision
-from tasks.model import Cut, Finding
+from tasks.model import Cut
 
-OVR_TESTCD = "OVRLRESP"
+NOT_WORST = "not the worst response of its date"
+AFTER_FIRST_PD = "after the first PD"
 COLUMNS = ["STUDYID", "USUBJID", "ASEQ", "PARAMCD", "PARAM", "AVALC", "AVAL", "ADT", "ADTF",
            "ANL01FL", "EXCLREAS", "RSSEQ", "VISITNUM", "VISIT", "RSDTC"]
 
@@ -39,7 +41,7 @@ def build_adrs(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
     rc = cfg.response
     subjects = reference_dates(adsl, rc)
     by = rc.evaluator.title()
-    ovr = overall_responses(cut, subjects, rc)
+    ovr = overall_responses(cut, subjects, cfg)
     anl = analysis_assessments(ovr, subjects)
     return (ovr
             .pipe(add_param_bor, anl=anl, subjects=subjects, rc=rc, by=by)
@@ -53,32 +55,28 @@ def build_adrs(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
             .pipe(derive_aseq))
 
 
-def overall_responses(cut: Cut, subjects: pd.DataFrame, rc: Response) -> pd.DataFrame:
-    """PARAMCD OVR: the evaluator's RS OVRLRESP records, dated and flagged (index = RS row)."""
-    return (select_overall_responses(cut["rs"], rc.evaluator)
+def overall_responses(cut: Cut, subjects: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
+    """PARAMCD OVR: the evaluator's overall responses in RS, dated and flagged (index = RS row)."""
+    rc = cfg.response
+    return (select_overall_responses(cut["rs"], rc.evaluator, cfg.validation.response_test)
             .pipe(derive_analysis_date, subjects=subjects, cutoff=pd.Timestamp(cut.cutoff))
             .pipe(flag_analysis_records, subjects=subjects,
                   label=f"Overall Response by {rc.evaluator.title()}"))
 
 
-def response_findings(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> list[Finding]:
-    """A warning for every overall response the analysis leaves out, with the reason (values
-    outside the controlled terms, dates before the reference date, a second different
-    response on one date, ...); records after the first PD are expected and not listed."""
-    ovr = overall_responses(cut, reference_dates(adsl, cfg.response), cfg.response)
-    kept = ovr[ovr["ANL01FL"].eq("Y")].set_index(["USUBJID", "ADT"])["AVALC"]
-    shown = ovr[ovr["EXCLREAS"].ne("") & ovr["EXCLREAS"].ne("after the first PD")]
-    same_as_kept = shown["EXCLREAS"].eq("not the worst response of its date") & (
-        pd.MultiIndex.from_frame(shown[["USUBJID", "ADT"]]).map(kept.to_dict().get)
+def excluded_responses(adrs: pd.DataFrame) -> pd.DataFrame:
+    """The overall responses the analysis leaves out (OVR records without ANL01FL), with the
+    reason EXCLREAS: values outside the controlled terms, no usable date, before the reference
+    date, a second different response on one date, a subject not in ADSL. Not listed: records
+    after the first PD (expected) and a repeat of the response kept for its date."""
+    ovr = adrs[adrs["PARAMCD"].eq("OVR")]
+    kept = ovr[ovr["ANL01FL"].eq("Y")].set_index(["USUBJID", "ADT"])["AVALC"].to_dict()
+    shown = ovr[ovr["EXCLREAS"].ne("") & ovr["EXCLREAS"].ne(AFTER_FIRST_PD)]
+    repeat = shown["EXCLREAS"].eq(NOT_WORST) & (
+        pd.MultiIndex.from_frame(shown[["USUBJID", "ADT"]]).map(kept.get)
         == shown["AVALC"].to_numpy())
-    shown = shown[~same_as_kept]
-    column = {"response not in controlled terms": "RSSTRESC", "subject not in ADSL": "USUBJID"}
-    return [Finding("warning", "RS-OVR-EXCLUDED",
-                    f"overall response {r.AVALC or '(blank)'} on {r.RSDTC or '(no date)'} not "
-                    f"used: {r.EXCLREAS}", file=cut.file_name("rs"), row=int(r.Index) + 1,
-                    usubjid=r.USUBJID, column=column.get(r.EXCLREAS, "RSDTC"),
-                    value=r.AVALC if r.EXCLREAS in column else r.RSDTC)
-            for r in shown.itertuples()]
+    return (shown[~repeat].sort_values(["USUBJID", "ADT", "RSSEQ"], kind="stable")
+            [["USUBJID", "RSDTC", "ADT", "VISIT", "AVALC", "EXCLREAS"]].reset_index(drop=True))
 
 
 def reference_dates(adsl: pd.DataFrame, rc: Response) -> pd.DataFrame:
@@ -95,10 +93,11 @@ def analysis_records(adrs: pd.DataFrame) -> pd.DataFrame:
     return adrs[adrs["PARAMCD"].eq("OVR") & adrs["ANL01FL"].eq("Y")]
 
 
-def select_overall_responses(rs: pd.DataFrame, evaluator: str) -> pd.DataFrame:
-    """RS OVRLRESP records of `evaluator` (all records when RSEVAL is absent or blank); where a
+def select_overall_responses(rs: pd.DataFrame, evaluator: str, test_code: str) -> pd.DataFrame:
+    """RS records with RSTESTCD = `test_code` (validation.response_test: the one test code the
+    validation checks too) of `evaluator` (all records when RSEVAL is absent or blank); where a
     subject has records accepted by adjudication (RSACPTFL = "Y"), only those."""
-    ovr = rs[rs["RSTESTCD"].eq(OVR_TESTCD)]
+    ovr = rs[rs["RSTESTCD"].eq(test_code)]
     if "RSEVAL" in ovr and normalise(ovr["RSEVAL"]).ne("").any():
         ovr = ovr[normalise(ovr["RSEVAL"]).eq(evaluator.upper())]
     if "RSACPTFL" in ovr:
@@ -156,8 +155,8 @@ def flag_analysis_records(ovr: pd.DataFrame, subjects: pd.DataFrame, label: str)
         (ovr["ADT"].isna(), "no usable date (RSDTC missing or year only)"),
         (ref.isna(), "subject has no reference date"),
         (ovr["ADT"] < ref, "before the reference date"),
-        (~is_worst, "not the worst response of its date"),
-        (after_pd, "after the first PD"),
+        (~is_worst, NOT_WORST),
+        (after_pd, AFTER_FIRST_PD),
     ]
     ovr["EXCLREAS"] = np.select([np.asarray(c) for c, _ in reasons], [r for _, r in reasons], "")
     ovr["ANL01FL"] = np.where(ovr["EXCLREAS"].eq(""), "Y", None)

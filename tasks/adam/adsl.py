@@ -4,12 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tasks.adam.adae import fatal
 from tasks.config import TrialConfig
 from tasks.dates import earliest_date, to_date
 from tasks.model import Cut
 
 SCREEN_FAILURE_ARMCD = ("SCRNFAIL", "NOTASSGN")   # CDISC CT: not assigned to an arm
-NOT_TREATED_ARMCD = ("NOTTRT",)
 DEMOGRAPHICS = ["STUDYID", "USUBJID", "SUBJID", "SITEID", "AGE", "AGEU", "SEX", "RACE", "ETHNIC",
                 "COUNTRY", "ARM", "ARMCD", "ACTARM", "ACTARMCD", "DTHFL", "DTHDTC", "RFICDTC"]
 
@@ -156,12 +156,7 @@ def derive_death(adsl: pd.DataFrame, cut: Cut) -> pd.DataFrame:
     adsl["DTHDTF"] = np.where(dead & complete.isna() & partial.notna(), "D", "")
     adsl["DTHFL"] = np.where(dead, "Y", "")
     ae = cut["ae"]
-    fatal = ae["AEOUT"].eq("FATAL") if "AEOUT" in ae else pd.Series(False, index=ae.index)
-    if "AESDTH" in ae:
-        fatal |= ae["AESDTH"].eq("Y")
-    if "AETOXGR" in ae:
-        fatal |= ae["AETOXGR"].eq("5")
-    fatal_term = ae[fatal].groupby("USUBJID")["AEDECOD"].first()
+    fatal_term = ae[fatal(ae)].groupby("USUBJID")["AEDECOD"].first()
     term = adsl["USUBJID"].map(ds_term).fillna(adsl["USUBJID"].map(fatal_term)).fillna("")
     adsl["DTHCAUS"] = term.where(dead, "")
     progression = term.str.upper().str.contains("PROGRESSI")

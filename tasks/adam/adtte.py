@@ -1,4 +1,5 @@
-"""ADTTE: OS, PFS, DOR and TTR with the event and censoring rules of docs/efficacy.md.
+"""ADTTE: OS, PFS, DOR and TTR, the event and censoring sources of tasks.adam.tte_sources
+(docs/efficacy.md) applied to one frame of facts per subject.
 
 Every subject of the full analysis set (FASFL = "Y") gets OS and PFS; confirmed responders
 (ADRS CRSP = "Y") get DOR and TTR. AVAL = ADT - STARTDT + 1 days. Nothing after the cutoff
@@ -17,30 +18,19 @@ A last adequate assessment is an analysis OVR record (ADRS ANL01FL = "Y") other 
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 import pandas as pd
 
 from tasks.adam.adrs import analysis_records
-from tasks.adam.response_terms import NE, normalise
+from tasks.adam.response_terms import NE, PD, normalise
+from tasks.adam.tte_sources import RESPONSE_START, derive_param_tte, tte_sources
 from tasks.config import NewAnticancerTherapy, Response, TrialConfig
 from tasks.dates import earliest_date, study_days
 from tasks.errors import BadInputError, ConfigError
 from tasks.model import Cut
 
-START_EVENT = {"RANDDT": "Randomization", "TRTSDT": "Treatment Start"}
-
-
-class StartDate(NamedTuple):
-    """What STARTDT of an endpoint is: its label, where it comes from, and whether an
-    assessment on that date counts as one after it (DOR: the response itself)."""
-    label: str
-    srcdom: str
-    srcvar: str
-    is_assessment: bool
-
-LAST_ASSESSMENT = "Last Tumor Assessment"
+PARAMETERS = {"OS": "Overall Survival", "PFS": "Progression-Free Survival",
+              "DOR": "Duration of Response", "TTR": "Time to Response"}
 COLUMNS = ["STUDYID", "USUBJID", "TRT01A", "TRT01AN", "PARAMCD", "PARAM", "STARTDT", "ADT",
            "AVAL", "AVALU", "CNSR", "EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR", "SRCSEQ"]
 
@@ -53,17 +43,17 @@ def build_adtte(adsl: pd.DataFrame, adrs: pd.DataFrame, cut: Cut, cfg: TrialConf
     progression = first_progression(adrs, cutoff)
     therapy = new_therapy_start(cut, rc.new_anticancer_therapy, subjects)
     responders = first_response(adrs, subjects)
-    reference = StartDate(START_EVENT[rc.reference_date], "ADSL", rc.reference_date, False)
-    response = StartDate("First Response", "ADRS", "ADT", True)
-    frames = [
-        derive_os(subjects, rc.reference_date),
-        derive_progression_endpoint(subjects, assessments, progression, therapy, rc, reference)
-        .assign(PARAMCD="PFS", PARAM="Progression-Free Survival"),
-        derive_progression_endpoint(responders, assessments, progression, therapy, rc, response)
-        .assign(PARAMCD="DOR", PARAM="Duration of Response"),
-        derive_ttr(responders),
-    ]
-    adtte = pd.concat(frames, ignore_index=True)
+    facts = {
+        "OS": subjects,
+        "PFS": progression_facts(subjects, assessments, progression, therapy, on_start=False),
+        "DOR": progression_facts(responders, assessments, progression, therapy,
+                                 on_start=RESPONSE_START.is_assessment),
+        "TTR": responders.assign(STARTDT=responders["REFDT"]),
+    }
+    sources = tte_sources(rc)
+    adtte = pd.concat([derive_param_tte(facts[paramcd], sources[paramcd], rc)
+                       .assign(PARAMCD=paramcd, PARAM=param)
+                       for paramcd, param in PARAMETERS.items()], ignore_index=True)
     adtte["ADT"] = adtte[["ADT", "STARTDT"]].max(axis=1)
     adtte["AVAL"] = study_days(adtte["ADT"], adtte["STARTDT"])
     adtte["AVALU"] = "DAYS"
@@ -98,7 +88,7 @@ def adequate_assessments(adrs: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFra
 def first_progression(adrs: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
     """USUBJID, PDDT, PDSEQ (ASEQ of the OVR record) of the first PD up to the cutoff."""
     ovr = analysis_records(adrs)
-    pd_rows = ovr[ovr["AVALC"].eq("PD") & (ovr["ADT"] <= cutoff)]
+    pd_rows = ovr[ovr["AVALC"].eq(PD) & (ovr["ADT"] <= cutoff)]
     first = pd_rows.sort_values(["USUBJID", "ADT"]).drop_duplicates("USUBJID")
     return first[["USUBJID", "ADT", "ASEQ"]].rename(columns={"ADT": "PDDT", "ASEQ": "PDSEQ"})
 
@@ -133,24 +123,6 @@ def new_therapy_start(cut: Cut, spec: NewAnticancerTherapy | None,
     return starts.groupby("USUBJID")["NACTDT"].min().rename("NACTDT")
 
 
-def derive_os(subjects: pd.DataFrame, reference: str) -> pd.DataFrame:
-    dead = subjects["DTHDT"].notna()
-    alive_after = subjects["LSTALVDT"] > subjects["STARTDT"]
-    start_label = START_EVENT[reference]
-    rule = [dead, alive_after]
-    out = subjects[["STUDYID", "USUBJID", "STARTDT"]].copy()
-    out["PARAMCD"], out["PARAM"] = "OS", "Overall Survival"
-    out["CNSR"] = np.select(rule, [0, 1], 2)
-    out["ADT"] = subjects["DTHDT"].where(dead, subjects["LSTALVDT"].where(alive_after,
-                                                                           subjects["STARTDT"]))
-    out["EVNTDESC"] = np.select(rule, ["Death", "Alive"], start_label)
-    out["CNSDTDSC"] = np.select(rule, [None, "Alive During Study"], start_label)
-    out["SRCDOM"] = "ADSL"
-    out["SRCVAR"] = np.select(rule, ["DTHDT", "LSTALVDT"], reference)
-    out["SRCSEQ"] = np.nan
-    return out
-
-
 def _last_before(assessments: pd.DataFrame, bounds: pd.DataFrame, on_start: bool) -> pd.DataFrame:
     """Per subject of `bounds` (USUBJID, STARTDT, BOUND, STRICT): the last adequate assessment
     after STARTDT (or on it, with on_start) and before BOUND (or on it, unless STRICT)."""
@@ -162,53 +134,30 @@ def _last_before(assessments: pd.DataFrame, bounds: pd.DataFrame, on_start: bool
     return last.set_index("USUBJID")[["ADT", "ASEQ"]].reindex(bounds["USUBJID"])
 
 
-def derive_progression_endpoint(start: pd.DataFrame, assessments: pd.DataFrame,
-                                progression: pd.DataFrame, therapy: pd.Series, rc: Response,
-                                origin: StartDate) -> pd.DataFrame:
-    """PFS (start = reference date) or DOR (start = first confirmed response): event at the
-    first PD or death after the start, censoring by CNSR codes 1-4 of this module."""
-    out = start[["STUDYID", "USUBJID", "STARTDT"]].reset_index(drop=True)
+def progression_facts(start: pd.DataFrame, assessments: pd.DataFrame, progression: pd.DataFrame,
+                      therapy: pd.Series, on_start: bool) -> pd.DataFrame:
+    """Per subject of `start` (STUDYID, USUBJID, STARTDT, DTHDT), what the PFS and DOR sources
+    read (tasks.adam.tte_sources.progression_sources):
+        PDDT, PDSEQ          the first PD on or after STARTDT (ASEQ of its OVR record)
+        EVENTDT, FIRSTEVENT  the earlier of PD and death (PD on the same day)
+        THERAPYFIRST         a new anticancer therapy began before EVENTDT (or without one)
+        LASTDT, LASTSEQ      the last adequate assessment after STARTDT (or on it, `on_start`)
+                             and before EVENTDT, or on or before the new therapy's start
+                             when THERAPYFIRST
+        GAPDAYS              EVENTDT - LASTDT (STARTDT without one), in days"""
+    out = start[["STUDYID", "USUBJID", "STARTDT", "DTHDT"]].reset_index(drop=True)
     prog = out[["USUBJID"]].merge(progression, on="USUBJID", how="left")
-    pd_dt = prog["PDDT"].where(prog["PDDT"] >= out["STARTDT"])
-    death = start["DTHDT"].reset_index(drop=True)
-    is_pd = pd_dt.notna() & (death.isna() | (pd_dt <= death))
-    event_dt = pd_dt.where(is_pd, death)
+    out["PDDT"] = prog["PDDT"].where(prog["PDDT"] >= out["STARTDT"])
+    out["PDSEQ"] = prog["PDSEQ"].where(out["PDDT"].notna())
+    is_pd = out["PDDT"].notna() & (out["DTHDT"].isna() | (out["PDDT"] <= out["DTHDT"]))
+    out["EVENTDT"] = out["PDDT"].where(is_pd, out["DTHDT"])
+    out["FIRSTEVENT"] = np.where(is_pd, PD, np.where(out["DTHDT"].notna(), "DEATH", ""))
     nact = out["USUBJID"].map(therapy).astype("datetime64[ns]")
-    therapy_first = nact.notna() & (event_dt.isna() | (nact < event_dt))
-    event = event_dt.notna() & ~therapy_first
+    therapy_first = nact.notna() & (out["EVENTDT"].isna() | (nact < out["EVENTDT"]))
+    out["THERAPYFIRST"] = therapy_first
     bounds = out[["USUBJID", "STARTDT"]].assign(
-        BOUND=nact.where(therapy_first, event_dt), STRICT=~therapy_first)
-    last = _last_before(assessments, bounds, origin.is_assessment).reset_index(drop=True)
-    since = last["ADT"].fillna(out["STARTDT"])
-    allowed_gap = 2 * rc.assessment_interval_days + rc.assessment_window_days
-    missed = event & rc.pfs_missed_assessments & ((event_dt - since).dt.days > allowed_gap)
-    censored_last = ~event & last["ADT"].notna() & ~therapy_first
-    what = np.where(is_pd, "Disease Progression", "Death")
-    rule = [event & ~missed, missed, therapy_first, censored_last]
-    out["CNSR"] = np.select(rule, [0, 4, 3, 1], 2)
-    out["ADT"] = event_dt.where(event & ~missed, since)
-    since_label = np.where(last["ADT"].notna(), LAST_ASSESSMENT, origin.label)
-    out["EVNTDESC"] = np.select(rule, [what, np.char.add(what, " After Missed Assessments"),
-                                       "New Anticancer Therapy", LAST_ASSESSMENT], origin.label)
-    out["CNSDTDSC"] = np.select(rule, [None, since_label, since_label, LAST_ASSESSMENT],
-                                origin.label)
-    death_event = event & ~missed & ~is_pd
-    at_start = ~(event & ~missed) & last["ADT"].isna()
-    source = [death_event, at_start]
-    out["SRCDOM"] = np.select(source, ["ADSL", origin.srcdom], "ADRS")
-    out["SRCVAR"] = np.select(source, ["DTHDT", origin.srcvar], "ADT")
-    out["SRCSEQ"] = np.where(event & ~missed & is_pd, prog["PDSEQ"],
-                             np.where(death_event | at_start, np.nan, last["ASEQ"]))
-    return out
-
-
-def derive_ttr(responders: pd.DataFrame) -> pd.DataFrame:
-    """Time to response, confirmed responders only: event at the first confirmed CR / PR."""
-    out = responders[["STUDYID", "USUBJID"]].copy()
-    out["STARTDT"] = responders["REFDT"]
-    out["ADT"] = responders["RESPDT"]
-    out["PARAMCD"], out["PARAM"] = "TTR", "Time to Response"
-    out["CNSR"] = 0
-    out["EVNTDESC"], out["CNSDTDSC"] = "Response (first confirmed CR or PR)", None
-    out["SRCDOM"], out["SRCVAR"], out["SRCSEQ"] = "ADRS", "ADT", responders["RESPSEQ"]
+        BOUND=nact.where(therapy_first, out["EVENTDT"]), STRICT=~therapy_first)
+    last = _last_before(assessments, bounds, on_start).reset_index(drop=True)
+    out["LASTDT"], out["LASTSEQ"] = last["ADT"], last["ASEQ"]
+    out["GAPDAYS"] = (out["EVENTDT"] - out["LASTDT"].fillna(out["STARTDT"])).dt.days
     return out

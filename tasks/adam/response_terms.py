@@ -7,17 +7,19 @@ from tasks.distinct import per_distinct
 
 CR, PR, SD, NON_CR_NON_PD, PD, NE, MISSING = "CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING"
 
-# Values an overall response (RS OVRLRESP) may take.
+# Values an overall response (RS, RSTESTCD = validation.response_test) may take: validation
+# and every derivation read them here.
 RESPONSES = (CR, PR, SD, NON_CR_NON_PD, PD, NE)
 
-# AVAL of a response: also the best-response order, best first (as admiralonco's aval_resp).
-AVAL_CODE = {CR: 1.0, PR: 2.0, SD: 3.0, NON_CR_NON_PD: 4.0, PD: 5.0, NE: 6.0, MISSING: 7.0}
+# AVALC of a best response (BOR, CBOR), best first; AVAL is its place (as admiralonco's aval_resp).
+RESPONSE_ORDER = (*RESPONSES, MISSING)
+AVAL_CODE = {term: float(place) for place, term in enumerate(RESPONSE_ORDER, start=1)}
 
 # Two assessments on one date: the worst one stands (PD > NON-CR/NON-PD > SD > PR > CR > NE).
 WORST_FIRST = {PD: 0, NON_CR_NON_PD: 1, SD: 2, PR: 3, CR: 4, NE: 5}
 
-RESPONDER = (CR, PR)
-CLINICAL_BENEFIT = (CR, PR, SD, NON_CR_NON_PD)
+RESPONDER = (CR, PR)                              # an objective response
+CLINICAL_BENEFIT = (CR, PR, SD, NON_CR_NON_PD)    # disease control
 
 
 def normalise(values: pd.Series) -> pd.Series:

@@ -67,12 +67,13 @@ def disagreement_table(adam: Adam, limit: int) -> list[Block]:
         id="l_16_2_2_recist_disagreements", number="16.2.2",
         title="Visits where the response recomputed from lesion measurements differs from the "
               "investigator's overall response", population="Subjects with TU/TR records",
-        data=found, display=display, source="ADTR, ADRS", landscape=True, csv_only=len(found) > limit,
+        data=found, display=display, source="ADTR, ADRS", landscape=True,
         footnotes=["RECIST 1.1 recomputed from TR target sums (30% decrease from baseline, 20% and "
                    "5 mm increase from nadir), non-target status and new lesions; for the data "
                    "managers to query. The primary analysis uses the investigator's responses."])
     return [Paragraph(f"{found['USUBJID'].nunique() if len(found) else 0} subject(s), {len(found)} "
-                      "visit(s) with a disagreement between recomputed and reported response."), table]
+                      "visit(s) with a disagreement between recomputed and reported response."),
+            table.as_listing(limit)]
 
 
 def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: TrialConfig,

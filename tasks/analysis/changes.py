@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from tasks.adam.response_terms import PD as PROGRESSION, RESPONDER as RESPONSES
 from tasks.model import Adam, PreviousCut
 from tasks.publish.snapshot import RECORD_KEY, SNAPSHOT_COLUMNS
 from tasks.results.changes import FIRST_CUT, ChangesResults
 
 CHANGE_KINDS = ("NEW", "CHANGED", "REMOVED")
-RESPONSES = ("CR", "PR")          # confirmed responses (CBOR) count as a response
-PROGRESSION = "PD"
 
 
 def compare_snapshots(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:

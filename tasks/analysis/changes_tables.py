@@ -43,8 +43,8 @@ def _listing(id_: str, number: str, title: str, population: str, data: pd.DataFr
              max_rows: int | None) -> Table:
     data = data.reindex(columns=list(headers)).reset_index(drop=True)
     return Table(id=id_, number=number, title=title, population=population, data=data,
-                 display=_display(data, headers), footnotes=footnotes, source=source,
-                 csv_only=max_rows is not None and len(data) > max_rows)
+                 display=_display(data, headers), footnotes=footnotes,
+                 source=source).as_listing(max_rows)
 
 
 _ARM = {"USUBJID": "Subject", "TRT01A": "Arm"}

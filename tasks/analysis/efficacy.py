@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from tasks.adam.response_terms import RESPONDER
 from tasks.analysis.arms import TOTAL, arm_columns
 from tasks.adam.recist import best_percent_change
 from tasks.analysis.efficacy_data import (BOR, CBOR, RESPONSE_ORDER, endpoint_records, percent_change_over_time,
@@ -58,7 +59,7 @@ def pending_responses(responses: pd.DataFrame) -> PendingResponses:
     settled = responses["SETTLEDFL"]
     apart = responses[~settled]
     awaiting = int(apart["STATUS"].eq(AWAITING).sum())
-    confirmed = int(responses.loc[settled, CBOR].isin(("CR", "PR")).sum())
+    confirmed = int(responses.loc[settled, CBOR].isin(RESPONDER).sum())
     base = int(settled.sum()) + awaiting
     return PendingResponses(
         evaluable=len(responses), settled=int(settled.sum()), pending=len(apart),

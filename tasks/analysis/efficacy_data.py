@@ -5,13 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tasks.adam.response_terms import PD, RESPONDER, RESPONSE_ORDER
 from tasks.config import TrialConfig
 from tasks.dates import DAYS_PER_MONTH
 from tasks.errors import BadInputError
 
-RESPONSE_ORDER = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING")
-RESPONDER = ("CR", "PR")
-DISEASE_CONTROL = ("CR", "PR", "SD", "NON-CR/NON-PD")
 BOR, CBOR = "BOR", "CBOR"
 CBOR_WINDOW = "CBORW"    # ADRS: confirmed BOR from the assessments within response.dcr_window_months
 OVERALL = "OVR"
@@ -110,7 +108,7 @@ def swimmer_lanes(adsl: pd.DataFrame, adrs: pd.DataFrame) -> pd.DataFrame:
         "USUBJID": ids, "TRT01A": subjects["TRT01A"], "CBOR": ids.map(cbor).fillna("MISSING"),
         "END_MONTHS": months(end),
         "RESPONSE_MONTHS": months(ids.map(_first_date(adrs, RESPONDER))),
-        "PD_MONTHS": months(ids.map(_first_date(adrs, ("PD",)))),
+        "PD_MONTHS": months(ids.map(_first_date(adrs, (PD,)))),
         "DEATH_MONTHS": months(subjects["DTHDT"]),
         "ONGOING": np.where(ongoing, "Y", "N"),
     })

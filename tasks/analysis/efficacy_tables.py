@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from tasks.adam.response_terms import CLINICAL_BENEFIT as DISEASE_CONTROL, RESPONDER, RESPONSE_ORDER
 from tasks.analysis.arms import column_header
-from tasks.analysis.efficacy_data import BOR, CBOR, CBOR_WINDOW, DISEASE_CONTROL, RESPONDER, RESPONSE_ORDER
+from tasks.analysis.efficacy_data import BOR, CBOR, CBOR_WINDOW
 from tasks.config import TrialConfig
 from tasks.model import Table
 from tasks.report import formatting as fmt

@@ -7,6 +7,7 @@ from importlib import metadata
 
 import pandas as pd
 
+from tasks.adam.descriptions import rule_descriptions
 from tasks.config import TrialConfig
 from tasks.model import Block, Paragraph, SourceFile, Table
 
@@ -83,6 +84,26 @@ def software_versions() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def derivation_rules_table(cfg: TrialConfig) -> Table:
+    """Table 16.5.3: the BOR / CBOR categories and the time-to-event sources, in the order the
+    derivations apply them, printed from the same rule objects (tasks.adam.descriptions)."""
+    data = rule_descriptions(cfg)
+    months = f"{cfg.response.dcr_window_months:g}"
+    return Table(
+        id="t_16_5_3_derivation_rules", number="16.5.3",
+        title="Rules of the response and time-to-event derivations",
+        population="Configuration of this analysis", data=data, source="config", landscape=True,
+        display=pd.DataFrame({"Parameter": data["parameter"], "Order": data["order"].astype(str),
+                              "Result": data["rule"], "Rule": data["description"]}),
+        footnotes=["BOR / CBOR: per subject, the first rule that any analysis assessment meets, "
+                   "dated by the first such assessment (admiralonco's derive_extreme_event). "
+                   f"BORW / CBORW apply the same rules to the assessments within {months} "
+                   "months of the reference date.",
+                   "OS, PFS, DOR, TTR: the earliest event that applies, else the latest censoring "
+                   "date that applies; on the same date the first event, or the last censoring "
+                   "rule listed (admiral's derive_param_tte)."])
+
+
 def methods_section(cfg: TrialConfig, monitoring: bool = True) -> list[Block]:
     rules = configured_rules(cfg, monitoring)
     software = software_versions()
@@ -96,6 +117,7 @@ def methods_section(cfg: TrialConfig, monitoring: bool = True) -> list[Block]:
         Table(id="t_16_5_2_software", number="16.5.2", title="Software versions",
               population="This analysis", data=software, source="environment",
               display=software.rename(columns={"software": "Software", "version": "Version"})),
+        derivation_rules_table(cfg),
     ]
 
 

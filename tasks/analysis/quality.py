@@ -7,15 +7,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from tasks.adam.adrs import excluded_responses
 from tasks.config import TrialConfig
 from tasks.model import Adam, Block, CutoffResult, Finding, Paragraph, Table
 from tasks.report import formatting as fmt
-
-
-def _listing(table: Table, limit: int) -> Table:
-    """Long listings stay out of the PDF body: tables/<id>.csv only, referenced in the PDF."""
-    table.csv_only = len(table.data) > limit
-    return table
 
 
 def data_currency(adsl: pd.DataFrame, adrs: pd.DataFrame, cutoff: date, behind_days: int) -> pd.DataFrame:
@@ -51,14 +46,14 @@ def data_currency_section(adam: Adam, cfg: TrialConfig, cutoff: date) -> list[Bl
         f"{len(currency)} subjects were alive and in follow-up at the cutoff {cutoff.isoformat()}; "
         f"{len(behind)} of them have data more than {limit} days behind the cutoff (no contact "
         f"within {limit} days, or on treatment without a tumour assessment within {limit} days).")
-    table = _listing(Table(
+    table = Table(
         id="l_16_1_1_data_currency", number="16.1.1",
         title=f"Subjects whose data are more than {limit} days behind the cutoff",
         population="Enrolled subjects alive and in follow-up", data=currency, display=display,
         source="ADSL, ADRS",
         footnotes=["Last contact: last date known alive (LSTALVDT). The full per-subject listing of "
-                   "data currency is in tables/l_16_1_1_data_currency.csv."]),
-        cfg.report.max_listing_rows_in_pdf)
+                   "data currency is in tables/l_16_1_1_data_currency.csv."]
+    ).as_listing(cfg.report.max_listing_rows_in_pdf)
     return [summary, table]
 
 
@@ -69,13 +64,36 @@ def findings_table(findings: list[Finding], limit: int) -> Table:
         "File": data["file"].fillna(""), "Row": data["row"].map(fmt.text), "Subject": data["usubjid"].fillna(""),
         "Variable": data["column"].fillna(""), "Rule": data["rule"], "Finding": data["message"],
     })
-    return _listing(Table(
+    return Table(
         id="l_16_2_1_validation_warnings", number="16.2.1",
         title="Validation findings that did not stop the analysis (warnings)",
         population="All records of the data cut", data=data, display=display, source="SDTM",
         landscape=True,
         footnotes=["Errors stop the run; none remain in a published report. Every finding is also in "
-                   "validation.json."]), limit)
+                   "validation.json."]).as_listing(limit)
+
+
+def excluded_responses_blocks(adrs: pd.DataFrame, limit: int) -> list[Block]:
+    """Table 16.2.3, the overall responses the analysis does not use, with the reason (ADRS OVR
+    records without ANL01FL, tasks.adam.adrs.excluded_responses). Closed report only: it shows
+    responses."""
+    data = excluded_responses(adrs)
+    summary = Paragraph(f"{len(data)} overall response(s) of {data['USUBJID'].nunique()} "
+                        "subject(s) not used by the analysis.")
+    if data.empty:
+        return [summary]
+    display = pd.DataFrame({"Subject": data["USUBJID"], "Date": data["RSDTC"].map(fmt.text),
+                            "Visit": data["VISIT"].map(fmt.text),
+                            "Response": data["AVALC"].map(lambda v: fmt.text(v) or "(blank)"),
+                            "Reason": data["EXCLREAS"]})
+    return [summary, Table(
+        id="l_16_2_3_excluded_responses", number="16.2.3",
+        title="Overall responses not used by the analysis",
+        population="Overall responses of the primary evaluator", data=data, display=display,
+        source="ADRS",
+        footnotes=["Date as recorded (RSDTC). Not listed: assessments after a subject's first PD "
+                   "(never used for best response) and a repeat of the response kept for its "
+                   "date."]).as_listing(limit)]
 
 
 def cutoff_tables(cutoff: CutoffResult, limit: int) -> list[Table]:
@@ -91,10 +109,11 @@ def cutoff_tables(cutoff: CutoffResult, limit: int) -> list[Table]:
                    "cut on informed consent, date cut per domain, death reset; partial dates compared "
                    "by their earliest possible day."])
     removed = cutoff.removed
-    listing = _listing(Table(
+    listing = Table(
         id="l_16_3_2_cutoff_records", number="16.3.2", title="Records set aside or changed by the cutoff",
         population="All records of the data cut", data=removed,
-        display=removed.rename(columns=str.capitalize).astype(str), source="SDTM"), limit)
+        display=removed.rename(columns=str.capitalize).astype(str),
+        source="SDTM").as_listing(limit)
     return [summary, listing]
 
 
@@ -122,7 +141,8 @@ def imputations_table(adam: Adam) -> Table:
 def quality_section(adam: Adam, cfg: TrialConfig, findings: list[Finding], cutoff: CutoffResult,
                     extra: list[Block]) -> list[Block]:
     """Data currency, validation warnings, the cutoff's work, imputations, and the data-quality
-    checks of the other sections (e.g. RECIST recomputation disagreements) given in `extra`."""
+    checks of the other sections given in `extra` (closed report: RECIST recomputation
+    disagreements and excluded_responses_blocks)."""
     limit = cfg.report.max_listing_rows_in_pdf
     warnings = [f for f in findings if f.severity == "warning"]
     blocks: list[Block] = data_currency_section(adam, cfg, cutoff.cut.cutoff)

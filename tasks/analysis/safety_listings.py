@@ -23,9 +23,8 @@ def listing_blocks(table: Table, cfg: TrialConfig) -> list[Block]:
     if table.data.empty:
         table.display = pd.DataFrame([["None"] + [""] * (len(table.display.columns) - 1)],
                                      columns=table.display.columns)
-    if len(table.data) <= limit:
+    if not table.as_listing(limit).csv_only:
         return [table]
-    table.csv_only = True
     return [table, Paragraph(
         f"Listing {table.number} has {fmt.count(len(table.data))} rows, more than the "
         f"{fmt.count(limit)} printed in this report: it is provided in full as "

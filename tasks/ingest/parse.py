@@ -1,6 +1,7 @@
 """The bytes of one domain file -> a frame of text, or a BadInputError naming the file and the fault."""
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
@@ -32,20 +33,21 @@ def file_format(name: str) -> str | None:
     return next((fmt for fmt in FORMATS if lower.endswith(fmt)), None)
 
 
-def parse_table(data: bytes, name: str, max_line_bytes: int) -> pd.DataFrame:
-    """Every column as text (missing = ""); index = 0-based data row."""
+def parse_table(data: bytes, name: str, max_line_bytes: int, encoding: str) -> pd.DataFrame:
+    """Every column as text (missing = ""); index = 0-based data row. `encoding` is the text
+    encoding of CSV and XPT files (source.encoding); Parquet text is UTF-8 by its format."""
     if not data:
         raise BadInputError(f"{name}: the file is empty (0 bytes); a domain without records "
                             "still needs its header line")
     fmt = file_format(name)
     if fmt == ".csv.gz":
-        frame = _parse_csv(_gunzip(data, name), name, max_line_bytes)
+        frame = _parse_csv(_gunzip(data, name), name, max_line_bytes, encoding)
     elif fmt == ".csv":
-        frame = _parse_csv(data, name, max_line_bytes)
+        frame = _parse_csv(data, name, max_line_bytes, encoding)
     elif fmt == ".parquet":
         frame = _parse_parquet(data, name)
     elif fmt == ".xpt":
-        frame = _parse_xpt(data, name)
+        frame = _parse_xpt(data, name, encoding)
     else:
         raise BadInputError(f"{name}: not a supported file type ({', '.join(FORMATS)})")
     return frame.reset_index(drop=True)
@@ -58,19 +60,19 @@ def _gunzip(data: bytes, name: str) -> bytes:
         raise BadInputError(f"{name}: not a readable gzip file: {exc}") from None
 
 
-def _parse_csv(data: bytes, name: str, max_line_bytes: int) -> pd.DataFrame:
+def _parse_csv(data: bytes, name: str, max_line_bytes: int, encoding: str) -> pd.DataFrame:
     if data.startswith(BOM):   # written by Excel and others: accepted, the mark is not data
         data = data[len(BOM):]
     if not data.strip():
         raise BadInputError(f"{name}: the file has no header line")
-    _check_text(data, name, max_line_bytes)
-    header = _header(data, name)
+    _check_text(data, name, max_line_bytes, encoding)
+    header = _header(data, name, encoding)
     with warnings.catch_warnings():
         # pandas only warns when a row has more fields than the header: that is an error here.
         warnings.simplefilter("error", pd.errors.ParserWarning)
         try:
             frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False,
-                                na_filter=False, index_col=False, encoding="utf-8")
+                                na_filter=False, index_col=False, encoding=encoding)
         except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as exc:
             raise BadInputError(f"{name}: not a valid comma-separated table: {exc}") from None
     if list(frame.columns) != header:
@@ -78,8 +80,9 @@ def _parse_csv(data: bytes, name: str, max_line_bytes: int) -> pd.DataFrame:
     return frame
 
 
-def _check_text(data: bytes, name: str, max_line_bytes: int) -> None:
-    """Binary content, over-long lines and bytes that are not UTF-8, each with where it is."""
+def _check_text(data: bytes, name: str, max_line_bytes: int, encoding: str) -> None:
+    """Binary content, over-long lines and bytes that are not text in `encoding`, each with
+    where it is."""
     for magic, what in MAGIC.items():
         if data.startswith(magic):
             raise BadInputError(f"{name}: not CSV text: the file is {what}")
@@ -93,9 +96,9 @@ def _check_text(data: bytes, name: str, max_line_bytes: int) -> None:
             raise BadInputError(f"{name}: line {line} is {length:,} bytes long (more than "
                                 f"{max_line_bytes:,}): not a data table with one record per line")
     try:
-        data.decode("utf-8")
+        data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise BadInputError(_not_utf8(data, exc.start, name)) from None
+        raise BadInputError(_not_decodable(data, exc.start, name, encoding)) from None
 
 
 def _longest_line(data: bytes) -> tuple[int, int]:
@@ -110,24 +113,27 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _not_utf8(data: bytes, offset: int, name: str) -> str:
-    """Where the first byte that is not UTF-8 is: offset, line and (when it can tell) column."""
+def _not_decodable(data: bytes, offset: int, name: str, encoding: str) -> str:
+    """Where the first byte that is not text in `encoding` is: offset, line and (when it can
+    tell) column, and the two ways to fix it."""
     line_no = _line_of(data, offset)
     start = data.rfind(b"\n", 0, offset) + 1
     end = data.find(b"\n", offset)
-    line = data[start:end if end >= 0 else len(data)].decode("utf-8", errors="replace")
-    header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8", errors="replace")]), [])
+    line = data[start:end if end >= 0 else len(data)].decode(encoding, errors="replace")
+    header = next(csv.reader([data.split(b"\n", 1)[0].decode(encoding, errors="replace")]), [])
     fields = next(csv.reader([line]), [])
     column = next((header[i] for i, value in enumerate(fields)
                    if "\ufffd" in value and i < len(header)), None)
     where = f"line {line_no}" + (f", column {column}" if column else "")
-    return (f"{name}: not UTF-8 text: byte 0x{data[offset]:02X} at offset {offset} ({where}); "
-            "save the file as UTF-8")
+    label = "UTF-8" if codecs.lookup(encoding).name == "utf-8" else encoding
+    return (f"{name}: not {label} text: byte 0x{data[offset]:02X} at offset {offset} ({where}); "
+            f"set source.encoding in the config to the file's encoding (SAS exports are often "
+            f"cp1252 or latin-1), or save the file as {label}")
 
 
-def _header(data: bytes, name: str) -> list[str]:
+def _header(data: bytes, name: str, encoding: str) -> list[str]:
     """The column names of the header line, checked for a wrong separator, blanks and duplicates."""
-    line = data.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
+    line = data.split(b"\n", 1)[0].rstrip(b"\r").decode(encoding)
     fields = next(csv.reader([line]), [])
     if len(fields) == 1:
         for sep, label in SEPARATORS.items():
@@ -158,18 +164,29 @@ def _parse_parquet(data: bytes, name: str) -> pd.DataFrame:
     return as_text(frame, name)
 
 
-def _parse_xpt(data: bytes, name: str) -> pd.DataFrame:
+def _parse_xpt(data: bytes, name: str, encoding: str) -> pd.DataFrame:
     # pyreadstat reads from a path only: the bytes already read (and hashed) go to a temporary file.
     with tempfile.NamedTemporaryFile(suffix=".xpt") as tmp:
         tmp.write(data)
         tmp.flush()
         try:
-            frame, meta = pyreadstat.read_xport(tmp.name)
-        except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, UnicodeDecodeError,
-                ValueError) as exc:
-            raise BadInputError(f"{name}: not a readable SAS transport (xpt) file: {exc}") from None
+            frame, meta = pyreadstat.read_xport(tmp.name, encoding=_iconv_name(encoding))
+        except UnicodeDecodeError as exc:
+            raise BadInputError(f"{name}: text that is not {encoding}: {exc}; set source.encoding "
+                                "in the config to the file's encoding (SAS exports are often "
+                                "cp1252 or latin-1)") from None
+        except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, ValueError) as exc:
+            raise BadInputError(f"{name}: not a readable SAS transport (xpt) file: {exc}"
+                                f" (text read as {encoding}: source.encoding)") from None
     _check_names(list(meta.column_names), name)
     return as_text(frame, name)
+
+
+def _iconv_name(encoding: str) -> str | None:
+    """The encoding as pyreadstat (iconv) names it; None for UTF-8, which pyreadstat decodes
+    itself (iconv refuses the lowercase 'utf-8' and Python's 'iso8859_1' spellings)."""
+    name = codecs.lookup(encoding).name
+    return None if name == "utf-8" else name.replace("_", "-")
 
 
 def as_text(frame: pd.DataFrame, name: str) -> pd.DataFrame:

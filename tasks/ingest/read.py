@@ -12,14 +12,17 @@ from tasks.errors import BadInputError, CutNotReadyError
 from tasks.ingest.parse import FORMATS, file_format, parse_table
 from tasks.ingest.source import list_entries, open_folder, read_bytes, with_retries
 from tasks.model import OPTIONAL_DOMAINS, REQUIRED_DOMAINS, Cut, Finding, SourceFile
+from tasks.operation import Source
 
 # A domain file is named by its lowercase SDTM domain code: two characters, or supp + two.
 DOMAIN_NAME = re.compile(r"^(?:supp)?[a-z][a-z0-9]$")
 CUT_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def read_cut(location: str, cutoff: date, cfg: TrialConfig, *, require_ready: bool) -> Cut:
-    """Read every domain file of the cut folder `location` (local path or fsspec URL).
+def read_cut(location: str, cutoff: date, cfg: TrialConfig, source: Source, *,
+             require_ready: bool) -> Cut:
+    """Read every domain file of the cut folder `location` (local path or fsspec URL), text in
+    source.encoding, read errors retried as `source` says.
 
     Without the ready marker: CutNotReadyError if `require_ready`, else a warning in
     `Cut.findings`. A missing folder, a missing required domain, two files for one domain or a
@@ -27,11 +30,11 @@ def read_cut(location: str, cutoff: date, cfg: TrialConfig, *, require_ready: bo
     The input is only read, never changed."""
     folder = open_folder(location)
     try:
-        entries = list_entries(folder, cfg.source)
+        entries = list_entries(folder, source)
     except FileNotFoundError:
         raise CutNotReadyError(f"data cut not found: {location} (no such folder)") from None
     findings: list[Finding] = []
-    marker = cfg.source.ready_marker
+    marker = source.ready_marker
     ready = marker in entries
     if not ready:
         if require_ready:
@@ -41,7 +44,7 @@ def read_cut(location: str, cutoff: date, cfg: TrialConfig, *, require_ready: bo
             "warning", "cut: ready marker", f"{location} has no {marker} marker: the cut may be "
             "incomplete; read anyway (manual run)", file=marker))
     # the statistician's summary is no domain and no input of the analysis (tasks.ingest.narrative)
-    files, ignored = _domain_files({k: v for k, v in entries.items() if k != cfg.source.narrative_file},
+    files, ignored = _domain_files({k: v for k, v in entries.items() if k != source.narrative_file},
                                    marker, location)
     findings += ignored
     _require_domains(files, location, ready, marker)
@@ -50,8 +53,8 @@ def read_cut(location: str, cutoff: date, cfg: TrialConfig, *, require_ready: bo
     domains: dict[str, pd.DataFrame] = {}
     sources: dict[str, SourceFile] = {}
     for domain, name in files.items():
-        data = read_bytes(folder, name, cfg.source)
-        frame = parse_table(data, name, cfg.validation.max_line_bytes)
+        data = read_bytes(folder, name, source)
+        frame = parse_table(data, name, cfg.validation.max_line_bytes, source.encoding)
         _check_domain_column(frame, domain, name)
         domains[domain] = frame
         sources[domain] = SourceFile(domain=domain, name=name, uri=folder.uri(name),
@@ -65,20 +68,20 @@ def cut_location(root: str, cutoff: date) -> str:
     return f"{root.rstrip('/')}/{cutoff.isoformat()}"
 
 
-def cut_is_ready(location: str, cfg: TrialConfig) -> bool:
+def cut_is_ready(location: str, source: Source) -> bool:
     """True when the cut folder exists and holds its ready marker (an empty file)."""
     folder = open_folder(location)
-    name = cfg.source.ready_marker
+    name = source.ready_marker
     return bool(with_retries(lambda: folder.fs.isfile(folder.child(name)), folder.uri(name),
-                             cfg.source))
+                             source))
 
 
-def list_cut_dates(root: str, cfg: TrialConfig | None = None) -> list[date]:
+def list_cut_dates(root: str, source: Source | None = None) -> list[date]:
     """The cutoff dates of the cut folders (named YYYY-MM-DD) under `root`, oldest first.
-    With `cfg`, a read error of the source is retried as cfg.source says."""
+    With `source`, a read error of the source is retried as it says."""
     folder = open_folder(root)
     try:
-        entries = list_entries(folder, cfg.source if cfg else None)
+        entries = list_entries(folder, source)
     except FileNotFoundError:
         raise BadInputError(f"data-cut root not found: {root}") from None
     dates = []

@@ -8,7 +8,7 @@ from typing import Callable, TypeVar
 import fsspec
 from fsspec.core import url_to_fs
 
-from tasks.config import Source
+from tasks.operation import Source
 from tasks.errors import BadInputError
 
 T = TypeVar("T")

@@ -186,7 +186,7 @@ def _boundary_table(boundary: pd.DataFrame, saf: SafetyStoppingResult, results: 
                    f"{fmt.number(saf.prior_b, 1)}); the boundary is crossed when "
                    f"P(rate > {_pct(saf.threshold)} | data) > {fmt.number(saf.probability_cutoff, 2)}.",
                    f"Evaluated at {_cut(results)}: {saf.t} events in {saf.m} assessable subjects."],
-        source="ADSL, ADAE", csv_only=len(boundary) > max_rows_in_pdf)
+        source="ADSL, ADAE").as_listing(max_rows_in_pdf)
 
 
 def _inference_blocks(simon: SimonResult | NotEvaluated) -> list[Block]:

@@ -29,11 +29,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from tasks.adam.response_terms import NE, PD, RESPONDER, SD
 from tasks.config import Response
 from tasks.errors import BadInputError
 
-RESPONSES = ("CR", "PR")
-PROGRESSION, NOT_EVALUABLE, STABLE = "PD", "NE", "SD"
 STATUS_COLUMNS = ["USUBJID", "REFDT", "ORDER", "DTHFL", "CBOR", "RESPFL", "PDFL", "LASTRSP",
                   "LASTRSPDT", "CONFDT", "EVALDT", "STATUS", "SETTLEDFL"]
 
@@ -84,7 +83,7 @@ def derive_confirmed_bor(subjects: pd.DataFrame, adrs: pd.DataFrame) -> pd.DataF
         raise BadInputError(f"ADRS: more than one PARAMCD CBOR record for USUBJID {repeated.iloc[0]} "
                             f"({repeated.nunique()} subject(s)); rule: one CBOR per subject")
     out = subjects.merge(cbor.rename(columns={"AVALC": "CBOR"}), on="USUBJID", how="left")
-    return out.assign(CBOR=out["CBOR"].fillna(""), RESPFL=out["CBOR"].isin(RESPONSES))
+    return out.assign(CBOR=out["CBOR"].fillna(""), RESPFL=out["CBOR"].isin(RESPONDER))
 
 
 def _assessments(adrs: pd.DataFrame) -> pd.DataFrame:
@@ -96,8 +95,8 @@ def _assessments(adrs: pd.DataFrame) -> pd.DataFrame:
 def derive_progression(subjects: pd.DataFrame, adrs: pd.DataFrame) -> pd.DataFrame:
     """PDFL: an analysis overall response PD, or CBOR PD."""
     ovr = _assessments(adrs)
-    progressed = ovr.loc[ovr["AVALC"].eq(PROGRESSION), "USUBJID"]
-    return subjects.assign(PDFL=subjects["USUBJID"].isin(progressed) | subjects["CBOR"].eq(PROGRESSION))
+    progressed = ovr.loc[ovr["AVALC"].eq(PD), "USUBJID"]
+    return subjects.assign(PDFL=subjects["USUBJID"].isin(progressed) | subjects["CBOR"].eq(PD))
 
 
 def derive_confirmation_deadline(subjects: pd.DataFrame, adrs: pd.DataFrame,
@@ -105,15 +104,15 @@ def derive_confirmation_deadline(subjects: pd.DataFrame, adrs: pd.DataFrame,
     """LASTRSP/LASTRSPDT: the last analysis CR or PR; CONFDT: the last day its confirming
     assessment can be reported (NaT when it is confirmed already or can no longer be)."""
     ovr = _assessments(adrs).sort_values(["USUBJID", "ADT"], kind="mergesort")
-    last = (ovr[ovr["AVALC"].isin(RESPONSES)].drop_duplicates("USUBJID", keep="last")
+    last = (ovr[ovr["AVALC"].isin(RESPONDER)].drop_duplicates("USUBJID", keep="last")
             .set_index("USUBJID"))
     out = subjects.assign(LASTRSP=subjects["USUBJID"].map(last["AVALC"]).fillna(""),
                           LASTRSPDT=subjects["USUBJID"].map(last["ADT"]).astype("datetime64[ns]"))
     since = ovr.assign(SINCE=ovr["USUBJID"].map(last["ADT"]))
     since = since[since["ADT"] > since["SINCE"]]
     count = lambda value: since[since["AVALC"].eq(value)].groupby("USUBJID").size()  # noqa: E731
-    ne, sd = (out["USUBJID"].map(count(v)).fillna(0) for v in (NOT_EVALUABLE, STABLE))
-    other = out["USUBJID"].map(since[~since["AVALC"].isin((NOT_EVALUABLE, STABLE))]
+    ne, sd = (out["USUBJID"].map(count(v)).fillna(0) for v in (NE, SD))
+    other = out["USUBJID"].map(since[~since["AVALC"].isin((NE, SD))]
                                .groupby("USUBJID").size()).fillna(0)
     sd_allowed = np.where(response.accept_sd_between & out["LASTRSP"].eq("PR"), 1, 0)
     possible = (out["LASTRSPDT"].notna() & ~out["RESPFL"] & (other == 0)

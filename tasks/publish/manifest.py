@@ -3,8 +3,9 @@
 A manifest holds `files` (relative POSIX path -> sha256 of every file in the version folder but
 manifest.json itself), `cutoff`, `version`, `final`, `reason`, `previous` (the chain link:
 {cutoff, version, manifest_sha256} of the version published before this one, or null) and the
-provenance the flow gives (see `provenance`): `inputs`, `source`, `config_digest`, `config`,
-`parameters`, `code`, `software`, `flow_run_id`, `run_time`.
+provenance the flow gives (see `provenance`): `inputs`, `source`, `config_digest` and `config`
+(the analysis config), `operation` (how the run was operated: source, reports, schedule,
+delivery), `parameters`, `code`, `software`, `flow_run_id`, `run_time`.
 """
 from __future__ import annotations
 
@@ -18,13 +19,17 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from tasks.config import PROJECT_ROOT, TrialConfig
+import tasks
+from tasks.config import TrialConfig
 from tasks.model import Cut
+from tasks.operation import Operation
 from tasks.publish.canonical import sha256_file
 from tasks.publish.layout import MANIFEST_NAME
 
 # What makes the code of a run: a change here makes the code version "dirty".
 CODE_PATHS = ("tasks", "flows", "templates", "config", "pyproject.toml")
+# The folder holding the tasks package: a git checkout's top level when run from source.
+CODE_ROOT = Path(tasks.__file__).resolve().parent.parent
 
 
 def file_hashes(folder: Path) -> dict[str, str]:
@@ -51,7 +56,7 @@ def read_manifest(version_dir: Path) -> dict[str, Any]:
 
 def _git(*args: str) -> str | None:
     try:
-        done = subprocess.run(["git", "-C", str(PROJECT_ROOT), *args], capture_output=True,
+        done = subprocess.run(["git", "-C", str(CODE_ROOT), *args], capture_output=True,
                               text=True, timeout=10, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
@@ -59,9 +64,11 @@ def _git(*args: str) -> str | None:
 
 
 def code_version() -> dict[str, Any]:
-    """The git commit of the project (None outside a git checkout), whether the code paths
+    """The git commit of the source checkout the code runs from (None for an installed package,
+    even one installed into a virtual environment inside a checkout), whether the code paths
     differ from it (`dirty`, untracked files included), and the installed package version."""
-    commit = _git("rev-parse", "HEAD")
+    top = _git("rev-parse", "--show-toplevel")
+    commit = _git("rev-parse", "HEAD") if top and Path(top).resolve() == CODE_ROOT else None
     status = _git("status", "--porcelain", "--", *CODE_PATHS) if commit else None
     try:
         package = metadata.version("interim")
@@ -87,10 +94,11 @@ def software_versions() -> dict[str, str]:
     return versions
 
 
-def provenance(cut: Cut, cfg: TrialConfig, parameters: dict[str, Any],
+def provenance(cut: Cut, cfg: TrialConfig, operation: Operation, parameters: dict[str, Any],
                flow_run_id: str | None, run_time: datetime | None = None) -> dict[str, Any]:
     """The manifest's provenance part (give it to Reservation.publish): every input file with its
-    sha256, the resolved config and its digest, the run's parameters, code version, run id, time."""
+    sha256, the resolved analysis config and its digest, the operation config, the run's
+    parameters, code version, run id, time."""
     inputs = sorted(({"domain": f.domain, "name": f.name, "uri": f.uri, "sha256": f.sha256,
                       "rows": f.rows} for f in cut.files.values()), key=lambda i: i["name"])
     return {
@@ -98,6 +106,7 @@ def provenance(cut: Cut, cfg: TrialConfig, parameters: dict[str, Any],
         "source": cut.location,
         "config_digest": cfg.digest(),
         "config": cfg.model_dump(mode="json"),
+        "operation": operation.model_dump(mode="json"),
         "parameters": parameters,
         "code": code_version(),
         "software": software_versions(),

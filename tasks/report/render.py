@@ -16,13 +16,13 @@ from pathlib import Path
 import weasyprint
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from tasks.config import PROJECT_ROOT
 from tasks.model import Figure, Paragraph, Section, Table
 from tasks.report import formatting as fmt
 from tasks.report.document import ReportDocument
 from tasks.report.fetcher import StaticOnlyFetcher
 
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
+# The top-level templates/ of a source checkout; a wheel holds a copy (tasks/packaged/ links to it).
+TEMPLATES_DIR = (Path(__file__).parents[1] / "packaged" / "templates").resolve()
 STATIC_DIR = TEMPLATES_DIR / "static"
 TEMPLATE = "report.html.j2"
 PDF_VARIANT = "pdf/a-3b"

@@ -10,7 +10,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from tasks.config import TrialConfig
+from tasks.config import Simulation, TrialConfig
 from tasks.dates import DAYS_PER_MONTH
 from tasks.errors import ConfigError
 from tasks.simulate import catalogue as cat
@@ -19,9 +19,8 @@ from tasks.simulate.arrays import NEVER, choose, epoch_day, stream
 LN2 = np.log(2.0)
 
 
-def study_end(cfg: TrialConfig) -> np.int64:
+def study_end(sim: Simulation) -> np.int64:
     """The last day of the simulated trial: end of enrolment + the follow-up period."""
-    sim = cfg.simulation
     months = sim.enrolment_months + sim.follow_up_months
     return epoch_day(sim.first_enrolment) + np.int64(round(months * DAYS_PER_MONTH))
 
@@ -33,12 +32,12 @@ def _ramped(u: np.ndarray, period: float, ramp: float) -> np.ndarray:
     return np.where(v <= ramp / 2, np.sqrt(2 * ramp * v), v + ramp / 2)
 
 
-def enrol(cfg: TrialConfig, n: int, seed: int) -> pd.DataFrame:
+def enrol(cfg: TrialConfig, sim: Simulation, n: int, seed: int) -> pd.DataFrame:
     """Consented subjects in consent order: site, number, screening outcome, demography,
     baseline characteristics."""
     if n < 1:
         raise ConfigError("simulation: the number of subjects must be at least 1")
-    sim, rng = cfg.simulation, stream(seed, "enrolment")
+    rng = stream(seed, "enrolment")
     if not sim.sites:
         raise ConfigError("simulation.sites: name at least one site")
     period = sim.enrolment_months * DAYS_PER_MONTH
@@ -132,10 +131,11 @@ def _bisect(f, low: float = 1.0, high: float = 1e5) -> float:
     return (low + high) / 2
 
 
-def draw_outcome(subjects: pd.DataFrame, cfg: TrialConfig, seed: int) -> pd.DataFrame:
+def draw_outcome(subjects: pd.DataFrame, cfg: TrialConfig, sim: Simulation,
+                 seed: int) -> pd.DataFrame:
     """Latent times: responder (CR), progression (days after first dose), death, stopping for
     toxicity or by choice, loss to follow-up."""
-    n, rng, sim = len(subjects), stream(seed, "outcome"), cfg.simulation
+    n, rng = len(subjects), stream(seed, "outcome")
     interval = cfg.response.assessment_interval_days
     m0, m1, mp = _latent_medians(sim.true_orr, sim.median_pfs_months, sim.median_os_months,
                                  interval)

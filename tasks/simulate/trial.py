@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tasks.config import TrialConfig
+from tasks.config import Simulation, TrialConfig
 from tasks.simulate.adverse import adverse_events, ae_frames
 from tasks.simulate.course import draw_outcome, end_treatment, enrol, follow_up, study_end
 from tasks.simulate.domains import cm_frame, dm_frame, ds_frame, suppdm_frame, vs_frame
@@ -16,11 +16,12 @@ from tasks.simulate.visits import sv_frame, visit_table
 DOMAINS = ("dm", "suppdm", "ds", "ex", "ae", "suppae", "rs", "tu", "tr", "lb", "cm", "sv", "vs")
 
 
-def simulate_trial(cfg: TrialConfig, subjects: int, seed: int) -> dict[str, pd.DataFrame]:
+def simulate_trial(cfg: TrialConfig, sim: Simulation, subjects: int,
+                   seed: int) -> dict[str, pd.DataFrame]:
     """The trial's full history for `subjects` consented subjects (screen failures included):
     every domain as text frames with SDTM variable names, independent of any cutoff."""
-    end = study_end(cfg)
-    people = enrol(cfg, subjects, seed).pipe(draw_outcome, cfg=cfg, seed=seed)
+    end = study_end(sim)
+    people = enrol(cfg, sim, subjects, seed).pipe(draw_outcome, cfg=cfg, sim=sim, seed=seed)
     tumours = plan_tumours(people, cfg, seed, end)
     people = end_treatment(people, tumours.pd_day, end)
     exposure = administer(people, cfg, seed)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from tasks.config import TrialConfig
 from tasks.errors import BadInputError
 
 CUT_FILE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".xpt")
@@ -15,12 +14,11 @@ DEFAULT_READY_MARKER = "_READY"
 
 
 def write_cut(frames: dict[str, pd.DataFrame], out_root: Path, cutoff: date,
-              cfg: TrialConfig | None = None, *, overwrite: bool = False) -> Path:
+              ready_marker: str = DEFAULT_READY_MARKER, *, overwrite: bool = False) -> Path:
     """Write each frame to `<lowercase domain>.csv` (UTF-8, "\\n" line ends, no index: the same
-    frames give byte-identical files), then the empty ready marker (cfg.source.ready_marker).
+    frames give byte-identical files), then the empty ready marker (source.ready_marker).
     A folder that is already complete (has the marker) is refused unless `overwrite`; then its
     marker goes first, so that no reader takes the folder for complete while it is rewritten."""
-    ready_marker = cfg.source.ready_marker if cfg is not None else DEFAULT_READY_MARKER
     folder = Path(out_root) / cutoff.isoformat()
     marker = folder / ready_marker
     if marker.exists():

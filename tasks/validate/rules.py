@@ -1,4 +1,5 @@
-"""The row rules of one domain, from its spec and the config: each a vectorised test per row."""
+"""The rules of one domain, from its spec and the config: each a vectorised test per row, and
+the findings on the domain as a whole."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,9 +10,11 @@ from typing import Callable
 
 import pandas as pd
 
+from tasks.adam.response_terms import RESPONSES
 from tasks.config import TrialConfig
 from tasks.dates import earliest_date, is_iso8601
 from tasks.distinct import per_distinct
+from tasks.model import Finding
 from tasks.validate.findings import Severity
 from tasks.validate.spec import DomainSpec
 
@@ -146,8 +149,8 @@ def _extra(domain: str, code: str, columns: set[str], cfg: TrialConfig) -> list[
             return f["RSTESTCD"] == v.response_test
         rules += [
             Rule(f"RS.RSSTRESC in {v.response_test} terms", "RSSTRESC", "error",
-                 f"{v.response_test} '{{value}}' is not one of {', '.join(v.response_terms)}",
-                 lambda f: ~is_response(f) | f["RSSTRESC"].isin((*v.response_terms, ""))),
+                 f"{v.response_test} '{{value}}' is not one of {', '.join(RESPONSES)}",
+                 lambda f: ~is_response(f) | f["RSSTRESC"].isin((*RESPONSES, ""))),
             Rule("RS.RSSTRESC missing", "RSSTRESC", "warning",
                  f"{v.response_test} record without a response: not used",
                  lambda f: ~is_response(f) | (f["RSSTRESC"] != ""))]
@@ -178,6 +181,21 @@ def _extra(domain: str, code: str, columns: set[str], cfg: TrialConfig) -> list[
                           "dose '{value}' is not > 0: the record does not count as a dose",
                           lambda f: _dosed(f, cfg.adsl.zero_dose_treatments)))
     return rules
+
+
+def frame_findings(domain: str, frame: pd.DataFrame, file: str, cfg: TrialConfig) -> list[Finding]:
+    """Findings on a domain as a whole. RS with records but none of validation.response_test:
+    an error, since every derivation reads that test code and would find no response at all."""
+    test = cfg.validation.response_test
+    if domain != "rs" or frame.empty or "RSTESTCD" not in frame.columns \
+            or frame["RSTESTCD"].eq(test).any():
+        return []
+    codes = ", ".join(sorted(set(frame["RSTESTCD"]) - {""})[:5]) or "(blank)"
+    return [Finding("error", "RS.RSTESTCD holds validation.response_test",
+                    f"{file} has {len(frame)} record(s) but none with RSTESTCD = {test} "
+                    f"(validation.response_test), so no overall response would be analysed; "
+                    f"its RSTESTCD values: {codes}. Set validation.response_test to the test "
+                    "code of the overall response", file=file, column="RSTESTCD", value=codes)]
 
 
 def number(values: pd.Series) -> pd.Series:

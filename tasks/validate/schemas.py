@@ -8,7 +8,7 @@ from pandera.errors import SchemaErrors
 from tasks.config import TrialConfig
 from tasks.model import Finding
 from tasks.validate.findings import row_findings
-from tasks.validate.rules import Rule, domain_rules
+from tasks.validate.rules import Rule, domain_rules, frame_findings
 from tasks.validate.spec import spec_for
 
 MISSING_COLUMN = "column_in_dataframe"   # pandera's check name for a required column not there
@@ -33,7 +33,8 @@ def domain_schema(domain: str, frame: pd.DataFrame, cfg: TrialConfig) -> tuple[p
 
 
 def validate_domain(domain: str, frame: pd.DataFrame, file: str, cfg: TrialConfig) -> list[Finding]:
-    """Every failure of the domain's schema (lazy: all of them), then missing expected columns."""
+    """Every failure of the domain's schema (lazy: all of them), then missing expected columns,
+    then the findings on the domain as a whole."""
     schema, rules = domain_schema(domain, frame, cfg)
     try:
         schema.validate(frame, lazy=True, inplace=True)
@@ -46,7 +47,7 @@ def validate_domain(domain: str, frame: pd.DataFrame, file: str, cfg: TrialConfi
             findings.append(Finding("warning", f"{domain.upper()}.{column} present",
                                     f"{file} has no {column} column: {why}", file=file,
                                     column=column))
-    return findings
+    return findings + frame_findings(domain, frame, file, cfg)
 
 
 def _failure_findings(failures: pd.DataFrame, frame: pd.DataFrame, file: str, domain: str,

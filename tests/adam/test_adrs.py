@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from tasks.adam.adrs import build_adrs, response_findings
+from tasks.adam.adrs import build_adrs, excluded_responses
 from tasks.config import load_config
 from tasks.model import Cut
 
@@ -199,7 +199,7 @@ def test_subject_not_in_adsl_is_shown_not_used():
     assert set(adrs.loc[adrs["PARAMCD"] == "BOR", "USUBJID"]) == {"A"}
 
 
-def test_findings_list_every_excluded_response_with_row_and_reason():
+def test_excluded_responses_list_each_left_out_response_with_its_reason():
     rows = [{"USUBJID": "A", "RSDTC": day(-3), "RSSTRESC": "PR"},
             {"USUBJID": "A", "RSDTC": day(50), "RSSTRESC": "PR"},
             {"USUBJID": "A", "RSDTC": day(50), "RSSTRESC": "SD"},
@@ -207,10 +207,13 @@ def test_findings_list_every_excluded_response_with_row_and_reason():
             {"USUBJID": "A", "RSDTC": day(60), "RSSTRESC": "SD"},
             {"USUBJID": "A", "RSDTC": day(70), "RSSTRESC": "CHECK"},
             {"USUBJID": "A", "RSDTC": day(80), "RSSTRESC": "PD"},
+            {"USUBJID": "A", "RSDTC": "", "RSSTRESC": "SD"},
             {"USUBJID": "A", "RSDTC": day(90), "RSSTRESC": "SD"}]
-    cut = Cut(date(2030, 1, 1), "memory", {"rs": rs_of(rows)}, {})
-    found = [(f.row, f.column, f.value, f.message.split(": ")[-1])
-             for f in response_findings(adsl_of("A"), cut, config())]
-    assert found == [(1, "RSDTC", day(-3), "before the reference date"),
-                     (2, "RSDTC", day(50), "not the worst response of its date"),
-                     (6, "RSSTRESC", "CHECK", "response not in controlled terms")]
+    found = excluded_responses(derive(rows))
+    # Not listed: the repeated SD of day 60 (same as the kept one) and the SD after the first PD.
+    assert found[["RSDTC", "AVALC", "EXCLREAS"]].values.tolist() == [
+        [day(-3), "PR", "before the reference date"],
+        [day(50), "PR", "not the worst response of its date"],
+        [day(70), "CHECK", "response not in controlled terms"],
+        ["", "SD", "no usable date (RSDTC missing or year only)"]]
+    assert found["USUBJID"].eq("A").all() and found["VISIT"].tolist() == ["V0", "V1", "V5", "V7"]

@@ -6,6 +6,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from tasks.adam.adae import build_adae
 from tasks.adam.adsl import build_adsl
 from tasks.config import load_config
 from tasks.model import Cut
@@ -110,3 +111,19 @@ def test_partial_death_date_alone_takes_first_possible_day_and_is_flagged():
     assert adsl.loc["S-1", "DTHDT"] == pd.Timestamp("2026-05-01")
     assert adsl.loc["S-1", "DTHDTF"] == "D"
     assert adsl.loc["S-1", "DTHCGR1"] == "OTHER"
+
+
+@pytest.mark.parametrize("fatal_ae", [{"AEOUT": "fatal"}, {"AESDTH": " Y"}, {"AETOXGR": "5.0"},
+                                      {"AETOXGR": " 5"}])
+def test_fatal_ae_is_one_rule_for_adsl_death_cause_and_adae_fatalfl(fatal_ae):
+    """AEOUT FATAL, AESDTH Y or grade 5, in any case and spacing: ADSL DTHCGR1 (a death with a
+    fatal AE and no cause in DS is an adverse-event death) and ADAE FATALFL read fatal()."""
+    ae = frame([{"USUBJID": "S-1", "AESEQ": "1", "AEDECOD": "HEPATIC FAILURE",
+                 "AESTDTC": "2026-05-10", "AEOUT": "NOT RECOVERED/NOT RESOLVED", "AETOXGR": "4",
+                 "AESDTH": "N", **fatal_ae}])
+    cut = Cut(date(2026, 6, 30), "mem", {"dm": DM, "ex": EX, "ds": DS[DS["DSDECOD"] != "DEATH"],
+                                          "ae": ae, "rs": pd.DataFrame(columns=["USUBJID"])}, {})
+    adsl = build_adsl(cut, load_config())
+    assert adsl.set_index("USUBJID").loc["S-1", ["DTHCGR1", "DTHCAUS"]].tolist() == [
+        "ADVERSE EVENT", "HEPATIC FAILURE"]
+    assert build_adae(adsl, cut, load_config())["FATALFL"].tolist() == ["Y"]

@@ -1,12 +1,15 @@
-"""Data currency, imputation counts, configured-rules listing."""
+"""Data currency, imputation counts, excluded responses, configured-rules and derivation-rules
+listings."""
 from __future__ import annotations
 
 from datetime import date
 
 import pandas as pd
 
+from tasks.adam.descriptions import rule_descriptions
 from tasks.analysis.methods import configured_rules, methods_section
-from tasks.analysis.quality import data_currency, findings_table, imputations_table
+from tasks.analysis.quality import (data_currency, excluded_responses_blocks, findings_table,
+                                    imputations_table)
 from tasks.config import load_config
 from tasks.model import Adam, Finding
 
@@ -60,3 +63,50 @@ def test_methods_list_every_configured_rule_with_its_value():
     assert rules["monitoring.simon.p0"] == "0.1"
     assert "survival.conf_type" in rules.index
     assert any(t.id == "t_16_5_2_software" for t in methods_section(load_config()) if hasattr(t, "id"))
+
+
+def test_methods_print_the_rules_the_derivations_run():
+    cfg = load_config()
+    [table] = [b for b in methods_section(cfg, monitoring=False)
+               if getattr(b, "id", "") == "t_16_5_3_derivation_rules"]
+    assert table.title == "Rules of the response and time-to-event derivations"
+    assert table.data.equals(rule_descriptions(cfg))
+    row = table.display[(table.display["Parameter"] == "CBOR") & (table.display["Order"] == "1")]
+    assert row[["Result", "Rule"]].values.tolist() == [[
+        "AVALC CR", "CR confirmed by a CR at least 28 days later, with only CR or NE in between "
+        "and at most 1 NE"]]
+
+
+def excluded_adrs() -> pd.DataFrame:
+    """ADRS OVR records as build_adrs leaves them: two used, four left out."""
+    return pd.DataFrame({
+        "USUBJID": ["S-1", "S-1", "S-1", "S-2", "S-2", "S-2"], "PARAMCD": "OVR",
+        "RSSEQ": ["1", "2", "3", "1", "2", "3"],
+        "RSDTC": ["2026-01-01", "2026-02-12", "2026-02-12", "2026-03", "", "2026-05-01"],
+        "VISIT": ["SCREENING", "WEEK 6", "WEEK 6", "WEEK 6", "WEEK 12", "WEEK 18"],
+        "ADT": [T("2026-01-01"), T("2026-02-12"), T("2026-02-12"), T("2026-03-31"), pd.NaT,
+                T("2026-05-01")],
+        "AVALC": ["SD", "PR", "PD", "VGPR", "PR", "PD"],
+        "ANL01FL": [None, None, "Y", None, None, "Y"],
+        "EXCLREAS": ["before the reference date", "not the worst response of its date", "",
+                     "response not in controlled terms",
+                     "no usable date (RSDTC missing or year only)", ""]})
+
+
+def test_overall_responses_not_used_are_listed_with_subject_date_response_and_reason():
+    summary, table = excluded_responses_blocks(excluded_adrs(), limit=10)
+    assert summary.text == "4 overall response(s) of 2 subject(s) not used by the analysis."
+    assert (table.id, table.number, table.csv_only) == (
+        "l_16_2_3_excluded_responses", "16.2.3", False)
+    assert table.display[["Subject", "Date", "Response", "Reason"]].values.tolist() == [
+        ["S-1", "2026-01-01", "SD", "before the reference date"],
+        ["S-1", "2026-02-12", "PR", "not the worst response of its date"],
+        ["S-2", "2026-03", "VGPR", "response not in controlled terms"],
+        ["S-2", "", "PR", "no usable date (RSDTC missing or year only)"]]
+    assert excluded_responses_blocks(excluded_adrs(), limit=3)[1].csv_only
+
+
+def test_no_excluded_response_is_a_sentence_without_a_table():
+    used = excluded_adrs().iloc[[2, 5]]
+    assert [b.text for b in excluded_responses_blocks(used, limit=10)] == [
+        "0 overall response(s) of 0 subject(s) not used by the analysis."]

@@ -35,9 +35,9 @@ def looks(monkeypatch) -> list[str]:
     seen: list[str] = []
     real = monthly.cut_is_ready
 
-    def cut_is_ready(location, cfg):
+    def cut_is_ready(location, source):
         seen.append(location)
-        return real(location, cfg)
+        return real(location, source)
     monkeypatch.setattr(monthly, "cut_is_ready", cut_is_ready)
     return seen
 
@@ -107,11 +107,11 @@ def test_a_cut_completed_while_waiting_is_analysed(clean_root, config_for, analy
     marker.unlink()
     real, looks = monthly.cut_is_ready, []
 
-    def cut_is_ready(location, cfg):
+    def cut_is_ready(location, source):
         looks.append(location)
         if len(looks) == 2:
             marker.touch()
-        return real(location, cfg)
+        return real(location, source)
     monkeypatch.setattr(monthly, "cut_is_ready", cut_is_ready)
     monthly.monthly_cut(cutoff=CUTOFF, config_file=config_for(clean_root))
     assert len(looks) == 2

@@ -1,7 +1,7 @@
 """Tiny hand-made SDTM cuts for tests: a valid three-subject cut as text frames, helpers to change
 it, and writers to a folder (local path or any fsspec URL) as csv, csv.gz, parquet or xpt.
 
-    from cutkit import tiny_domains, with_rows, write_cut, make_cut, tiny_config
+    from cutkit import tiny_domains, with_rows, write_cut, make_cut, tiny_config, tiny_source
     domains = with_rows(tiny_domains(), "ae", [{"USUBJID": subject(1), "AESEQ": "9", ...}])
     location = write_cut(tmp_path / "2026-10-15", domains)          # files + _READY
     cut = make_cut(domains)                                          # in memory, no files
@@ -18,8 +18,9 @@ from pathlib import Path
 import fsspec
 import pandas as pd
 
-from tasks.config import TrialConfig, load_config
+from tasks.config import TrialConfig, load_config, load_settings
 from tasks.model import Cut, SourceFile
+from tasks.operation import Source
 
 STUDY = "TQB2868-HAIC-201"
 CUTOFF = date(2026, 10, 15)
@@ -163,9 +164,13 @@ def folder_hashes(path: Path) -> dict[str, str]:
 
 
 def tiny_config(**validation: object) -> TrialConfig:
-    """The trial config with no delay between read retries, validation keys overridden."""
+    """The trial's analysis config, validation keys overridden."""
     cfg = load_config()
-    source = cfg.source.model_copy(update={"read_retry_delay_seconds": 0})
-    checks = cfg.validation.model_copy(update=validation)
-    return cfg.model_copy(update={"source": source, "validation": checks})
+    return cfg.model_copy(update={"validation": cfg.validation.model_copy(update=validation)})
+
+
+def tiny_source(**keys: object) -> Source:
+    """The configured source: with no delay between read retries, keys overridden."""
+    source = load_settings().operation.source
+    return source.model_copy(update={"read_retry_delay_seconds": 0, **keys})
 

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 
 import pytest
-from cutkit import CUTOFF, tiny_domains, write_bytes, write_cut
+from cutkit import CUTOFF, tiny_domains, tiny_source, to_bytes, write_bytes, write_cut
 
 from tasks.errors import BadInputError
 from tasks.ingest import read_cut
@@ -12,17 +13,18 @@ from tasks.ingest import read_cut
 AE_CSV = tiny_domains()["ae"].to_csv(index=False).encode()
 
 
-def read_with_ae(tmp_path, cfg, data: bytes, name: str = "ae.csv"):
-    """The tiny cut with `data` as the file `name` (in place of that domain's own file)."""
+def read_with_ae(tmp_path, cfg, data: bytes, name: str = "ae.csv", source=tiny_source()):
+    """The tiny cut with `data` as the file `name` (in place of that domain's own file), read
+    as `source` says."""
     domains = {k: v for k, v in tiny_domains().items() if k != name.split(".")[0]}
     location = write_cut(tmp_path / "2026-10-15", domains)
     write_bytes(location, name, data)
-    return read_cut(location, CUTOFF, cfg, require_ready=True)
+    return read_cut(location, CUTOFF, cfg, source, require_ready=True)
 
 
-def bad(tmp_path, cfg, data: bytes, name: str = "ae.csv") -> str:
+def bad(tmp_path, cfg, data: bytes, name: str = "ae.csv", source=tiny_source()) -> str:
     with pytest.raises(BadInputError) as caught:
-        read_with_ae(tmp_path, cfg, data, name)
+        read_with_ae(tmp_path, cfg, data, name, source)
     message = str(caught.value)
     assert message.startswith(f"{name}: ")
     return message
@@ -59,6 +61,45 @@ def test_non_utf8_text_names_offset_line_and_column(tmp_path, cfg):
     offset = latin1.index(b"\xe9")
     message = bad(tmp_path, cfg, latin1)
     assert f"not UTF-8 text: byte 0xE9 at offset {offset} (line 3, column AETERM)" in message
+    assert "set source.encoding in the config" in message           # and how to read it anyway
+
+
+# "Hépatite" and the cp1252-only right quote (0x92, a control code in latin-1), as a SAS export
+# on Windows writes them.
+CP1252_TERM = "Hépatite d’origine immunitaire"
+
+
+@pytest.mark.parametrize("name", ["ae.csv", "ae.csv.gz"])
+def test_source_encoding_reads_a_cp1252_csv(tmp_path, cfg, name):
+    data = AE_CSV.replace(b"Fatigue", CP1252_TERM.encode("cp1252"))
+    data = gzip.compress(data) if name.endswith(".gz") else data
+    cut = read_with_ae(tmp_path, cfg, data, name, source=tiny_source(encoding="cp1252"))
+    assert cut["ae"].at[1, "AETERM"] == CP1252_TERM
+    assert cut.files["ae"].sha256 == hashlib.sha256(data).hexdigest()     # the bytes as read
+
+
+def test_a_byte_undefined_in_the_configured_encoding_names_it(tmp_path, cfg):
+    data = AE_CSV.replace(b"Fatigue", b"Fatigue \x81")              # 0x81: no cp1252 character
+    message = bad(tmp_path, cfg, data, source=tiny_source(encoding="cp1252"))
+    assert "not cp1252 text: byte 0x81" in message and "column AETERM" in message
+
+
+def _xpt_with_term(term: bytes) -> bytes:
+    """The tiny AE domain as SAS transport, AETERM of row 2 the raw bytes `term` (written over an
+    ASCII placeholder of the same length: transport fields have a fixed width)."""
+    placeholder = "X" * len(term)
+    ae = tiny_domains()["ae"]
+    ae.loc[1, "AETERM"] = placeholder
+    data = to_bytes(ae, "xpt")
+    assert data.count(placeholder.encode()) == 1
+    return data.replace(placeholder.encode(), term)
+
+
+def test_source_encoding_reads_a_cp1252_xpt(tmp_path, cfg):
+    data = _xpt_with_term(CP1252_TERM.encode("cp1252"))
+    cut = read_with_ae(tmp_path, cfg, data, "ae.xpt", source=tiny_source(encoding="cp1252"))
+    assert cut["ae"].at[1, "AETERM"] == CP1252_TERM
+    assert "source.encoding" in bad(tmp_path, cfg, data, "ae.xpt")    # read as UTF-8: refused
 
 
 def test_utf16_text(tmp_path, cfg):

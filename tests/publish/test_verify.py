@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tasks.config import load_config
+from tasks.config import load_settings
 from tasks.model import Cut, SourceFile
 from tasks.publish.manifest import code_version, provenance
 from tasks.publish.verify import verify_version
@@ -103,14 +103,20 @@ def test_provenance_records_inputs_config_parameters_code_and_run():
     files = {d: SourceFile(d, f"{d}.csv", f"/cuts/2026-01-31/{d}.csv", sha * 64, rows)
              for d, sha, rows in (("rs", "b", 3), ("ae", "a", 5))}
     cut = Cut(JAN, "/cuts/2026-01-31", {}, files)
-    cfg = load_config()
+    settings = load_settings()
+    cfg, operation = settings.analysis, settings.operation
     when = datetime(2026, 2, 1, 6, 0, tzinfo=timezone.utc)
-    extra = provenance(cut, cfg, {"cutoff": "2026-01-31", "final": False}, "run-42", when)
+    extra = provenance(cut, cfg, operation, {"cutoff": "2026-01-31", "final": False}, "run-42",
+                       when)
     assert extra["inputs"] == [
         {"domain": "ae", "name": "ae.csv", "uri": "/cuts/2026-01-31/ae.csv", "sha256": "a" * 64, "rows": 5},
         {"domain": "rs", "name": "rs.csv", "uri": "/cuts/2026-01-31/rs.csv", "sha256": "b" * 64, "rows": 3}]
     assert extra["config_digest"] == cfg.digest()
     assert extra["config"]["study"]["id"] == cfg.study.id
+    # the analysis config and how the run was operated, apart: only the first is in the digest
+    assert "source" not in extra["config"] and "simulation" not in extra["config"]
+    assert extra["operation"]["source"]["root"] == operation.source.root == "data/cuts"
+    assert set(extra["operation"]) == {"source", "reports", "schedule", "delivery"}
     assert (extra["flow_run_id"], extra["run_time"]) == ("run-42", "2026-02-01T06:00:00+00:00")
     assert extra["parameters"] == {"cutoff": "2026-01-31", "final": False}
     assert extra["software"]["pandas"] == pd.__version__

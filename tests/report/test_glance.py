@@ -13,7 +13,7 @@ import pytest
 
 from tasks.adam.build import build_adam
 from tasks.analysis.assemble import analyse
-from tasks.config import load_config
+from tasks.config import load_settings
 from tasks.ingest.cutoff import apply_cutoff
 from tasks.model import Table
 from tasks.publish.snapshot import record_snapshot
@@ -32,8 +32,10 @@ CODE = {"package_version": "0.1.0", "git_commit": None}
 @pytest.fixture(scope="module")
 def run():
     """The demo cut (32 subjects, seed 20261) analysed, and its two report documents."""
-    cfg = load_config()
-    cut = apply_cutoff(make_cut(simulate_cut(cfg, CUTOFF, 32, 20261, "clean"), CUTOFF), cfg)
+    settings = load_settings()
+    cfg = settings.analysis
+    frames = simulate_cut(cfg, settings.simulation, CUTOFF, 32, 20261, "clean")
+    cut = apply_cutoff(make_cut(frames, CUTOFF), cfg)
     analysis = analyse(build_adam(cut.cut, cfg), cut, [], cfg, None, record_snapshot(cut.cut))
     documents = report_documents(analysis, cfg, CUTOFF, 1, False, None,
                                  datetime(2026, 11, 1, tzinfo=timezone.utc), CODE, None)

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from pypdf import PdfReader
 
-from tasks.config import load_config
+from tasks.config import load_settings
 from tasks.errors import BadInputError
 from tasks.ingest.narrative import read_narrative
 from tasks.report.fetcher import StaticOnlyFetcher
@@ -87,7 +87,7 @@ def test_no_summary_supplied_says_so(make_document):
 
 
 def test_read_from_the_option_or_the_cut_folder(tmp_path):
-    cfg = load_config()
+    cfg = load_settings().operation.source
     cut = tmp_path / "2026-10-31"
     cut.mkdir()
     assert read_narrative(str(cut), cfg, None) is None

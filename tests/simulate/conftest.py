@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from tasks.config import TrialConfig, load_config
+from tasks.config import Simulation, TrialConfig, load_settings
 from tasks.simulate import simulate_cut, simulate_trial
 
 SEED = 2026
@@ -32,22 +32,28 @@ def sim() -> Setup:
 
 @pytest.fixture(scope="session")
 def cfg() -> TrialConfig:
-    return load_config()
+    return load_settings().analysis
 
 
 @pytest.fixture(scope="session")
-def history(cfg: TrialConfig) -> dict[str, pd.DataFrame]:
-    return simulate_trial(cfg, SUBJECTS, SEED)
+def simulation() -> Simulation:
+    """The config's simulation: part (enrolment, sites, true rates)."""
+    return load_settings().simulation
 
 
 @pytest.fixture(scope="session")
-def clean(cfg: TrialConfig) -> dict[str, pd.DataFrame]:
-    return simulate_cut(cfg, CUTOFF, SUBJECTS, SEED)
+def history(cfg: TrialConfig, simulation: Simulation) -> dict[str, pd.DataFrame]:
+    return simulate_trial(cfg, simulation, SUBJECTS, SEED)
 
 
 @pytest.fixture(scope="session")
-def early(cfg: TrialConfig) -> dict[str, pd.DataFrame]:
-    return simulate_cut(cfg, EARLY_CUTOFF, SUBJECTS, SEED)
+def clean(cfg: TrialConfig, simulation: Simulation) -> dict[str, pd.DataFrame]:
+    return simulate_cut(cfg, simulation, CUTOFF, SUBJECTS, SEED)
+
+
+@pytest.fixture(scope="session")
+def early(cfg: TrialConfig, simulation: Simulation) -> dict[str, pd.DataFrame]:
+    return simulate_cut(cfg, simulation, EARLY_CUTOFF, SUBJECTS, SEED)
 
 
 def recompute_responses(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:

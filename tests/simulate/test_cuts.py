@@ -14,16 +14,16 @@ from tasks.simulate import DOMAINS, SCENARIOS, simulate_cut, simulate_trial
 from tasks.simulate.cut import DATE_VARIABLES, FILLED_LATER, ONGOING, cut_history
 
 
-def test_same_seed_gives_identical_frames(cfg, clean, sim):
-    again = simulate_cut(cfg, sim.cutoff, sim.subjects, sim.seed)
+def test_same_seed_gives_identical_frames(cfg, simulation, clean, sim):
+    again = simulate_cut(cfg, simulation, sim.cutoff, sim.subjects, sim.seed)
     assert list(again) == list(DOMAINS)
     for domain in DOMAINS:
         pd.testing.assert_frame_equal(again[domain], clean[domain])
         assert all(dtype == object for dtype in again[domain].dtypes), domain
 
 
-def test_another_seed_gives_another_trial(cfg, clean, sim):
-    other = simulate_cut(cfg, sim.cutoff, 30, sim.seed + 1)
+def test_another_seed_gives_another_trial(cfg, simulation, clean, sim):
+    other = simulate_cut(cfg, simulation, sim.cutoff, 30, sim.seed + 1)
     assert not other["dm"]["RFICDTC"].equals(clean["dm"]["RFICDTC"].head(30))
 
 
@@ -96,14 +96,14 @@ def test_later_cut_extends_earlier_cut(early, clean):
 
 @settings(max_examples=5, deadline=None)
 @given(seed=st.integers(0, 10**6), first=st.integers(200, 900), gap=st.integers(1, 400))
-def test_later_cut_extends_earlier_cut_for_any_seed(cfg, seed, first, gap):
+def test_later_cut_extends_earlier_cut_for_any_seed(cfg, simulation, seed, first, gap):
     start = date(2025, 5, 1).toordinal()
     early_day, late_day = date.fromordinal(start + first), date.fromordinal(start + first + gap)
-    trial = simulate_trial(cfg, 30, seed)
+    trial = simulate_trial(cfg, simulation, 30, seed)
     _assert_extends(cut_history(trial, early_day), cut_history(trial, late_day))
 
 
-def test_scenarios_are_named_and_unknown_ones_refused(cfg, sim):
+def test_scenarios_are_named_and_unknown_ones_refused(cfg, simulation, sim):
     assert set(SCENARIOS) == {"clean", "partial-dates", "messy", "invalid", "correction"}
     with pytest.raises(ConfigError, match="unknown scenario 'dirty'"):
-        simulate_cut(cfg, sim.cutoff, 30, sim.seed, scenario="dirty")
+        simulate_cut(cfg, simulation, sim.cutoff, 30, sim.seed, scenario="dirty")

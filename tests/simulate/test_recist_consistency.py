@@ -98,7 +98,7 @@ def test_responses_are_mostly_confirmed_four_weeks_later(clean, cfg):
     confirmed = (last - first).dt.days >= cfg.response.confirmation_min_days
     assert 0.6 < confirmed.mean() < 1.0
     treated = clean["dm"]["RFXSTDTC"].ne("").sum()
-    assert 0.2 < len(first) / treated < 0.5     # cfg.simulation.true_orr = 0.35
+    assert 0.2 < len(first) / treated < 0.5     # simulation.true_orr = 0.35
 
 
 def test_target_lesions_one_to_three_first_in_liver(clean):

@@ -18,8 +18,8 @@ def cuts(history, sim):
             for name in ("partial-dates", "messy", "invalid", "correction")}
 
 
-def test_simulate_cut_plants_the_scenario(cfg, cuts, sim):
-    direct = simulate_cut(cfg, sim.cutoff, sim.subjects, sim.seed, scenario="messy")
+def test_simulate_cut_plants_the_scenario(cfg, simulation, cuts, sim):
+    direct = simulate_cut(cfg, simulation, sim.cutoff, sim.subjects, sim.seed, scenario="messy")
     for domain in DOMAINS:
         pd.testing.assert_frame_equal(direct[domain], cuts["messy"][domain], obj=domain)
 

@@ -13,19 +13,19 @@ from tasks.simulate.cut import cut_history
 
 
 @pytest.fixture(scope="module")
-def full(cfg, history):
+def full(simulation, history):
     """The 300-subject trial at its end: every subject's whole follow-up."""
-    return cut_history(history, study_end_date(cfg))
+    return cut_history(history, study_end_date(simulation))
 
 
 def _treated(cut) -> pd.Series:
     return cut["dm"].loc[cut["dm"]["RFXSTDTC"].ne(""), "USUBJID"]
 
 
-def test_300_subject_cut_basic_counts(clean, full, cfg):
+def test_300_subject_cut_basic_counts(clean, full, simulation):
     dm = clean["dm"]
     screen_failures = dm["ARMCD"].eq("SCRNFAIL").mean()
-    assert abs(screen_failures - cfg.simulation.screen_failure_rate) < 0.04
+    assert abs(screen_failures - simulation.screen_failure_rate) < 0.04
     assert dm.loc[dm["ARMCD"].eq("SCRNFAIL"), "ACTARM"].eq("Screen Failure").all()
     assert not clean["ex"]["USUBJID"].isin(dm.loc[dm["ARMCD"].eq("SCRNFAIL"), "USUBJID"]).any()
     per_subject_full = len(full["ae"]) / len(full["dm"])
@@ -37,9 +37,9 @@ def test_300_subject_cut_basic_counts(clean, full, cfg):
     assert 0.5 < deaths < 0.9
 
 
-def test_subject_ids_name_the_study_and_the_configured_site(clean, cfg):
+def test_subject_ids_name_the_study_and_the_configured_site(clean, cfg, simulation):
     dm = clean["dm"]
-    assert dm["SITEID"].isin(cfg.simulation.sites).all()
+    assert dm["SITEID"].isin(simulation.sites).all()
     assert (dm["USUBJID"] == cfg.study.id + "-" + dm["SITEID"] + "-"
             + dm["SUBJID"].str[-4:]).all()
     assert dm["USUBJID"].str.fullmatch(rf"{cfg.study.id}-\d{{3}}-\d{{4}}").all()
@@ -187,8 +187,8 @@ def test_nothing_recorded_after_death(full):
         assert not ((dies != "") & (frame[column] > dies)).any(), (domain, column)
 
 
-def test_demo_cut_is_meaningful(cfg):
-    demo = simulate_cut(cfg, date(2026, 10, 31), 40, 20261)
+def test_demo_cut_is_meaningful(cfg, simulation):
+    demo = simulate_cut(cfg, simulation, date(2026, 10, 31), 40, 20261)
     rs = demo["rs"]
     responders = rs.loc[rs["RSSTRESC"].isin(["CR", "PR"]), "USUBJID"].nunique()
     assert responders >= 4

@@ -14,30 +14,31 @@ CUTOFF = date(2026, 10, 31)
 
 
 @pytest.fixture(scope="module")
-def small(cfg):
-    return simulate_cut(cfg, CUTOFF, 40, 20261)
+def small(cfg, simulation):
+    return simulate_cut(cfg, simulation, CUTOFF, 40, 20261)
 
 
-def test_writes_every_domain_then_the_ready_marker_last(small, tmp_path, monkeypatch, cfg):
+def test_writes_every_domain_then_the_ready_marker_last(small, tmp_path, monkeypatch):
+    marker = "_COMPLETE"
     written = []
     original = pd.DataFrame.to_csv
 
     def spy(frame, path, *args, **kwargs):
-        written.append((Path(path).name, (Path(path).parent / cfg.source.ready_marker).exists()))
+        written.append((Path(path).name, (Path(path).parent / marker).exists()))
         return original(frame, path, *args, **kwargs)
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", spy)
-    folder = write_cut(small, tmp_path, CUTOFF, cfg)
+    folder = write_cut(small, tmp_path, CUTOFF, marker)
     assert folder == tmp_path / "2026-10-31"
     assert len(written) == len(DOMAINS) and not any(ready for _, ready in written)
     names = sorted(p.name for p in folder.iterdir())
-    assert names == sorted([f"{d}.csv" for d in DOMAINS] + [cfg.source.ready_marker])
-    assert (folder / cfg.source.ready_marker).stat().st_size == 0
+    assert names == sorted([f"{d}.csv" for d in DOMAINS] + [marker])
+    assert (folder / marker).stat().st_size == 0
 
 
-def test_same_seed_and_cutoff_give_byte_identical_files(small, cfg, tmp_path):
+def test_same_seed_and_cutoff_give_byte_identical_files(small, cfg, simulation, tmp_path):
     first = write_cut(small, tmp_path / "a", CUTOFF)
-    second = write_cut(simulate_cut(cfg, CUTOFF, 40, 20261), tmp_path / "b", CUTOFF)
+    second = write_cut(simulate_cut(cfg, simulation, CUTOFF, 40, 20261), tmp_path / "b", CUTOFF)
     for domain in DOMAINS:
         assert (first / f"{domain}.csv").read_bytes() == (second / f"{domain}.csv").read_bytes()
     assert b"\r\n" not in (first / "ae.csv").read_bytes()

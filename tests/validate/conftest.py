@@ -6,9 +6,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
 
-from cutkit import tiny_config  # noqa: E402
+from cutkit import tiny_config, tiny_source  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def cfg():
     return tiny_config()
+
+
+@pytest.fixture(scope="session")
+def source():
+    return tiny_source()

@@ -1,6 +1,7 @@
 """findings_frame / findings_table / raise_on_errors, and validation of a real read cut."""
 from __future__ import annotations
 
+import io
 import shutil
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,7 @@ from tasks.errors import ValidationFailed
 from tasks.ingest import apply_cutoff, read_cut
 from tasks.model import Finding
 from tasks.validate import findings_frame, findings_table, raise_on_errors, validate_cut
+from tasks.validate.present import FINDING_HEADERS, findings_rows, findings_title, print_table
 
 PILOT = Path("/work/shared/reference/pharmaverse/sdtm")
 
@@ -48,6 +50,35 @@ def test_findings_table_prints_data_as_plain_text():
     assert text.index("AESTDTC") < text.index("LBSTRESN") < text.index("no grade")
 
 
+LONG = Finding("error", "AE.AETERM present", "a message " * 30 + "end", file="ae.csv", row=2,
+               usubjid="S-3", column="AETERM", value="tab\there \x1b[31mred")
+
+
+def test_plain_table_off_a_terminal_is_one_line_per_finding():
+    """A pipe or a file gets tab-separated lines, nothing wrapped at 80 columns, and the data's
+    markup and control characters as text."""
+    out = io.StringIO()
+    findings = [*FINDINGS, LONG]
+    print_table(Console(file=out, width=80), findings_title(findings), FINDING_HEADERS,
+                findings_rows(findings))
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "4 error(s), 1 warning(s)"
+    assert lines[1] == "\t".join(FINDING_HEADERS)
+    assert len(lines) == 2 + len(findings)
+    assert lines[2].split("\t") == ["error", "ae.csv", "", "", "AETERM", "AE.AETERM present", "",
+                                    "missing column"]
+    long = next(line for line in lines if "S-3" in line)
+    assert long.endswith("a message end") and len(long) > 300
+    assert long.split("\t")[6] == "tab\\x09here \\x1b[31mred"       # escaped, one cell
+    assert "[bold]x[/bold]" in out.getvalue() and "\x1b" not in out.getvalue()
+
+
+def test_rich_table_on_a_terminal():
+    out = io.StringIO()
+    print_table(Console(file=out, width=120, force_terminal=True), "t", ("A", "B"), [("1", "2")])
+    assert "│ 1 │ 2 │" in out.getvalue() and "\t" not in out.getvalue()
+
+
 def test_raise_on_errors_holds_every_finding():
     with pytest.raises(ValidationFailed) as caught:
         raise_on_errors(FINDINGS)
@@ -56,7 +87,7 @@ def test_raise_on_errors_holds_every_finding():
 
 
 @pytest.mark.skipif(not PILOT.exists(), reason="pharmaverse reference data not on this machine")
-def test_cdisc_pilot_cut_has_no_errors(tmp_path, cfg):
+def test_cdisc_pilot_cut_has_no_errors(tmp_path, cfg, source):
     """Public SDTM nobody here wrote (pharmaverse CDISC pilot) reads, cuts and validates clean."""
     folder = tmp_path / "2020-01-01"
     folder.mkdir()
@@ -68,7 +99,7 @@ def test_cdisc_pilot_cut_has_no_errors(tmp_path, cfg):
     study = cfg.study.model_copy(update={"arms": (), "components": ()})
     response = cfg.response.model_copy(update={"reference_date": "RANDDT"})
     pilot_cfg = cfg.model_copy(update={"study": study, "response": response})
-    cut = read_cut(str(folder), date(2020, 1, 1), pilot_cfg, require_ready=True)
+    cut = read_cut(str(folder), date(2020, 1, 1), pilot_cfg, source, require_ready=True)
     result = apply_cutoff(cut, pilot_cfg)
     findings = validate_cut(result.cut, pilot_cfg)
     assert [f for f in findings if f.severity == "error"] == []
