@@ -64,8 +64,8 @@ def pharmaverse_published(prefect_harness, tmp_path_factory) -> Path:
 
 SIMULATED_CUTOFFS = ("2026-08-31", "2026-10-31")
 # The independent statistician's summary in each simulated cut folder: closed content only.
-NARRATIVE = ("The independent statistician asks the DSMB to discuss *the deaths of unknown cause*.\n\n"
-             "<b>No markup</b> [no link](http://example.invalid/)\n")
+NARRATIVE = ("The independent statistician asks the DSMB to discuss *the deaths of unknown "
+             "cause*.\n\n<b>No markup</b> [no link](http://example.invalid/)\n")
 
 
 @pytest.fixture(scope="session")

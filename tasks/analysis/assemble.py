@@ -87,7 +87,8 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
     changes = compare_cuts(snapshot, adam, previous) if previous is not None else None
     facts = AttentionFacts(
         deaths=death_reconciliation(adam.adsl, adam.adae, cfg.safety), adae=adam.adae,
-        new_saes=changes.new_saes if changes is not None and len(changes.new_saes.columns) else None,
+        new_saes=changes.new_saes if changes is not None and len(changes.new_saes.columns)
+        else None,
         previous=changes.previous if changes is not None else None, monitoring=monitoring.results,
         currency=data_currency(adam.adsl, adam.adrs, day, cfg.report.data_currency_days), cfg=cfg)
     results = Results(

@@ -82,8 +82,8 @@ def _new_saes(facts: AttentionFacts) -> list[Found]:
     events = "; ".join(f"{r.USUBJID} {r.AEDECOD}" + (f" (grade {r.AETOXGR})" if r.AETOXGR else "")
                        for r in new.itertuples())
     subjects = tuple(dict.fromkeys(new["USUBJID"]))
-    return [(f"{len(new)} serious adverse event(s) new since the previous cut ({facts.previous}) in "
-             f"{len(subjects)} subject(s): {events}.", subjects)]
+    return [(f"{len(new)} serious adverse event(s) new since the previous cut ({facts.previous}) "
+             f"in {len(subjects)} subject(s): {events}.", subjects)]
 
 
 def _stage(name: str, stage: SimonStage, margin: int) -> list[Found]:
@@ -99,8 +99,8 @@ def _stage(name: str, stage: SimonStage, margin: int) -> list[Found]:
                       f"to pass ({stage.responses} responses in {stage.evaluable} evaluable, "
                       f"{stage.pending} pending).", ()))
     if stage.responses_to_pass is not None and stage.responses_to_pass <= margin:
-        found.append((f"{name}: {stage.responses_to_pass} more response(s) would exceed the boundary "
-                      f"(> {stage.boundary}; {stage.responses} so far).", ()))
+        found.append((f"{name}: {stage.responses_to_pass} more response(s) would exceed the "
+                      f"boundary (> {stage.boundary}; {stage.responses} so far).", ()))
     return found
 
 
@@ -110,7 +110,8 @@ def _boundaries(facts: AttentionFacts) -> list[Found]:
     m = facts.monitoring
     found: list[Found] = []
     if isinstance(m.simon, SimonResult):
-        found += _stage("Simon stage 1", m.simon.stage1, margin) + _stage("Simon final", m.simon.final, margin)
+        found += _stage("Simon stage 1", m.simon.stage1, margin)
+        found += _stage("Simon final", m.simon.final, margin)
     pred = m.predictive
     if isinstance(pred, PredictiveResult):
         if pred.verdict == Verdict.STOP_FOR_FUTILITY:
@@ -118,8 +119,9 @@ def _boundaries(facts: AttentionFacts) -> list[Found]:
                           f"{fmt.number(pred.theta_l, 2)}: {pred.verdict}.", ()))
         elif pred.pp_if_next_fails is not None and pred.pp_if_next_fails < pred.theta_l:
             found.append((f"Predictive probability {fmt.number(pred.pp, 3)}: if the next subject "
-                          f"settles without a response it falls to {fmt.number(pred.pp_if_next_fails, 3)},"
-                          f" below the futility boundary {fmt.number(pred.theta_l, 2)}.", ()))
+                          "settles without a response it falls to "
+                          f"{fmt.number(pred.pp_if_next_fails, 3)}, below the futility boundary "
+                          f"{fmt.number(pred.theta_l, 2)}.", ()))
     saf = m.safety_stopping
     if isinstance(saf, SafetyStoppingResult):
         if saf.verdict == Verdict.SAFETY_BOUNDARY_CROSSED:
@@ -127,8 +129,8 @@ def _boundaries(facts: AttentionFacts) -> list[Found]:
                           f"({saf.event_label}): {saf.verdict}.", ()))
         elif saf.boundary_t is not None and saf.boundary_t - saf.t <= margin:
             found.append((f"Safety stopping: {saf.t} events in {saf.m} assessable; "
-                          f"{saf.boundary_t - saf.t} more would cross the boundary ({saf.event_label}).",
-                          ()))
+                          f"{saf.boundary_t - saf.t} more would cross the boundary "
+                          f"({saf.event_label}).", ()))
     return found
 
 

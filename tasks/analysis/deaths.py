@@ -35,7 +35,8 @@ def _terms(records: pd.DataFrame, text: pd.Series) -> pd.Series:
 
 def _grade_text(adae: pd.DataFrame) -> pd.Series:
     grade = adae["ATOXGR"] if "ATOXGR" in adae.columns else pd.Series("", index=adae.index)
-    return adae["AEDECOD"].astype(str) + np.where(grade.fillna("").ne(""), " (grade " + grade.fillna("") + ")", "")
+    grade = grade.fillna("")
+    return adae["AEDECOD"].astype(str) + np.where(grade.ne(""), " (grade " + grade + ")", "")
 
 
 def _ongoing_saes(dead: pd.DataFrame, adae: pd.DataFrame) -> pd.Series:
@@ -60,15 +61,15 @@ def death_reconciliation(adsl: pd.DataFrame, adae: pd.DataFrame, rules: Safety) 
     died = out["DTHFL"].eq("Y")
     out["DTHDY"] = (out["DTHDT"] - out["TRTSDT"]).dt.days.astype("float64") + 1
     out["DAYS_AFTER_LAST_DOSE"] = (out["DTHDT"] - out["TRTEDT"]).dt.days.astype("float64")
-    out["WITHIN_WINDOW"] = np.select(
-        [out["DAYS_AFTER_LAST_DOSE"].isna(), out["DAYS_AFTER_LAST_DOSE"] <= rules.death_window_days],
-        ["", "Y"], "N")
+    days = out["DAYS_AFTER_LAST_DOSE"]
+    out["WITHIN_WINDOW"] = np.select([days.isna(), days <= rules.death_window_days], ["", "Y"], "N")
     cause = out["DTHCAUS"].fillna("").str.strip().str.upper()
-    out["UNKNOWNFL"] = np.where(died & (cause.eq("") | cause.isin(rules.unknown_death_causes)), "Y", "")
+    unknown = died & (cause.eq("") | cause.isin(rules.unknown_death_causes))
+    out["UNKNOWNFL"] = np.where(unknown, "Y", "")
     out["DTHCGR1"] = out["DTHCGR1"].fillna("").replace("", "OTHER").where(died, "")
     out["FATAL_AE"] = out["USUBJID"].map(_terms(fatal, fatal["AEDECOD"].astype(str))).fillna("")
-    out["FATAL_TEAE"] = np.where(out["USUBJID"].isin(fatal.loc[fatal["TRTEMFL"].eq("Y"), "USUBJID"]),
-                                 "Y", "")
+    emergent = fatal.loc[fatal["TRTEMFL"].eq("Y"), "USUBJID"]
+    out["FATAL_TEAE"] = np.where(out["USUBJID"].isin(emergent), "Y", "")
     out["ONGOING_SAE"] = out["USUBJID"].map(_ongoing_saes(out[died], adae)).fillna("")
     reasons = [(died & out["WITHIN_WINDOW"].eq("Y") & out["FATAL_AE"].eq(""), NO_FATAL_AE),
                (out["UNKNOWNFL"].eq("Y"), UNKNOWN_CAUSE), (~died, NO_DEATH_RECORDED)]
@@ -77,7 +78,8 @@ def death_reconciliation(adsl: pd.DataFrame, adae: pd.DataFrame, rules: Safety) 
     return out[DEATH_COLUMNS].sort_values("USUBJID").reset_index(drop=True)
 
 
-def deaths_table(adsl: pd.DataFrame, adae: pd.DataFrame, columns: Columns, cfg: TrialConfig) -> Table:
+def deaths_table(adsl: pd.DataFrame, adae: pd.DataFrame, columns: Columns,
+                 cfg: TrialConfig) -> Table:
     """Table 14.3.6.1: deaths in the safety population by cause category, by time from last dose,
     with or without a fatal AE record; fatal AEs without a recorded death."""
     window = fmt.count(cfg.safety.death_window_days)
@@ -109,15 +111,16 @@ def deaths_table(adsl: pd.DataFrame, adae: pd.DataFrame, columns: Columns, cfg: 
         display[column_header(column, len(subjects))] = [fmt.n_pct(n, N)
                                                          for n, N in zip(part["n"], part["N"])]
     unknown = ", ".join(cfg.safety.unknown_death_causes)
-    notes = ["Deaths: DM DTHFL or a DS record DEATH, on or before the cutoff (a death after the cutoff, "
-             "and the fatal outcome of its AEs, are cleared by the cutoff and count nowhere).",
-             "Cause category (ADSL DTHCGR1): adverse event (a fatal AE), disease progression, other. "
-             f"Cause unknown: no cause recorded, or recorded as {unknown}.",
+    notes = ["Deaths: DM DTHFL or a DS record DEATH, on or before the cutoff (a death after the "
+             "cutoff, and the fatal outcome of its AEs, are cleared by the cutoff and count "
+             "nowhere).",
+             "Cause category (ADSL DTHCGR1): adverse event (a fatal AE), disease progression, "
+             f"other. Cause unknown: no cause recorded, or recorded as {unknown}.",
              f"Days after last dose: date of death - date of last dose of any study drug; within "
              f"{window} days when at most {window}.",
-             "Fatal AE record: AEOUT = FATAL, AESDTH = Y or grade 5, treatment-emergent or not; a death "
-             "in the window without one, a death of unknown cause and a fatal AE without a recorded "
-             "death are listed in Listing 14.3.6.2 and on the DSMB's page.",
+             "Fatal AE record: AEOUT = FATAL, AESDTH = Y or grade 5, treatment-emergent or not; a "
+             "death in the window without one, a death of unknown cause and a fatal AE without a "
+             "recorded death are listed in Listing 14.3.6.2 and on the DSMB's page.",
              "n (%): subjects, percentage of the safety population N of the column."]
     return Table(id="t_14_3_6_1_deaths", number="14.3.6.1", title="Deaths and fatal adverse events",
                  population=population(columns), data=data, display=display, footnotes=notes,
@@ -132,7 +135,8 @@ def death_listing(adsl: pd.DataFrame, adae: pd.DataFrame, cfg: TrialConfig) -> T
         "Subject": data["USUBJID"].map(fmt.text), "Treatment": data["TRT01A"].map(fmt.text),
         "Date of death": data["DTHDT"].map(fmt.iso_date),
         "Study day": [fmt.number(v, 0) if pd.notna(v) else "" for v in data["DTHDY"]],
-        "Days after last dose": [fmt.number(v, 0) if pd.notna(v) else "" for v in data["DAYS_AFTER_LAST_DOSE"]],
+        "Days after last dose": [fmt.number(v, 0) if pd.notna(v) else ""
+                                 for v in data["DAYS_AFTER_LAST_DOSE"]],
         f"Within {window} days": [w or ("NE" if d == "Y" else "") for w, d in
                                   zip(data["WITHIN_WINDOW"], data["DTHFL"])],
         "Cause": [fmt.text(c) or (MISSING_TEXT if d == "Y" else "") for c, d in
@@ -141,10 +145,12 @@ def death_listing(adsl: pd.DataFrame, adae: pd.DataFrame, cfg: TrialConfig) -> T
         "Fatal AE (preferred terms)": data["FATAL_AE"].map(fmt.text),
         "Serious AEs ongoing at death": data["ONGOING_SAE"].map(fmt.text),
         "For the DSMB's attention": data["ATTENTION"].map(fmt.text)})
-    notes = ["Study day: day 1 = first dose. Days after last dose: NE when the subject was never dosed.",
-             "Fatal AE: AEOUT = FATAL, AESDTH = Y or grade 5. Serious AEs ongoing at death: started "
-             "on or before the death and not ended before it (grade in brackets).",
-             "A subject with a fatal AE but no recorded death (DM, DS) is listed without a date of death."]
+    notes = ["Study day: day 1 = first dose. Days after last dose: NE when the subject was never "
+             "dosed.",
+             "Fatal AE: AEOUT = FATAL, AESDTH = Y or grade 5. Serious AEs ongoing at death: "
+             "started on or before the death and not ended before it (grade in brackets).",
+             "A subject with a fatal AE but no recorded death (DM, DS) is listed without a date of "
+             "death."]
     return Table(id="t_14_3_6_2_death_listing", number="14.3.6.2",
                  title="Listing of deaths and fatal adverse events",
                  population="All subjects who died or had a fatal adverse event", data=data,

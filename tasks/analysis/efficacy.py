@@ -80,7 +80,8 @@ def _group_results(arm: str, responses: pd.DataFrame, records: dict[str, pd.Data
     return EfficacyResults(
         arm=arm, orr=rates["orr"], dcr=rates["dcr"], dcr_6m=rates["dcr_6m"],
         orr_unconfirmed=rates["orr_unconfirmed"], bor_counts=counts[BOR], cbor_counts=counts[CBOR],
-        pending=pending_responses(responses), os=Survival.of(summaries["os"]), pfs=Survival.of(summaries["pfs"]),
+        pending=pending_responses(responses), os=Survival.of(summaries["os"]),
+        pfs=Survival.of(summaries["pfs"]),
         dor=Survival.of(summaries["dor"]),
         follow_up=FollowUp(follow_up.estimate, follow_up.ci_low, follow_up.ci_high))
 

@@ -77,10 +77,11 @@ def _evaluable(columns: Columns) -> list[tuple[str, int]]:
 def pending_footnote(cfg: TrialConfig) -> str:
     """How pending subjects are set apart (the rule of tasks.monitoring.pending, in words)."""
     r = cfg.response
-    return (f"Pending: a subject whose response can still change at the cut: an unconfirmed CR or PR "
-            f"whose confirming assessment (the first scheduled one at least {r.confirmation_min_days} "
-            f"days later, every {r.assessment_interval_days} days, + {r.assessment_window_days} days) "
-            f"is not yet due or reported, with no PD or death since; or a subject within "
+    return (f"Pending: a subject whose response can still change at the cut: an unconfirmed CR or "
+            f"PR whose confirming assessment (the first scheduled one at least "
+            f"{r.confirmation_min_days} days later, every {r.assessment_interval_days} days, + "
+            f"{r.assessment_window_days} days) is not yet due or reported, with no PD or death "
+            f"since; or a subject within "
             f"{r.assessment_interval_days + r.confirmation_min_days} days of "
             f"{REFERENCE_DATES[r.reference_date]} (first assessment and its confirmation) without "
             "a confirmed response, PD or death. Pending subjects are counted apart, never as "
@@ -95,8 +96,8 @@ def response_frequency_table(columns: Columns, cfg: TrialConfig, not_evaluable: 
                            (CBOR, "Confirmed best overall response")):
         display.append([title] + blank)
         for category in RESPONSE_ORDER:
-            cells = [((r.bor_counts if paramcd == BOR else r.cbor_counts)[category], r.pending.evaluable)
-                     for _, r in columns]
+            cells = [((r.bor_counts if paramcd == BOR else r.cbor_counts)[category],
+                      r.pending.evaluable) for _, r in columns]
             display.append([INDENT + RESPONSE_LABELS[category]] + [fmt.n_pct(n, total) for n, total in cells])
             data += [{"parameter": paramcd, "response": category, "column": label, "n": n,
                       "N": total, "pct": 100.0 * n / total if total else None}
@@ -121,8 +122,9 @@ def _pending_by_category(total: EfficacyResults) -> str:
     if not pending.pending:
         return "No subject is pending at the cut: every response here is settled."
     parts = ", ".join(f"{n} {category}" for category, n in pending.cbor_counts.items() if n)
-    return (f"{pending.pending} of the {pending.evaluable} subjects are pending at the cut (confirmed "
-            f"best overall response so far: {parts}); Table 14.2.2 counts them apart from the rates.")
+    return (f"{pending.pending} of the {pending.evaluable} subjects are pending at the cut "
+            f"(confirmed best overall response so far: {parts}); Table 14.2.2 counts them apart "
+            "from the rates.")
 
 
 def _confirmation_rule(cfg: TrialConfig) -> str:
@@ -135,7 +137,8 @@ def _confirmation_rule(cfg: TrialConfig) -> str:
 def _rate_rows(rate: Rate, results: list[Proportion | None], conf: str) -> list[list[str]]:
     return [[rate.label] + [""] * len(results),
             [f"{INDENT}n / settled (%)"] + [
-                fmt.NOT_ESTIMABLE if res is None else fmt.ratio_pct(res.responders, res.n) for res in results],
+                fmt.NOT_ESTIMABLE if res is None else fmt.ratio_pct(res.responders, res.n)
+                for res in results],
             [f"{INDENT}Rate, % ({conf} CI)"] + [
                 fmt.NOT_ESTIMABLE if res is None else fmt.rate_ci(res.rate, res.ci_low, res.ci_high)
                 for res in results]]
@@ -159,9 +162,10 @@ def response_rate_table(columns: Columns, cfg: TrialConfig) -> Table:
         display += _rate_rows(rate, results, conf)
         if rate.key == "orr":
             display.append([f"{INDENT}If no pending response confirms / if every one does, %"]
-                           + [fmt.rate_range(p.orr_if_none_confirm, p.orr_if_all_confirm) for p in pending])
-        data += [{"endpoint": rate.key, "column": label, "evaluable": p.evaluable, "pending": p.pending,
-                  "n": None if res is None else res.n,
+                           + [fmt.rate_range(p.orr_if_none_confirm, p.orr_if_all_confirm)
+                              for p in pending])
+        data += [{"endpoint": rate.key, "column": label, "evaluable": p.evaluable,
+                  "pending": p.pending, "n": None if res is None else res.n,
                   **({k: getattr(res, k) for k in NOT_DERIVED} if res is not None else NOT_DERIVED)}
                  for res, (label, _), p in zip(results, columns, pending)]
     data += [{"endpoint": key, "column": label, "evaluable": p.evaluable, "pending": p.pending,
@@ -173,8 +177,9 @@ def response_rate_table(columns: Columns, cfg: TrialConfig) -> Table:
     window = fmt.text(r.dcr_window_months)
     footnotes = [
         "Every rate is over the response-evaluable subjects whose response is settled at the cut "
-        "(n / settled); the pending subjects are counted apart. The ORR range counts every pending "
-        "response as confirmed, or none, over the settled subjects and those awaiting confirmation.",
+        "(n / settled); the pending subjects are counted apart. The ORR range counts every "
+        "pending response as confirmed, or none, over the settled subjects and those awaiting "
+        "confirmation.",
         pending_footnote(cfg),
         "ORR: confirmed best overall response CR or PR. DCR: confirmed best overall response CR, PR, "
         "SD or non-CR/non-PD. Unconfirmed ORR: best overall response CR or PR without confirmation.",

@@ -34,10 +34,11 @@ METHOD_STATEMENTS = [
 ]
 MONITORING_STATEMENTS = [
     "Pending is never failure: a response-evaluable subject counts for the response rates and the "
-    "monitoring rules only once the response is settled (a confirmed response, progression or death, "
-    "or the first assessment and its confirmation window past without a CR or PR that can still be "
-    "confirmed). An unconfirmed CR or PR stays pending until its confirming assessment (the first "
-    "scheduled one at least the confirmation interval later) is overdue by the assessment window.",
+    "monitoring rules only once the response is settled (a confirmed response, progression or "
+    "death, or the first assessment and its confirmation window past without a CR or PR that can "
+    "still be confirmed). An unconfirmed CR or PR stays pending until its confirming assessment "
+    "(the first scheduled one at least the confirmation interval later) is overdue by the "
+    "assessment window.",
     "Simon final analysis: all n subjects of the design enrolled and settled. Before it, a final "
     "boundary already exceeded reads FINAL BOUNDARY EXCEEDED; DECLARE PROMISING only at it.",
     "Inference once stage 2 is reached: p-value and exact confidence interval under the stage-wise "
@@ -49,10 +50,10 @@ MONITORING_STATEMENTS = [
     "are behind the cutoff by more than the data-currency limit.",
 ]
 DEATH_RESET_STATEMENT = (
-    "A death after the cutoff counts nowhere at this cut: the cutoff clears it in DM, and clears the "
-    "fatal outcome of the subject's AEs (AEOUT FATAL, AESDTH Y and CTCAE grade 5 set to missing: the "
-    "grade before death is not recorded, so the event counts with a missing grade); every change is "
-    "listed with the cutoff's other changes.")
+    "A death after the cutoff counts nowhere at this cut: the cutoff clears it in DM, and clears "
+    "the fatal outcome of the subject's AEs (AEOUT FATAL, AESDTH Y and CTCAE grade 5 set to "
+    "missing: the grade before death is not recorded, so the event counts with a missing grade); "
+    "every change is listed with the cutoff's other changes.")
 SOFTWARE = ("prefect", "pandas", "numpy", "scipy", "lifelines", "pandera", "pydantic", "jinja2",
             "weasyprint", "matplotlib", "pyarrow")
 
@@ -107,7 +108,8 @@ def derivation_rules_table(cfg: TrialConfig) -> Table:
 def methods_section(cfg: TrialConfig, monitoring: bool = True) -> list[Block]:
     rules = configured_rules(cfg, monitoring)
     software = software_versions()
-    statements = METHOD_STATEMENTS + [DEATH_RESET_STATEMENT] + (MONITORING_STATEMENTS if monitoring else [])
+    statements = [*METHOD_STATEMENTS, DEATH_RESET_STATEMENT,
+                  *(MONITORING_STATEMENTS if monitoring else [])]
     return [Paragraph(text) for text in statements] + [
         Table(id="t_16_5_1_methods_rules", number="16.5.1", title="Rules and settings in force",
               population="Configuration of this analysis", data=rules, source="config",

@@ -39,7 +39,8 @@ def _group_safety(arm: str, subjects: pd.Index, deaths: pd.DataFrame, events: pd
     severe = groups[groups["GRADE"] >= scale.high]
 
     def by_group(records: pd.DataFrame) -> dict[str, Share]:
-        return {group: Share.of(records.loc[records["AESIGRP"] == group, "USUBJID"].nunique(), total)
+        subjects_in = records.groupby("AESIGRP")["USUBJID"].nunique()
+        return {group: Share.of(int(subjects_in.get(group, 0)), total)
                 for group in cfg.aesi_groups()}
     return SafetyResults(
         arm=arm, population=total, grade_scale=scale.name,
@@ -61,7 +62,8 @@ def safety_results(adsl: pd.DataFrame, adae: pd.DataFrame, cfg: TrialConfig) -> 
     events, aesi = safety_events(adae), aesi_events(adae, cfg)
     deaths = death_reconciliation(adsl, adae, cfg.safety)
     columns = treatment_columns(adsl, by_arm=True)
-    results = [_group_safety(label, ids, deaths, events, aesi, scale, cfg) for label, ids in columns]
+    results = [_group_safety(label, ids, deaths, events, aesi, scale, cfg)
+               for label, ids in columns]
     if len(results) <= 1:
         return results[0] if results else _group_safety(TOTAL, pd.Index([]), deaths, events, aesi,
                                                         scale, cfg)

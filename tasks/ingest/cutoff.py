@@ -112,7 +112,8 @@ def death_dates(cut: Cut, cfg: TrialConfig) -> pd.Series:
     ds_variable = cfg.cutoff.date_variables.get("ds", "DSSTDTC")
     if ds is not None and {"DSDECOD", ds_variable} <= set(ds.columns):
         died = ds[ds["DSDECOD"].str.strip().str.upper().eq("DEATH")]
-        parts.append(pd.DataFrame({"USUBJID": died["USUBJID"], "date": _earliest(died[ds_variable])}))
+        parts.append(pd.DataFrame({"USUBJID": died["USUBJID"],
+                                   "date": _earliest(died[ds_variable])}))
     if not parts:
         return pd.Series(dtype="datetime64[ns]", index=pd.Index([], name="USUBJID"))
     dated = pd.concat(parts, ignore_index=True).dropna(subset=["date"])

@@ -1,7 +1,7 @@
 """Read the independent statistician's summary supplied with a run: the file given with
 `--narrative` (local path or fsspec URL), else source.narrative_file (operation config) in the
-cut folder when it is there. Closed-session content: read beside the cut, never into it, so it is in no input hash,
-no record snapshot and no derivation's cache key."""
+cut folder when it is there. Closed-session content: read beside the cut, never into it, so it
+is in no input hash, no record snapshot and no derivation's cache key."""
 from __future__ import annotations
 
 from fsspec.core import url_to_fs

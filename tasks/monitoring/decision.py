@@ -66,8 +66,8 @@ def _stage_row(name: str, stage: SimonStage, rule: str, boundary: str, passes: s
     elif stage.verdict == Verdict.FINAL_BOUNDARY_EXCEEDED:
         text = (f"{name}: {fmt.count(stage.responses)} responses in {fmt.count(stage.evaluable)} "
                 f"evaluable already exceed {fmt.count(stage.boundary)} before the final analysis "
-                f"({_chance(stage)}; the final analysis needs all {fmt.count(stage.subjects_required)} "
-                f"settled): {stage.verdict}")
+                f"({_chance(stage)}; the final analysis needs all "
+                f"{fmt.count(stage.subjects_required)} settled): {stage.verdict}")
     elif stage.verdict == Verdict.NOT_YET_EVALUABLE:
         text = (f"{name} not yet evaluable: {_chance(stage)}, {fmt.count(stage.pending)} pending "
                 f"({fmt.count(stage.responses)} responses so far; {passes} > "
@@ -113,7 +113,8 @@ def _predictive_row(pred: PredictiveResult | NotEvaluated) -> RuleLine:
     text = (f"Bayesian predictive probability of success at n = {pred.n_max}: {_prob(pred.pp)} "
             f"({fmt.count(pred.x)} responses in {fmt.count(pred.m)} evaluable; {boundary}): "
             f"{pred.verdict}. {estimate[0].upper()}{estimate[1:]}.")
-    return RuleLine("Predictive probability", rule, boundary, observed, estimate, pred.verdict, text)
+    return RuleLine("Predictive probability", rule, boundary, observed, estimate, pred.verdict,
+                    text)
 
 
 def _safety_row(saf: SafetyStoppingResult | NotEvaluated) -> RuleLine:
@@ -157,11 +158,11 @@ def _rules_table(rows: list[dict[str, str]], results: MonitoringResults) -> Tabl
         data=data.rename(columns=str.lower).assign(cutoff=results.cutoff),
         display=data.astype(str),
         footnotes=[f"Evaluated at {_cut(results)}. Data: {'; '.join(sources)}.",
-                   "Evaluable: the subject's response is settled (a confirmed response, progression "
-                   "or death, or the first assessment and its confirmation window past without a "
-                   "response that can still be confirmed). Pending: an unconfirmed CR or PR whose "
-                   "confirming assessment is not yet due or reported, or the first window still "
-                   "open; pending subjects are never counted as failures.",
+                   "Evaluable: the subject's response is settled (a confirmed response, "
+                   "progression or death, or the first assessment and its confirmation window past "
+                   "without a response that can still be confirmed). Pending: an unconfirmed CR or "
+                   "PR whose confirming assessment is not yet due or reported, or the first "
+                   "window still open; pending subjects are never counted as failures.",
                    "Simon final analysis: all n subjects of the design settled; before it, a final "
                    "boundary already exceeded reads FINAL BOUNDARY EXCEEDED.",
                    "Safety rule: assessable once the window is complete, the event occurred or the "
@@ -197,28 +198,30 @@ def _inference_blocks(simon: SimonResult | NotEvaluated) -> list[Block]:
     if inf is None:
         reason = "stage 2 is not reached (stage 1 not passed)" if simon.parameters.p0 is not None \
             else "monitoring.simon sets no p0"
-        return [Paragraph(f"Inference after the two-stage design: not given, {reason}.", style="note")]
+        return [Paragraph(f"Inference after the two-stage design: not given, {reason}.",
+                          style="note")]
     conf = f"{fmt.number(100 * inf.conf_level, 0)}% CI"
     p0 = _pct(simon.parameters.p0)
     rows = [("Stage-wise ordering (Koyama & Chen 2008); UMVUE (Jung & Kim 2004)", inf.estimate,
              inf.ci_low, inf.ci_high, inf.p_value),
-            ("Naive single-stage binomial (ignores the design); Clopper-Pearson CI", inf.naive_estimate,
-             inf.naive_ci_low, inf.naive_ci_high, inf.naive_p_value)]
+            ("Naive single-stage binomial (ignores the design); Clopper-Pearson CI",
+             inf.naive_estimate, inf.naive_ci_low, inf.naive_ci_high, inf.naive_p_value)]
     display = pd.DataFrame({
         "Method": [r[0] for r in rows],
         "Estimate, %": [fmt.number(100 * r[1], 1) for r in rows],
         f"{conf}, %": [fmt.rate_range(r[2], r[3]).replace(" to ", ", ") for r in rows],
         f"p-value (H0: rate = {p0})": [fmt.number(r[4], 4) for r in rows]})
     data = pd.DataFrame([{"method": key, "responses": inf.responses, "n": inf.n, "estimate": r[1],
-                          "ci_low": r[2], "ci_high": r[3], "p_value": r[4], "conf_level": inf.conf_level,
-                          "provisional": inf.provisional}
+                          "ci_low": r[2], "ci_high": r[3], "p_value": r[4],
+                          "conf_level": inf.conf_level, "provisional": inf.provisional}
                          for key, r in zip(("stagewise", "naive"), rows)])
-    notes = [f"{fmt.count(inf.responses)} responses in the first {fmt.count(inf.n)} subjects of the "
-             f"design (r1/n1 = {simon.design.r1}/{simon.design.n1}, r/n = {simon.design.r}/{simon.design.n}).",
+    d = simon.design
+    notes = [f"{fmt.count(inf.responses)} responses in the first {fmt.count(inf.n)} subjects of "
+             f"the design (r1/n1 = {d.r1}/{d.n1}, r/n = {d.r}/{d.n}).",
              f"Two-sided {conf} (1 - 2 alpha, alpha {fmt.number(simon.parameters.alpha, 2)} the "
-             "design's one-sided type I error): its lower limit exceeds p0 exactly when the p-value "
-             "is below alpha. The stage-wise p-value is P(continue to stage 2 and at least the "
-             "responses seen | p0)."]
+             "design's one-sided type I error): its lower limit exceeds p0 exactly when the "
+             "p-value is below alpha. The stage-wise p-value is P(continue to stage 2 and at "
+             "least the responses seen | p0)."]
     if inf.provisional:
         notes.append(f"Provisional: {fmt.count(inf.provisional)} of the first {fmt.count(inf.n)} "
                      "subjects are pending or not yet enrolled and counted here as non-responders "
@@ -243,7 +246,8 @@ def monitoring_blocks(results: MonitoringResults, boundary: pd.DataFrame | None,
     else:
         fraction = (f"Information fraction at {_cut(results)}: not available (no planned sample size); "
                     f"{fmt.count(info.evaluable)} subjects have a settled response.")
-    blocks: list[Block] = [Paragraph(fraction), _rules_table([line.table_row() for line in lines], results)]
+    blocks: list[Block] = [Paragraph(fraction),
+                           _rules_table([line.table_row() for line in lines], results)]
     blocks += [Paragraph(f"{line.text} [{_cut(results)}]", style="verdict") for line in lines]
     if boundary is not None and isinstance(results.safety_stopping, SafetyStoppingResult):
         blocks.append(_boundary_table(boundary, results.safety_stopping, results, max_rows_in_pdf))

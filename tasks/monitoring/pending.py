@@ -46,7 +46,8 @@ class StatusRule:
     when: Callable[[pd.DataFrame, pd.Timestamp], pd.Series]
 
 
-CONFIRMED, AWAITING, FIRST_WINDOW = "confirmed response", "awaiting confirmation", "in the first window"
+CONFIRMED, AWAITING = "confirmed response", "awaiting confirmation"
+FIRST_WINDOW = "in the first window"
 STATUS_RULES = (
     StatusRule(CONFIRMED, True, lambda s, cut: s["RESPFL"]),
     StatusRule("progressed", True, lambda s, cut: s["PDFL"]),
@@ -60,8 +61,8 @@ STATUS_RULES = (
 def _require(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise BadInputError(f"{name}: column(s) {', '.join(missing)} missing (needed to tell settled "
-                            "from pending responses)")
+        raise BadInputError(f"{name}: column(s) {', '.join(missing)} missing (needed to tell "
+                            "settled from pending responses)")
 
 
 def select_subjects(adsl: pd.DataFrame, reference_date: str) -> pd.DataFrame:
@@ -80,8 +81,9 @@ def derive_confirmed_bor(subjects: pd.DataFrame, adrs: pd.DataFrame) -> pd.DataF
     cbor = adrs.loc[adrs["PARAMCD"] == "CBOR", ["USUBJID", "AVALC"]]
     repeated = cbor["USUBJID"][cbor["USUBJID"].duplicated()]
     if not repeated.empty:
-        raise BadInputError(f"ADRS: more than one PARAMCD CBOR record for USUBJID {repeated.iloc[0]} "
-                            f"({repeated.nunique()} subject(s)); rule: one CBOR per subject")
+        raise BadInputError(f"ADRS: more than one PARAMCD CBOR record for USUBJID "
+                            f"{repeated.iloc[0]} ({repeated.nunique()} subject(s)); rule: one CBOR "
+                            "per subject")
     out = subjects.merge(cbor.rename(columns={"AVALC": "CBOR"}), on="USUBJID", how="left")
     return out.assign(CBOR=out["CBOR"].fillna(""), RESPFL=out["CBOR"].isin(RESPONDER))
 
@@ -121,8 +123,9 @@ def derive_confirmation_deadline(subjects: pd.DataFrame, adrs: pd.DataFrame,
     # the CR/PR and after the NE assessments since (a confirmation may still follow them)
     interval = response.assessment_interval_days
     latest = out["USUBJID"].map(since.groupby("USUBJID")["ADT"].max()).astype("datetime64[ns]")
-    earliest = np.maximum((out["LASTRSPDT"] - out["REFDT"]).dt.days + response.confirmation_min_days,
-                          ((latest - out["REFDT"]).dt.days + 1).fillna(0))
+    earliest = np.maximum(
+        (out["LASTRSPDT"] - out["REFDT"]).dt.days + response.confirmation_min_days,
+        ((latest - out["REFDT"]).dt.days + 1).fillna(0))
     due = out["REFDT"] + pd.to_timedelta(np.ceil(earliest / interval) * interval, unit="D")
     deadline = due + pd.Timedelta(days=response.assessment_window_days)
     return out.assign(CONFDT=deadline.where(possible))
@@ -136,7 +139,8 @@ def derive_status(subjects: pd.DataFrame, cutoff: date, response: Response) -> p
     conditions = [np.asarray(rule.when(subjects, cut), dtype=bool) for rule in STATUS_RULES]
     status = np.select(conditions, [rule.status for rule in STATUS_RULES], FIRST_WINDOW)
     settled = {rule.status: rule.settled for rule in STATUS_RULES}
-    return subjects.assign(STATUS=status, SETTLEDFL=pd.Series(status).map(settled).to_numpy(dtype=bool))
+    return subjects.assign(STATUS=status,
+                           SETTLEDFL=pd.Series(status).map(settled).to_numpy(dtype=bool))
 
 
 def response_status(adsl: pd.DataFrame, adrs: pd.DataFrame, cutoff: date,

@@ -84,8 +84,10 @@ def evaluate_stage(cohort: pd.DataFrame, size: int, boundary: int, passed: Verdi
     return SimonStage(subjects_required=size, enrolled=len(group), evaluable=evaluable,
                       pending=len(group) - evaluable, not_yet_enrolled=size - len(group),
                       responses=responses, boundary=boundary, verdict=verdict,
-                      decided_before_all_evaluable=verdict != Verdict.NOT_YET_EVALUABLE and evaluable < size,
-                      responses_to_pass=None if verdict == failed else max(0, boundary + 1 - responses),
+                      decided_before_all_evaluable=(verdict != Verdict.NOT_YET_EVALUABLE
+                                                    and evaluable < size),
+                      responses_to_pass=None if verdict == failed else
+                      max(0, boundary + 1 - responses),
                       non_responses_to_fail=None if verdict == passed else
                       responses + still_open - boundary)
 
@@ -127,7 +129,8 @@ def simon_result(cohort: pd.DataFrame, monitoring: Monitoring, cutoff: str,
                        parameters=SimonParameters(simon.p0, simon.p1, simon.alpha, simon.beta, simon.n_max),
                        stage1=stage1, final=final,
                        inference=simon_inference(stage1, final, design, monitoring),
-                       beyond_design=int((cohort["ORDER"] > design.n).sum()), cutoff=cutoff, data=data)
+                       beyond_design=int((cohort["ORDER"] > design.n).sum()), cutoff=cutoff,
+                       data=data)
 
 
 # --- Bayesian predictive probability ------------------------------------------------------------

@@ -38,7 +38,8 @@ def at_least(x: int, design: TwoStageDesign, p: float) -> float:
     """P_p(the trial goes on to stage 2 and ends with >= x responses): the outcomes that rank at
     or above (stage 2, x) in the stage-wise ordering."""
     x1 = _stage1_continuing(design)
-    return clamp(np.sum(binom.pmf(x1, design.n1, p) * binom.sf(x - x1 - 1, design.n - design.n1, p)))
+    return clamp(np.sum(binom.pmf(x1, design.n1, p)
+                        * binom.sf(x - x1 - 1, design.n - design.n1, p)))
 
 
 def at_most(x: int, design: TwoStageDesign, p: float) -> float:

@@ -66,19 +66,20 @@ def safety_synopsis(safety: SafetyResults, death_window_days: int) -> tuple[Safe
     high = "severe" if safety.grade_scale == "Severity" else "grade >= 3"
     rows = [SafetyRow("Any TEAE", _cells(columns, lambda r: r.teae), TEAE_OVERVIEW),
             SafetyRow(f"TEAE {high}", _cells(columns, lambda r: r.teae_grade3plus), TEAE_OVERVIEW),
-            SafetyRow(f"Related TEAE {high}, any cycle", _cells(columns, lambda r: r.related_grade3plus),
-                      TEAE_OVERVIEW),
+            SafetyRow(f"Related TEAE {high}, any cycle",
+                      _cells(columns, lambda r: r.related_grade3plus), TEAE_OVERVIEW),
             SafetyRow("Serious TEAE", _cells(columns, lambda r: r.serious), TEAE_OVERVIEW),
             SafetyRow("Deaths", _cells(columns, lambda r: r.deaths), DEATHS_TABLE),
             SafetyRow(f"within {death_window_days} days of last dose",
                       _cells(columns, lambda r: r.deaths_in_window), DEATHS_TABLE, indent=True),
             SafetyRow("Fatal TEAE", _cells(columns, lambda r: r.fatal), TEAE_OVERVIEW),
-            SafetyRow("TEAE leading to discontinuation", _cells(columns, lambda r: r.discontinuation),
-                      TEAE_OVERVIEW)]
+            SafetyRow("TEAE leading to discontinuation",
+                      _cells(columns, lambda r: r.discontinuation), TEAE_OVERVIEW)]
     groups = [group for group, share in safety.aesi_grade3plus.items() if share.subjects]
     rows.append(SafetyRow(f"AESI {high}, by group" if groups else f"AESI {high}: none",
                           tuple("" if groups else "0" for _ in columns), AESI_TABLE))
-    rows += [SafetyRow(group, _cells(columns, lambda r, g=group: r.aesi_grade3plus.get(g, Share(0, None))),
+    rows += [SafetyRow(group,
+                       _cells(columns, lambda r, g=group: r.aesi_grade3plus.get(g, Share(0, None))),
                        AESI_TABLE, indent=True) for group in groups]
     return tuple(rows)
 
@@ -113,32 +114,37 @@ def efficacy_headline(results: Results, rate_conf_level: float) -> tuple[GlanceL
                        if inf.provisional else "")
         lines.append(GlanceLine(
             f"After the two-stage design ({inf.responses} responses in the first {inf.n}): "
-            f"stage-wise p = {fmt.number(inf.p_value, 4)} (naive {fmt.number(inf.naive_p_value, 4)}), "
-            f"UMVUE {fmt.number(100 * inf.estimate)}%, {conf}% CI "
-            f"{fmt.rate_range(inf.ci_low, inf.ci_high)}% (naive "
-            f"{fmt.rate_range(inf.naive_ci_low, inf.naive_ci_high)}%){provisional}.", INFERENCE_TABLE))
+            f"stage-wise p = {fmt.number(inf.p_value, 4)} (naive "
+            f"{fmt.number(inf.naive_p_value, 4)}), UMVUE {fmt.number(100 * inf.estimate)}%, "
+            f"{conf}% CI {fmt.rate_range(inf.ci_low, inf.ci_high)}% (naive "
+            f"{fmt.rate_range(inf.naive_ci_low, inf.naive_ci_high)}%){provisional}.",
+            INFERENCE_TABLE))
     return tuple(lines)
 
 
 def data_maturity(results: Results) -> tuple[GlanceLine, ...]:
     eff, info = results.efficacy, results.monitoring.information_fraction
     follow = eff.follow_up
-    lines = [GlanceLine(f"Median follow-up {fmt.estimate_ci(follow.median, follow.ci_low, follow.ci_high)} "
-                        f"months ({follow.method}).", OS_TABLE),
-             GlanceLine(f"OS: {eff.os.events} deaths in {eff.os.n}, median "
-                        f"{fmt.estimate_ci(eff.os.median, eff.os.median_ci_low, eff.os.median_ci_high)} "
+    os, pfs = eff.os, eff.pfs
+    lines = [GlanceLine(f"Median follow-up "
+                        f"{fmt.estimate_ci(follow.median, follow.ci_low, follow.ci_high)} months "
+                        f"({follow.method}).", OS_TABLE),
+             GlanceLine(f"OS: {os.events} deaths in {os.n}, median "
+                        f"{fmt.estimate_ci(os.median, os.median_ci_low, os.median_ci_high)} "
                         "months.", OS_TABLE),
-             GlanceLine(f"PFS: {eff.pfs.events} events in {eff.pfs.n}, median "
-                        f"{fmt.estimate_ci(eff.pfs.median, eff.pfs.median_ci_low, eff.pfs.median_ci_high)} "
+             GlanceLine(f"PFS: {pfs.events} events in {pfs.n}, median "
+                        f"{fmt.estimate_ci(pfs.median, pfs.median_ci_low, pfs.median_ci_high)} "
                         "months.", PFS_TABLE)]
     if info.planned:
         lines.append(GlanceLine(f"Information: {info.evaluable} of {info.planned} planned subjects "
-                                f"have a settled response ({fmt.percent(info.evaluable, info.planned)}%).",
+                                "have a settled response "
+                                f"({fmt.percent(info.evaluable, info.planned)}%).",
                                 RULES_TABLE))
     return tuple(lines)
 
 
-def glance(results: Results, cfg: TrialConfig, narrative: tuple[NarrativeBlock, ...] | None) -> Glance:
+def glance(results: Results, cfg: TrialConfig,
+           narrative: tuple[NarrativeBlock, ...] | None) -> Glance:
     """The page's content; `narrative` None when no summary was supplied with the run."""
     return Glance(
         verdicts=tuple(GlanceVerdict(line.name, line.boundary, line.observed, str(line.verdict))

@@ -30,7 +30,7 @@ class Span:
 @dataclass(frozen=True)
 class NarrativeBlock:
     kind: BlockKind
-    items: tuple[tuple[Span, ...], ...]      # a paragraph or heading: one item; a list: one per entry
+    items: tuple[tuple[Span, ...], ...]   # a paragraph or heading: one item; a list: one per entry
 
 
 def spans(text: str) -> tuple[Span, ...]:

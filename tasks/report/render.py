@@ -86,7 +86,8 @@ def _targets(sections: list[dict]) -> dict[str, dict]:
     captioned = [b for s in sections for b in s["entries"]]
     ids = [b["id"] for b in captioned]
     if len(ids) != len(set(ids)):
-        raise ValueError(f"report blocks share an id: {sorted({i for i in ids if ids.count(i) > 1})}")
+        shared = sorted({i for i in ids if ids.count(i) > 1})
+        raise ValueError(f"report blocks share an id: {shared}")
     return {b["id"]: {"anchor": b["anchor"], "label": b["label"]} for b in captioned}
 
 

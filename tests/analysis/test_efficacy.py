@@ -283,7 +283,8 @@ def test_pending_subjects_are_apart_from_the_rates_with_the_orr_range():
                                    "MISSING": 1}
     blocks = efficacy_section(adsl_frame(), adrs, adtte_frame(), adtr_frame(), CFG, total)
     rows = _table(blocks, "t_14_2_2_response_rates").display.set_index("")
-    assert rows.loc["    n / settled (%)"].iloc[0].tolist() == ["1/3 (33.3)", "1/1 (100.0)", "2/4 (50.0)"]
+    assert rows.loc["    n / settled (%)"].iloc[0].tolist() == [
+        "1/3 (33.3)", "1/1 (100.0)", "2/4 (50.0)"]
     assert rows.loc["    If no pending response confirms / if every one does, %", "Total\n(N=7)"] \
         == "40.0 to 60.0"
     bor = _table(blocks, "t_14_2_1_bor")

@@ -65,9 +65,11 @@ def test_results_json_safety_counts_over_the_safety_population(adam):
     assert (results.teae, results.teae_grade3plus, results.serious, results.fatal) == (two, one, one, one)
     assert (results.related, results.related_by_drug["RAM"], results.discontinuation) == (one, one, one)
     assert results.deaths == two and results.aesi["Hypertension"] == one
-    # A: related hypertension grade 3 (sepsis grade 5 is not related); A died 30 days after last dose
+    # A: related hypertension grade 3 (sepsis grade 5 is not related); A died 30 days after the
+    # last dose
     assert (results.related_grade3plus, results.deaths_in_window) == (one, one)
-    assert results.aesi_grade3plus["Hypertension"] == one and results.aesi_grade3plus["Proteinuria"] == Share(0, 0.0)
+    assert results.aesi_grade3plus["Hypertension"] == one
+    assert results.aesi_grade3plus["Proteinuria"] == Share(0, 0.0)
     assert results.grade_scale == "CTCAE grade"
 
 
@@ -120,10 +122,12 @@ def test_deaths_and_fatal_aes_are_reconciled_in_one_frame(adam):
     adsl.loc[2, ["DTHFL", "DTHDT", "DTHCAUS", "DTHCGR1"]] = ["Y", pd.Timestamp("2025-03-11"),
                                                              "UNKNOWN CAUSE", "OTHER"]
     extra = pd.DataFrame([
-        {"USUBJID": "C", "AESEQ": "2", "AEDECOD": "PNEUMONIA", "AEBODSYS": "INFECTIONS", "AETOXGR": "3",
-         "AESER": "Y", "AEOUT": "NOT RECOVERED/NOT RESOLVED", "AESTDTC": "2025-03-05", "AEREL": "RELATED"},
+        {"USUBJID": "C", "AESEQ": "2", "AEDECOD": "PNEUMONIA", "AEBODSYS": "INFECTIONS",
+         "AETOXGR": "3", "AESER": "Y", "AEOUT": "NOT RECOVERED/NOT RESOLVED",
+         "AESTDTC": "2025-03-05", "AEREL": "RELATED"},
         {"USUBJID": "D", "AESEQ": "1", "AEDECOD": "HEPATIC FAILURE", "AEBODSYS": "HEPATOBILIARY",
-         "AETOXGR": "5", "AESER": "Y", "AEOUT": "FATAL", "AESTDTC": "2025-02-01", "AEREL": "RELATED"}])
+         "AETOXGR": "5", "AESER": "Y", "AEOUT": "FATAL", "AESTDTC": "2025-02-01",
+         "AEREL": "RELATED"}])
     cut = _cut()
     cut.domains["ae"] = pd.concat([cut["ae"], extra], ignore_index=True).fillna("")
     adae = build_adae(adsl, cut, CFG)
@@ -138,10 +142,13 @@ def test_deaths_and_fatal_aes_are_reconciled_in_one_frame(adam):
     assert frame.loc["C", "ONGOING_SAE"] == "PNEUMONIA (grade 3)"
     assert frame.loc["D", ["DTHFL", "FATAL_AE", "ATTENTION"]].tolist() == [
         "", "HEPATIC FAILURE", "fatal AE without a recorded death"]
-    counts = deaths_table(adsl, adae, treatment_columns(adsl, False), CFG).data.set_index("CATEGORY")["n"]
-    assert (counts["Deaths"], counts["Cause unknown"], counts["Without a fatal AE record"]) == (3, 1, 2)
+    table = deaths_table(adsl, adae, treatment_columns(adsl, False), CFG)
+    counts = table.data.set_index("CATEGORY")["n"]
+    assert (counts["Deaths"], counts["Cause unknown"], counts["Without a fatal AE record"]) == \
+        (3, 1, 2)
     assert counts["Of them without a fatal AE record"] == 1          # C (B is beyond 30 days)
-    assert (counts["Fatal TEAE (Table 14.3.1)"], counts["Fatal AE without a recorded death"]) == (2, 1)
+    assert counts["Fatal TEAE (Table 14.3.1)"] == 2
+    assert counts["Fatal AE without a recorded death"] == 1
     listing = death_listing(adsl, adae, CFG).display.set_index("Subject")
     assert listing.loc["D", ["Date of death", "Within 30 days", "Cause"]].tolist() == ["", "", ""]
     assert listing.loc["C", "For the DSMB's attention"].endswith("cause of death unknown")

@@ -198,7 +198,8 @@ def test_page_two_is_the_dsmb_at_a_glance_pointing_to_the_right_pages(published)
     _, version = published
     reader = PdfReader(version / "report-closed.pdf")
     page = reader.pages[1].extract_text()
-    assert page.startswith("DSMB at a glance") and reader.pages[2].extract_text().startswith("Contents")
+    assert page.startswith("DSMB at a glance")
+    assert reader.pages[2].extract_text().startswith("Contents")
     for heading in ("Monitoring rules", "Safety", "Efficacy", "Data maturity",
                     "For the DSMB's attention", "Independent statistician's summary"):
         assert heading in page, heading

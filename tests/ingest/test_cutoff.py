@@ -214,7 +214,8 @@ def test_a_death_after_the_cutoff_also_clears_the_fatal_outcome_of_its_ae(cfg):
     assert ae[["AETOXGR", "AESDTH", "AEOUT", "AEENDTC", "AESER"]].tolist() == ["", "", "", "", "Y"]
     reset = result.removed[result.removed["reason"] == FATAL_RESET]
     assert reset[["domain", "row", "USUBJID", "variable", "value"]].values.tolist() == [
-        ["AE", 3, S2, "AEOUT", "FATAL"], ["AE", 3, S2, "AESDTH", "Y"], ["AE", 3, S2, "AETOXGR", "5"]]
+        ["AE", 3, S2, "AEOUT", "FATAL"], ["AE", 3, S2, "AESDTH", "Y"],
+        ["AE", 3, S2, "AETOXGR", "5"]]
     assert log_of(result)[("AE", FATAL_RESET)] == 1
     assert log_of(result)[("DM", DEATH_RESET)] == 1 and len(result.cut["ds"]) == 3
 
@@ -236,8 +237,8 @@ def test_a_death_after_the_cutoff_is_no_fatal_teae_and_no_death_downstream(cfg):
     domains = with_values(tiny_domains(), "dm", 1, DTHDTC="2026-11-10")
     domains = with_values(domains, "ds", 3, DSSTDTC="2026-11-10")
     # onset 2026-03-01, within 30 days of subject 2's only dose (2026-02-05): treatment-emergent
-    adam = build_adam(apply_cutoff(make_cut(with_rows(domains, "ae", [fatal_ae("2026-03-01")])), cfg).cut,
-                      cfg)
+    cut = apply_cutoff(make_cut(with_rows(domains, "ae", [fatal_ae("2026-03-01")])), cfg).cut
+    adam = build_adam(cut, cfg)
     results = safety_results(adam.adsl, adam.adae, cfg)
     assert (results.fatal.subjects, results.deaths.subjects, results.serious.subjects) == (0, 0, 1)
     assert results.missing_grade.subjects == 1               # the grade 5 became "Missing"

@@ -253,7 +253,8 @@ def ten_subjects(confirmed_s10: bool) -> tuple[pd.DataFrame, dict, list]:
     """Eight SD at day 42; S9 PR at day 42 confirmed by a PR at day 70; S10 PR at day 42 whose
     confirming scan is due at day 84 (q42 days; window 7 days: reported by day 91 at the latest)."""
     frame = subjects([START] * 10)
-    cbor = {f"S{i}": "SD" for i in range(1, 9)} | {"S9": "PR", "S10": "PR" if confirmed_s10 else "SD"}
+    cbor = {f"S{i}": "SD" for i in range(1, 9)}
+    cbor |= {"S9": "PR", "S10": "PR" if confirmed_s10 else "SD"}
     ovr = [(f"S{i}", "SD", day(42)) for i in range(1, 9)]
     ovr += [("S9", "PR", day(42)), ("S9", "PR", day(70)), ("S10", "PR", day(42))]
     if confirmed_s10:
@@ -338,7 +339,8 @@ def test_inference_is_given_once_stage_two_is_reached_and_null_before():
     # Table 10.3 prints it beside the naive binomial p-value P(Bin(8, 0.1) >= 3).
     table = next(b for b in after.blocks if isinstance(b, Table) and b.number == "10.3")
     naive = 1 - b(0, 8) - b(1, 8) - b(2, 8)
-    assert table.display["p-value (H0: rate = 10.0%)"].tolist() == [f"{expected:.4f}", f"{naive:.4f}"]
+    assert table.display["p-value (H0: rate = 10.0%)"].tolist() == [f"{expected:.4f}",
+                                                                     f"{naive:.4f}"]
     assert any("Provisional: 2 of the first 8" in note for note in table.footnotes)
     assert any("not given, stage 2 is not reached" in p for p in paragraphs(before))
 

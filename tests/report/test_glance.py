@@ -48,10 +48,12 @@ def test_every_verdict_in_one_line_with_boundary_and_observed_value(run):
     assert [(v.name, v.verdict) for v in glance.verdicts] == [
         ("Simon stage 1", "CONTINUE"), ("Simon final", "FINAL BOUNDARY EXCEEDED"),
         ("Predictive probability", "CONTINUE"), ("Safety stopping", "CONTINUE")]
-    assert [v for _, v in analysis.results.monitoring.verdicts()] == [v.verdict for v in glance.verdicts]
+    assert [v for _, v in analysis.results.monitoring.verdicts()] == [
+        v.verdict for v in glance.verdicts]
     final = analysis.results.monitoring.simon.final
     assert glance.verdicts[1].boundary == "promising if > 5 responses in the first 29"
-    assert glance.verdicts[1].observed.startswith(f"{final.responses} responses in {final.evaluable} evaluable")
+    assert glance.verdicts[1].observed.startswith(
+        f"{final.responses} responses in {final.evaluable} evaluable")
 
 
 def test_safety_synopsis_counts_are_the_safety_results(run):
@@ -59,7 +61,8 @@ def test_safety_synopsis_counts_are_the_safety_results(run):
     safety = analysis.results.safety
     rows = {row.label: row.cells[0] for row in documents["closed"].glance.safety}
     n = safety.population
-    assert rows["Related TEAE grade >= 3, any cycle"] == fmt.n_pct(safety.related_grade3plus.subjects, n)
+    assert rows["Related TEAE grade >= 3, any cycle"] == \
+        fmt.n_pct(safety.related_grade3plus.subjects, n)
     assert rows["Deaths"] == fmt.n_pct(safety.deaths.subjects, n) == "5 (16.7)"
     assert rows["within 30 days of last dose"] == "3 (10.0)"
     assert rows["Fatal TEAE"] == fmt.n_pct(safety.fatal.subjects, n)
