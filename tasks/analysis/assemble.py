@@ -9,7 +9,7 @@ import pandas as pd
 
 from tasks.adam.recist import response_disagreements
 from tasks.analysis.attention import AttentionFacts, attention_items
-from tasks.analysis.changes import CutChanges, changes_results, compare_cuts
+from tasks.analysis.changes import changes_results, compare_cuts
 from tasks.analysis.changes_tables import changes_blocks, first_cut_blocks
 from tasks.analysis.conduct import (accrual_section, conduct_summary, demographics_section,
                                     deviations_section, disposition_section, populations)

@@ -2,13 +2,9 @@
 tables/<id>.csv only (the deaths table and listing: tasks.analysis.deaths)."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from tasks.adam.adae import relatedness_components
-from tasks.analysis.arms import column_header
-from tasks.analysis.safety_counts import Columns
-from tasks.analysis.safety_teae import LANDSCAPE_COLUMNS, population
 from tasks.config import TrialConfig
 from tasks.model import Block, Paragraph, Table
 from tasks.report import formatting as fmt
