@@ -17,7 +17,8 @@ from tasks.analysis.deaths import death_reconciliation
 from tasks.analysis.efficacy import efficacy_results, efficacy_section
 from tasks.analysis.methods import Provenance, methods_section, provenance_section
 from tasks.analysis.open_results import open_results
-from tasks.analysis.quality import data_currency, quality_section
+from tasks.analysis.quality import (data_currency, excluded_responses_blocks,
+                                    quality_section)
 from tasks.analysis.safety import exposure_section, safety_overview, safety_results, safety_section
 from tasks.config import TrialConfig
 from tasks.model import Adam, Block, CutoffResult, Figure, Finding, Paragraph, PreviousCut, Section, Table
@@ -99,7 +100,9 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
         data_cut=DataCut(records_set_aside=int(cutoff.log["records"].sum()) if len(cutoff.log) else 0,
                          validation_warnings=sum(f.severity == "warning" for f in findings)),
         attention=attention_items(facts))
-    quality = quality_section(adam, cfg, findings, cutoff, disagreement_table(adam, limit))
+    # The response checks (lesion recomputation, responses left out) are closed: they show responses.
+    quality = quality_section(adam, cfg, findings, cutoff, disagreement_table(adam, limit)
+                              + excluded_responses_blocks(adam.adrs, limit))
     closed = [
         Section("decision", "Decision summary",
                 monitoring_blocks(results.monitoring, monitoring.safety_boundary, limit)

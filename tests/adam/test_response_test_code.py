@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from tasks.adam.build import build_adam
-from tasks.config import TrialConfig, load_config
+from tasks.config import TrialConfig, load_config, load_settings
 from tasks.ingest.cutoff import apply_cutoff
 from tasks.ingest.read import read_cut
 from tasks.model import Adam
@@ -20,10 +20,11 @@ from tasks.validate import validate_cut
 
 CUTOFF = date(2026, 10, 31)          # the demo cut: interim simulate --subjects 32 --seed 20261
 RENAMED = "OVRLRSP"
+SOURCE = load_settings().operation.source
 
 
 def adam_of(root: Path, cfg: TrialConfig) -> Adam:
-    cut = read_cut(str(root / CUTOFF.isoformat()), CUTOFF, cfg, require_ready=True)
+    cut = read_cut(str(root / CUTOFF.isoformat()), CUTOFF, cfg, SOURCE, require_ready=True)
     return build_adam(apply_cutoff(cut, cfg).cut, cfg)
 
 
@@ -31,7 +32,8 @@ def adam_of(root: Path, cfg: TrialConfig) -> Adam:
 def cuts(tmp_path_factory) -> dict[str, Path]:
     """The demo cut as simulated, and a copy whose RS says OVRLRSP instead of OVRLRESP."""
     root = tmp_path_factory.mktemp("response-test")
-    frames = simulate_cut(load_config(), CUTOFF, subjects=32, seed=20261)
+    settings = load_settings()
+    frames = simulate_cut(settings.analysis, settings.simulation, CUTOFF, subjects=32, seed=20261)
     renamed = {**frames, "rs": frames["rs"].replace({"RSTESTCD": {"OVRLRESP": RENAMED}})}
     config = root / "renamed.yaml"
     config.write_text(f"validation: {{response_test: {RENAMED}}}\n")
@@ -53,12 +55,12 @@ def test_renamed_response_test_configured_gives_the_same_bor_cbor_and_orr(cuts):
 
 def test_renamed_response_test_not_configured_is_a_validation_error_naming_rstestcd(cuts):
     cfg = load_config()
-    cut = read_cut(str(cuts["renamed"] / CUTOFF.isoformat()), CUTOFF, cfg, require_ready=True)
+    cut = read_cut(str(cuts["renamed"] / CUTOFF.isoformat()), CUTOFF, cfg, SOURCE, require_ready=True)
     errors = [f for f in validate_cut(cut, cfg) if f.severity == "error"]
     assert [(f.rule, f.file, f.column, f.value) for f in errors] == [
         ("RS.RSTESTCD holds validation.response_test", "rs.csv", "RSTESTCD", RENAMED)]
     assert "none with RSTESTCD = OVRLRESP (validation.response_test)" in errors[0].message
     configured = load_config(cuts["config"])
-    renamed = read_cut(str(cuts["renamed"] / CUTOFF.isoformat()), CUTOFF, configured,
+    renamed = read_cut(str(cuts["renamed"] / CUTOFF.isoformat()), CUTOFF, configured, SOURCE,
                        require_ready=True)
     assert not [f for f in validate_cut(renamed, configured) if f.severity == "error"]
