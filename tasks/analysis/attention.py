@@ -24,6 +24,13 @@ CURRENCY_LISTING = "l_16_1_1_data_currency"
 CROSSED = (Verdict.STOP_FOR_FUTILITY, Verdict.NOT_PROMISING, Verdict.FINAL_BOUNDARY_EXCEEDED,
            Verdict.DECLARE_PROMISING, Verdict.SAFETY_BOUNDARY_CROSSED)
 Found = tuple[str, tuple[str, ...]]      # (text, subjects) of one item
+NAMED = 10          # an item about many names the first ten; its listing holds them all
+
+
+def _some(names: list[str]) -> str:
+    """Up to NAMED of `names`, and how many more."""
+    more = f", and {len(names) - NAMED} more" if len(names) > NAMED else ""
+    return "; ".join(names[:NAMED]) + more
 
 
 @dataclass(frozen=True)
@@ -79,8 +86,8 @@ def _new_saes(facts: AttentionFacts) -> list[Found]:
     new = facts.new_saes
     if new is None or new.empty:
         return []
-    events = "; ".join(f"{r.USUBJID} {r.AEDECOD}" + (f" (grade {r.AETOXGR})" if r.AETOXGR else "")
-                       for r in new.itertuples())
+    events = _some([f"{r.USUBJID} {r.AEDECOD}" + (f" (grade {r.AETOXGR})" if r.AETOXGR else "")
+                    for r in new.itertuples()])
     subjects = tuple(dict.fromkeys(new["USUBJID"]))
     return [(f"{len(new)} serious adverse event(s) new since the previous cut ({facts.previous}) "
              f"in {len(subjects)} subject(s): {events}.", subjects)]
@@ -142,7 +149,7 @@ def _behind(facts: AttentionFacts) -> list[Found]:
     days = facts.cfg.report.data_currency_days
     subjects = tuple(behind["USUBJID"])
     return [(f"{len(subjects)} subject(s) in follow-up with data more than {days} days behind the "
-             f"cutoff: {', '.join(subjects)}.", subjects)]
+             f"cutoff: {_some(list(subjects))}.", subjects)]
 
 
 ATTENTION_RULES = (

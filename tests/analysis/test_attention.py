@@ -140,8 +140,11 @@ def test_subjects_whose_data_are_behind():
     currency = pd.DataFrame({"USUBJID": ["S1", "S2", "S3"], "BEHINDFL": ["Y", "", "Y"]})
     [item] = attention_items(facts(currency=currency))
     assert item.text == ("2 subject(s) in follow-up with data more than 60 days behind the "
-                         "cutoff: S1, S3.")
+                         "cutoff: S1; S3.")
     assert item.target == "l_16_1_1_data_currency" and item.subjects == ("S1", "S3")
+    many = pd.DataFrame({"USUBJID": [f"S{i:02d}" for i in range(1, 13)], "BEHINDFL": "Y"})
+    [item] = attention_items(facts(currency=many))
+    assert item.text.endswith("S09; S10, and 2 more.") and len(item.subjects) == 12
 
 
 @pytest.mark.parametrize("margin, expected", [(0, 0), (1, 1)])
