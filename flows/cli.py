@@ -156,7 +156,10 @@ def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
         config: Optional[Path] = typer.Option(None, help=CONFIG_HELP),
         reports: Optional[Path] = typer.Option(None, help="Reports root (default: the configured one)."),
         reason: Optional[str] = typer.Option(None, help="Why this analysis is run (printed on the title page)."),
-        final: bool = typer.Option(False, "--final", help="Mark this version final.")) -> None:
+        final: bool = typer.Option(False, "--final", help="Mark this version final."),
+        narrative: Optional[str] = typer.Option(
+            None, help="The independent statistician's summary (Markdown), shown as text on page 2 "
+                       "of the closed report (default: narrative.md in the cut folder).")) -> None:
     """Run the interim-analysis flow for one cut and publish a new report version."""
     day = _date(cutoff)
     starter = _start_embedded_server_early()
@@ -175,7 +178,7 @@ def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
                         "analyse, render, publish ..."), temporary_settings(updates=embedded):
             folder = interim_analysis(cutoff=day, reason=reason, final=final,
                                       source=_here(source), config_file=_here(config),
-                                      reports=_here(reports))
+                                      reports=_here(reports), narrative=_here(narrative))
         err.print(f"published in {(datetime.now() - started).total_seconds():.1f} s: "
                   f"{Path(folder) / 'report-closed.pdf'}")
         return folder

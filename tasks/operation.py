@@ -37,6 +37,7 @@ class _Strict(BaseModel):
 class Source(_Strict):
     root: str
     ready_marker: str
+    narrative_file: str          # the independent statistician's summary, read beside the cut
     read_retries: int = Field(ge=0)
     read_retry_delay_seconds: float = Field(ge=0)
     wait_retries: int = Field(ge=0)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from tasks.adam.response_terms import RESPONDER
 from tasks.analysis.arms import TOTAL, arm_columns
 from tasks.adam.recist import best_percent_change
 from tasks.analysis.efficacy_data import (BOR, CBOR, RESPONSE_ORDER, endpoint_records, percent_change_over_time,
@@ -15,7 +16,8 @@ from tasks.analysis.efficacy_tables import (REFERENCE_DATES, endpoint_summary, k
                                             response_frequency_table, response_rate, response_rate_table)
 from tasks.config import TrialConfig
 from tasks.model import Block, Paragraph
-from tasks.results.efficacy import EfficacyResults, FollowUp, Survival
+from tasks.monitoring.pending import AWAITING
+from tasks.results.efficacy import EfficacyResults, FollowUp, PendingResponses, Survival
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,21 @@ def _subset(frame: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
     return frame[frame["USUBJID"].isin(ids)]
 
 
+def pending_responses(responses: pd.DataFrame) -> PendingResponses:
+    """Who is apart from the rates, and the ORR if every pending response confirms or none does."""
+    settled = responses["SETTLEDFL"]
+    apart = responses[~settled]
+    awaiting = int(apart["STATUS"].eq(AWAITING).sum())
+    confirmed = int(responses.loc[settled, CBOR].isin(RESPONDER).sum())
+    base = int(settled.sum()) + awaiting
+    return PendingResponses(
+        evaluable=len(responses), settled=int(settled.sum()), pending=len(apart),
+        awaiting_confirmation=awaiting, in_first_window=len(apart) - awaiting,
+        cbor_counts={category: int(apart[CBOR].eq(category).sum()) for category in RESPONSE_ORDER},
+        orr_if_none_confirm=confirmed / base if base else None,
+        orr_if_all_confirm=(confirmed + awaiting) / base if base else None)
+
+
 def _group_results(arm: str, responses: pd.DataFrame, records: dict[str, pd.DataFrame],
                    cfg: TrialConfig) -> EfficacyResults:
     """The efficacy results of one group of subjects (an arm, or all of them)."""
@@ -63,16 +80,19 @@ def _group_results(arm: str, responses: pd.DataFrame, records: dict[str, pd.Data
     return EfficacyResults(
         arm=arm, orr=rates["orr"], dcr=rates["dcr"], dcr_6m=rates["dcr_6m"],
         orr_unconfirmed=rates["orr_unconfirmed"], bor_counts=counts[BOR], cbor_counts=counts[CBOR],
-        os=Survival.of(summaries["os"]), pfs=Survival.of(summaries["pfs"]),
+        pending=pending_responses(responses), os=Survival.of(summaries["os"]),
+        pfs=Survival.of(summaries["pfs"]),
         dor=Survival.of(summaries["dor"]),
         follow_up=FollowUp(follow_up.estimate, follow_up.ci_low, follow_up.ci_high))
 
 
 def efficacy_results(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame,
-                     cfg: TrialConfig) -> EfficacyResults:
+                     cfg: TrialConfig, status: pd.DataFrame) -> EfficacyResults:
     """All subjects, with `by_arm` when the full analysis set has more than one arm. Unrounded;
-    None where not reached or not estimable."""
-    responses = subject_responses(adsl, adrs)
+    None where not reached or not estimable. `status`: each response-evaluable subject's
+    response status at the cut (tasks.monitoring.pending): the rates count settled subjects."""
+    responses = subject_responses(adsl, adrs).merge(
+        status[["USUBJID", "STATUS", "SETTLEDFL"]], on="USUBJID", how="left", validate="one_to_one")
     records = {e.key: endpoint_records(adsl, adtte, e.paramcd) for e in ENDPOINTS}
     arms = [(label, ids) for label, ids in arm_columns(adsl, "FASFL") if label != TOTAL]
     if len(arms) <= 1:

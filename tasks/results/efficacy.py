@@ -47,8 +47,25 @@ class FollowUp:
 
 
 @dataclass(frozen=True)
+class PendingResponses:
+    """The response-evaluable subjects whose response can still change at the cut
+    (tasks.monitoring.pending): apart from the rates, never counted as non-responders.
+    The ORR range counts every pending response confirmed, or none, over the settled subjects
+    and those awaiting confirmation (subjects still inside the first window stay apart)."""
+    evaluable: int                      # the response-evaluable set
+    settled: int                        # the denominator of the rates
+    pending: int
+    awaiting_confirmation: int          # an unconfirmed CR/PR that can still be confirmed
+    in_first_window: int                # the first assessment and its confirmation still to come
+    cbor_counts: dict[str, int]         # the pending subjects by their CBOR at the cut
+    orr_if_none_confirm: float | None
+    orr_if_all_confirm: float | None
+
+
+@dataclass(frozen=True)
 class EfficacyResults:
-    """One group of subjects (an arm, or all of them: `arm` names it)."""
+    """One group of subjects (an arm, or all of them: `arm` names it). The rates are over the
+    settled response-evaluable subjects (`pending` says who is apart)."""
     arm: str
     orr: Proportion
     dcr: Proportion
@@ -56,6 +73,7 @@ class EfficacyResults:
     orr_unconfirmed: Proportion
     bor_counts: dict[str, int]
     cbor_counts: dict[str, int]
+    pending: PendingResponses
     os: Survival
     pfs: Survival
     dor: Survival

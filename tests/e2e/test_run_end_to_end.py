@@ -80,9 +80,12 @@ def test_results_orr_matches_exact_interval_computed_independently(published):
     adrs = pd.read_parquet(version / "adam/adrs.parquet")
     evaluable = adsl.loc[adsl["RSEVALFL"] == "Y", "USUBJID"]
     cbor = adrs[(adrs["PARAMCD"] == "CBOR") & adrs["USUBJID"].isin(evaluable)]
-    k, n = int(cbor["AVALC"].isin(["CR", "PR"]).sum()), len(evaluable)
+    # the rate counts settled subjects: the pending ones (never responders yet) are apart
+    pending = results["efficacy"]["pending"]
+    k, n = int(cbor["AVALC"].isin(["CR", "PR"]).sum()), len(evaluable) - pending["pending"]
     orr = results["efficacy"]["orr"]
     assert (orr["responders"], orr["n"]) == (k, n)
+    assert pending["evaluable"] == len(evaluable)
     low, high = clopper_pearson(k, n)
     assert orr["ci_low"] == pytest.approx(low, abs=1e-9)
     assert orr["ci_high"] == pytest.approx(high, abs=1e-9)
@@ -193,6 +196,28 @@ def test_closed_report_has_every_section_and_carries_its_provenance(published):
     attachments = PdfReader(version / "report-closed.pdf").attachments
     assert {"manifest.json", "results.json"} <= set(attachments)
     assert attachments["results.json"][0] == (version / "results.json").read_bytes()
+
+
+def test_page_two_is_the_dsmb_at_a_glance_pointing_to_the_right_pages(published):
+    import re
+
+    from pypdf import PdfReader
+    _, version = published
+    reader = PdfReader(version / "report-closed.pdf")
+    page = reader.pages[1].extract_text()
+    assert page.startswith("DSMB at a glance")
+    assert reader.pages[2].extract_text().startswith("Contents")
+    for heading in ("Monitoring rules", "Safety", "Efficacy", "Data maturity",
+                    "For the DSMB's attention", "Independent statistician's summary"):
+        assert heading in page, heading
+    references = set(re.findall(r"((?:Table|Listing) \d+(?:\.\d+)+), page (\d+)", page))
+    assert len(references) >= 8
+    for label, number in references:                  # the caption is on the page it names
+        assert f"{label} " in reader.pages[int(number) - 1].extract_text(), (label, number)
+    # the summary of the cut folder, as text: the link and the markup are shown, not followed
+    flat = page.replace("\n", " ")
+    assert "asks the DSMB to discuss the deaths of unknown cause" in flat
+    assert "<b>No markup</b> [no link](http://example.invalid/)" in flat
 
 
 def test_open_report_has_no_efficacy_and_no_response_data(published):
