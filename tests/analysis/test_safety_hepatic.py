@@ -27,7 +27,8 @@ def _adsl() -> pd.DataFrame:
     return pd.DataFrame({
         "USUBJID": list("ABCD"), "SAFFL": "Y", "TRT01A": "Arm", "TRT01AN": 1,
         "TRTSDT": pd.Timestamp("2025-01-01"), "TRTEDT": pd.Timestamp("2025-06-01"),
-        "DTHFL": "", "DTHDT": pd.NaT, "DTHCAUS": "", "DTHCGR1": "", "CHILDPUG": ["A", "A", "B", ""]})
+        "DTHFL": "", "DTHDT": pd.NaT, "DTHCAUS": "", "DTHCGR1": "",
+        "CHILDPUG": ["A", "A", "B", ""]})
 
 
 def _ae(rows: list[tuple]) -> pd.DataFrame:
