@@ -26,7 +26,7 @@ def day(n: int) -> str:
 
 def adsl_of(*subjects: str, **columns) -> pd.DataFrame:
     base = {"STUDYID": "S", "USUBJID": list(subjects), "TRTSDT": REF, "RANDDT": pd.NaT,
-            "DTHFL": "", "DTHDT": pd.NaT, "FASFL": "Y"}
+            "DTHFL": "", "DTHDT": pd.NaT, "FASFL": "Y", "LSTALVDT": REF + pd.Timedelta(days=400)}
     return pd.DataFrame({**base, **columns})
 
 
@@ -130,14 +130,15 @@ def test_response_outside_controlled_terms_excluded_and_shown():
     rows = [{"USUBJID": "A", "RSDTC": day(50), "RSSTRESC": "CHECK"},
             {"USUBJID": "A", "RSDTC": day(60), "RSSTRESC": "sd"}]
     adrs = derive(rows)
-    assert ovr(adrs)["EXCLREAS"].tolist() == ["response not in controlled terms", ""]
+    assert ovr(adrs)["EXCLREAS"].tolist() == ["response not in RECIST 1.1 controlled terms", ""]
     assert one(adrs, "BOR")["AVALC"] == "SD"
 
 
 def test_every_adsl_subject_gets_every_parameter():
     adrs = derive([{"USUBJID": "A", "RSDTC": day(50), "RSSTRESC": "SD"}], adsl=adsl_of("A", "B"))
     per_subject = adrs[adrs["PARAMCD"] != "OVR"].groupby("USUBJID")["PARAMCD"].apply(sorted)
-    expected = sorted(["BOR", "CBOR", "BORW", "CBORW", "RSP", "CRSP", "CB", "PD", "DEATH", "LSTA"])
+    expected = sorted(["BOR", "CBOR", "BORW", "CBORW", "DCLM", "RSP", "CRSP", "CB", "PD", "DEATH",
+                       "LSTA"])
     assert per_subject.to_dict() == {"A": expected, "B": expected}
     assert one(adrs, "LSTA", "B")["AVALC"] is None
 
@@ -214,6 +215,6 @@ def test_excluded_responses_list_each_left_out_response_with_its_reason():
     assert found[["RSDTC", "AVALC", "EXCLREAS"]].values.tolist() == [
         [day(-3), "PR", "before the reference date"],
         [day(50), "PR", "not the worst response of its date"],
-        [day(70), "CHECK", "response not in controlled terms"],
+        [day(70), "CHECK", "response not in RECIST 1.1 controlled terms"],
         ["", "SD", "no usable date (RSDTC missing or year only)"]]
     assert found["USUBJID"].eq("A").all() and found["VISIT"].tolist() == ["V0", "V1", "V5", "V7"]

@@ -213,7 +213,7 @@ def test_dor_censored_at_last_adequate_assessment():
 
 def test_dor_and_ttr_for_confirmed_responders_only():
     adtte, _ = derive([(42, "PR"), (84, "SD")])
-    assert set(adtte["PARAMCD"]) == {"OS", "PFS"}
+    assert set(adtte["PARAMCD"]) == {"OS", "PFS", "PFSNMISS", "PFSNACT"}
 
 
 def test_ttr_event_at_first_confirmed_response():
