@@ -218,3 +218,35 @@ def test_excluded_responses_list_each_left_out_response_with_its_reason():
         [day(70), "CHECK", "response not in RECIST 1.1 controlled terms"],
         ["", "SD", "no usable date (RSDTC missing or year only)"]]
     assert found["USUBJID"].eq("A").all() and found["VISIT"].tolist() == ["V0", "V1", "V5", "V7"]
+
+
+def cm_of(start: str) -> pd.DataFrame:
+    return pd.DataFrame({"USUBJID": ["A"], "CMCAT": ["SUBSEQUENT ANTICANCER THERAPY"],
+                         "CMSTDTC": [start]})
+
+
+def test_responses_after_new_anticancer_therapy_do_not_count_and_are_listed():
+    # A PR before the new therapy (day 60), PRs after it that would confirm it: not counted.
+    rows = [{"USUBJID": "A", "RSDTC": day(42), "RSSTRESC": "PR"},
+            {"USUBJID": "A", "RSDTC": day(60), "RSSTRESC": "SD"},
+            {"USUBJID": "A", "RSDTC": day(84), "RSSTRESC": "PR"},
+            {"USUBJID": "A", "RSDTC": day(126), "RSSTRESC": "CR"}]
+    cut = Cut(date(2030, 1, 1), "memory", {"rs": rs_of(rows), "cm": cm_of(day(60))}, {})
+    adrs = build_adrs(adsl_of("A"), cut, config())
+    assert (one(adrs, "BOR")["AVALC"], one(adrs, "CBOR")["AVALC"]) == ("PR", "SD")
+    assert ovr(adrs)["EXCLREAS"].tolist() == [
+        "", "", "after the start of a new anticancer therapy",
+        "after the start of a new anticancer therapy"]
+    assert excluded_responses(adrs)[["RSDTC", "EXCLREAS"]].values.tolist() == [
+        [day(84), "after the start of a new anticancer therapy"],
+        [day(126), "after the start of a new anticancer therapy"]]
+    counted = build_adrs(adsl_of("A"), cut, config(exclude_after_new_therapy=False))
+    assert (one(counted, "BOR")["AVALC"], one(counted, "CBOR")["AVALC"]) == ("CR", "PR")
+    assert excluded_responses(counted).empty
+
+
+def test_assessment_on_the_day_new_therapy_starts_still_counts():
+    rows = [{"USUBJID": "A", "RSDTC": day(42), "RSSTRESC": "PR"},
+            {"USUBJID": "A", "RSDTC": day(84), "RSSTRESC": "PR"}]
+    cut = Cut(date(2030, 1, 1), "memory", {"rs": rs_of(rows), "cm": cm_of(day(84))}, {})
+    assert one(build_adrs(adsl_of("A"), cut, config()), "CBOR")["AVALC"] == "PR"
