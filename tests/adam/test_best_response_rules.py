@@ -80,5 +80,8 @@ def test_methods_describe_the_rules_run_in_their_order_with_configured_values():
                                            "CR or NE in between and at most 0 NE")
     assert cbor["description"].iloc[2] == ("SD, or a CR or PR not confirmed, at least 56 days "
                                            "after the reference date (TRTSDT)")
-    assert rules["parameter"].unique().tolist() == ["BOR", "CBOR", "OS", "PFS", "DOR", "TTR"]
+    assert rules["parameter"].unique().tolist() == ["BOR", "CBOR", "IBOR", "ICBOR", "OS", "PFS",
+                                                    "DOR", "TTR"]
+    icpd = rules[rules["parameter"].eq("IBOR") & rules["rule"].eq("AVALC iCPD")]["description"]
+    assert "28 to 56 days after the run's last iUPD" in icpd.iloc[0]
     assert not rules["description"].str.contains("[{}]").any()
