@@ -120,7 +120,7 @@ def review_table(columns: list[tuple[str, EfficacyResults]], cfg: TrialConfig) -
         title="Response and progression-free survival by the investigator and by the independent "
               "review", population="Response-evaluable set (PFS: full analysis set)",
         data=pd.DataFrame(data), display=pd.DataFrame(display, columns=headers),
-        header_groups=[("", 1)] + [(label, 2) for label, _ in columns],
+        header_groups=[("", 1)] + [(label, 2) for label, _ in columns], landscape=len(columns) > 1,
         source="ADSL, ADRS (CBOR, CBORIRC), ADTTE (PFS, PFSIRC)",
         footnotes=[f"Independent review: RSEVAL {review.evaluator}; with two readers, the "
                    "accepted reading (RSACPTFL = Y) of each assessment. Same rules as the "
@@ -186,5 +186,8 @@ def independent_review_blocks(columns: list[tuple[str, EfficacyResults]], respon
         f"{fmt.n_pct(columns[-1][1].orr.responders, columns[-1][1].orr.n)} by the investigator; "
         f"BOR agreement {fmt.n_pct(c.agree, c.n)}, {c.discordant} subject(s) discordant "
         "(Listing 14.2.9).")
-    return [summary, review_table(columns, cfg), concordance_table(review),
-            discordance_listing(responses, pfs, pfs_review, cfg.report.max_listing_rows_in_pdf)]
+    listing = (discordance_listing(responses, pfs, pfs_review, cfg.report.max_listing_rows_in_pdf)
+               if c.discordant else Paragraph("Listing 14.2.9: no subject's best overall "
+                                              "response, confirmed best overall response or PFS "
+                                              "differs between the two readings.", style="note"))
+    return [summary, review_table(columns, cfg), concordance_table(review), listing]

@@ -91,7 +91,7 @@ def irecist_table(columns: list[tuple[str, EfficacyResults]], cfg: TrialConfig) 
         title="iRECIST (exploratory) beside RECIST 1.1: best overall response and response rates",
         population="Response-evaluable set", data=pd.DataFrame(data),
         display=pd.DataFrame(display, columns=headers),
-        header_groups=[("", 1)] + [(label, 2) for label, _ in columns],
+        header_groups=[("", 1)] + [(label, 2) for label, _ in columns], landscape=len(columns) > 1,
         source=f"ADSL, ADRS ({BOR}, {CBOR}, {IBOR}, {ICBOR})",
         footnotes=[f"iRECIST (Seymour et al. 2017) from RS records with RSCAT {ic.category}: an "
                    f"iUPD is confirmed as iCPD by an iCPD {window} days after the last iUPD of "
