@@ -25,7 +25,8 @@ def new_therapy_start(cut: Cut, spec: NewAnticancerTherapy | None,
             raise BadInputError(
                 f"{cut.file_name(spec.domain)}: no column {column}, needed to find new anticancer "
                 f"therapy (response.new_anticancer_therapy); set it to null if the data cannot say")
-    wanted = normalise(frame[spec.category_variable]).isin([v.upper() for v in spec.category_values])
+    categories = [v.upper() for v in spec.category_values]
+    wanted = normalise(frame[spec.category_variable]).isin(categories)
     starts = pd.DataFrame({"USUBJID": frame.loc[wanted, "USUBJID"],
                            "NACTDT": earliest_date(frame.loc[wanted, spec.date_variable])})
     starts = starts[starts["NACTDT"] >= starts["USUBJID"].map(start)]

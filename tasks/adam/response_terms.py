@@ -25,7 +25,8 @@ RESPONDER = (CR, PR)                              # an objective response
 CLINICAL_BENEFIT = (CR, PR, SD, NON_CR_NON_PD)    # disease control
 
 # iRECIST (Seymour et al. 2017): iUPD is unconfirmed progression, iCPD confirmed progression.
-ICR, IPR, ISD, NON_ICR_NON_IUPD, IUPD, ICPD = "iCR", "iPR", "iSD", "NON-iCR/NON-iUPD", "iUPD", "iCPD"
+ICR, IPR, ISD, IUPD, ICPD = "iCR", "iPR", "iSD", "iUPD", "iCPD"
+NON_ICR_NON_IUPD = "NON-iCR/NON-iUPD"
 IRESPONSES = (ICR, IPR, ISD, NON_ICR_NON_IUPD, IUPD, ICPD, NE)
 # The RECIST 1.1 term each iRECIST term is read as where RECIST's confirmation rule applies.
 AS_RECIST = {ICR: CR, IPR: PR, ISD: SD, NON_ICR_NON_IUPD: NON_CR_NON_PD, IUPD: PD, ICPD: PD, NE: NE}

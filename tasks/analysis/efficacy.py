@@ -13,8 +13,9 @@ from tasks.adam.assessments import AFTER_NEW_THERAPY
 from tasks.adam.recist import best_percent_change
 from tasks.adam.response_terms import RECIST
 from tasks.analysis.arms import TOTAL, arm_columns
-from tasks.analysis.efficacy_data import (BOR, CBOR, OVERALL, endpoint_records, percent_change_over_time,
-                                          subject_responses, swimmer_lanes)
+from tasks.analysis.efficacy_data import (BOR, CBOR, OVERALL, endpoint_records,
+                                          percent_change_over_time, subject_responses,
+                                          swimmer_lanes)
 from tasks.analysis.efficacy_figures import km_figure, spider_figure, swimmer_figure, waterfall_figure
 from tasks.analysis.efficacy_tables import (REFERENCE_DATES, endpoint_summary, km_summary_table,
                                             landmark_rate, pfs_sensitivity_table, rate_definitions,
@@ -147,7 +148,8 @@ def efficacy_section(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame
     if efficacy.pfs_sensitivity:
         blocks.append(pfs_sensitivity_table(columns, cfg))
     if efficacy.independent_review is not None:
-        blocks += independent_review_blocks(columns, responses, endpoint_records(adsl, adtte, "PFS"),
+        blocks += independent_review_blocks(columns, responses,
+                                            endpoint_records(adsl, adtte, "PFS"),
                                             endpoint_records(adsl, adtte, REVIEW), cfg)
     if efficacy.irecist is not None:
         blocks.append(irecist_table(columns, cfg))
@@ -173,7 +175,8 @@ def _primary_notes(adrs: pd.DataFrame, efficacy: EfficacyResults, cfg: TrialConf
         notes.append(Paragraph(
             f"{len(set_aside)} overall response(s) of {set_aside['USUBJID'].nunique()} subject(s) "
             "after the start of a new anticancer therapy do not count for BOR or CBOR "
-            "(response.exclude_after_new_therapy); they are listed in Listing 16.2.3.", style="note"))
+            "(response.exclude_after_new_therapy); they are listed in Listing 16.2.3.",
+            style="note"))
     return notes
 
 

@@ -143,9 +143,10 @@ def response_rate_table(columns: Columns, cfg: TrialConfig) -> Table:
         display.append([f"{INDENT}Rate, % ({conf} CI)"] + [
             fmt.NOT_ESTIMABLE if res is None else fmt.rate_ci(res.rate, res.ci_low, res.ci_high)
             for res in results])
-        data += [{"endpoint": key, "column": label_, "n": res.n if res is not None else result.orr.n,
+        data += [{"endpoint": key, "column": name,
+                  "n": res.n if res is not None else result.orr.n,
                   **({k: getattr(res, k) for k in NOT_DERIVED} if res is not None else NOT_DERIVED)}
-                 for res, (label_, result) in zip(results, columns)]
+                 for res, (name, result) in zip(results, columns)]
     footnotes = [
         "ORR: confirmed best overall response CR or PR. DCR: confirmed best overall response CR, PR, "
         "SD or non-CR/non-PD. Unconfirmed ORR: best overall response CR or PR without confirmation.",
@@ -160,7 +161,8 @@ def response_rate_table(columns: Columns, cfg: TrialConfig) -> Table:
         f"{conf} CI: exact (Clopper-Pearson).",
     ]
     if columns[0][1].dcr_6m is None:
-        footnotes.append(f"NE for DCR at {window} months: ADRS has no {LANDMARK} parameter in this cut.")
+        footnotes.append(f"NE for DCR at {window} months: ADRS has no {LANDMARK} parameter in "
+                         "this cut.")
     if columns[0][1].dcr_6m_best is None:
         footnotes.append(f"NE for DCR within {window} months: ADRS has no {CBOR_WINDOW} parameter "
                          "in this cut.")
@@ -201,7 +203,8 @@ def pfs_sensitivity_table(columns: Columns, cfg: TrialConfig) -> Table:
         id="t_14_2_6_pfs_sensitivity", number="14.2.6",
         title="Progression-free survival: primary and sensitivity analyses",
         population="Full analysis set", data=pd.DataFrame(data),
-        display=pd.DataFrame(display, columns=_headers([(label, res.pfs.n) for label, res in columns])),
+        display=pd.DataFrame(display,
+                             columns=_headers([(label, res.pfs.n) for label, res in columns])),
         source="ADSL, ADTTE",
         footnotes=[f"Primary: a PD or death more than {allowed} days (2 x "
                    f"{r.assessment_interval_days} + {r.assessment_window_days}) after the last "

@@ -7,6 +7,7 @@ import pandas as pd
 
 from tasks.adam.response_terms import CLINICAL_BENEFIT, RESPONDER, RESPONSE_ORDER
 from tasks.analysis.efficacy_data import BOR, BOR_REVIEW, CBOR, CBOR_REVIEW
+from tasks.analysis.efficacy_tables import RESPONSE_LABELS
 from tasks.config import TrialConfig
 from tasks.dates import DAYS_PER_MONTH
 from tasks.model import Block, Paragraph, Table
@@ -86,7 +87,7 @@ def _pair_rows(columns: list[tuple[str, EfficacyResults]], conf: str) -> tuple[l
     for category in RESPONSE_ORDER:
         cells = pairs(lambda r: (r.cbor_counts[category], r.orr.n),
                       lambda ir: (ir.cbor_counts[category], ir.orr.n))
-        display.append([INDENT + category] + [fmt.n_pct(k, n) for k, n in cells])
+        display.append([INDENT + RESPONSE_LABELS[category]] + [fmt.n_pct(k, n) for k, n in cells])
         data += tagged([{"statistic": "CBOR", "category": category, "n": k, "N": n}
                         for k, n in cells])
     for label, key in (("Objective response rate (confirmed CR or PR)", "orr"),

@@ -171,7 +171,8 @@ def _extra(domain: str, code: str, columns: set[str], cfg: TrialConfig) -> list[
             Rule(f"RS.RSSTRESC in iRECIST {v.response_test} terms", "RSSTRESC", "error",
                  f"iRECIST (RSCAT {category}) {v.response_test} '{{value}}' is not one of "
                  f"{', '.join(IRESPONSES)}",
-                 lambda f: ~(is_response(f) & is_irecist(f)) | f["RSSTRESC"].isin((*IRESPONSES, ""))),
+                 lambda f: ~(is_response(f) & is_irecist(f))
+                 | f["RSSTRESC"].isin((*IRESPONSES, ""))),
             Rule("RS.RSSTRESC missing", "RSSTRESC", "warning",
                  f"{v.response_test} record without a response: not used",
                  lambda f: ~is_response(f) | (f["RSSTRESC"] != ""))]

@@ -16,7 +16,8 @@ CFG = load_config()        # landmark 6 months = 182.6 days, window 21 days: day
 CUTOFF = date(2026, 1, 1)  # day 365
 
 
-def derive(subjects: dict[str, list[tuple[int, str]]], cutoff: date = CUTOFF, **adsl) -> pd.DataFrame:
+def derive(subjects: dict[str, list[tuple[int, str]]], cutoff: date = CUTOFF,
+           **adsl) -> pd.DataFrame:
     rs = pd.DataFrame([{"STUDYID": "S", "USUBJID": s, "RSSEQ": str(i + 1), "RSTESTCD": "OVRLRESP",
                         "RSEVAL": "INVESTIGATOR", "VISIT": f"V{i}", "VISITNUM": str(i),
                         "RSDTC": (REF + pd.Timedelta(days=n)).strftime("%Y-%m-%d"), "RSSTRESC": r}

@@ -41,9 +41,8 @@ def adrs_frame() -> pd.DataFrame:
     cbor6 = {"S1": "CR", "S2": "NE", "S3": "SD", "S4": "PD", "S5": "PR", "S6": "NE"}
     # At 6 months: S2 progressed, S3 died before it; S6's window is still open; S7: no record.
     landmark = {"S1": "Y", "S2": "N", "S3": "N", "S4": "N", "S5": "Y", "S6": "PENDING"}
-    rows = [(s, p, v, D("2026-03-01")) for p, values in (("BOR", bor), ("CBOR", cbor), ("CBORW", cbor6),
-                                                         ("DCLM", landmark))
-            for s, v in values.items()]
+    params = (("BOR", bor), ("CBOR", cbor), ("CBORW", cbor6), ("DCLM", landmark))
+    rows = [(s, p, v, D("2026-03-01")) for p, values in params for s, v in values.items()]
     rows += [("S1", "OVR", "PR", D("2026-02-12")), ("S1", "OVR", "CR", D("2026-03-26")),
              ("S4", "OVR", "PD", D("2026-02-12")), ("S8", "BOR", "PR", D("2026-02-12"))]
     return pd.DataFrame(rows, columns=["USUBJID", "PARAMCD", "AVALC", "ADT"])

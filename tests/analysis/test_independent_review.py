@@ -40,9 +40,12 @@ def adrs_frame() -> pd.DataFrame:
 def adtte_frame() -> pd.DataFrame:
     pfs = {"S1": (200, 1), "S2": (150, 1), "S3": (120, 1), "S4": (84, 0), "S5": (100, 1)}
     review = dict(pfs, S4=(42, 0))                        # S4: PD six weeks earlier by the review
-    rows = [(s, p, float(a), c, "" if c else "Disease Progression", "Last Tumor Assessment" if c else "")
-            for p, values in (("OS", pfs), ("PFS", pfs), ("PFSIRC", review)) for s, (a, c) in values.items()]
-    return pd.DataFrame(rows, columns=["USUBJID", "PARAMCD", "AVAL", "CNSR", "EVNTDESC", "CNSDTDSC"])
+    rows = [(s, p, float(a), c, "" if c else "Disease Progression",
+             "Last Tumor Assessment" if c else "")
+            for p, values in (("OS", pfs), ("PFS", pfs), ("PFSIRC", review))
+            for s, (a, c) in values.items()]
+    return pd.DataFrame(rows, columns=["USUBJID", "PARAMCD", "AVAL", "CNSR", "EVNTDESC",
+                                       "CNSDTDSC"])
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +81,8 @@ def test_results_json_holds_the_contract_keys(results):
 
 
 def test_tables_show_both_readers_the_cross_table_and_the_discordant_subjects(results):
-    blocks = efficacy_section(adsl_frame(), adrs_frame(), adtte_frame(), pd.DataFrame(), CFG, results)
+    blocks = efficacy_section(adsl_frame(), adrs_frame(), adtte_frame(), pd.DataFrame(), CFG,
+                              results)
     tables = {b.id: b for b in blocks if isinstance(b, Table)}
     review = tables["t_14_2_7_independent_review"].display.set_index("")
     assert review.loc["    n (%)"].iloc[0].tolist() == ["2 (40.0)", "1 (20.0)"]

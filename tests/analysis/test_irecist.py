@@ -43,7 +43,8 @@ def section():
 def test_irecist_rates_and_counts(section):
     results, _ = section
     ir = results.irecist
-    assert (ir.orr.responders, ir.orr.n) == (2, 4) and (results.orr.responders, results.orr.n) == (1, 4)
+    assert (ir.orr.responders, ir.orr.n) == (2, 4)
+    assert (results.orr.responders, results.orr.n) == (1, 4)
     assert (ir.dcr.responders, ir.orr_unconfirmed.responders) == (2, 2)
     assert ir.icbor_counts == {"iCR": 0, "iPR": 2, "iSD": 0, "NON-iCR/NON-iUPD": 0, "iUPD": 1,
                                "iCPD": 1, "NE": 0, "MISSING": 0}
@@ -55,7 +56,8 @@ def test_table_puts_irecist_beside_recist(section):
     rows = table.display.set_index("")
     assert list(rows.columns) == ["RECIST 1.1\n(N=4)", "iRECIST\n(N=4)"]
     assert rows.loc["    Partial response (PR / iPR)"].iloc[0].tolist() == ["1 (25.0)", "2 (50.0)"]
-    assert rows.loc["    Progressive disease, RECIST 1.1 (PD)"].iloc[0].tolist() == ["3 (75.0)", "-"]
+    assert rows.loc["    Progressive disease, RECIST 1.1 (PD)"].iloc[0].tolist() == [
+        "3 (75.0)", "-"]
     assert rows.loc["    Unconfirmed progression (iUPD)"].iloc[0].tolist() == ["-", "1 (25.0)"]
     assert "28 to 56 days" in table.footnotes[0]
 

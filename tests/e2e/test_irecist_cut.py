@@ -52,9 +52,10 @@ def published(prefect_harness, tmp_path_factory) -> Path:
     for source, target in FILES.items():
         shutil.copyfile(REFERENCE / source, cut / target)
     (cut / "_READY").touch()
-    result = CliRunner().invoke(app, ["run", "--cutoff", "2099-12-31", "--source", str(root / "cuts"),
-                                      "--reports", str(root / "reports"),
-                                      "--config", str(REPO / "tests" / "reference" / "pharmaverse.yaml")])
+    config = REPO / "tests" / "reference" / "pharmaverse.yaml"
+    result = CliRunner().invoke(app, ["run", "--cutoff", "2099-12-31",
+                                      "--source", str(root / "cuts"),
+                                      "--reports", str(root / "reports"), "--config", str(config)])
     assert result.exit_code == 0, result.output
     return Path(result.stdout.strip().splitlines()[-1])
 

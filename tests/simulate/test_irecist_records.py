@@ -35,7 +35,8 @@ def test_subjects_treated_beyond_progression_confirm_it_4_to_8_weeks_later(histo
     tr = history["tr"][history["tr"]["TRTESTCD"].eq("LDIAM")]
     sums = tr.assign(mm=pd.to_numeric(tr["TRSTRESN"])).groupby(["USUBJID", "TRDTC"])["mm"].sum()
     for subject in icpd.index[:20]:
-        grown = sums[(subject, icpd.loc[subject, "RSDTC"])] - sums[(subject, first_pd.loc[subject, "RSDTC"])]
+        at_icpd = sums[(subject, icpd.loc[subject, "RSDTC"])]
+        grown = at_icpd - sums[(subject, first_pd.loc[subject, "RSDTC"])]
         assert grown >= 5, subject
     # Treated beyond the first PD: a dose after it. The others stop at it, unless treated
     # beyond it too but stopped for another reason before the confirmation.
