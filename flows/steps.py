@@ -18,6 +18,7 @@ from tasks.analysis.assemble import Analysis, analyse
 from tasks.config import TrialConfig
 from tasks.errors import ValidationFailed
 from tasks.ingest.cutoff import apply_cutoff
+from tasks.ingest.narrative import read_narrative
 from tasks.ingest.read import read_cut
 from tasks.model import Adam, Cut, CutoffResult, Finding, PreviousCut
 from tasks.operation import Source
@@ -98,6 +99,11 @@ def derive(cut: Cut, cfg: TrialConfig) -> Adam:
     """The ADaM of the cut: derived, or read back from an earlier run of the same inputs, config
     and code (the cache stays behind this one call)."""
     return load_derived_adam(derive_adam(cut, cfg), cut, cfg)
+
+
+@thin(name="statistician-summary")
+def statistician_summary(location: str, source: Source, narrative: str | None) -> str | None:
+    return read_narrative(location, source, narrative)
 
 
 @thin(name="snapshot-records")

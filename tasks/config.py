@@ -160,6 +160,7 @@ class Safety(_Strict):
     aesi_file: str
     aesi_long_window_groups: tuple[str, ...]
     death_window_days: int = Field(ge=0)
+    unknown_death_causes: tuple[str, ...]
     open_report_pooled_safety: bool
     related_values: tuple[str, ...]
     missing_relatedness_as_related: bool
@@ -220,6 +221,7 @@ class Monitoring(_Strict):
     simon: Simon
     predictive: Predictive
     safety_stopping: SafetyStopping
+    attention_margin_events: int = Field(ge=0)
 
 
 class Report(_Strict):

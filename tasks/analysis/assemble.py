@@ -8,18 +8,22 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tasks.adam.recist import response_disagreements
+from tasks.analysis.attention import AttentionFacts, attention_items
 from tasks.analysis.changes import changes_results, compare_cuts
 from tasks.analysis.changes_tables import changes_blocks, first_cut_blocks
 from tasks.analysis.conduct import (accrual_section, conduct_summary, demographics_section,
                                     deviations_section, disposition_section, populations)
+from tasks.analysis.deaths import death_reconciliation
 from tasks.analysis.efficacy import efficacy_results, efficacy_section
 from tasks.analysis.methods import Provenance, methods_section, provenance_section
 from tasks.analysis.open_results import open_results
-from tasks.analysis.quality import excluded_responses_blocks, quality_section
+from tasks.analysis.quality import (data_currency, excluded_responses_blocks,
+                                    quality_section)
 from tasks.analysis.safety import exposure_section, safety_overview, safety_results, safety_section
 from tasks.config import TrialConfig
 from tasks.model import Adam, Block, CutoffResult, Figure, Finding, Paragraph, PreviousCut, Section, Table
 from tasks.monitoring.decision import monitoring_blocks
+from tasks.monitoring.pending import response_status
 from tasks.monitoring.rules import evaluate_monitoring
 from tasks.report import formatting as fmt
 from tasks.results.changes import ChangesResults
@@ -79,15 +83,23 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
     the first cut); `snapshot`: this cut's record snapshot."""
     cut, day = cutoff.cut, cutoff.cut.cutoff
     limit = cfg.report.max_listing_rows_in_pdf
-    monitoring = evaluate_monitoring(adam.adsl, adam.adrs, adam.adae, cfg, day)
+    status = response_status(adam.adsl, adam.adrs, day, cfg.response)   # settled or pending
+    monitoring = evaluate_monitoring(status, adam.adsl, adam.adae, cfg, day)
     changes = compare_cuts(snapshot, adam, previous) if previous is not None else None
+    facts = AttentionFacts(
+        deaths=death_reconciliation(adam.adsl, adam.adae, cfg.safety), adae=adam.adae,
+        new_saes=changes.new_saes if changes is not None and len(changes.new_saes.columns)
+        else None,
+        previous=changes.previous if changes is not None else None, monitoring=monitoring.results,
+        currency=data_currency(adam.adsl, adam.adrs, day, cfg.report.data_currency_days), cfg=cfg)
     results = Results(
         cutoff=day.isoformat(), study=cfg.study.id, populations=populations(adam.adsl),
-        efficacy=efficacy_results(adam.adsl, adam.adrs, adam.adtte, cfg),
+        efficacy=efficacy_results(adam.adsl, adam.adrs, adam.adtte, cfg, status),
         safety=safety_results(adam.adsl, adam.adae, cfg), monitoring=monitoring.results,
         changes=changes_results(changes),
         data_cut=DataCut(records_set_aside=int(cutoff.log["records"].sum()) if len(cutoff.log) else 0,
-                         validation_warnings=sum(f.severity == "warning" for f in findings)))
+                         validation_warnings=sum(f.severity == "warning" for f in findings)),
+        attention=attention_items(facts))
     # The response checks (lesion recomputation, responses left out) are closed: they show responses.
     quality = quality_section(adam, cfg, findings, cutoff, disagreement_table(adam, limit)
                               + excluded_responses_blocks(adam.adrs, limit))

@@ -24,7 +24,9 @@ from tasks.analysis.independent_review import independent_review_blocks, indepen
 from tasks.analysis.irecist import irecist_results, irecist_table
 from tasks.config import TrialConfig
 from tasks.model import Block, Paragraph
-from tasks.results.efficacy import EfficacyResults, FollowUp, PfsSensitivity, Survival
+from tasks.monitoring.pending import AWAITING
+from tasks.results.efficacy import (EfficacyResults, FollowUp, PendingResponses, PfsSensitivity,
+                                    Survival)
 
 # The PFS sensitivity analyses (ADTTE PARAMCD -> label), in table order, when ADTTE has them.
 SENSITIVITY = {MISSED: "Without the missed-assessment rule",
@@ -65,6 +67,21 @@ def _subset(frame: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
     return frame[frame["USUBJID"].isin(ids)]
 
 
+def pending_responses(responses: pd.DataFrame) -> PendingResponses:
+    """Who is apart from the rates, and the ORR if every pending response confirms or none does."""
+    settled = responses["SETTLEDFL"]
+    apart = responses[~settled]
+    awaiting = int(apart["STATUS"].eq(AWAITING).sum())
+    confirmed = int(responses.loc[settled, CBOR].isin(RECIST.responder).sum())
+    base = int(settled.sum()) + awaiting
+    return PendingResponses(
+        evaluable=len(responses), settled=int(settled.sum()), pending=len(apart),
+        awaiting_confirmation=awaiting, in_first_window=len(apart) - awaiting,
+        cbor_counts={category: int(apart[CBOR].eq(category).sum()) for category in RECIST.order},
+        orr_if_none_confirm=confirmed / base if base else None,
+        orr_if_all_confirm=(confirmed + awaiting) / base if base else None)
+
+
 def _group_results(arm: str, responses: pd.DataFrame, records: dict[str, pd.DataFrame],
                    cfg: TrialConfig) -> EfficacyResults:
     """The efficacy results of one group of subjects (an arm, or all of them). `records`: the
@@ -78,7 +95,7 @@ def _group_results(arm: str, responses: pd.DataFrame, records: dict[str, pd.Data
     return EfficacyResults(
         arm=arm, orr=rates["orr"], dcr=rates["dcr"], dcr_6m=landmark_rate(responses, cfg),
         dcr_6m_best=rates["dcr_6m_best"], orr_unconfirmed=rates["orr_unconfirmed"],
-        bor_counts=counts[BOR], cbor_counts=counts[CBOR],
+        bor_counts=counts[BOR], cbor_counts=counts[CBOR], pending=pending_responses(responses),
         os=Survival.of(summaries["os"]), pfs=Survival.of(summaries["pfs"]),
         dor=Survival.of(summaries["dor"]),
         follow_up=FollowUp(follow_up.estimate, follow_up.ci_low, follow_up.ci_high),
@@ -100,10 +117,12 @@ def _records(adsl: pd.DataFrame, adtte: pd.DataFrame) -> dict[str, pd.DataFrame]
 
 
 def efficacy_results(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame,
-                     cfg: TrialConfig) -> EfficacyResults:
+                     cfg: TrialConfig, status: pd.DataFrame) -> EfficacyResults:
     """All subjects, with `by_arm` when the full analysis set has more than one arm. Unrounded;
-    None where not reached or not estimable."""
-    responses = subject_responses(adsl, adrs)
+    None where not reached or not estimable. `status`: each response-evaluable subject's
+    response status at the cut (tasks.monitoring.pending): the rates count settled subjects."""
+    responses = subject_responses(adsl, adrs).merge(
+        status[["USUBJID", "STATUS", "SETTLEDFL"]], on="USUBJID", how="left", validate="one_to_one")
     records = _records(adsl, adtte)
     arms = [(label, ids) for label, ids in arm_columns(adsl, "FASFL") if label != TOTAL]
     if len(arms) <= 1:

@@ -57,16 +57,18 @@ def concordance(responses: pd.DataFrame, discordant: int) -> Concordance:
 def independent_review_results(responses: pd.DataFrame, pfs: pd.DataFrame,
                                pfs_review: pd.DataFrame | None, pfs_summary: Survival | None,
                                cfg: TrialConfig) -> IndependentReview | None:
-    """The reviewer's results for one group of subjects; None when ADRS has no BORIRC."""
+    """The reviewer's results for one group of subjects (rates over the subjects settled at the
+    cut, as the investigator's; counts over all); None when ADRS has no BORIRC."""
     if BOR_REVIEW not in responses.columns or pfs_review is None or pfs_summary is None:
         return None
     conf = cfg.response.rate_conf_level
-    n = len(responses)
+    # The primary rates' denominator (the settled subjects), so that the two readings compare.
+    settled = responses.loc[responses["SETTLEDFL"], CBOR_REVIEW]
     discordant = len(discordant_subjects(responses, pfs, pfs_review))
     return IndependentReview(
         evaluator=cfg.response.independent_evaluator or "",
-        orr=binomial_summary(int(responses[CBOR_REVIEW].isin(RESPONDER).sum()), n, conf),
-        dcr=binomial_summary(int(responses[CBOR_REVIEW].isin(CLINICAL_BENEFIT).sum()), n, conf),
+        orr=binomial_summary(int(settled.isin(RESPONDER).sum()), len(settled), conf),
+        dcr=binomial_summary(int(settled.isin(CLINICAL_BENEFIT).sum()), len(settled), conf),
         bor_counts=_counts(responses[BOR_REVIEW]), cbor_counts=_counts(responses[CBOR_REVIEW]),
         pfs=pfs_summary, concordance=concordance(responses, discordant))
 
@@ -76,7 +78,9 @@ def _pair_rows(columns: list[tuple[str, EfficacyResults]], conf: str) -> tuple[l
     readers = [(label, reader) for label, _ in columns for reader in (INVESTIGATOR, REVIEWER)]
 
     def pairs(primary, review) -> list:
-        return [value for _, r in columns for value in (primary(r), review(r.independent_review))]
+        """Per column: primary(results), then review(results, its independent review)."""
+        return [value for _, r in columns
+                for value in (primary(r), review(r, r.independent_review))]
 
     def tagged(rows: list[dict]) -> list[dict]:
         return [{"column": label, "reader": reader, **row}
@@ -85,21 +89,21 @@ def _pair_rows(columns: list[tuple[str, EfficacyResults]], conf: str) -> tuple[l
     blank = [""] * len(readers)
     display, data = [["Confirmed best overall response"] + blank], []
     for category in RESPONSE_ORDER:
-        cells = pairs(lambda r: (r.cbor_counts[category], r.orr.n),
-                      lambda ir: (ir.cbor_counts[category], ir.orr.n))
+        cells = pairs(lambda r: (r.cbor_counts[category], r.pending.evaluable),
+                      lambda r, ir: (ir.cbor_counts[category], r.pending.evaluable))
         display.append([INDENT + RESPONSE_LABELS[category]] + [fmt.n_pct(k, n) for k, n in cells])
         data += tagged([{"statistic": "CBOR", "category": category, "n": k, "N": n}
                         for k, n in cells])
     for label, key in (("Objective response rate (confirmed CR or PR)", "orr"),
                        ("Disease control rate (confirmed CR, PR, SD or non-CR/non-PD)", "dcr")):
-        cells = pairs(lambda r: getattr(r, key), lambda ir: getattr(ir, key))
+        cells = pairs(lambda r: getattr(r, key), lambda r, ir: getattr(ir, key))
         display += [[label] + blank,
-                    [f"{INDENT}n (%)"] + [fmt.n_pct(p.responders, p.n) for p in cells],
+                    [f"{INDENT}n / settled (%)"] + [fmt.ratio_pct(p.responders, p.n) for p in cells],
                     [f"{INDENT}Rate, % ({conf} CI)"]
                     + [fmt.rate_ci(p.rate, p.ci_low, p.ci_high) for p in cells]]
         data += tagged([{"statistic": key, "n": p.responders, "N": p.n, "rate": p.rate,
                          "ci_low": p.ci_low, "ci_high": p.ci_high} for p in cells])
-    cells = pairs(lambda r: r.pfs, lambda ir: ir.pfs)
+    cells = pairs(lambda r: r.pfs, lambda r, ir: ir.pfs)
     display += [["Progression-free survival"] + blank,
                 [f"{INDENT}Events, n (%)"] + [fmt.n_pct(s.events, s.n) for s in cells],
                 [f"{INDENT}Median ({conf} CI), months"]
@@ -113,7 +117,7 @@ def review_table(columns: list[tuple[str, EfficacyResults]], cfg: TrialConfig) -
     """Table 14.2.7: CBOR, ORR, DCR and PFS by the investigator and by the reviewer, per column."""
     conf = f"{fmt.number(100 * cfg.response.rate_conf_level, 0)}%"
     display, data = _pair_rows(columns, conf)
-    headers = [""] + [f"{reader}\n(N={r.orr.n})" for _, r in columns
+    headers = [""] + [f"{reader}\n(N={r.pending.evaluable})" for _, r in columns
                       for reader in (INVESTIGATOR, REVIEWER)]
     review = columns[-1][1].independent_review
     return Table(
@@ -127,7 +131,9 @@ def review_table(columns: list[tuple[str, EfficacyResults]], cfg: TrialConfig) -
                    "accepted reading (RSACPTFL = Y) of each assessment. Same rules as the "
                    "investigator's analysis.",
                    f"{review.concordance.n} subject(s) of the response-evaluable set have at least "
-                   "one independent assessment; the others are MISSING by the review."])
+                   "one independent assessment; the others are MISSING by the review. Rates over "
+                   "the subjects whose response is settled at the cut (n / settled), as table "
+                   "14.2.2."])
 
 
 def concordance_table(review: IndependentReview) -> Table:
@@ -183,8 +189,9 @@ def independent_review_blocks(columns: list[tuple[str, EfficacyResults]], respon
     c = review.concordance
     summary = Paragraph(
         f"Independent review ({review.evaluator.lower()}) as a second analysis: ORR "
-        f"{fmt.n_pct(review.orr.responders, review.orr.n)} against "
-        f"{fmt.n_pct(columns[-1][1].orr.responders, columns[-1][1].orr.n)} by the investigator; "
+        f"{fmt.ratio_pct(review.orr.responders, review.orr.n)} against "
+        f"{fmt.ratio_pct(columns[-1][1].orr.responders, columns[-1][1].orr.n)} by the "
+        "investigator (over the subjects settled at the cut); "
         f"BOR agreement {fmt.n_pct(c.agree, c.n)}, {c.discordant} subject(s) discordant "
         "(Listing 14.2.9).")
     listing = (discordance_listing(responses, pfs, pfs_review, cfg.report.max_listing_rows_in_pdf)

@@ -26,14 +26,15 @@ ROWS = (("Complete response (CR / iCR)", CR, ICR), ("Partial response (PR / iPR)
 
 
 def irecist_results(responses: pd.DataFrame, cfg: TrialConfig) -> IrecistResults | None:
-    """iRECIST results of one group of subjects; None when ADRS has no IBOR."""
+    """iRECIST results of one group of subjects (rates over the subjects settled at the cut, as
+    RECIST 1.1's; counts over all); None when ADRS has no IBOR."""
     if IBOR not in responses.columns:
         return None
     conf = cfg.response.rate_conf_level
-    n = len(responses)
+    settled = responses[responses["SETTLEDFL"]]     # the primary rates' denominator
 
     def rate(paramcd: str, categories: tuple[str, ...]) -> Proportion:
-        return binomial_summary(int(responses[paramcd].isin(categories).sum()), n, conf)
+        return binomial_summary(int(settled[paramcd].isin(categories).sum()), len(settled), conf)
 
     def counts(paramcd: str) -> dict[str, int]:
         return {c: int(responses[paramcd].eq(c).sum()) for c in IRECIST.order}
@@ -62,7 +63,7 @@ def irecist_table(columns: list[tuple[str, EfficacyResults]], cfg: TrialConfig) 
             cells = [(getattr(r, recist_key).get(recist) if recist else None,
                       getattr(r.irecist, irecist_key).get(irecist) if irecist else None)
                      for _, r in columns]
-            n = [r.orr.n for _, r in columns]
+            n = [r.pending.evaluable for _, r in columns]
             flat = [(k, total) for (a, b), total in zip(cells, n) for k in (a, b)]
             display.append([INDENT + label] + ["-" if k is None else fmt.n_pct(k, total)
                                                for k, total in flat])
@@ -75,7 +76,7 @@ def irecist_table(columns: list[tuple[str, EfficacyResults]], cfg: TrialConfig) 
             ("Objective response rate, unconfirmed", "orr_unconfirmed", "orr_unconfirmed")):
         cells = [p for _, r in columns for p in (getattr(r, recist), getattr(r.irecist, irecist))]
         display += [[label] + blank,
-                    [f"{INDENT}n (%)"] + [fmt.n_pct(p.responders, p.n) for p in cells],
+                    [f"{INDENT}n / settled (%)"] + [fmt.ratio_pct(p.responders, p.n) for p in cells],
                     [f"{INDENT}Rate, % ({conf} CI)"]
                     + [fmt.rate_ci(p.rate, p.ci_low, p.ci_high) for p in cells]]
         data += [{"statistic": label, "column": col, "criteria": criteria, "n": p.responders,
@@ -84,7 +85,7 @@ def irecist_table(columns: list[tuple[str, EfficacyResults]], cfg: TrialConfig) 
     ic = cfg.response.irecist
     window = (f"{ic.confirm_min_days} to {ic.confirm_max_days}" if ic.confirm_max_days
               else f"at least {ic.confirm_min_days}")
-    headers = [""] + [f"{criteria}\n(N={r.orr.n})" for _, r in columns
+    headers = [""] + [f"{criteria}\n(N={r.pending.evaluable})" for _, r in columns
                       for criteria in (RECIST_COLUMN, IRECIST_COLUMN)]
     return Table(
         id="t_14_2_10_irecist", number="14.2.10",
@@ -98,4 +99,6 @@ def irecist_table(columns: list[tuple[str, EfficacyResults]], cfg: TrialConfig) 
                    "its run (iUPD and NE only in between); an iSD, iPR, iCR or NON-iCR/NON-iUPD "
                    "after an iUPD resets it; an unconfirmed iUPD stays iUPD. iCR and iPR are "
                    "confirmed as CR and PR are by RECIST 1.1.",
-                   "Exploratory: the primary analysis is RECIST 1.1 (tables 14.2.1 and 14.2.2)."])
+                   "Rates over the subjects whose RECIST 1.1 response is settled at the cut "
+                   "(n / settled), as table 14.2.2. Exploratory: the primary analysis is RECIST "
+                   "1.1 (tables 14.2.1 and 14.2.2)."])

@@ -32,6 +32,28 @@ METHOD_STATEMENTS = [
     "Adverse events: a subject counts once per row at the worst CTCAE grade; percentages over the "
     "safety population.",
 ]
+MONITORING_STATEMENTS = [
+    "Pending is never failure: a response-evaluable subject counts for the response rates and the "
+    "monitoring rules only once the response is settled (a confirmed response, progression or "
+    "death, or the first assessment and its confirmation window past without a CR or PR that can "
+    "still be confirmed). An unconfirmed CR or PR stays pending until its confirming assessment "
+    "(the first scheduled one at least the confirmation interval later) is overdue by the "
+    "assessment window.",
+    "Simon final analysis: all n subjects of the design enrolled and settled. Before it, a final "
+    "boundary already exceeded reads FINAL BOUNDARY EXCEEDED; DECLARE PROMISING only at it.",
+    "Inference once stage 2 is reached: p-value and exact confidence interval under the stage-wise "
+    "ordering (Koyama & Chen, Stat Med 2008), UMVUE (Jung & Kim, Stat Med 2004), two-sided at "
+    "1 - 2 alpha; the naive binomial p-value and Clopper-Pearson interval are shown beside them.",
+    "Items for the DSMB's attention are chosen by rules: each death within the window of last dose "
+    "or of unknown cause, each grade 5 TEAE, new serious adverse events since the previous cut, a "
+    "monitoring boundary crossed or within the configured number of events, subjects whose data "
+    "are behind the cutoff by more than the data-currency limit.",
+]
+DEATH_RESET_STATEMENT = (
+    "A death after the cutoff counts nowhere at this cut: the cutoff clears it in DM, and clears "
+    "the fatal outcome of the subject's AEs (AEOUT FATAL, AESDTH Y and CTCAE grade 5 set to "
+    "missing: the grade before death is not recorded, so the event counts with a missing grade); "
+    "every change is listed with the cutoff's other changes.")
 SOFTWARE = ("prefect", "pandas", "numpy", "scipy", "lifelines", "pandera", "pydantic", "jinja2",
             "weasyprint", "matplotlib", "pyarrow")
 
@@ -89,7 +111,9 @@ def derivation_rules_table(cfg: TrialConfig) -> Table:
 def methods_section(cfg: TrialConfig, monitoring: bool = True) -> list[Block]:
     rules = configured_rules(cfg, monitoring)
     software = software_versions()
-    return [Paragraph(text) for text in METHOD_STATEMENTS] + [
+    statements = [*METHOD_STATEMENTS, DEATH_RESET_STATEMENT,
+                  *(MONITORING_STATEMENTS if monitoring else [])]
+    return [Paragraph(text) for text in statements] + [
         Table(id="t_16_5_1_methods_rules", number="16.5.1", title="Rules and settings in force",
               population="Configuration of this analysis", data=rules, source="config",
               display=rules.rename(columns={"area": "Area", "setting": "Setting", "value": "Value"}),

@@ -17,7 +17,8 @@ from tasks.analysis.safety_aesi import aesi_events, aesi_table, incidence_table
 from tasks.analysis.safety_counts import GradeScale, grade_scale, safety_events, treatment_columns
 from tasks.analysis.safety_exposure import exposure_section
 from tasks.analysis.safety_labs import liver_blocks
-from tasks.analysis.safety_listings import death_listing, deaths_table, listing_blocks, sae_listing
+from tasks.analysis.deaths import death_listing, death_reconciliation, deaths_table
+from tasks.analysis.safety_listings import listing_blocks, sae_listing
 from tasks.analysis.safety_teae import overview_rows, overview_table, teae_tables
 from tasks.config import TrialConfig
 from tasks.model import Block, Paragraph, Table
@@ -26,36 +27,46 @@ from tasks.results.safety import SafetyResults, Share
 __all__ = ["safety_results", "safety_section", "safety_overview", "exposure_section"]
 
 
-def _group_safety(arm: str, subjects: pd.Index, adsl: pd.DataFrame, events: pd.DataFrame,
+def _group_safety(arm: str, subjects: pd.Index, deaths: pd.DataFrame, events: pd.DataFrame,
                   aesi: pd.DataFrame, scale: GradeScale, cfg: TrialConfig) -> SafetyResults:
     """The safety results of one group of safety-population subjects."""
     total = len(subjects)
     mine = events[events["USUBJID"].isin(subjects)]
     shares = {row.key: Share.of(mine.loc[row.flag(mine), "USUBJID"].nunique(), total)
               for row in overview_rows(scale, cfg)}
-    died = adsl.loc[adsl["USUBJID"].isin(subjects), "DTHFL"].eq("Y").sum()
+    died = deaths[deaths["USUBJID"].isin(subjects) & deaths["DTHFL"].eq("Y")]
     groups = aesi[aesi["USUBJID"].isin(subjects)]
+    severe = groups[groups["GRADE"] >= scale.high]
+
+    def by_group(records: pd.DataFrame) -> dict[str, Share]:
+        subjects_in = records.groupby("AESIGRP")["USUBJID"].nunique()
+        return {group: Share.of(int(subjects_in.get(group, 0)), total)
+                for group in cfg.aesi_groups()}
     return SafetyResults(
         arm=arm, population=total, grade_scale=scale.name,
         **{key: shares[key] for key in ("teae", "teae_grade3plus", "missing_grade", "serious",
-                                        "related", "discontinuation", "interruption_or_reduction",
-                                        "fatal")},
+                                        "related", "related_grade3plus", "discontinuation",
+                                        "interruption_or_reduction", "fatal")},
         related_by_drug={code: shares[f"related_{code}"] for code, *_ in relatedness_components(cfg)},
-        deaths=Share.of(died, total),
-        aesi={group: Share.of(groups.loc[groups["AESIGRP"] == group, "USUBJID"].nunique(), total)
-              for group in cfg.aesi_groups()})
+        deaths=Share.of(len(died), total),
+        deaths_in_window=Share.of(int(died["WITHIN_WINDOW"].eq("Y").sum()), total),
+        aesi=by_group(groups), aesi_grade3plus=by_group(severe))
 
 
 def safety_results(adsl: pd.DataFrame, adae: pd.DataFrame, cfg: TrialConfig) -> SafetyResults:
     """Subjects and percentage of the safety population (unrounded) with any TEAE, grade >= 3
-    (severe when only AESEV exists), serious, related, fatal..., deaths and each AESI group; for
+    (severe when only AESEV exists), serious, related (and related grade >= 3), fatal..., deaths
+    (and deaths within the window of last dose) and each AESI group (any grade, grade >= 3); for
     all subjects and, with several arms, by arm."""
     scale = grade_scale(adae)
     events, aesi = safety_events(adae), aesi_events(adae, cfg)
+    deaths = death_reconciliation(adsl, adae, cfg.safety)
     columns = treatment_columns(adsl, by_arm=True)
-    results = [_group_safety(label, ids, adsl, events, aesi, scale, cfg) for label, ids in columns]
+    results = [_group_safety(label, ids, deaths, events, aesi, scale, cfg)
+               for label, ids in columns]
     if len(results) <= 1:
-        return results[0] if results else _group_safety(TOTAL, pd.Index([]), adsl, events, aesi, scale, cfg)
+        return results[0] if results else _group_safety(TOTAL, pd.Index([]), deaths, events, aesi,
+                                                        scale, cfg)
     return replace(results[-1], by_arm={r.arm: r for r in results[:-1]})
 
 

@@ -26,7 +26,7 @@ from tasks.report import formatting as fmt
 
 # results.json parts that only the closed session sees; "safety" too unless the open report may
 # show it pooled (safety.open_report_pooled_safety).
-CLOSED_PARTS = ("efficacy", "monitoring", "changes")
+CLOSED_PARTS = ("efficacy", "monitoring", "changes", "attention")
 # Keys that open-results.json legitimately shares with the closed parts of results.json (a new
 # one is a decision: add it here only if its open value says nothing of a closed result).
 SHARED_KEYS = frozenset({"cutoff", "study", "version", "n", "N", "subjects", "pct", "records",
@@ -95,8 +95,8 @@ def closed_fingerprints(version_dir: Path) -> ClosedFingerprints:
                 values.add(repr(value))
             if isinstance(value, dict):
                 phrases.update(p for p in _printed(value) if p != fmt.NOT_ESTIMABLE)
-            if key == "verdict" and isinstance(value, str) and value:
-                phrases.add(value)
+            if key in ("verdict", "text") and isinstance(value, str) and value:
+                phrases.add(value)            # a verdict; an item for the DSMB's attention
     return ClosedFingerprints(hashes, frozenset(values), frozenset(phrases),
                               frozenset(keys - SHARED_KEYS))
 

@@ -46,6 +46,20 @@ def n_pct(n: int, total: int, decimals: int = 1) -> str:
     return f"{n} ({percent(n, total, decimals)})"
 
 
+def ratio_pct(k: int, n: int, decimals: int = 1) -> str:
+    """'7/26 (26.9)': k of n with the percentage of n; 'NE' when n is 0."""
+    if not n:
+        return NOT_ESTIMABLE
+    return f"{int(k)}/{int(n)} ({percent(k, n, decimals)})"
+
+
+def rate_range(low: float | None, high: float | None, decimals: int = 1) -> str:
+    """Two proportions as a range of percentages: '23.3 to 36.7'."""
+    if _missing(low) or _missing(high):
+        return NOT_ESTIMABLE
+    return f"{number(100 * low, decimals)} to {number(100 * high, decimals)}"
+
+
 def rate_ci(rate: float | None, low: float | None, high: float | None, decimals: int = 1) -> str:
     """A proportion with its CI as percentages: '25.0 (10.7, 44.9)'."""
     if _missing(rate):

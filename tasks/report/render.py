@@ -48,6 +48,12 @@ def _cells(table: Table) -> list[list[str]]:
     return table.display.map(fmt.text).to_numpy().tolist()
 
 
+def _block_anchor(block_id: str) -> str:
+    """The HTML id of a table, listing or figure: from its id, so that a line elsewhere (the
+    DSMB's page) can point to it and print its page."""
+    return _anchor("blk-", block_id)
+
+
 def _block_view(block: Paragraph | Table | Figure, anchor: str) -> dict:
     if isinstance(block, Paragraph):
         return {"kind": "paragraph", "text": block.text, "style": block.style}
@@ -67,8 +73,7 @@ def _block_view(block: Paragraph | Table | Figure, anchor: str) -> dict:
 
 
 def _section_view(section: Section, index: int) -> dict:
-    blocks = [_block_view(b, _anchor(f"b{index}-{j}-", getattr(b, "id", "")))
-              for j, b in enumerate(section.blocks, start=1)]
+    blocks = [_block_view(b, _block_anchor(getattr(b, "id", ""))) for b in section.blocks]
     captioned = [b for b in blocks if b["kind"] != "paragraph"]
     return {"anchor": f"s{index}", "title": section.title, "blocks": blocks,
             "entries": captioned,
@@ -76,11 +81,22 @@ def _section_view(section: Section, index: int) -> dict:
             "first_source": next((b["source"] for b in captioned if b["source"]), "")}
 
 
+def _targets(sections: list[dict]) -> dict[str, dict]:
+    """Block id -> its anchor and label ("Table 14.3.6.1"), for lines that point to it."""
+    captioned = [b for s in sections for b in s["entries"]]
+    ids = [b["id"] for b in captioned]
+    if len(ids) != len(set(ids)):
+        shared = sorted({i for i in ids if ids.count(i) > 1})
+        raise ValueError(f"report blocks share an id: {shared}")
+    return {b["id"]: {"anchor": b["anchor"], "label": b["label"]} for b in captioned}
+
+
 def render_html(doc: ReportDocument) -> str:
     """The report as one HTML page (autoescaped: data cannot add markup)."""
     template = _environment().get_template(TEMPLATE)
-    return template.render(doc=doc, cutoff=fmt.iso_date(doc.cutoff),
-                           sections=[_section_view(s, i) for i, s in enumerate(doc.sections, start=1)])
+    sections = [_section_view(s, i) for i, s in enumerate(doc.sections, start=1)]
+    return template.render(doc=doc, cutoff=fmt.iso_date(doc.cutoff), sections=sections,
+                           glance=doc.glance, targets=_targets(sections))
 
 
 def layout(doc: ReportDocument, fetcher: StaticOnlyFetcher | None = None,

@@ -82,8 +82,8 @@ class Concordance:
 
 @dataclass(frozen=True)
 class IndependentReview:
-    """The second analysis by the independent reviewer (ADRS BORIRC / CBORIRC, ADTTE PFSIRC),
-    over the same response-evaluable set as the primary rates."""
+    """The second analysis by the independent reviewer (ADRS BORIRC / CBORIRC, ADTTE PFSIRC):
+    rates over the primary rates' denominator (the settled subjects), counts over all."""
     evaluator: str
     orr: Proportion
     dcr: Proportion
@@ -95,7 +95,8 @@ class IndependentReview:
 
 @dataclass(frozen=True)
 class IrecistResults:
-    """iRECIST, exploratory (ADRS IBOR, ICBOR): counts and rates over the response-evaluable set."""
+    """iRECIST, exploratory (ADRS IBOR, ICBOR): rates over the primary rates' denominator (the
+    settled subjects), counts over the response-evaluable set."""
     orr: Proportion                     # ICBOR iCR or iPR
     dcr: Proportion                     # ICBOR iCR, iPR, iSD or NON-iCR/NON-iUPD
     orr_unconfirmed: Proportion         # IBOR iCR or iPR
@@ -104,8 +105,25 @@ class IrecistResults:
 
 
 @dataclass(frozen=True)
+class PendingResponses:
+    """The response-evaluable subjects whose response can still change at the cut
+    (tasks.monitoring.pending): apart from the rates, never counted as non-responders.
+    The ORR range counts every pending response confirmed, or none, over the settled subjects
+    and those awaiting confirmation (subjects still inside the first window stay apart)."""
+    evaluable: int                      # the response-evaluable set
+    settled: int                        # the denominator of the rates
+    pending: int
+    awaiting_confirmation: int          # an unconfirmed CR/PR that can still be confirmed
+    in_first_window: int                # the first assessment and its confirmation still to come
+    cbor_counts: dict[str, int]         # the pending subjects by their CBOR at the cut
+    orr_if_none_confirm: float | None
+    orr_if_all_confirm: float | None
+
+
+@dataclass(frozen=True)
 class EfficacyResults:
-    """One group of subjects (an arm, or all of them: `arm` names it)."""
+    """One group of subjects (an arm, or all of them: `arm` names it). The rates are over the
+    settled response-evaluable subjects (`pending` says who is apart)."""
     arm: str
     orr: Proportion
     dcr: Proportion
@@ -114,6 +132,7 @@ class EfficacyResults:
     orr_unconfirmed: Proportion
     bor_counts: dict[str, int]
     cbor_counts: dict[str, int]
+    pending: PendingResponses
     os: Survival
     pfs: Survival
     dor: Survival

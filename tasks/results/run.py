@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tasks.results.attention import AttentionItem
 from tasks.results.changes import ChangesResults
 from tasks.results.efficacy import EfficacyResults
 from tasks.results.monitoring import MonitoringResults
@@ -37,6 +38,7 @@ class Results:
     monitoring: MonitoringResults
     changes: ChangesResults
     data_cut: DataCut
+    attention: tuple[AttentionItem, ...]
     version: int | None = None       # known once a version number is reserved
 
     def published_as(self, version: int) -> "Results":

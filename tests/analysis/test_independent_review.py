@@ -2,15 +2,19 @@
 BOR concordance with a hand-computed kappa, the discordant subjects, results.json keys."""
 import json
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
 from tasks.analysis.efficacy import efficacy_results, efficacy_section
+from tasks.monitoring.pending import response_status
 from tasks.config import load_config
 from tasks.model import Table
 from tasks.publish.canonical import canonical_json
 
 CFG = load_config()
+CUTOFF = date(2027, 1, 1)      # long after the first doses of 2026-01-01: every response settled
 D = pd.Timestamp
 SUBJECTS = ["S1", "S2", "S3", "S4", "S5"]
 
@@ -48,9 +52,15 @@ def adtte_frame() -> pd.DataFrame:
                                        "CNSDTDSC"])
 
 
+def results_of(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame,
+               cutoff: date = CUTOFF):
+    status = response_status(adsl.assign(DTHFL=""), adrs, cutoff, CFG.response)
+    return efficacy_results(adsl, adrs, adtte, CFG, status)
+
+
 @pytest.fixture(scope="module")
 def results():
-    return efficacy_results(adsl_frame(), adrs_frame(), adtte_frame(), CFG)
+    return results_of(adsl_frame(), adrs_frame(), adtte_frame())
 
 
 def test_reviewer_rates_are_over_the_same_response_evaluable_set(results):
@@ -61,6 +71,15 @@ def test_reviewer_rates_are_over_the_same_response_evaluable_set(results):
     assert (review.dcr.responders, review.dcr.n) == (3, 5)        # S5 not reviewed: MISSING
     assert review.cbor_counts["MISSING"] == 1 and review.bor_counts["SD"] == 2
     assert (review.pfs.n, review.pfs.events) == (5, 1)
+
+
+def test_reviewer_rates_leave_the_pending_subjects_apart_as_the_primary_rates_do():
+    # On 2026-03-05 S3 and S5 are still in their first window (pending); S1, S2, S4 settled.
+    early = results_of(adsl_frame(), adrs_frame(), adtte_frame(), cutoff=date(2026, 3, 5))
+    review = early.independent_review
+    assert (early.orr.responders, early.orr.n) == (2, 3)
+    assert (review.orr.responders, review.orr.n, review.dcr.responders) == (1, 3, 2)
+    assert review.cbor_counts["SD"] == 2          # counts still over all five
 
 
 def test_concordance_agreement_and_kappa_over_the_reviewed_subjects(results):
@@ -85,7 +104,7 @@ def test_tables_show_both_readers_the_cross_table_and_the_discordant_subjects(re
                               results)
     tables = {b.id: b for b in blocks if isinstance(b, Table)}
     review = tables["t_14_2_7_independent_review"].display.set_index("")
-    assert review.loc["    n (%)"].iloc[0].tolist() == ["2 (40.0)", "1 (20.0)"]
+    assert review.loc["    n / settled (%)"].iloc[0].tolist() == ["2/5 (40.0)", "1/5 (20.0)"]
     assert list(review.columns) == ["Investigator\n(N=5)", "Independent review\n(N=5)"]
     cross = tables["t_14_2_8_concordance"]
     assert cross.display.set_index("Investigator BOR \\ independent BOR").loc["PR"].tolist() == [
@@ -101,5 +120,5 @@ def test_no_review_without_reviewer_parameters():
     adrs = adrs_frame()
     adrs = adrs[~adrs["PARAMCD"].str.endswith("IRC")]
     adtte = adtte_frame()
-    results = efficacy_results(adsl_frame(), adrs, adtte[adtte["PARAMCD"] != "PFSIRC"], CFG)
+    results = results_of(adsl_frame(), adrs, adtte[adtte["PARAMCD"] != "PFSIRC"])
     assert results.independent_review is None

@@ -1,14 +1,23 @@
 """iRECIST results and table 14.2.10 beside RECIST 1.1 on a hand-made cut; a cut without RECIST
 1.1 responses says so in the efficacy section."""
+from datetime import date
+
 import pandas as pd
 import pytest
 
 from tasks.analysis.efficacy import efficacy_results, efficacy_section
+from tasks.monitoring.pending import response_status
 from tasks.config import load_config
 from tasks.model import Paragraph, Table
 
 CFG = load_config()
+CUTOFF = date(2027, 1, 1)      # long after the first doses of 2026-01-01: every response settled
 D = pd.Timestamp
+
+
+def results_of(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame):
+    status = response_status(adsl.assign(DTHFL=""), adrs, CUTOFF, CFG.response)
+    return efficacy_results(adsl, adrs, adtte, CFG, status)
 
 
 def frames(recist: bool = True):
@@ -36,7 +45,7 @@ def frames(recist: bool = True):
 @pytest.fixture(scope="module")
 def section():
     adsl, adrs, adtte = frames()
-    results = efficacy_results(adsl, adrs, adtte, CFG)
+    results = results_of(adsl, adrs, adtte)
     return results, efficacy_section(adsl, adrs, adtte, pd.DataFrame(), CFG, results)
 
 
@@ -64,7 +73,7 @@ def test_table_puts_irecist_beside_recist(section):
 
 def test_no_recist_response_is_said_before_the_primary_tables():
     adsl, adrs, adtte = frames(recist=False)
-    results = efficacy_results(adsl, adrs, adtte, CFG)
+    results = results_of(adsl, adrs, adtte)
     assert results.cbor_counts["MISSING"] == 4 and results.irecist.orr.responders == 2
     blocks = efficacy_section(adsl, adrs, adtte, pd.DataFrame(), CFG, results)
     assert isinstance(blocks[0], Paragraph) and blocks[0].style == "warning"

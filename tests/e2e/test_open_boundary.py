@@ -22,7 +22,8 @@ from tasks.publish.boundary import open_package_leaks, open_texts
 from tasks.report import formatting as fmt
 
 pytestmark = pytest.mark.e2e
-CLOSED_ONLY_SECTIONS = ("Decision summary", "Efficacy", "Changes since the previous cut")
+CLOSED_ONLY_SECTIONS = ("DSMB at a glance", "Decision summary", "Efficacy",
+                        "Changes since the previous cut")
 _PAGE_FOOTER = re.compile(r"Page \d+ of \d+")
 
 
@@ -93,6 +94,9 @@ def test_open_results_hold_conduct_and_no_closed_part(version):
 def test_nothing_closed_reaches_the_open_package(version):
     assert_no_leak(version)
     assert CliRunner().invoke(app, ["verify", str(version)]).exit_code == 0
+    # the independent statistician's summary (the simulated cut has one) and page 2 are closed
+    open_text = _normal("\n".join(item.text for item in open_texts(version / "open")))
+    assert "independent statistician asks" not in open_text and "DSMB at a glance" not in open_text
 
 
 def test_both_manifests_are_verified(version, tmp_path):

@@ -121,6 +121,8 @@ def test_server_worker_and_deployments_publish_a_version(tmp_path):
                     for s in monthly["schedules"]] == [(schedule["cron"], schedule["timezone"], True)]
             assert monthly["work_pool_name"] == "interim"
             analysis = _deployment(api, "interim-analysis", "interim-analysis")
+            assert _deployment(api, "deliver-report", "deliver-report")["parameters"] == \
+                {"audience": "all", "resend": False}
 
             parameters = {"cutoff": CUTOFF, "reason": "server test", "source": str(source),
                           "reports": str(reports)}
