@@ -24,7 +24,7 @@ from tasks.simulate import catalogue as cat
 from tasks.simulate.arrays import NEVER, choose, cumsum_within, ragged, stream
 from tasks.simulate.recist import PD_ABSOLUTE_MM, boundary_visits, overall_response
 
-BEYOND_PROGRESSION = 0.4           # share of subjects with a first PD treated beyond it
+BEYOND_PROGRESSION = 0.3           # share of subjects on treatment at a first PD treated beyond it
 FURTHER_GROWTH = 1.1               # confirming assessment: target sum x this over the PD's ...
 CONFIRMED_OVER_NADIR = 1.25        # ... and at least this over the nadir, + PD_ABSOLUTE_MM
 AS_IRECIST = {"CR": "iCR", "PR": "iPR", "SD": "iSD", "NON-CR/NON-PD": "NON-iCR/NON-iUPD",
