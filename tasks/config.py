@@ -119,8 +119,15 @@ class NewAnticancerTherapy(_Strict):
     date_variable: str
 
 
+class Irecist(_Strict):
+    category: str
+    confirm_min_days: int = Field(ge=1)
+    confirm_max_days: int | None = Field(ge=1)
+
+
 class Response(_Strict):
     evaluator: str
+    independent_evaluator: str | None
     reference_date: Literal["TRTSDT", "RANDDT"]
     confirmation_min_days: int = Field(ge=1)
     sd_min_days: int = Field(ge=0)
@@ -129,6 +136,7 @@ class Response(_Strict):
     missing_as_ne: bool
     pfs_missed_assessments: bool
     dcr_window_months: float = Field(gt=0)
+    dcr_landmark_window_days: int = Field(ge=0)
     rate_conf_level: float = Field(gt=0, lt=1)
     assessment_interval_days: int = Field(gt=0)
     assessment_window_days: int = Field(ge=0)
@@ -138,6 +146,8 @@ class Response(_Strict):
     pd_min_increase_mm: float = Field(ge=0)
     node_normal_mm: float = Field(gt=0)
     new_anticancer_therapy: NewAnticancerTherapy | None
+    exclude_after_new_therapy: bool
+    irecist: Irecist
 
 
 class Survival(_Strict):

@@ -9,7 +9,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from tasks.analysis.arms import TOTAL
-from tasks.analysis.efficacy_data import RESPONSE_ORDER
+from tasks.adam.response_terms import RESPONSE_ORDER
 from tasks.config import Response
 from tasks.dates import DAYS_PER_MONTH
 from tasks.model import Figure

@@ -96,13 +96,16 @@ def derivation_rules_table(cfg: TrialConfig) -> Table:
         population="Configuration of this analysis", data=data, source="config", landscape=True,
         display=pd.DataFrame({"Parameter": data["parameter"], "Order": data["order"].astype(str),
                               "Result": data["rule"], "Rule": data["description"]}),
-        footnotes=["BOR / CBOR: per subject, the first rule that any analysis assessment meets, "
-                   "dated by the first such assessment (admiralonco's derive_extreme_event). "
-                   f"BORW / CBORW apply the same rules to the assessments within {months} "
-                   "months of the reference date.",
+        footnotes=["BOR / CBOR (and IBOR / ICBOR, iRECIST): per subject, the first rule that any "
+                   "analysis assessment meets, dated by the first such assessment (admiralonco's "
+                   f"derive_extreme_event). BORW / CBORW apply the same rules to the assessments "
+                   f"within {months} months of the reference date; BORIRC / CBORIRC to the "
+                   "independent reviewer's assessments.",
                    "OS, PFS, DOR, TTR: the earliest event that applies, else the latest censoring "
                    "date that applies; on the same date the first event, or the last censoring "
-                   "rule listed (admiral's derive_param_tte)."])
+                   "rule listed (admiral's derive_param_tte). PFSNMISS applies the PFS rules "
+                   "without the missed-assessment rule, PFSNACT without the new-therapy rule and "
+                   "to every assessment, PFSIRC to the independent reviewer's assessments."])
 
 
 def methods_section(cfg: TrialConfig, monitoring: bool = True) -> list[Block]:

@@ -41,8 +41,10 @@ def adrs_frame() -> pd.DataFrame:
     bor = {"S1": "CR", "S2": "PR", "S3": "SD", "S4": "PD", "S5": "PR", "S6": "NE"}      # S7: no record
     cbor = {"S1": "CR", "S2": "SD", "S3": "SD", "S4": "PD", "S5": "PR", "S6": "NE"}
     cbor6 = {"S1": "CR", "S2": "NE", "S3": "SD", "S4": "PD", "S5": "PR", "S6": "NE"}
-    rows = [(s, p, v, D("2026-03-01")) for p, values in (("BOR", bor), ("CBOR", cbor), ("CBORW", cbor6))
-            for s, v in values.items()]
+    # At 6 months: S2 progressed, S3 died before it; S6's window is still open; S7: no record.
+    landmark = {"S1": "Y", "S2": "N", "S3": "N", "S4": "N", "S5": "Y", "S6": "PENDING"}
+    params = (("BOR", bor), ("CBOR", cbor), ("CBORW", cbor6), ("DCLM", landmark))
+    rows = [(s, p, v, D("2026-03-01")) for p, values in params for s, v in values.items()]
     rows += [("S1", "OVR", "PR", D("2026-02-12")), ("S1", "OVR", "CR", D("2026-03-26")),
              ("S4", "OVR", "PD", D("2026-02-12")), ("S8", "BOR", "PR", D("2026-02-12"))]
     return pd.DataFrame(rows, columns=["USUBJID", "PARAMCD", "AVALC", "ADT"])
@@ -109,7 +111,18 @@ def test_dcr_counts_confirmed_cr_pr_sd(results):
 
 
 def test_dcr_within_six_months_uses_the_window_cbor_parameter(results):
-    assert results.dcr_6m.responders == 3        # S2 has SD overall but NE within 6 months
+    assert results.dcr_6m_best.responders == 3   # S2 has SD overall but NE within 6 months
+
+
+def test_dcr_at_six_months_is_over_those_who_reached_it_or_progressed_or_died(results):
+    # DCLM Y: S1, S5 of S1-S5; S6 pending, S7 (no record) not reached: 2/5, not DCR's 4/7
+    # nor the 3/7 of the best response within 6 months.
+    landmark = results.dcr_6m
+    assert (landmark.rate.responders, landmark.rate.n, landmark.pending, landmark.not_reached) == (
+        2, 5, 1, 1)
+    assert (landmark.rate.ci_low, landmark.rate.ci_high) == pytest.approx((0.0527450, 0.8533672),
+                                                                          abs=1e-6)
+    assert results.by_arm["B"].dcr_6m.rate.n == 1 and results.by_arm["B"].dcr_6m.pending == 1
 
 
 def test_unconfirmed_orr_uses_bor(results):
@@ -162,10 +175,11 @@ def test_single_arm_has_no_by_arm():
     assert results_of(adsl, adrs_frame(), adtte_frame()).by_arm is None
 
 
-def test_no_window_parameter_gives_no_dcr_6m():
+def test_no_window_parameters_give_no_dcr_6m():
     adrs = adrs_frame()
-    results = results_of(adsl_frame(), adrs[adrs["PARAMCD"] != "CBORW"], adtte_frame())
-    assert results.dcr_6m is None and results.dcr.responders == 4
+    results = results_of(adsl_frame(), adrs[~adrs["PARAMCD"].isin(["CBORW", "DCLM"])],
+                         adtte_frame())
+    assert results.dcr_6m is None and results.dcr_6m_best is None and results.dcr.responders == 4
 
 
 def test_unknown_response_value_is_an_error_naming_the_subject():
@@ -246,15 +260,28 @@ def test_without_lesion_data_the_lesion_figures_are_replaced_by_a_note():
     assert any(isinstance(b, Paragraph) and "waterfall" in b.text for b in blocks)
 
 
-def test_without_the_window_parameter_the_table_shows_ne_and_says_why():
+def test_without_the_window_parameters_the_table_shows_ne_and_says_why():
     adrs = adrs_frame()
-    adrs = adrs[adrs["PARAMCD"] != "CBORW"]
+    adrs = adrs[~adrs["PARAMCD"].isin(["CBORW", "DCLM"])]
     blocks = efficacy_section(adsl_frame(), adrs, adtte_frame(), adtr_frame(), CFG,
                               results_of(adsl_frame(), adrs, adtte_frame()))
     table = _table(blocks, "t_14_2_2_response_rates")
-    window = table.display.set_index("").loc["Disease control rate within 6 months":].iloc[:3]
-    assert window.iloc[1:].to_numpy().ravel().tolist() == ["NE"] * 6
+    rows = table.display.set_index("")
+    for label in ("Disease control rate at 6 months (landmark)",
+                  "Disease control rate, best response within 6 months (supportive)"):
+        assert rows.loc[label:].iloc[1:3].to_numpy().ravel().tolist() == ["NE"] * 6
     assert any("no CBORW parameter" in note for note in table.footnotes)
+    assert any("no DCLM parameter" in note for note in table.footnotes)
+
+
+def test_rate_table_shows_dcr_at_six_months_with_its_own_denominator(blocks):
+    table = _table(blocks, "t_14_2_2_response_rates")
+    rows = table.display.set_index("").loc["Disease control rate at 6 months (landmark)":]
+    assert rows.index[1] == "    n / reached 6 months (%)"
+    assert rows.iloc[1].tolist() == ["1/4 (25.0)", "1/1 (100.0)", "2/5 (40.0)"]
+    notes = " ".join(table.footnotes)
+    assert "B: 1 pending (window not over, no assessment yet), 1 not reached" in notes
+    assert "182.6 days" in notes
 
 
 def test_a_cut_with_nobody_in_the_analysis_sets_gives_ne_tables():

@@ -89,7 +89,7 @@ def excluded_adrs() -> pd.DataFrame:
         "AVALC": ["SD", "PR", "PD", "VGPR", "PR", "PD"],
         "ANL01FL": [None, None, "Y", None, None, "Y"],
         "EXCLREAS": ["before the reference date", "not the worst response of its date", "",
-                     "response not in controlled terms",
+                     "response not in RECIST 1.1 controlled terms",
                      "no usable date (RSDTC missing or year only)", ""]})
 
 
@@ -101,7 +101,7 @@ def test_overall_responses_not_used_are_listed_with_subject_date_response_and_re
     assert table.display[["Subject", "Date", "Response", "Reason"]].values.tolist() == [
         ["S-1", "2026-01-01", "SD", "before the reference date"],
         ["S-1", "2026-02-12", "PR", "not the worst response of its date"],
-        ["S-2", "2026-03", "VGPR", "response not in controlled terms"],
+        ["S-2", "2026-03", "VGPR", "response not in RECIST 1.1 controlled terms"],
         ["S-2", "", "PR", "no usable date (RSDTC missing or year only)"]]
     assert excluded_responses_blocks(excluded_adrs(), limit=3)[1].csv_only
 
