@@ -57,12 +57,17 @@ def test_alt_increased_grade_3_has_alt_above_5_x_uln_or_baseline(full):
 
 
 def test_no_grade_3_platelet_count_without_a_platelet_ae_nearby(full):
-    """Platelets < 50 x 10^9/L after the first dose lie within an episode reported as an AE."""
+    """Platelets < 50 x 10^9/L after the first dose lie within an episode reported as an AE,
+    unless the baseline (LBBLFL) was already below 50: a cirrhotic count that does not worsen
+    on its baseline is no new event (and the reconciliation listing shows such values)."""
     labs = _labs(full)
     first = full["dm"].set_index("USUBJID")["RFXSTDTC"].replace("", None).dropna()
     labs = labs[labs["USUBJID"].isin(first.index)]
-    low = labs[labs["LBTESTCD"].eq("PLAT") & (labs["value"] < 50)
-               & (labs["day"] > pd.to_datetime(labs["USUBJID"].map(first)))]
+    platelets = labs[labs["LBTESTCD"].eq("PLAT")]
+    baseline = platelets[platelets["LBBLFL"].eq("Y")].set_index("USUBJID")["value"]
+    low = platelets[(platelets["value"] < 50)
+                    & (platelets["day"] > pd.to_datetime(platelets["USUBJID"].map(first)))
+                    & (platelets["USUBJID"].map(baseline) >= 50)]
     ae = full["ae"][full["ae"]["AEDECOD"].isin(["THROMBOCYTOPENIA", "PLATELET COUNT DECREASED"])]
     ae = ae.assign(start=pd.to_datetime(ae["AESTDTC"]),
                    end=pd.to_datetime(ae["AEENDTC"].replace("", "2100-01-01")))
