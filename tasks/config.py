@@ -217,6 +217,7 @@ class Monitoring(_Strict):
 class Report(_Strict):
     data_currency_days: int = Field(ge=1)
     max_listing_rows_in_pdf: int = Field(ge=1)
+    max_figure_subjects: int = Field(ge=1)
     pdfa: bool
 
 
