@@ -223,5 +223,6 @@ def deviations_section(cut: Cut, adsl: pd.DataFrame) -> list[Section]:
     table = Table(id="t_14_1_5_deviations", number="14.1.5", title="Protocol deviations",
                   population="Enrolled subjects", data=data, display=display, source="DV",
                   footnotes=[f"{frame['USUBJID'].nunique()} subject(s) with at least one deviation; "
-                             "percentages over the enrolled subjects."])
+                             "percentages over the enrolled subjects."],
+                  empty_text="None: no protocol deviation is recorded in DV.")
     return [Section("deviations", "Protocol deviations", [table])]

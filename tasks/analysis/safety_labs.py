@@ -12,7 +12,7 @@ from tasks.analysis.safety_counts import INDENT, Columns
 from tasks.analysis.safety_listings import listing_blocks
 from tasks.analysis.safety_teae import LANDSCAPE_COLUMNS, population
 from tasks.config import TrialConfig
-from tasks.model import Block, Figure, Paragraph, Table
+from tasks.model import Block, Figure, Table
 from tasks.report import formatting as fmt
 from tasks.report.svg import (MIN_FONT_PT, PALETTE, aggregated_note, draw_density, legend_above,
                               new_figure, to_svg)
@@ -191,15 +191,13 @@ def hys_law_listing(data: pd.DataFrame, cfg: TrialConfig) -> Table:
              "first such pair per subject. ALP is not used to exclude cholestasis: review case by case."]
     return Table(id="t_14_3_8_3_hys_law", number="14.3.8.3", title="Listing of potential Hy's law cases",
                  population="Safety population", data=data, display=display, footnotes=notes,
-                 source=SOURCE, landscape=True)
+                 source=SOURCE, landscape=True,
+                 empty_text="None: no subject met the potential Hy's law criteria.")
 
 
 def ungraded_blocks(adlb: pd.DataFrame, cfg: TrialConfig) -> list[Block]:
     """Liver-panel records that could not be graded, by test and reason (never dropped unseen)."""
     not_graded = adlb[adlb["NOGRDRS"].ne("")]
-    if not_graded.empty:
-        return [Paragraph("Every liver-panel record had a numeric result, a date and the normal range "
-                          "its grading needs: none was left ungraded.", style="note")]
     data = not_graded.groupby(["PARAMCD", "NOGRDRS"]).agg(
         RECORDS=("USUBJID", "size"), SUBJECTS=("USUBJID", "nunique")).reset_index()
     labels = _labels(adlb, _panel(cfg))
@@ -212,7 +210,9 @@ def ungraded_blocks(adlb: pd.DataFrame, cfg: TrialConfig) -> list[Block]:
              "(increases) or LBSTNRLO (decreases) missing."]
     return [Table(id="t_14_3_8_4_liver_not_graded", number="14.3.8.4",
                   title="Liver laboratory records not graded", population="All liver-panel records",
-                  data=data, display=display, footnotes=notes, source="ADLB")]
+                  data=data, display=display, footnotes=notes, source="ADLB",
+                  empty_text="None: every liver-panel record had a numeric result, a date and "
+                             "the normal range its grading needs.")]
 
 
 def edish_data(adlb: pd.DataFrame, cases: pd.DataFrame, columns: Columns) -> pd.DataFrame:

@@ -56,7 +56,7 @@ def _block_anchor(block_id: str) -> str:
 
 def _block_view(block: Paragraph | Table | Figure, anchor: str) -> dict:
     if isinstance(block, Paragraph):
-        return {"kind": "paragraph", "text": block.text, "style": block.style}
+        return {"kind": "paragraph", "text": block.text, "style": block.style, "landscape": False}
     common = {"anchor": anchor, "id": block.id, "title": block.title, "source": block.source,
               "footnotes": list(block.footnotes), "landscape": block.landscape}
     if isinstance(block, Figure):
@@ -66,6 +66,9 @@ def _block_view(block: Paragraph | Table | Figure, anchor: str) -> dict:
     if block.csv_only:
         return {**common, "kind": "listing", "label": f"Listing {block.number}",
                 "n_rows": fmt.count(len(block.data))}
+    if block.is_empty:                 # its sentence fits any page: no landscape page for it
+        return {**common, "kind": "empty", "label": f"Table {block.number}", "landscape": False,
+                "population": block.population, "text": block.empty_text}
     return {**common, "kind": "table", "label": f"Table {block.number}",
             "population": block.population,
             "columns": [fmt.text(c) for c in block.display.columns],
@@ -75,10 +78,13 @@ def _block_view(block: Paragraph | Table | Figure, anchor: str) -> dict:
 def _section_view(section: Section, index: int) -> dict:
     blocks = [_block_view(b, _block_anchor(getattr(b, "id", ""))) for b in section.blocks]
     captioned = [b for b in blocks if b["kind"] != "paragraph"]
-    return {"anchor": f"s{index}", "title": section.title, "blocks": blocks,
-            "entries": captioned,
-            # the footer's "source" string on the section's first page: its first table's datasets
-            "first_source": next((b["source"] for b in captioned if b["source"]), "")}
+    # The heading and the paragraphs that open the section go on the page (portrait or landscape)
+    # of the block they introduce: a heading never stays alone before a page of another size.
+    wide = bool(captioned and captioned[0]["landscape"])
+    for block in blocks[:blocks.index(captioned[0]) if captioned else 0]:
+        block["landscape"] = wide
+    return {"anchor": f"s{index}", "title": section.title, "blocks": blocks, "wide": wide,
+            "entries": captioned}
 
 
 def _targets(sections: list[dict]) -> dict[str, dict]:
