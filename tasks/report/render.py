@@ -20,6 +20,7 @@ from tasks.model import Figure, Paragraph, Section, Table
 from tasks.report import formatting as fmt
 from tasks.report.document import ReportDocument
 from tasks.report.fetcher import StaticOnlyFetcher
+from tasks.report.references import dangling_references
 
 # The top-level templates/ of a source checkout; a wheel holds a copy (tasks/packaged/ links to it).
 TEMPLATES_DIR = (Path(__file__).parents[1] / "packaged" / "templates").resolve()
@@ -100,6 +101,9 @@ def _targets(sections: list[dict]) -> dict[str, dict]:
 def render_html(doc: ReportDocument) -> str:
     """The report as one HTML page (autoescaped: data cannot add markup)."""
     template = _environment().get_template(TEMPLATE)
+    for reference in dangling_references(doc.sections):
+        LOG.warning("report %s v%d (%s): %s is not in this report", doc.study_id, doc.version,
+                    doc.kind, reference)
     sections = [_section_view(s, i) for i, s in enumerate(doc.sections, start=1)]
     return template.render(doc=doc, cutoff=fmt.iso_date(doc.cutoff), sections=sections,
                            glance=doc.glance, targets=_targets(sections))
