@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from tasks.publish.boundary import open_package_leaks, open_texts
 from tasks.report import formatting as fmt
+from tasks.report.rtf_text import rtf_text
 
 pytestmark = pytest.mark.e2e
 CLOSED_ONLY_SECTIONS = ("DSMB at a glance", "Decision summary", "Efficacy",
@@ -70,8 +71,12 @@ def test_the_open_package_holds_only_its_own_files(version):
     files = sorted(p.relative_to(version / "open").as_posix() for p in (version / "open").rglob("*")
                    if p.is_file())
     assert {"report-open.pdf", "open-results.json", "open-manifest.json"} <= set(files)
-    assert all(f.startswith("tables/") and f.endswith(".csv") for f in files
-               if f not in ("report-open.pdf", "open-results.json", "open-manifest.json"))
+    tables = [f for f in files if f not in ("report-open.pdf", "open-results.json",
+                                            "open-manifest.json")]
+    assert all(re.fullmatch(r"tables/[^/]+\.csv|tables/rtf/[^/]+\.rtf", f) for f in tables)
+    # every open table (not a figure's data) has its RTF twin, and nothing else is RTF
+    stems = {Path(f).stem for f in tables if f.endswith(".csv") and not f.startswith("tables/f_")}
+    assert {Path(f).stem for f in tables if f.endswith(".rtf")} == stems and stems
     assert not (version / "report-open.pdf").exists() and not (version / "tables" / "open").exists()
     attached = PdfReader(version / "open" / "report-open.pdf").attachments
     assert set(attached) == {"open-results.json", "open-manifest.json"}
@@ -143,6 +148,21 @@ def plant_closed_table(copy: Path) -> str:
     return "t_14_2_2_response_rates.csv is not the data of a table"
 
 
+def plant_closed_rtf_table(copy: Path) -> str:
+    shutil.copyfile(copy / "tables" / "rtf" / "t_14_2_2_response_rates.rtf",
+                    copy / "open" / "tables" / "rtf" / "t_14_2_2_response_rates.rtf")
+    return "t_14_2_2_response_rates.rtf is not the data of a table"
+
+
+def plant_closed_result_in_an_rtf_table(copy: Path) -> str:
+    """The printed ORR in a cell of an open RTF table, as the RTF writer escapes text."""
+    orr = _closed(copy)["efficacy"]["orr"]
+    table = next((copy / "open" / "tables" / "rtf").glob("*.rtf"))
+    cell = rtf_text(f"ORR {fmt.rate_ci(orr['rate'], orr['ci_low'], orr['ci_high'])} \u2265")
+    table.write_bytes(table.read_bytes().replace(b"\\cell", f"{cell}\\cell".encode(), 1))
+    return "closed result"
+
+
 def plant_orr_in_open_results(copy: Path) -> str:
     path = copy / "open" / "open-results.json"
     opened = json.loads(path.read_text())
@@ -176,8 +196,9 @@ def plant_bookmark(copy: Path) -> str:
 
 
 @pytest.mark.parametrize("plant", [plant_results_attachment, plant_closed_hash_in_a_table,
-                                   plant_closed_table, plant_orr_in_open_results, plant_verdict_in_metadata,
-                                   plant_closed_page, plant_bookmark])
+                                   plant_closed_table, plant_closed_rtf_table,
+                                   plant_closed_result_in_an_rtf_table, plant_orr_in_open_results,
+                                   plant_verdict_in_metadata, plant_closed_page, plant_bookmark])
 def test_a_planted_leak_makes_the_leak_test_fail(simulated_published, tmp_path, plant):
     version = simulated_published[1]
     copy = tmp_path / version.parent.name / version.name
