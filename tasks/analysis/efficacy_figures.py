@@ -37,7 +37,8 @@ def _ticks(max_time: float, max_ticks: int = 10) -> np.ndarray:
 
 
 def _response_handles(categories: pd.Series) -> list[Patch]:
-    return [Patch(color=RESPONSE_COLOURS[c], label=c) for c in RESPONSE_ORDER if c in set(categories)]
+    present = set(categories)
+    return [Patch(color=RESPONSE_COLOURS[c], label=c) for c in RESPONSE_ORDER if c in present]
 
 
 def _legend(ax, categories: pd.Series) -> None:
@@ -129,7 +130,8 @@ def waterfall_figure(best: pd.DataFrame, cap: int, response: Response) -> Figure
     data = best.sort_values(["BESTPCHG", "USUBJID"], ascending=[False, True], kind="stable").reset_index(drop=True)
     fig, ax = new_figure(16, 9)
     ax.add_collection(_bars(data["BESTPCHG"].clip(upper=WATERFALL_CAP_PCT).to_numpy(float),
-                            0.85 if len(data) <= cap else 1.0, data["CBOR"].map(RESPONSE_COLOURS).tolist()))
+                            0.85 if len(data) <= cap else 1.0,
+                            data["CBOR"].map(RESPONSE_COLOURS).tolist()))
     for level in _thresholds(response):
         ax.axhline(level, color="black", linestyle="--", linewidth=0.7)
     ax.axhline(0, color="black", linewidth=0.5)
@@ -182,7 +184,8 @@ def swimmer_figure(lanes: pd.DataFrame, cap: int) -> Figure:
              "by confirmed best overall response."]
     if selection.note:
         notes.append(selection.note)
-    return Figure(id=SWIMMER_ID, number="14.2.4", title="Swimmer plot of treatment duration and response",
+    return Figure(id=SWIMMER_ID, number="14.2.4",
+                  title="Swimmer plot of treatment duration and response",
                   svg=to_svg(fig), data=lanes, source="ADSL, ADRS", footnotes=notes)
 
 
@@ -204,7 +207,8 @@ def spider_summary(data: pd.DataFrame, bin_weeks: float) -> pd.DataFrame:
     binned = binned.drop_duplicates(["USUBJID", "WEEK"], keep="last")
     grouped = binned.groupby(["CBOR", "WEEK"])["PCHG"]
     summary = pd.DataFrame({"N": grouped.size(), "MEDIAN": grouped.median(),
-                            "Q1": grouped.quantile(0.25), "Q3": grouped.quantile(0.75)}).reset_index()
+                            "Q1": grouped.quantile(0.25),
+                            "Q3": grouped.quantile(0.75)}).reset_index()
     return summary[summary["N"] >= SPIDER_MIN_SUBJECTS].reset_index(drop=True)
 
 
@@ -214,7 +218,8 @@ def _spider_bands(ax, summary: pd.DataFrame) -> None:
         part = summary[summary["CBOR"].eq(category)]
         colour = RESPONSE_COLOURS[category]
         ax.fill_between(part["WEEK"], part["Q1"], part["Q3"], color=colour, alpha=0.2, linewidth=0)
-        ax.plot(part["WEEK"], part["MEDIAN"], color=colour, linewidth=1.2, marker="o", markersize=2.5)
+        ax.plot(part["WEEK"], part["MEDIAN"], color=colour, linewidth=1.2, marker="o",
+                markersize=2.5)
 
 
 def spider_figure(changes: pd.DataFrame, cbor: pd.Series, limit: int, reference: str,

@@ -75,13 +75,22 @@ def configured_rules(cfg: TrialConfig, monitoring: bool = True) -> pd.DataFrame:
         columns=["area", "rule", "set_in", "setting", "value"])
 
 
+def _keys_text(keys: list[str]) -> str:
+    """'monitoring.simon: p0, p1' for keys of one mapping; a single key as it is."""
+    parents = {key.rpartition(".")[0] for key in keys}
+    if len(keys) == 1 or len(parents) != 1:
+        return ", ".join(keys)
+    return f"{parents.pop()}: {', '.join(key.rpartition('.')[2] for key in keys)}"
+
+
 def rules_table(cfg: TrialConfig, monitoring: bool = True) -> Table:
     """Table 16.5.1: configured_rules() by area, each rule in words beside where it is set."""
     data = configured_rules(cfg, monitoring)
     display = []
     for area, rows in data.groupby("area", sort=False):
         display.append((area, "", ""))
-        display += [(INDENT + r.rule, r.set_in, r.setting) for r in rows.itertuples()]
+        display += [(INDENT + r.rule, r.set_in, _keys_text(r.setting.split(", ")))
+                    for r in rows.itertuples()]
     return Table(
         id="t_16_5_1_methods_rules", number="16.5.1", title="Rules and settings in force",
         population="Configuration of this analysis", data=data, source="config",

@@ -127,7 +127,8 @@ SETTINGS: tuple[Setting, ...] = (
         f"Planned enrolment: {c.study.planned_enrollment} subjects."
         if c.study.planned_enrollment else "No planned enrolment is configured.")),
     Setting(("study.arms",), lambda c: (
-        f"Treatment arms (ACTARMCD = label): {_items(f'{a.code} = {a.label}' for a in c.study.arms)}."
+        "Treatment arms (ACTARMCD = label): "
+        + _items(f"{a.code} = {a.label}" for a in c.study.arms) + "."
         if c.study.arms else "Treatment arms come from the data (DM.ACTARM).")),
     Setting(("study.components",), _components),
     Setting(("validation.response_test",), lambda c: (
@@ -180,7 +181,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(("baseline.characteristics",), lambda c: (
         "Baseline characteristics (ADSL variable from SUPPDM QNAM): " + _items(
             f"{b.label} ({b.variable} from {b.qnam})" for b in c.baseline.characteristics) + "."
-        if c.baseline.characteristics else "No baseline characteristic from SUPPDM is configured.")),
+        if c.baseline.characteristics
+        else "No baseline characteristic from SUPPDM is configured.")),
     Setting(("baseline.labs",), lambda c: (
         "Baseline laboratory values (the last value on or before the first dose), grouped at a "
         "threshold: " + _items(f"{b.label} ({b.variable} from LBTESTCD {b.lbtestcd}, < or >= "
@@ -189,9 +191,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(("response.evaluator",), lambda c: (
         f"The primary analysis uses the tumour assessments of the evaluator (RSEVAL) "
         f"{c.response.evaluator}.")),
-    Setting(("response.reference_date",), lambda c: "Response and time to event are measured from " + (
-        "the first dose (TRTSDT)." if c.response.reference_date == "TRTSDT"
-        else "randomisation (RANDDT).")),
+    Setting(("response.reference_date",), lambda c: (
+        "Response and time to event are measured from "
+        + ("the first dose (TRTSDT)." if c.response.reference_date == "TRTSDT"
+           else "randomisation (RANDDT)."))),
     Setting(("response.confirmation_min_days",), lambda c: (
         f"A CR or PR is confirmed by a CR or PR at least {c.response.confirmation_min_days} days "
         "later.")),

@@ -1,6 +1,6 @@
-"""What goes into a version folder besides the PDFs: ADaM, tables and figures as data (CSV, and
-every table as RTF), results.json, validation.json, the record snapshot, and the open package `open/` with its own
-results and manifest. Same inputs give the same bytes."""
+"""What goes into a version folder besides the PDFs: ADaM, tables and figures as data (CSV,
+and every table as RTF), results.json, validation.json, the record snapshot, and the open
+package `open/` with its own results and manifest. Same inputs give the same bytes."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -18,8 +18,8 @@ def _texts(block: Paragraph | Table | Figure) -> Iterator[str]:
     if isinstance(block, Table):
         yield block.population
         yield block.empty_text
-        for column in block.display:          # cells too: "Fatal TEAE (Table 14.3.1)"
-            yield " ".join(str(value) for value in block.display[column])
+        # cells too: "Fatal TEAE (Table 14.3.1)"
+        yield " ".join(str(value) for value in block.display.to_numpy().ravel())
 
 
 def dangling_references(sections: list[Section]) -> list[str]:

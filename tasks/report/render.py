@@ -49,6 +49,12 @@ def _cells(table: Table) -> list[list[str]]:
     return table.display.map(fmt.text).to_numpy().tolist()
 
 
+def _leads(rows: list[list[str]]) -> list[bool]:
+    """Rows that head the rows below them (a label and nothing else: a system organ class, a
+    characteristic, an area): kept on the page of the row that follows."""
+    return [len(row) > 1 and bool(row[0].strip()) and not any(row[1:]) for row in rows]
+
+
 def _block_anchor(block_id: str) -> str:
     """The HTML id of a table, listing or figure: from its id, so that a line elsewhere (the
     DSMB's page) can point to it and print its page."""
@@ -70,10 +76,12 @@ def _block_view(block: Paragraph | Table | Figure, anchor: str) -> dict:
     if block.is_empty:                 # its sentence fits any page: no landscape page for it
         return {**common, "kind": "empty", "label": f"Table {block.number}", "landscape": False,
                 "population": block.population, "text": block.empty_text}
+    rows = _cells(block)
     return {**common, "kind": "table", "label": f"Table {block.number}",
             "population": block.population,
             "columns": [fmt.text(c) for c in block.display.columns],
-            "header_groups": list(block.header_groups or []), "rows": _cells(block)}
+            "header_groups": list(block.header_groups or []), "rows": rows,
+            "leads": _leads(rows)}
 
 
 def _section_view(section: Section, index: int) -> dict:

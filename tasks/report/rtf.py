@@ -20,8 +20,8 @@ WIDEST_COLUMN = 40                                   # characters that set a col
 def _widths(table: Table) -> list[int]:
     """Each column's share of the width: its longest line (header or cell), within limits."""
     widths = []
-    for column in table.display.columns:
-        lines = [line for text in [fmt.text(column), *table.display[column].map(fmt.text)]
+    for i, column in enumerate(table.display.columns):       # by position: headers may repeat
+        lines = [line for text in [fmt.text(column), *table.display.iloc[:, i].map(fmt.text)]
                  for line in text.split("\n")]
         widths.append(min(WIDEST_COLUMN, max(4, *(len(line) for line in lines))))
     return widths
@@ -52,8 +52,8 @@ def table_rtf(table: Table, marking: str) -> bytes:
         body = pl.DataFrame({"c0": [rtf_text(table.empty_text)]})
         widths, headers = [1], [rtflite.RTFColumnHeader(text=[""], text_convert=[False])]
     else:
-        body = pl.DataFrame({f"c{i}": [rtf_text(v) for v in table.display[column]]
-                             for i, column in enumerate(table.display.columns)})
+        body = pl.DataFrame({f"c{i}": [rtf_text(v) for v in table.display.iloc[:, i]]
+                             for i in range(len(table.display.columns))})
         widths = _widths(table)
         headers = _headers(table, widths)
     notes = [rtf_text(note) for note in table.footnotes]

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from tasks.analysis.efficacy_data import percent_change_over_time, swimmer_lanes
-from tasks.analysis.efficacy_figures import (km_figure, spider_figure, spider_summary, swimmer_figure,
-                                             waterfall_figure)
+from tasks.analysis.efficacy_figures import (km_figure, spider_figure, spider_summary,
+                                             swimmer_figure, waterfall_figure)
 from tasks.config import load_config
 from tasks.dates import DAYS_PER_MONTH
 
@@ -119,10 +119,12 @@ def test_spider_points_start_at_baseline_in_weeks():
     s1 = changes[changes["USUBJID"] == "S1"]
     assert s1["WEEK"].tolist() == [0.0, 6.0, 12.0] and s1["PCHG"].tolist() == [0.0, -20.0, -35.0]
     cbor = pd.Series({"S1": "PR", "S2": "SD"})
-    figure = spider_figure(changes, cbor, limit=300, reference="the first dose", response=load_config().response)
+    figure = spider_figure(changes, cbor, limit=300, reference="the first dose",
+                           response=load_config().response)
     _svg_ok(figure.svg)
     assert figure.data["CBOR"].tolist() == ["PR", "PR", "PR", "SD", "SD"]
-    assert figure.svg == spider_figure(changes, cbor, limit=300, reference="the first dose", response=load_config().response).svg
+    assert figure.svg == spider_figure(changes, cbor, limit=300, reference="the first dose",
+                                       response=load_config().response).svg
 
 
 def _many_lanes(subjects: int) -> pd.DataFrame:
@@ -147,14 +149,16 @@ def _spider_frame(subjects: int) -> tuple[pd.DataFrame, pd.Series]:
     weeks = np.array([0.0, 6.1, 11.9, 18.0])
     frame = pd.DataFrame({"USUBJID": np.repeat([f"S{i:05d}" for i in range(subjects)], 4),
                           "WEEK": np.tile(weeks, subjects),
-                          "PCHG": np.concatenate([[0.0, *rng.normal(-20, 15, 3)] for _ in range(subjects)])})
+                          "PCHG": np.concatenate([[0.0, *rng.normal(-20, 15, 3)]
+                                                  for _ in range(subjects)])})
     cbor = pd.Series(rng.choice(["PR", "SD"], subjects), index=frame["USUBJID"].unique())
     return frame, cbor
 
 
 def test_spider_of_5000_subjects_draws_medians_and_quartiles_per_assessment():
     changes, cbor = _spider_frame(5000)
-    figure = spider_figure(changes, cbor, limit=300, reference="the first dose", response=CFG.response)
+    figure = spider_figure(changes, cbor, limit=300, reference="the first dose",
+                           response=CFG.response)
     assert len(figure.data) == 20000 and figure.data["USUBJID"].nunique() == 5000
     assert figure.svg.count("<path") < 300                  # no line per subject
     assert any(note.startswith("More than 300 subjects: the median (line) and interquartile range")

@@ -15,7 +15,8 @@ PILOT = REPO / "tests" / "reference" / "pharmaverse.yaml"
 
 
 def _rule(rules, key: str) -> dict:
-    (row,) = rules[rules["setting"].str.split(", ").map(lambda keys: key in keys)].to_dict("records")
+    named = rules["setting"].str.split(", ").map(lambda keys: key in keys)
+    (row,) = rules[named].to_dict("records")
     return row
 
 
@@ -71,3 +72,6 @@ def test_the_open_report_leaves_the_monitoring_rules_out_and_the_table_groups_by
     areas = table.display[table.display["Set in"] == ""]["Rule"].tolist()
     assert areas[:3] == ["Study", "Data checks", "Data cutoff"] and areas[-1] == "Report"
     assert len(table.display) == len(table.data) + len(areas)
+    settings = table.display["Setting"].tolist()
+    assert "monitoring.simon: p0, p1, alpha, beta" in settings
+    assert "safety.teae_window_days" in settings

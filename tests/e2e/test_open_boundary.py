@@ -34,20 +34,25 @@ def _normal(text: str) -> str:
 
 def closed_only_lines(version: Path) -> set[str]:
     """Lines of the closed report's closed-only sections (with a digit: a number, a table
-    number) that are printed nowhere else in the closed report."""
+    number) that are printed nowhere else in the closed report. Sections follow one another on
+    the pages: a section's lines start at its heading, on the page its bookmark names."""
     reader = PdfReader(version / "report-closed.pdf")
-    starts = sorted((reader.get_destination_page_number(item), str(item.title))
-                    for item in reader.outline if not isinstance(item, list))
-    closed_pages: set[int] = set()
-    for (page, title), (next_page, _) in zip(starts, starts[1:] + [(len(reader.pages), "")]):
-        if title in CLOSED_ONLY_SECTIONS:
-            closed_pages.update(range(page, next_page))
+    starts: dict[int, list[str]] = {}
+    for item in reader.outline:
+        if not isinstance(item, list):
+            starts.setdefault(reader.get_destination_page_number(item), []).append(str(item.title))
     lines: dict[bool, set[str]] = {True: set(), False: set()}
+    section = ""
     for number, page in enumerate(reader.pages):
-        for line in (page.extract_text() or "").splitlines():
-            line = _normal(line)
-            if len(line) >= 12 and re.search(r"\d", line) and not _PAGE_FOOTER.search(line):
-                lines[number in closed_pages].add(line)
+        page_lines = [_normal(line) for line in (page.extract_text() or "").splitlines()]
+        titles = starts.get(number, [])
+        unseen = [title for title in titles if title not in page_lines]
+        section = unseen[-1] if unseen else section     # a heading not found: the page starts it
+        for line in page_lines:
+            if line in titles:
+                section = line
+            elif len(line) >= 12 and re.search(r"\d", line) and not _PAGE_FOOTER.search(line):
+                lines[section in CLOSED_ONLY_SECTIONS].add(line)
     assert lines[True], "the closed report has closed-only sections with numbers"
     return lines[True] - lines[False]
 
