@@ -50,8 +50,8 @@ def _cells(table: Table) -> list[list[str]]:
 
 
 def _leads(rows: list[list[str]]) -> list[bool]:
-    """Rows that head the rows below them (a label and nothing else: a system organ class, a
-    characteristic, an area): kept on the page of the row that follows."""
+    """Rows that head the rows below them (a label and nothing else: a characteristic, a
+    laboratory test, an area of the Methods): kept on the page of the row that follows."""
     return [len(row) > 1 and bool(row[0].strip()) and not any(row[1:]) for row in rows]
 
 

@@ -60,10 +60,14 @@ def laid_out(run):
     return {kind: layout(document) for kind, document in documents.items()}
 
 
-def test_no_page_of_the_demo_reports_ends_with_a_heading(laid_out):
+def test_no_page_of_the_demo_reports_ends_with_a_heading(laid_out, run):
     for kind, document in laid_out.items():
         assert headings_alone(document) == [], kind
         assert len(document.pages) > 5
+    # group labels (a characteristic, a laboratory test, a Methods area) stay with their rows
+    html = render_html(run[1]["closed"])
+    assert html.count('<tr class="lead">') >= 20
+    assert re.search(r"<tr class=\"lead\">\s*<td>Age \(years\)</td>\s*<td></td>", html)
 
 
 def _document(sections: list[Section]) -> ReportDocument:
