@@ -293,11 +293,21 @@ class TrialConfig(_Strict):
     report: Report
     # The folder a relative safety.aesi_file is read from (not config: not in the digest).
     _aesi_dir: Path = PrivateAttr(default=PACKAGED_CONFIG_DIR)
+    # Dotted key -> the config file that set it, in layer order (what the Methods print; the
+    # same values from other files are the same analysis: not in the digest).
+    _set_in: dict[str, str] = PrivateAttr(default_factory=dict)
 
     def digest(self) -> str:
         """sha256 of the resolved analysis config (canonical JSON), for the manifest and caching."""
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def set_in(self, keys: tuple[str, ...]) -> list[str]:
+        """The files that set `keys` or any key under them, in layer order ([] when this config
+        was not read from files)."""
+        files = [name for key, name in self._set_in.items()
+                 if any(key == k or key.startswith(k + ".") for k in keys)]
+        return sorted(set(files), key=list(dict.fromkeys(self._set_in.values())).index)
 
     def aesi_groups(self) -> dict[str, tuple[str, ...]]:
         """The AESI groups (name -> preferred terms, upper case) of safety.aesi_file."""
@@ -366,6 +376,29 @@ def _layers(trial_path: Path, config_file: Path | None) -> list[tuple[Path, dict
     return [defaults, trial, (config_file, extra)]
 
 
+def _set_in(layers: list[tuple[Path, dict]]) -> dict[str, str]:
+    """Dotted key -> the name of the last file that sets it, as deep_merge merges the layers: a
+    mapping merges into a mapping, any other value replaces what was set at or under its key."""
+    found: dict[str, str] = {}
+
+    def visit(prefix: str, value: object, name: str) -> None:
+        if isinstance(value, dict) and value:
+            found.pop(prefix, None)
+            for key, item in value.items():
+                visit(f"{prefix}.{key}" if prefix else str(key), item, name)
+            return
+        for key in [k for k in found if k.startswith(prefix + ".")]:
+            del found[key]
+        found.pop(prefix, None)          # re-inserted last: the order of the layers
+        found[prefix] = name
+
+    for path, layer in layers:
+        visit("", layer, path.name)
+    # layer order: defaults first, then the trial's file, then the partial file
+    order = [path.name for path, _ in layers]
+    return dict(sorted(found.items(), key=lambda item: order.index(item[1])))
+
+
 def _aesi_dir(layers: list[tuple[Path, dict]], trial_dir: Path) -> Path:
     """A relative safety.aesi_file is next to the file that names it; the default one (named by
     defaults.yaml) next to the trial's config."""
@@ -395,6 +428,7 @@ def load_settings(config_file: Path | str | None = None) -> Settings:
         raise ConfigError(f"configuration ({partial or layers[-1][0]}) is not valid: "
                           f"{problems}") from None
     settings.analysis._aesi_dir = _aesi_dir(layers, trial_path.parent)
+    settings.analysis._set_in = _set_in(layers)
     return settings
 
 

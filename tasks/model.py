@@ -79,10 +79,14 @@ class Paragraph:
     style: Literal["body", "note", "verdict", "warning"] = "body"
 
 
+NO_ROWS = "None: no record meets the definition of this table at this cut."
+
+
 @dataclass
 class Table:
     """A report table. `data` is tidy and unrounded (written to tables/<id>.csv); `display` is the
-    same table formatted for the PDF by tasks.report.formatting (strings only)."""
+    same table formatted for the PDF by tasks.report.formatting (strings only). A table whose
+    `display` has no rows prints its `empty_text` in words instead of a bare header (PDF, RTF)."""
     id: str
     number: str
     title: str
@@ -95,6 +99,11 @@ class Table:
     header_groups: list[tuple[str, int]] | None = None   # spanning header: (label, n columns)
     csv_only: bool = False           # a long listing: in tables/ only, referenced in the PDF
     links: list[str] | None = None   # per display row: the anchor its first cell links to ("" none)
+    empty_text: str = NO_ROWS        # what an empty table says: "None: no subject had ..."
+
+    @property
+    def is_empty(self) -> bool:
+        return len(self.display) == 0
 
     def as_listing(self, limit: int | None) -> Table:
         """This table as a listing: in tables/<id>.csv only when it has more rows than `limit`

@@ -80,7 +80,9 @@ def disagreement_table(adam: Adam, limit: int) -> list[Block]:
         data=found, display=display, source="ADTR, ADRS", landscape=True,
         footnotes=["RECIST 1.1 recomputed from TR target sums (30% decrease from baseline, 20% and "
                    "5 mm increase from nadir), non-target status and new lesions; for the data "
-                   "managers to query. The primary analysis uses the investigator's responses."])
+                   "managers to query. The primary analysis uses the investigator's responses."],
+        empty_text="None: at every visit the response recomputed from the lesion measurements "
+                   "agrees with the investigator's.")
     return [Paragraph(f"{found['USUBJID'].nunique() if len(found) else 0} subject(s), {len(found)} "
                       "visit(s) with a disagreement between recomputed and reported response."),
             table.as_listing(limit)]

@@ -154,4 +154,5 @@ def death_listing(adsl: pd.DataFrame, adae: pd.DataFrame, cfg: TrialConfig) -> T
     return Table(id="t_14_3_6_2_death_listing", number="14.3.6.2",
                  title="Listing of deaths and fatal adverse events",
                  population="All subjects who died or had a fatal adverse event", data=data,
-                 display=display, footnotes=notes, source="ADSL, ADAE", landscape=True)
+                 display=display, footnotes=notes, source="ADSL, ADAE", landscape=True,
+                 empty_text="None: no subject died or had a fatal adverse event.")

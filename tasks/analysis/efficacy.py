@@ -213,4 +213,5 @@ def _tumour_figures(adsl: pd.DataFrame, adrs: pd.DataFrame, adtr: pd.DataFrame, 
     changes = percent_change_over_time(adtr, adsl, cfg)
     changes = changes[changes["USUBJID"].isin(cbor.index)]
     return [waterfall_figure(best, cap, cfg.response), swimmer,
-            spider_figure(changes, cbor, cap, REFERENCE_DATES[cfg.response.reference_date], cfg.response)]
+            spider_figure(changes, cbor, cfg.report.max_figure_subjects,
+                          REFERENCE_DATES[cfg.response.reference_date], cfg.response)]

@@ -14,11 +14,8 @@ MISSING_TEXT = "Missing"
 
 def listing_blocks(table: Table, cfg: TrialConfig) -> list[Block]:
     """The listing, in the PDF when short; longer than report.max_listing_rows_in_pdf rows it is
-    written to tables/<id>.csv only and the PDF says so. An empty listing prints "None"."""
+    written to tables/<id>.csv only and the PDF says so (an empty one prints its empty_text)."""
     limit = cfg.report.max_listing_rows_in_pdf
-    if table.data.empty:
-        table.display = pd.DataFrame([["None"] + [""] * (len(table.display.columns) - 1)],
-                                     columns=table.display.columns)
     if not table.as_listing(limit).csv_only:
         return [table]
     return [table, Paragraph(
@@ -66,4 +63,5 @@ def sae_listing(adae: pd.DataFrame, cfg: TrialConfig, scale_variable: str | None
              "Related: Y/N to any study drug and to each drug (AEREL or the drug's SUPPAE assessment)."]
     return Table(id="t_14_3_5_2_sae_listing", number="14.3.5.2", title="Listing of serious adverse events",
                  population="All subjects with a serious adverse event", data=data, display=display,
-                 footnotes=notes, source="ADSL, ADAE", landscape=True)
+                 footnotes=notes, source="ADSL, ADAE", landscape=True,
+                 empty_text="None: no subject had a serious adverse event.")

@@ -1,6 +1,6 @@
-"""What goes into a version folder besides the PDFs: ADaM, tables and figures as data,
-results.json, validation.json, the record snapshot, and the open package `open/` with its own
-results and manifest. Same inputs give the same bytes."""
+"""What goes into a version folder besides the PDFs: ADaM, tables and figures as data (CSV,
+and every table as RTF), results.json, validation.json, the record snapshot, and the open
+package `open/` with its own results and manifest. Same inputs give the same bytes."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,6 +15,8 @@ from tasks.results.run import OpenResults, Results
 from tasks.publish.layout import (MANIFEST_NAME, OPEN_DIR, OPEN_MANIFEST_NAME, OPEN_PDF,
                                   OPEN_RESULTS_NAME, RESULTS_NAME, VALIDATION_NAME)
 from tasks.publish.manifest import file_hashes
+from tasks.report.document import MARKINGS
+from tasks.report.rtf import table_rtf
 
 
 def write_adam(adam: Adam, folder: Path) -> None:
@@ -27,14 +29,19 @@ def _csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d").encode("utf-8")
 
 
-def write_tables(blocks: list[Table | Figure], tables: Path, figures: Path | None) -> None:
-    """<tables>/<id>.csv for every table and figure (the figure's plotted data); <figures>/<id>.svg
-    unless `figures` is None; a patient profile's two files in the profiles/ subfolders. Not
-    fsynced one by one: publishing fsyncs the whole staging folder before its rename."""
+def write_tables(blocks: list[Table | Figure], tables: Path, figures: Path | None,
+                 marking: str) -> None:
+    """<tables>/<id>.csv for every table and figure (the figure's plotted data), <tables>/rtf/
+    <id>.rtf for every table (marked `marking`); <figures>/<id>.svg unless `figures` is None; a
+    patient profile's two files in the profiles/ subfolders. Not fsynced one by one: publishing
+    fsyncs the whole staging folder before its rename."""
     for block in blocks:
         sub = Profile.folder if isinstance(block, Profile) else ""
         (tables / sub).mkdir(parents=True, exist_ok=True)
         (tables / sub / f"{block.id}.csv").write_bytes(_csv(block.data))
+        if isinstance(block, Table):
+            (tables / "rtf").mkdir(exist_ok=True)
+            (tables / "rtf" / f"{block.id}.rtf").write_bytes(table_rtf(block, marking))
         if isinstance(block, Figure) and figures is not None:
             (figures / sub).mkdir(parents=True, exist_ok=True)
             (figures / sub / f"{block.id}.svg").write_text(block.svg, encoding="utf-8")
@@ -62,12 +69,12 @@ def write_contents(folder: Path, adam: Adam, closed: list[Table | Figure], open_
     if results.version is None or open_results.version != results.version:
         raise ValueError("results to publish need the version number (Results.published_as)")
     write_adam(adam, folder)
-    write_tables(closed, folder / "tables", folder / "figures")
+    write_tables(closed, folder / "tables", folder / "figures", MARKINGS["closed"])
     write_json(folder / RESULTS_NAME, results)
     write_json(folder / VALIDATION_NAME, validation_document(findings))
     write_snapshot(snapshot, folder)
     open_dir = folder / OPEN_DIR
-    write_tables(open_, open_dir / "tables", None)
+    write_tables(open_, open_dir / "tables", None, MARKINGS["open"])
     write_json(open_dir / OPEN_RESULTS_NAME, open_results)
     write_json(open_dir / OPEN_MANIFEST_NAME, open_manifest(folder, results.cutoff, results.version))
 

@@ -27,6 +27,14 @@ def number(value: float | None, decimals: int = 1) -> str:
     return f"{math.copysign(rounded, float(value)) if rounded else 0.0:.{decimals}f}"
 
 
+def plain(value: float | None) -> str:
+    """A configured number as it is written: 0.95, 30, 1.5 (no rounding, no trailing zeros)."""
+    if _missing(value):
+        return "none"
+    written = repr(float(value))
+    return written[:-2] if written.endswith(".0") else written
+
+
 def count(n: int | float | None) -> str:
     return "0" if _missing(n) else f"{int(n)}"
 

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 
 from tasks.adam.descriptions import rule_descriptions
-from tasks.analysis.methods import configured_rules, methods_section
+from tasks.analysis.methods import methods_section
 from tasks.analysis.quality import (data_currency, excluded_responses_blocks, findings_table,
                                     imputations_table)
 from tasks.config import load_config
@@ -54,15 +54,6 @@ def test_findings_listing_goes_to_csv_only_when_long():
                 for i in range(1, 6)]
     assert not findings_table(findings, limit=10).csv_only
     assert findings_table(findings, limit=3).csv_only
-
-
-def test_methods_list_every_configured_rule_with_its_value():
-    rules = configured_rules(load_config()).set_index("setting")["value"]
-    assert rules["response.confirmation_min_days"] == "28"
-    assert rules["safety.teae_window_days"] == "30"
-    assert rules["monitoring.simon.p0"] == "0.1"
-    assert "survival.conf_type" in rules.index
-    assert any(t.id == "t_16_5_2_software" for t in methods_section(load_config()) if hasattr(t, "id"))
 
 
 def test_methods_print_the_rules_the_derivations_run():

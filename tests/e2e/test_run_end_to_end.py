@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from tasks.report.rtf_text import rtf_pages
 
 pytestmark = pytest.mark.e2e
 CUTOFF = "2026-10-31"
@@ -71,6 +72,11 @@ def test_run_publishes_every_contract_file(published):
         assert (version / name).is_file(), name
     assert (version / "report-closed.pdf").read_bytes().startswith(b"%PDF")
     assert len(list((version / "tables").glob("*.csv"))) >= 10
+    # every table (not a figure's data) also as RTF, with its number and title
+    tables = {p.stem for p in (version / "tables").glob("[tl]_*.csv")}
+    assert {p.stem for p in (version / "tables" / "rtf").glob("*.rtf")} == tables
+    pages = rtf_pages((version / "tables" / "rtf" / "t_14_3_1_teae_overview.rtf").read_bytes())
+    assert pages[0].count("Table 14.3.1\nOverview of treatment-emergent adverse events") == 1
 
 
 def test_results_orr_matches_exact_interval_computed_independently(published):
@@ -158,8 +164,8 @@ def test_same_cut_config_and_code_give_byte_identical_results_tables_and_adam(pu
         '"version": 1', '"version": 2')
     assert first_results["version"] == 1
     compared = 0
-    for pattern in ("tables/**/*.csv", "adam/*.parquet", "figures/**/*.svg", "validation.json",
-                    "provenance/records.parquet"):
+    for pattern in ("tables/**/*.csv", "tables/**/*.rtf", "adam/*.parquet", "figures/**/*.svg",
+                    "validation.json", "provenance/records.parquet"):
         for path in version.glob(pattern):
             twin = second / path.relative_to(version)
             assert twin.read_bytes() == path.read_bytes(), path.relative_to(version)

@@ -1,45 +1,15 @@
 """Page 2 of the closed report, "DSMB at a glance", on the demo trial's cut analysed in-process
 (simulate -> cutoff -> ADaM -> analyse, no Prefect): every line comes from the typed results, the
 efficacy headline and Table 14.2.2 share one denominator, and the page sits before the contents
-with every pointer resolving to a table of the report."""
+with every pointer resolving to a table of the report. The cut: the `run` fixture of
+conftest.py."""
 from __future__ import annotations
 
 import re
-import sys
-from datetime import date, datetime, timezone
-from pathlib import Path
 
-import pytest
-
-from tasks.adam.build import build_adam
-from tasks.analysis.assemble import analyse
-from tasks.config import load_settings
-from tasks.ingest.cutoff import apply_cutoff
 from tasks.model import Table
-from tasks.publish.snapshot import record_snapshot
 from tasks.report import formatting as fmt
-from tasks.report.documents import report_documents
 from tasks.report.render import render_html
-from tasks.simulate import simulate_cut
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
-from cutkit import make_cut  # noqa: E402
-
-CUTOFF = date(2026, 10, 31)
-CODE = {"package_version": "0.1.0", "git_commit": None}
-
-
-@pytest.fixture(scope="module")
-def run():
-    """The demo cut (32 subjects, seed 20261) analysed, and its two report documents."""
-    settings = load_settings()
-    cfg = settings.analysis
-    frames = simulate_cut(cfg, settings.simulation, CUTOFF, 32, 20261, "clean")
-    cut = apply_cutoff(make_cut(frames, CUTOFF), cfg)
-    analysis = analyse(build_adam(cut.cut, cfg), cut, [], cfg, None, record_snapshot(cut.cut))
-    documents = report_documents(analysis, cfg, CUTOFF, 1, False, None,
-                                 datetime(2026, 11, 1, tzinfo=timezone.utc), CODE, None)
-    return analysis, documents
 
 
 def test_every_verdict_in_one_line_with_boundary_and_observed_value(run):
