@@ -2,9 +2,11 @@
 PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
-# System packages, installed with apt when missing: what WeasyPrint needs (Pango, fonts) and
-# PostgreSQL (the server test runs a Prefect server on it).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core postgresql
+# System packages, installed with apt when missing: what WeasyPrint needs (Pango, fonts),
+# poppler-utils (pdftotext, read by the delivery tests) and PostgreSQL (the server test runs a
+# Prefect server on it).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+                   poppler-utils postgresql
 DEMO_CUTOFF ?= 2026-10-31
 DEMO_SUBJECTS ?= 32
 export PREFECT_HOME ?= $(CURDIR)/.prefect
@@ -33,8 +35,9 @@ demo: venv
 	$(BIN)/interim simulate --out data/cuts --cutoff $(DEMO_CUTOFF) --subjects $(DEMO_SUBJECTS) --seed 20261
 	$(BIN)/interim run --cutoff $(DEMO_CUTOFF) --reason "demo: synthetic data cut"
 
+# Two workers (the machines have 2 cores); tests that read one shared published run share a worker.
 test: venv
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 clean:
-	rm -rf $(VENV) .prefect data reports .pytest_cache
+	rm -rf $(VENV) .prefect data reports outbox .pytest_cache

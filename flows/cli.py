@@ -1,4 +1,5 @@
-"""The `interim` command line: simulate, validate, run, verify, design simon.
+"""The `interim` command line: simulate, validate, run, verify, design simon, approve, deliver,
+trace, deliveries.
 
 Paths typed on the command line are relative to the user's working folder: they are made absolute
 here, before any flow runs. Tables print as rich tables on a terminal, as plain lines elsewhere."""
@@ -155,7 +156,10 @@ def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
         config: Optional[Path] = typer.Option(None, help=CONFIG_HELP),
         reports: Optional[Path] = typer.Option(None, help="Reports root (default: the configured one)."),
         reason: Optional[str] = typer.Option(None, help="Why this analysis is run (printed on the title page)."),
-        final: bool = typer.Option(False, "--final", help="Mark this version final.")) -> None:
+        final: bool = typer.Option(False, "--final", help="Mark this version final."),
+        narrative: Optional[str] = typer.Option(
+            None, help="The independent statistician's summary (Markdown), shown as text on page 2 "
+                       "of the closed report (default: narrative.md in the cut folder).")) -> None:
     """Run the interim-analysis flow for one cut and publish a new report version."""
     day = _date(cutoff)
     starter = _start_embedded_server_early()
@@ -174,7 +178,7 @@ def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
                         "analyse, render, publish ..."), temporary_settings(updates=embedded):
             folder = interim_analysis(cutoff=day, reason=reason, final=final,
                                       source=_here(source), config_file=_here(config),
-                                      reports=_here(reports))
+                                      reports=_here(reports), narrative=_here(narrative))
         err.print(f"published in {(datetime.now() - started).total_seconds():.1f} s: "
                   f"{Path(folder) / 'report-closed.pdf'}")
         return folder
@@ -221,3 +225,92 @@ def design_simon(p0: float = typer.Option(..., min=0.0, max=1.0, help="Uninteres
                 ("design", "r1/n1", "r/n", "EN(p0)", "PET(p0)", "alpha", "power"), rows,
                 justify="right")
 
+
+
+# --- approval and delivery (docs/delivery.md) ----------------------------------------------------
+
+VERSION_HELP = "A published version folder REPORTS/YYYY-MM-DD/vN."
+CONFIG_HELP = "A config file merged over the trial's."
+REPORTS_HELP = "Reports root holding deliveries.jsonl (default: the configured one)."
+
+
+def _reports_root(reports: Optional[Path], config: Optional[Path]) -> Path:
+    """The reports root whose deliveries.jsonl is meant: --reports, else the configured one."""
+    from tasks.config import load_settings
+    from tasks.operation import local_or_url
+
+    return Path(_here(reports) or local_or_url(load_settings(_here(config)).operation.reports.root))
+
+
+@app.command()
+def approve(version_dir: Path = typer.Argument(..., help=VERSION_HELP),
+            by: str = typer.Option(..., "--by", help="Name of the person approving (signature)."),
+            meaning: Optional[str] = typer.Option(
+                None, help="What the approval means (default: approved for DSMB distribution).")
+            ) -> None:
+    """Record the electronic approval of a verified version for delivery."""
+    from tasks.deliver.approval import DEFAULT_MEANING, approve as record_approval
+
+    line = _guarded(lambda: record_approval(version_dir, by, meaning or DEFAULT_MEANING))
+    typer.echo(f"{line.version} approved by {line.by} ({line.os_user}@{line.host}) on {line.time}: "
+               f"{line.meaning}; manifest sha256 {line.manifest_sha256}")
+
+
+@app.command()
+def deliver(version_dir: Path = typer.Argument(..., help=VERSION_HELP),
+            audience: str = typer.Option("all", help="closed, open or all."),
+            config: Optional[Path] = typer.Option(None, help=f"{CONFIG_HELP} (`delivery:`)"),
+            resend: bool = typer.Option(False, "--resend", help="Send a new copy also to "
+                                        "recipients who have one (logged as resent).")) -> None:
+    """Send each recipient of the audience a personal watermarked copy; only approved versions."""
+    from tasks.deliver.plan import AUDIENCE_CHOICES
+
+    if audience not in AUDIENCE_CHOICES:
+        raise typer.BadParameter(f"unknown audience {audience!r}; one of: "
+                                 f"{', '.join(AUDIENCE_CHOICES)}", param_hint="--audience")
+
+    def work() -> None:
+        from tasks.config import load_settings
+        from tasks.deliver.send import deliver_version, require_sent
+        from tasks.validate.present import visible
+
+        settings = load_settings(_here(config)).operation.delivery
+        with err.status(f"Delivering {version_dir} ({audience}) ..."):
+            outcomes = deliver_version(version_dir, settings, audience, resend)
+        for outcome in outcomes:
+            typer.echo(visible(outcome.describe()))
+        if not outcomes:
+            typer.echo(f"{version_dir}: nothing missing, every recipient has a copy "
+                       "(--resend to send again)")
+        require_sent(outcomes)
+    _guarded(work)
+
+
+@app.command()
+def trace(file: Path = typer.Argument(..., help="A delivered copy (PDF)."),
+          reports: Optional[Path] = typer.Option(None, help=REPORTS_HELP),
+          config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
+    """Name the version, audience and recipient of a delivered copy; exit 1 if it was changed."""
+    from tasks.deliver.log import DeliveryLog
+    from tasks.deliver.trace import trace_copy
+    from tasks.validate.present import visible
+
+    found = _guarded(lambda: trace_copy(file, DeliveryLog(_reports_root(reports, config))))
+    typer.echo(visible(found.describe()))
+    if not (found.delivered and found.identical):
+        raise typer.Exit(1)
+
+
+@app.command()
+def deliveries(cutoff: Optional[str] = typer.Option(None, help="Only versions of this cutoff."),
+               reports: Optional[Path] = typer.Option(None, help=REPORTS_HELP),
+               config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
+    """The delivery log: approvals, sends, failures and resends."""
+    from tasks.deliver.log import DeliveryLog
+    from tasks.deliver.present import COLUMNS, log_rows, select
+    from tasks.validate.present import print_table
+
+    day = _date(cutoff).isoformat() if cutoff else None
+    log = _guarded(lambda: DeliveryLog(_reports_root(reports, config)))
+    lines = select(_guarded(log.read), day)
+    print_table(Console(), f"{log.path}: {len(lines)} line(s)", COLUMNS, log_rows(lines))

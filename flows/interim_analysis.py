@@ -35,20 +35,24 @@ def ingest(location: str, cutoff: date, cfg: TrialConfig, source: Source,
 @flow(name="interim-analysis", log_prints=True)
 def interim_analysis(cutoff: date, reason: str | None = None, final: bool = False,
                      source: str | None = None, config_file: str | None = None,
-                     reports: str | None = None, require_ready: bool = False) -> str:
+                     reports: str | None = None, require_ready: bool = False,
+                     narrative: str | None = None) -> str:
     """Analyse the data cut of `cutoff` and publish a new report version; returns its folder.
     `reason` is required for another version after a final one; without it the title page says
-    the run was manually triggered."""
+    the run was manually triggered. `narrative`: the independent statistician's summary
+    (Markdown file; default: narrative.md in the cut folder when there)."""
     run_time = datetime.now(timezone.utc).replace(microsecond=0)
     settings = load_settings(config_file)
     cfg, operation = settings.analysis, settings.operation
     location = cut_location(local_or_url(source or operation.source.root), cutoff)
     reports_root = Path(local_or_url(reports or operation.reports.root))
     parameters = {"cutoff": cutoff.isoformat(), "reason": reason, "final": final,
-                  "source": location, "config_file": config_file, "reports": str(reports_root)}
+                  "source": location, "config_file": config_file, "reports": str(reports_root),
+                  "narrative": narrative}
 
     cutoff_result, findings = ingest(location, cutoff, cfg, operation.source, require_ready)
     cut = cutoff_result.cut
+    summary = steps.statistician_summary(location, operation.source, narrative)   # closed, no input
     records = steps.snapshot(cut, cfg)            # files in the cache, kept per cut and config
     adam = steps.derive(cut, cfg)
     start_renderers()      # the PDF workers import WeasyPrint while the cut is analysed
@@ -62,7 +66,7 @@ def interim_analysis(cutoff: date, reason: str | None = None, final: bool = Fals
                        (reservation.previous or {}).get("manifest_sha256"))
         steps.write_version_contents(reservation, adam, analysis, findings, records)
         documents = report_documents(analysis, cfg, cutoff, reservation.version, final, reason,
-                                     run_time, manifest_extra["code"])
+                                     run_time, manifest_extra["code"], summary)
         steps.render_reports(reservation, documents, manifest_extra, cfg.report.pdfa)
         published = steps.publish(reservation, manifest_extra)
     create_markdown_artifact(key="interim-report", markdown=headline_markdown(analysis.results, published),

@@ -8,6 +8,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.deliver_report import await_approval_then_deliver
 from flows.interim_analysis import cut_location, interim_analysis
 from tasks.config import load_settings
 from tasks.errors import CutNotReadyError
@@ -30,8 +31,10 @@ def require_complete_cut(location: str, source: Source) -> None:
 
 
 @flow(name="monthly-cut", log_prints=True)
-def monthly_cut(cutoff: date | None = None, config_file: str | None = None) -> str:
-    """Scheduled on the 1st of each month: analyse the cut of the previous month's last day."""
+def monthly_cut(cutoff: date | None = None, config_file: str | None = None,
+                await_approval: bool = False) -> str:
+    """Scheduled on the 1st of each month: analyse the cut of the previous month's last day.
+    With `await_approval`, pause after publishing until approved (flow-run input), then deliver."""
     operation = load_settings(config_file).operation
     source = operation.source
     cutoff = cutoff or previous_month_end(datetime.now(ZoneInfo(operation.schedule.timezone)))
@@ -50,5 +53,8 @@ def monthly_cut(cutoff: date | None = None, config_file: str | None = None) -> s
         create_markdown_artifact(key="missing-data-cut", markdown=f"# Data cut missing\n\n{message}\n",
                                  description=f"Data cut {cutoff.isoformat()} missing")
         raise CutNotReadyError(message) from None
-    return interim_analysis(cutoff=cutoff, reason=SCHEDULED_REASON, config_file=config_file,
-                            require_ready=True)
+    published = interim_analysis(cutoff=cutoff, reason=SCHEDULED_REASON, config_file=config_file,
+                                 require_ready=True)
+    if await_approval:
+        await_approval_then_deliver(published, operation.delivery, config_file)
+    return published

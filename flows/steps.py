@@ -18,6 +18,7 @@ from tasks.cache import cache_folder, cached_file, cached_value, is_complete
 from tasks.config import TrialConfig
 from tasks.errors import ValidationFailed
 from tasks.ingest.cutoff import apply_cutoff
+from tasks.ingest.narrative import read_narrative
 from tasks.ingest.read import read_cut
 from tasks.model import Cut, CutoffResult, Finding
 from tasks.operation import Source
@@ -105,6 +106,11 @@ def derive(cut: Cut, cfg: TrialConfig) -> Path:
     """The folder of the ADaM of the cut: derived, or left by an earlier run of the same inputs,
     config and code (the cache stays behind this one call)."""
     return derived_adam(derive_adam(cut, cfg), cut, cfg)
+
+
+@thin(name="statistician-summary")
+def statistician_summary(location: str, source: Source, narrative: str | None) -> str | None:
+    return read_narrative(location, source, narrative)
 
 
 @thin(name="snapshot-records")

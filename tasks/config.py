@@ -48,10 +48,12 @@ class Drug(_Strict):
 
 
 class Component(_Strict):
-    """A study treatment as relatedness is recorded (HAIC = oxaliplatin + raltitrexed)."""
+    """A study treatment as relatedness and action taken are recorded (HAIC = oxaliplatin +
+    raltitrexed)."""
     code: str
     label: str
     relatedness_qnam: str | None = None
+    action_qnam: str | None = None       # SUPPAE QNAM of the action taken with this component
     drugs: tuple[Drug, ...]
 
 
@@ -117,8 +119,15 @@ class NewAnticancerTherapy(_Strict):
     date_variable: str
 
 
+class Irecist(_Strict):
+    category: str
+    confirm_min_days: int = Field(ge=1)
+    confirm_max_days: int | None = Field(ge=1)
+
+
 class Response(_Strict):
     evaluator: str
+    independent_evaluator: str | None
     reference_date: Literal["TRTSDT", "RANDDT"]
     confirmation_min_days: int = Field(ge=1)
     sd_min_days: int = Field(ge=0)
@@ -127,6 +136,7 @@ class Response(_Strict):
     missing_as_ne: bool
     pfs_missed_assessments: bool
     dcr_window_months: float = Field(gt=0)
+    dcr_landmark_window_days: int = Field(ge=0)
     rate_conf_level: float = Field(gt=0, lt=1)
     assessment_interval_days: int = Field(gt=0)
     assessment_window_days: int = Field(ge=0)
@@ -136,6 +146,8 @@ class Response(_Strict):
     pd_min_increase_mm: float = Field(ge=0)
     node_normal_mm: float = Field(gt=0)
     new_anticancer_therapy: NewAnticancerTherapy | None
+    exclude_after_new_therapy: bool
+    irecist: Irecist
 
 
 class Survival(_Strict):
@@ -144,16 +156,49 @@ class Survival(_Strict):
     conf_type: Literal["log-log"]
 
 
+class Hepatic(_Strict):
+    child_pugh_variable: str | None
+    decompensation: dict[str, tuple[str, ...]]
+
+
+class ReconciledTest(_Strict):
+    terms: tuple[str, ...]
+    explained_by: tuple[str, ...]
+
+
+class Reconciliation(_Strict):
+    min_grade: int = Field(ge=1, le=4)
+    window_days: int = Field(ge=0)
+    tests: dict[str, ReconciledTest]
+
+
+class AesiCourse(_Strict):
+    landmarks_months: tuple[float, ...]
+    figure_groups: int = Field(ge=1)
+
+
+class ImmuneTreatment(_Strict):
+    groups: tuple[str, ...]
+    window_days: int = Field(ge=0)
+    exclude_routes: tuple[str, ...]
+    classes: dict[str, tuple[str, ...]]
+
+
 class Safety(_Strict):
     teae_window_days: int = Field(ge=0)
     aesi_window_days: int = Field(ge=0)
     aesi_file: str
     aesi_long_window_groups: tuple[str, ...]
     death_window_days: int = Field(ge=0)
+    unknown_death_causes: tuple[str, ...]
     open_report_pooled_safety: bool
     related_values: tuple[str, ...]
     missing_relatedness_as_related: bool
     incidence_conf_level: float = Field(gt=0, lt=1)
+    hepatic: Hepatic
+    reconciliation: Reconciliation
+    aesi_course: AesiCourse
+    immune_treatment: ImmuneTreatment
 
 
 class Labs(_Strict):
@@ -210,11 +255,14 @@ class Monitoring(_Strict):
     simon: Simon
     predictive: Predictive
     safety_stopping: SafetyStopping
+    attention_margin_events: int = Field(ge=0)
 
 
 class Report(_Strict):
     data_currency_days: int = Field(ge=1)
     max_listing_rows_in_pdf: int = Field(ge=1)
+    max_figure_subjects: int = Field(ge=1)
+    max_profiles_in_pdf: int = Field(ge=0)
     pdfa: bool
 
 
@@ -245,11 +293,21 @@ class TrialConfig(_Strict):
     report: Report
     # The folder a relative safety.aesi_file is read from (not config: not in the digest).
     _aesi_dir: Path = PrivateAttr(default=PACKAGED_CONFIG_DIR)
+    # Dotted key -> the config file that set it, in layer order (what the Methods print; the
+    # same values from other files are the same analysis: not in the digest).
+    _set_in: dict[str, str] = PrivateAttr(default_factory=dict)
 
     def digest(self) -> str:
         """sha256 of the resolved analysis config (canonical JSON), for the manifest and caching."""
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def set_in(self, keys: tuple[str, ...]) -> list[str]:
+        """The files that set `keys` or any key under them, in layer order ([] when this config
+        was not read from files)."""
+        files = [name for key, name in self._set_in.items()
+                 if any(key == k or key.startswith(k + ".") for k in keys)]
+        return sorted(set(files), key=list(dict.fromkeys(self._set_in.values())).index)
 
     def aesi_groups(self) -> dict[str, tuple[str, ...]]:
         """The AESI groups (name -> preferred terms, upper case) of safety.aesi_file."""
@@ -318,6 +376,29 @@ def _layers(trial_path: Path, config_file: Path | None) -> list[tuple[Path, dict
     return [defaults, trial, (config_file, extra)]
 
 
+def _set_in(layers: list[tuple[Path, dict]]) -> dict[str, str]:
+    """Dotted key -> the name of the last file that sets it, as deep_merge merges the layers: a
+    mapping merges into a mapping, any other value replaces what was set at or under its key."""
+    found: dict[str, str] = {}
+
+    def visit(prefix: str, value: object, name: str) -> None:
+        if isinstance(value, dict) and value:
+            found.pop(prefix, None)
+            for key, item in value.items():
+                visit(f"{prefix}.{key}" if prefix else str(key), item, name)
+            return
+        for key in [k for k in found if k.startswith(prefix + ".")]:
+            del found[key]
+        found.pop(prefix, None)          # re-inserted last: the order of the layers
+        found[prefix] = name
+
+    for path, layer in layers:
+        visit("", layer, path.name)
+    # layer order: defaults first, then the trial's file, then the partial file
+    order = [path.name for path, _ in layers]
+    return dict(sorted(found.items(), key=lambda item: order.index(item[1])))
+
+
 def _aesi_dir(layers: list[tuple[Path, dict]], trial_dir: Path) -> Path:
     """A relative safety.aesi_file is next to the file that names it; the default one (named by
     defaults.yaml) next to the trial's config."""
@@ -347,6 +428,7 @@ def load_settings(config_file: Path | str | None = None) -> Settings:
         raise ConfigError(f"configuration ({partial or layers[-1][0]}) is not valid: "
                           f"{problems}") from None
     settings.analysis._aesi_dir = _aesi_dir(layers, trial_path.parent)
+    settings.analysis._set_in = _set_in(layers)
     return settings
 
 

@@ -98,6 +98,12 @@ def impute_date(values: pd.Series, rule: Literal["first", "last"]) -> tuple[pd.S
     return imputed, flag
 
 
+def study_day(dates: pd.Series, reference: pd.Series) -> pd.Series:
+    """CDISC study day: day 1 is the reference date, the day before is -1 (no day 0)."""
+    delta = (dates - reference).dt.days.astype("float64")
+    return delta.where(delta < 0, delta + 1)
+
+
 def study_days(end: pd.Series, start: pd.Series) -> pd.Series:
     """Days counted as end - start + 1 (both dates included), float (NaN when either is missing)."""
     return (end - start).dt.days.astype("float64") + 1.0

@@ -30,3 +30,7 @@ class ValidationFailed(InterimError):
 class PublishError(InterimError):
     """A report version could not be published; nothing half-written is left in place."""
 
+
+class DeliveryError(InterimError):
+    """A version cannot be approved or delivered, or a copy could not be sent: the message names
+    the version, and the recipient and server when a send failed."""

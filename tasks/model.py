@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -85,10 +85,14 @@ class Paragraph:
     style: Literal["body", "note", "verdict", "warning"] = "body"
 
 
+NO_ROWS = "None: no record meets the definition of this table at this cut."
+
+
 @dataclass
 class Table:
     """A report table. `data` is tidy and unrounded (written to tables/<id>.csv); `display` is the
-    same table formatted for the PDF by tasks.report.formatting (strings only)."""
+    same table formatted for the PDF by tasks.report.formatting (strings only). A table whose
+    `display` has no rows prints its `empty_text` in words instead of a bare header (PDF, RTF)."""
     id: str
     number: str
     title: str
@@ -100,6 +104,12 @@ class Table:
     landscape: bool = False
     header_groups: list[tuple[str, int]] | None = None   # spanning header: (label, n columns)
     csv_only: bool = False           # a long listing: in tables/ only, referenced in the PDF
+    links: list[str] | None = None   # per display row: the anchor its first cell links to ("" none)
+    empty_text: str = NO_ROWS        # what an empty table says: "None: no subject had ..."
+
+    @property
+    def is_empty(self) -> bool:
+        return len(self.display) == 0
 
     def as_listing(self, limit: int | None) -> Table:
         """This table as a listing: in tables/<id>.csv only when it has more rows than `limit`
@@ -121,6 +131,18 @@ class Figure:
     landscape: bool = False
 
 
+@dataclass
+class Profile(Figure):
+    """A patient profile: one page with its timeline (the figure) and a narrative made from the
+    data; listings link to it by `anchor`. Its files are figures/profiles/<id>.svg and
+    tables/profiles/<id>.csv (`id`: the subject's file name); one not `in_pdf` has files only."""
+    narrative: str = ""
+    anchor: str = ""
+    in_pdf: bool = True
+
+    folder: ClassVar[str] = "profiles"
+
+
 Block = Paragraph | Table | Figure
 
 
@@ -129,6 +151,9 @@ class Section:
     key: str
     title: str
     blocks: list[Block]
+
+
+ADAM_DATASETS = ("adsl", "adrs", "adtte", "adae", "adex", "adlb", "adtr", "adexrec", "adcm")
 
 
 @dataclass
@@ -141,10 +166,11 @@ class Adam:
     adex: pd.DataFrame
     adlb: pd.DataFrame
     adtr: pd.DataFrame
+    adexrec: pd.DataFrame = field(default_factory=pd.DataFrame)   # EX record by record
+    adcm: pd.DataFrame = field(default_factory=pd.DataFrame)      # medications
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name) for name in
-                ("adsl", "adrs", "adtte", "adae", "adex", "adlb", "adtr")}
+        return {name: getattr(self, name) for name in ADAM_DATASETS}
 
 
 @dataclass

@@ -12,12 +12,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-# A plain address (local@domain.tld): what a recipient list needs, not all of RFC 5322.
-EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+# A plain address (local@domain.tld): what a recipient list needs, not all of RFC 5322. No '/':
+# an address is also a folder name of the folder channel (and a header of an e-mail).
+EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                   r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Where a secret may be named (never given): any other key that looks like one is refused.
 SECRET_KEY = re.compile(r"pass|secret|token", re.IGNORECASE)
 SECRET_REFERENCES = {"password_env", "secret_block", "username_env"}
+AUDIENCES = ("closed", "open")
+Audience = Literal["closed", "open"]
+
+
+def _address(value: str) -> str:
+    if not EMAIL.fullmatch(value):
+        raise ValueError(f"{value!r} is not an e-mail address (name@example.org)")
+    return value
 
 
 class _Strict(BaseModel):
@@ -27,6 +37,7 @@ class _Strict(BaseModel):
 class Source(_Strict):
     root: str
     ready_marker: str
+    narrative_file: str          # the independent statistician's summary, read beside the cut
     read_retries: int = Field(ge=0)
     read_retry_delay_seconds: float = Field(ge=0)
     wait_retries: int = Field(ge=0)
@@ -71,9 +82,18 @@ class Recipient(_Strict):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
-        if not EMAIL.match(value):
-            raise ValueError(f"{value!r} is not an e-mail address (name@example.org)")
-        return value
+        return _address(value)
+
+    @field_validator("name", "role")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        # printed on every page of a copy and written into e-mail headers: one line only
+        if _CONTROL.search(value):
+            raise ValueError(f"{value!r} holds a line break or control character")
+        return value.strip()
+
+    def label(self) -> str:
+        return f"{self.name} <{self.email}>"
 
 
 class Smtp(_Strict):
@@ -84,19 +104,38 @@ class Smtp(_Strict):
     username_env: str | None
     password_env: str | None
     secret_block: str | None
+    ca_file: str | None                # a PEM CA bundle trusted instead of the system's
+    timeout_seconds: float = Field(gt=0)
+    retries: int = Field(ge=0, le=10)
+    retry_delay_seconds: float = Field(ge=0)
 
     @field_validator("sender")
     @classmethod
     def _sender(cls, value: str | None) -> str | None:
-        if value is not None and not EMAIL.match(value):
-            raise ValueError(f"{value!r} is not an e-mail address (name@example.org)")
-        return value
+        return value if value is None else _address(value)
+
+    @model_validator(mode="after")
+    def _credentials(self) -> "Smtp":
+        if self.password_env and self.secret_block:
+            raise ValueError("password_env and secret_block: name one place for the password")
+        has_password = bool(self.password_env or self.secret_block)
+        if has_password != bool(self.username_env):
+            raise ValueError("username_env and a password (password_env or secret_block) go "
+                             "together")
+        if has_password and self.security == "none":
+            raise ValueError("a password is never sent over an unencrypted connection: "
+                             "security must be starttls or tls")
+        return self
+
+    def server(self) -> str:
+        return f"{self.host}:{self.port} ({self.security})"
 
 
 class Delivery(_Strict):
     channel: Literal["folder", "smtp"]
     root: str
     smtp: Smtp
+    approval_timeout_hours: float = Field(gt=0)
     closed: tuple[Recipient, ...]
     open: tuple[Recipient, ...]
 
@@ -111,6 +150,10 @@ class Delivery(_Strict):
                         f"{path}: a password is never written in a config file; name the "
                         "environment variable that holds it (smtp.password_env) or a Prefect "
                         "Secret block (smtp.secret_block)")
+            unknown = sorted(set(data) - set(cls.model_fields))
+            if unknown:   # most likely a misspelt or an invented audience
+                raise ValueError(f"unknown key(s) {', '.join(map(repr, unknown))}; the audiences "
+                                 f"are {' and '.join(AUDIENCES)}")
         return data
 
     @model_validator(mode="after")
@@ -127,6 +170,9 @@ class Delivery(_Strict):
         if self.channel == "smtp" and self.smtp.sender is None:
             raise ValueError("channel smtp needs smtp.sender (the From address)")
         return self
+
+    def recipients(self, audience: str) -> tuple[Recipient, ...]:
+        return self.closed if audience == "closed" else self.open
 
 
 class Operation(_Strict):

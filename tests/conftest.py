@@ -78,6 +78,9 @@ def pharmaverse_published(prefect_harness, tmp_path_factory) -> Path:
 
 
 SIMULATED_CUTOFFS = ("2026-08-31", "2026-10-31")
+# The independent statistician's summary in each simulated cut folder: closed content only.
+NARRATIVE = ("The independent statistician asks the DSMB to discuss *the deaths of unknown "
+             "cause*.\n\n<b>No markup</b> [no link](http://example.invalid/)\n")
 
 
 @pytest.fixture(scope="session")
@@ -91,7 +94,20 @@ def simulated_published(prefect_harness, tmp_path_factory) -> tuple[Path, Path]:
         result = CliRunner().invoke(app, ["simulate", "--out", str(cuts), "--cutoff", cutoff,
                                           "--subjects", "40", "--scenario", scenario])
         assert result.exit_code == 0, result.output
+        (cuts / cutoff / "narrative.md").write_text(NARRATIVE, encoding="utf-8")
         result = CliRunner().invoke(app, ["run", "--cutoff", cutoff, "--source", str(cuts),
                                           "--reports", str(reports), "--reason", "end-to-end test"])
         assert result.exit_code == 0, result.output
     return cuts, Path(result.stdout.strip().splitlines()[-1])
+
+
+SHARED_RUNS = ("simulated_published", "pharmaverse_published")
+
+
+@pytest.hookimpl(tryfirst=True)        # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, every test that reads a shared published run goes to one worker, so
+    each run is made once per suite, not once per worker."""
+    for item in items:
+        if set(SHARED_RUNS) & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("published-runs"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -79,7 +80,9 @@ def test_relative_paths_mean_the_working_folder_and_findings_print_one_per_line(
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines[1] == "Severity\tFile\tRow\tUSUBJID\tColumn\tRule\tValue\tMessage"
-    assert ("error\tae.csv\t18\tTQB2868-HAIC-201-004-0002\tAETOXGR\tAE.AETOXGR in 1-5\t7\t"
+    ae = pd.read_csv(tmp_path / "cuts" / "2026-10-31" / "ae.csv", dtype=str, keep_default_na=False)
+    bad = ae.index[ae["AETOXGR"].eq("7")][0]          # the invalid scenario's planted grade
+    assert (f"error\tae.csv\t{bad + 1}\t{ae.at[bad, 'USUBJID']}\tAETOXGR\tAE.AETOXGR in 1-5\t7\t"
             "AETOXGR '7' is not one of 1, 2, 3, 4, 5") in lines
     assert lines[0] == "6 error(s), 2 warning(s)" and len(lines) == 2 + 8 + 1    # printed once
     assert all(line.count("\t") == 7 for line in lines[1:-1])

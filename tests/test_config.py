@@ -83,7 +83,7 @@ def test_prefect_schedule_agrees_with_the_configured_schedule():
     operation = load_settings().operation
     assert (schedule["cron"], schedule["timezone"]) == \
         (operation.schedule.cron, operation.schedule.timezone)
-    assert set(deployments) == {"monthly-cut", "interim-analysis"}
+    assert set(deployments) == {"monthly-cut", "interim-analysis", "deliver-report"}
 
 
 # --- the three parts --------------------------------------------------------------------------
@@ -98,7 +98,7 @@ def test_settings_split_the_flat_yaml_into_analysis_operation_and_simulation():
     operation = settings.operation
     assert (operation.source.root, operation.source.encoding, operation.reports.root) == \
         ("data/cuts", "utf-8", "reports")
-    assert (operation.delivery.channel, operation.delivery.closed) == ("folder", ())
+    assert (operation.delivery.channel, len(operation.delivery.closed)) == ("folder", 3)  # demo
     assert settings.simulation.first_enrolment == date(2025, 5, 1)
     assert load_config() == settings.analysis
 
@@ -215,7 +215,8 @@ def test_operation_and_simulation_errors_name_the_key(tmp_path, content, expecte
 def test_a_valid_smtp_delivery_loads(tmp_path):
     settings = load_settings(write(tmp_path, {"delivery": {
         "channel": "smtp", "smtp": {"host": "mail.example.org", "port": 587, "security": "starttls",
-                                    "sender": "dsmb@example.org", "password_env": "SMTP_PASSWORD"},
+                                    "sender": "dsmb@example.org", "username_env": "SMTP_USER",
+                                    "password_env": "SMTP_PASSWORD"},
         "closed": [{"name": "A. Chair", "email": "chair@dsmb.org", "role": "DSMB chair"}],
         "open": [{"name": "S. Ponsor", "email": "sponsor@pharma.com", "role": "sponsor"}]}}))
     delivery = settings.operation.delivery

@@ -20,6 +20,12 @@ Variables added to AE (all AE variables are kept, text as in the cut):
   DISCFL INTRFL  AEACN: drug withdrawn; drug interrupted or dose reduced
   AOCCIFL AOCCSIFL AOCCPIFL  first treatment-emergent record of the subject's worst grade, per
                  subject / SOC / PT (as admiral's derive_var_extreme_flag)
+  ACN_<code>     action taken with study component <code>: its SUPPAE action_qnam QVAL; else, from
+                 EX, DRUG INTERRUPTED / DOSE REDUCED when the component's next dose after onset was
+                 withheld / reduced (ADEXREC), DOSE NOT CHANGED when only another component's was;
+                 else AEACN (derive_action_by_component)
+  ACYCLE         treatment cycle of the onset: the cycle of the subject's last EX record on or
+                 before ASTDT (missing before the first dose or without cycle visits)
 Record flags are "Y" or None.
 """
 from __future__ import annotations
@@ -27,10 +33,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tasks.adam.adexrec import build_adexrec
 from tasks.config import TrialConfig
 from tasks.distinct import per_distinct
 from tasks.adam.unique import numbers, upper
-from tasks.dates import earliest_date, latest_date, precision
+from tasks.dates import earliest_date, latest_date, precision, study_day
 from tasks.errors import BadInputError, ConfigError
 from tasks.model import Cut
 
@@ -52,6 +59,7 @@ def build_adae(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
     """ADAE of the cut (the cutoff already applied upstream; dates are never imputed past it)."""
     cutoff = pd.Timestamp(cut.cutoff)
     groups = cfg.aesi_groups()
+    doses = build_adexrec(adsl, cut.get("ex"), cfg)
     return (cut["ae"].copy()
             .pipe(derive_grade)
             .pipe(complete_ae_variables)
@@ -66,6 +74,8 @@ def build_adae(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
                   window_days=cfg.safety.aesi_window_days)
             .pipe(derive_outcome_flags)
             .pipe(derive_worst_grade_flags)
+            .pipe(derive_action_by_component, supp=cut.get("suppae"), doses=doses, cfg=cfg)
+            .pipe(derive_onset_cycle, doses=doses)
             .reset_index(drop=True))
 
 
@@ -148,12 +158,6 @@ def derive_start_date(adae: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
     adae["ASTDT"] = start.astype("datetime64[ns]")
     adae["ASTDTF"] = prec.map(IMPUTATION_FLAG).fillna("")
     return adae
-
-
-def study_day(dates: pd.Series, reference: pd.Series) -> pd.Series:
-    """CDISC study day: day 1 is the reference date, the day before is -1 (no day 0)."""
-    delta = (dates - reference).dt.days.astype("float64")
-    return delta.where(delta < 0, delta + 1)
 
 
 def derive_study_days(adae: pd.DataFrame) -> pd.DataFrame:
@@ -293,4 +297,57 @@ def derive_worst_grade_flags(adae: pd.DataFrame) -> pd.DataFrame:
     for variable, keys in WORST_GRADE_FLAGS.items():
         first = ordered.index[~ordered.duplicated(keys)]
         adae[variable] = _flag(adae.index.to_series().isin(first))
+    return adae
+
+
+ACTION_FROM_EX = {"WITHHLFL": "DRUG INTERRUPTED", "REDUCEFL": "DOSE REDUCED"}
+
+
+def _next_dose(adae: pd.DataFrame, doses: pd.DataFrame) -> pd.DataFrame:
+    """Per AE record (index of `adae`): the first of `doses` strictly after its onset (ASTDT)."""
+    events = adae.loc[adae["ASTDT"].notna(), ["USUBJID", "ASTDT"]].reset_index()
+    later = doses.loc[doses["ASTDT"].notna()].sort_values("ASTDT", kind="mergesort")
+    found = pd.merge_asof(events.sort_values("ASTDT", kind="mergesort"), later, on="ASTDT",
+                          by="USUBJID", direction="forward", allow_exact_matches=False)
+    return found.set_index("index")
+
+
+def derive_action_by_component(adae: pd.DataFrame, supp: pd.DataFrame | None,
+                               doses: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
+    """ACN_<code> per configured component (see the module docstring). Reading EX: the first
+    dose of the component's drugs after the onset, withheld or reduced: with several AEs before
+    one dose, each of them is credited with the change. When EX shows no change at all, AEACN
+    (a delayed dose, a withdrawal) stands for every component."""
+    key = pd.MultiIndex.from_arrays([adae["USUBJID"], _seq_key(adae["AESEQ"])])
+    components = cfg.study.components
+    qualifiers = supp_qualifiers(supp, [c.action_qnam for c in components if c.action_qnam])
+    overall = upper(adae["AEACN"])
+    recorded, from_ex = {}, {}
+    for component in components:
+        values = qualifiers.get(component.action_qnam, pd.Series(dtype=object))
+        recorded[component.code] = upper(pd.Series(values.reindex(key).to_numpy(), index=adae.index)
+                                         .fillna("").astype(str))
+        nxt = _next_dose(adae, doses[doses["COMPCD"].eq(component.code)]).reindex(adae.index)
+        change = pd.Series("", index=adae.index, dtype=object)
+        for flag, value in ACTION_FROM_EX.items():
+            change = change.mask(nxt[flag].eq("Y").to_numpy() & change.eq(""), value)
+        from_ex[component.code] = change
+    changed_any = pd.concat(from_ex.values(), axis=1).ne("").any(axis=1) if from_ex else None
+    for component in components:
+        fallback = overall.mask(changed_any, "DOSE NOT CHANGED")
+        inferred = from_ex[component.code].where(from_ex[component.code].ne(""), fallback)
+        action = recorded[component.code]
+        adae[f"ACN_{component.code}"] = action.where(action.ne(""), inferred)
+    return adae
+
+
+def derive_onset_cycle(adae: pd.DataFrame, doses: pd.DataFrame) -> pd.DataFrame:
+    """ACYCLE: the cycle of the subject's last EX record on or before the onset."""
+    events = adae.loc[adae["ASTDT"].notna(), ["USUBJID", "ASTDT"]].reset_index()
+    cycles = doses.loc[doses["ASTDT"].notna() & doses["ACYCLE"].notna(),
+                       ["USUBJID", "ASTDT", "ACYCLE"]]
+    found = pd.merge_asof(events.sort_values("ASTDT", kind="mergesort"),
+                          cycles.sort_values("ASTDT", kind="mergesort"), on="ASTDT", by="USUBJID",
+                          direction="backward").set_index("index")
+    adae["ACYCLE"] = found["ACYCLE"].reindex(adae.index).astype("float64")
     return adae

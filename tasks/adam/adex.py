@@ -9,6 +9,8 @@ One row per subject and EXTRT with any EX record:
   NADMIN           number of administrations; each EX record is one administration
   NCYCLES          distinct "CYCLE n" of VISIT; without cycle visits, distinct administration days
   NDOSEUNK         EX records whose EXDOSE is not a number (not counted as doses, shown)
+  NWITHHLD NREDUCE doses withheld and doses reduced (ADEXREC WITHHLFL / REDUCEFL): the
+                   interruptions and reductions the relative dose intensity reflects
   CUMDOSE          sum of EXDOSE over the administrations (EXDOSU units)
   DURD             LDOSEDT - FDOSEDT + interval_days (the last cycle lasts one interval), or + 1
                    day without a planned interval
@@ -22,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tasks.adam.adexrec import build_adexrec
 from tasks.adam.adsl import dosed_exposure
 from tasks.config import TrialConfig
 from tasks.model import Cut
@@ -29,13 +32,15 @@ from tasks.model import Cut
 CYCLE_VISIT = r"CYCLE\s*(\d+)"
 ADSL_VARIABLES = ("SAFFL", "TRT01A", "TRT01AN", "TRTSDT", "TRTEDT")
 COLUMNS = ["USUBJID", "COMPCD", "COMPLBL", "EXTRT", "EXDOSU", "FDOSEDT", "LDOSEDT", "NADMIN",
-           "NCYCLES", "NDOSEUNK", "CUMDOSE", "DURD", "PLANDOSE", "PLANINTD", "RDI"]
+           "NCYCLES", "NDOSEUNK", "NWITHHLD", "NREDUCE", "CUMDOSE", "DURD", "PLANDOSE", "PLANINTD",
+           "RDI"]
 
 
 def build_adex(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
     """ADEX of the cut: one row per subject and study drug, with the subject's ADSL arm flags."""
     ex = cut["ex"]
     return (summarise_exposure(ex, dosed_exposure(ex, cfg))
+            .pipe(derive_dose_changes, records=build_adexrec(adsl, ex, cfg))
             .pipe(derive_components, cfg=cfg)
             .pipe(derive_duration)
             .pipe(derive_dose_intensity)
@@ -73,6 +78,16 @@ def summarise_exposure(ex: pd.DataFrame, dosed: pd.DataFrame) -> pd.DataFrame:
     out["CUMDOSE"] = out["CUMDOSE"].fillna(0.0).astype("float64")
     out["EXDOSU"] = out["EXDOSU"].fillna("")
     return out
+
+
+def derive_dose_changes(adex: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+    """NWITHHLD / NREDUCE: the subject's withheld and reduced doses of the drug (ADEXREC)."""
+    counts = records.assign(W=records["WITHHLFL"].eq("Y"), R=records["REDUCEFL"].eq("Y")) \
+        .groupby(["USUBJID", "EXTRT"])[["W", "R"]].sum()
+    key = pd.MultiIndex.from_arrays([adex["USUBJID"], adex["EXTRT"]])
+    adex["NWITHHLD"] = counts["W"].reindex(key).fillna(0).astype(int).to_numpy()
+    adex["NREDUCE"] = counts["R"].reindex(key).fillna(0).astype(int).to_numpy()
+    return adex
 
 
 def derive_components(adex: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:

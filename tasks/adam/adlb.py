@@ -12,14 +12,17 @@ One record per LB record of a panel test, with the LB variables of LB_VARIABLES 
   ATOXGRN          CTCAE grade 0-4; missing when not graded, NOGRDRS says why (RESULT MISSING,
                    NON-NUMERIC RESULT, NO NORMAL RANGE, UNIT NOT RECOGNISED, DATE MISSING OR PARTIAL)
   WORSTFL          "Y" on the first on-treatment record of the subject's worst grade per test
+and a derived parameter PARAMCD ALBI (tasks.adam.albi) on every day with a bilirubin and an
+albumin value: AVAL the score, AVALCA1N/AVALCAT1 its grade (1-3), ABLFL/BASE/BASECA1N the last
+score on or before TRTSDT, ONTRTFL as above (no CTCAE grade: ATOXGRN missing, NOGRDRS "").
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from tasks.adam import ctcae
-from tasks.adam.adae import study_day
+from tasks.adam import albi, ctcae
+from tasks.dates import study_day
 from tasks.adam.unique import numbers, upper
 from tasks.config import TrialConfig
 from tasks.dates import to_date
@@ -44,7 +47,8 @@ def build_adlb(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
             .pipe(derive_baseline)
             .pipe(derive_on_treatment, window_days=cfg.safety.teae_window_days)
             .pipe(derive_toxicity_grade)
-            .pipe(derive_worst_flag))
+            .pipe(derive_worst_flag)
+            .pipe(derive_param_albi, window_days=cfg.safety.teae_window_days))
     adlb.index = pd.RangeIndex(len(adlb))    # in place: reset_index would copy a million rows
     return adlb
 
@@ -146,3 +150,38 @@ def derive_worst_flag(adlb: pd.DataFrame) -> pd.DataFrame:
     adlb["WORSTFL"] = pd.Series(np.where(adlb.index.isin(first), "Y", None), index=adlb.index,
                                 dtype=object)
     return adlb
+
+
+def _day_values(adlb: pd.DataFrame, paramcd: str, convert) -> pd.DataFrame:
+    """One value per subject and day of a test (the lowest LBSEQ), converted by `convert`."""
+    rows = adlb.loc[adlb["PARAMCD"].eq(paramcd).to_numpy() & adlb["AVAL"].notna().to_numpy()
+                    & adlb["ADT"].notna().to_numpy()]
+    rows = rows.assign(_SEQ=numbers(rows["LBSEQ"]), VALUE=convert(rows["AVAL"], rows["AVALU"]))
+    rows = rows.sort_values(["USUBJID", "ADT", "_SEQ"], kind="mergesort")
+    return rows.drop_duplicates(["USUBJID", "ADT"])
+
+
+def derive_param_albi(adlb: pd.DataFrame, window_days: int) -> pd.DataFrame:
+    """PARAMCD ALBI records (see the module docstring), appended to ADLB."""
+    bili = _day_values(adlb, albi.BILIRUBIN, albi.bilirubin_umol_l)
+    alb = _day_values(adlb, albi.ALBUMIN, albi.albumin_g_l)[["USUBJID", "ADT", "VALUE"]]
+    pairs = bili.merge(alb, on=["USUBJID", "ADT"], suffixes=("", "_ALB"))
+    score = albi.albi_score(pairs["VALUE"], pairs["VALUE_ALB"])
+    scored = pairs.loc[~np.isnan(score)].assign(AVAL=score[~np.isnan(score)])
+    keep = [v for v in ("STUDYID", "USUBJID", "VISITNUM", "VISIT", "LBDTC", "ADT", "ADY",
+                        *ADSL_VARIABLES) if v in scored]
+    rows = scored[keep].assign(PARAMCD=albi.PARAMCD, PARAM=albi.PARAM, AVAL=scored["AVAL"],
+                               AVALU="", NOGRDRS="", AVALCA1N=albi.albi_grade(scored["AVAL"]))
+    rows["AVALCAT1"] = rows["AVALCA1N"].map(lambda g: f"Grade {int(g)}")
+    usable = rows["ADT"] <= rows["TRTSDT"]
+    last = rows[usable].sort_values(["USUBJID", "ADT"], kind="mergesort").drop_duplicates(
+        "USUBJID", keep="last")
+    rows["ABLFL"] = pd.Series(np.where(rows.index.isin(last.index), "Y", None), index=rows.index,
+                              dtype=object)
+    base = last.set_index("USUBJID")
+    rows["BASE"] = rows["USUBJID"].map(base["AVAL"])
+    rows["BASECA1N"] = rows["USUBJID"].map(base["AVALCA1N"])
+    rows = derive_on_treatment(rows, window_days)
+    rows["WORSTFL"] = None
+    columns = list(dict.fromkeys([*adlb.columns, *rows.columns]))
+    return pd.concat([adlb, rows.reindex(columns=columns)], ignore_index=True)

@@ -15,51 +15,103 @@ counts. CNSR says which rule applied (EVNTDESC / CNSDTDSC say it in words):
        2 x assessment_interval_days + assessment_window_days days after it (two or more
        missed scheduled assessments; FDA 2018), when response.pfs_missed_assessments is set
 A last adequate assessment is an analysis OVR record (ADRS ANL01FL = "Y") other than NE.
+
+Sensitivity analyses of PFS, by the same sources (docs/efficacy.md, PFS and death):
+    PFSNMISS  without the missed-assessment rule (when response.pfs_missed_assessments is on)
+    PFSNACT   counting PD and death regardless of new anticancer therapy, from the assessments
+              after it too (when response.new_anticancer_therapy is configured)
+and the second analysis by the independent review (ADRS OVRIRC, when present):
+    PFSIRC    PFS by the independent reviewer's assessments
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from tasks.adam.adrs import analysis_records
-from tasks.adam.response_terms import NE, PD, normalise
-from tasks.adam.tte_sources import RESPONSE_START, derive_param_tte, tte_sources
-from tasks.config import NewAnticancerTherapy, Response, TrialConfig
-from tasks.dates import earliest_date, study_days
-from tasks.errors import BadInputError, ConfigError
+from tasks.adam.adrs import INDEPENDENT, analysis_records
+from tasks.adam.assessments import AFTER_NEW_THERAPY
+from tasks.adam.new_therapy import new_therapy_start
+from tasks.adam.response_terms import NE, PD
+from tasks.adam.tte_sources import RESPONSE_START, TteSource, derive_param_tte, tte_sources
+from tasks.config import Response, TrialConfig
+from tasks.dates import study_days
+from tasks.errors import ConfigError
 from tasks.model import Cut
 
 PARAMETERS = {"OS": "Overall Survival", "PFS": "Progression-Free Survival",
               "DOR": "Duration of Response", "TTR": "Time to Response"}
+MISSED, THERAPY, REVIEW = "PFSNMISS", "PFSNACT", f"PFS{INDEPENDENT}"
 COLUMNS = ["STUDYID", "USUBJID", "TRT01A", "TRT01AN", "PARAMCD", "PARAM", "STARTDT", "ADT",
            "AVAL", "AVALU", "CNSR", "EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR", "SRCSEQ"]
+
+
+@dataclass(frozen=True, eq=False)
+class Parameter:
+    """One ADTTE parameter: code and name, the facts per subject, the sources applied to them
+    and the settings the sources read."""
+    paramcd: str
+    param: str
+    facts: pd.DataFrame
+    sources: tuple[TteSource, ...]
+    rc: Response
+
+    def records(self) -> pd.DataFrame:
+        return derive_param_tte(self.facts, self.sources, self.rc).assign(
+            PARAMCD=self.paramcd, PARAM=self.param)
 
 
 def build_adtte(adsl: pd.DataFrame, adrs: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
     rc = cfg.response
     cutoff = pd.Timestamp(cut.cutoff)
     subjects = analysis_subjects(adsl, rc, cutoff)
-    assessments = adequate_assessments(adrs, cutoff)
-    progression = first_progression(adrs, cutoff)
-    therapy = new_therapy_start(cut, rc.new_anticancer_therapy, subjects)
+    assessments = progression_records(adrs, "OVR", cutoff)
+    therapy = new_therapy_start(cut, rc.new_anticancer_therapy,
+                                subjects.set_index("USUBJID")["STARTDT"])
     responders = first_response(adrs, subjects)
     facts = {
         "OS": subjects,
-        "PFS": progression_facts(subjects, assessments, progression, therapy, on_start=False),
-        "DOR": progression_facts(responders, assessments, progression, therapy,
+        "PFS": progression_facts(subjects, assessments, therapy, on_start=False),
+        "DOR": progression_facts(responders, assessments, therapy,
                                  on_start=RESPONSE_START.is_assessment),
         "TTR": responders.assign(STARTDT=responders["REFDT"]),
     }
     sources = tte_sources(rc)
-    adtte = pd.concat([derive_param_tte(facts[paramcd], sources[paramcd], rc)
-                       .assign(PARAMCD=paramcd, PARAM=param)
-                       for paramcd, param in PARAMETERS.items()], ignore_index=True)
+    parameters = [Parameter(paramcd, param, facts[paramcd], sources[paramcd], rc)
+                  for paramcd, param in PARAMETERS.items()]
+    parameters += pfs_variants(adrs, subjects, facts["PFS"], therapy, rc, cutoff)
+    adtte = pd.concat([p.records() for p in parameters], ignore_index=True)
     adtte["ADT"] = adtte[["ADT", "STARTDT"]].max(axis=1)
     adtte["AVAL"] = study_days(adtte["ADT"], adtte["STARTDT"])
     adtte["AVALU"] = "DAYS"
     arm = adsl.set_index("USUBJID").reindex(columns=["TRT01A", "TRT01AN"])
     adtte = adtte.join(arm, on="USUBJID")
     return adtte.reindex(columns=COLUMNS).sort_values(["USUBJID", "PARAMCD"]).reset_index(drop=True)
+
+
+def pfs_variants(adrs: pd.DataFrame, subjects: pd.DataFrame, pfs: pd.DataFrame,
+                 therapy: pd.Series, rc: Response, cutoff: pd.Timestamp) -> list[Parameter]:
+    """The PFS sensitivity analyses that differ from PFS in this configuration, and PFS by the
+    independent review when ADRS has it."""
+    sources = tte_sources(rc)["PFS"]
+    variants = []
+    if rc.pfs_missed_assessments:
+        variants.append(Parameter(
+            MISSED, "Progression-Free Survival without the Missed-Assessment Rule", pfs, sources,
+            rc.model_copy(update={"pfs_missed_assessments": False})))
+    if rc.new_anticancer_therapy is not None:
+        every = progression_records(adrs, "OVR", cutoff, after_new_therapy=True)
+        variants.append(Parameter(
+            THERAPY, "Progression-Free Survival Regardless of New Anticancer Therapy",
+            progression_facts(subjects, every, therapy.iloc[:0], on_start=False), sources, rc))
+    if adrs["PARAMCD"].eq(f"OVR{INDEPENDENT}").any():
+        reviewed = progression_records(adrs, f"OVR{INDEPENDENT}", cutoff)
+        by = (rc.independent_evaluator or "").title()
+        variants.append(Parameter(
+            REVIEW, f"Progression-Free Survival by {by}",
+            progression_facts(subjects, reviewed, therapy, on_start=False), sources, rc))
+    return variants
 
 
 def analysis_subjects(adsl: pd.DataFrame, rc: Response, cutoff: pd.Timestamp) -> pd.DataFrame:
@@ -79,18 +131,16 @@ def analysis_subjects(adsl: pd.DataFrame, rc: Response, cutoff: pd.Timestamp) ->
     return out
 
 
-def adequate_assessments(adrs: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
-    ovr = analysis_records(adrs)
-    ovr = ovr[ovr["AVALC"].ne(NE) & (ovr["ADT"] <= cutoff)]
-    return ovr[["USUBJID", "ADT", "ASEQ"]].reset_index(drop=True)
-
-
-def first_progression(adrs: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
-    """USUBJID, PDDT, PDSEQ (ASEQ of the OVR record) of the first PD up to the cutoff."""
-    ovr = analysis_records(adrs)
-    pd_rows = ovr[ovr["AVALC"].eq(PD) & (ovr["ADT"] <= cutoff)]
-    first = pd_rows.sort_values(["USUBJID", "ADT"]).drop_duplicates("USUBJID")
-    return first[["USUBJID", "ADT", "ASEQ"]].rename(columns={"ADT": "PDDT", "ASEQ": "PDSEQ"})
+def progression_records(adrs: pd.DataFrame, paramcd: str, cutoff: pd.Timestamp,
+                        after_new_therapy: bool = False) -> pd.DataFrame:
+    """USUBJID, ADT, ASEQ, AVALC of the analysis records of `paramcd` (OVR, OVRIRC) up to the
+    cutoff; with `after_new_therapy`, also those set aside for a new anticancer therapy."""
+    records = analysis_records(adrs, paramcd)
+    if after_new_therapy:
+        later = adrs["PARAMCD"].eq(paramcd) & adrs["EXCLREAS"].eq(AFTER_NEW_THERAPY)
+        records = pd.concat([records, adrs[later]])
+    records = records[records["ADT"] <= cutoff]
+    return records[["USUBJID", "ADT", "ASEQ", "AVALC"]].reset_index(drop=True)
 
 
 def first_response(adrs: pd.DataFrame, subjects: pd.DataFrame) -> pd.DataFrame:
@@ -100,27 +150,6 @@ def first_response(adrs: pd.DataFrame, subjects: pd.DataFrame) -> pd.DataFrame:
     crsp = crsp[["USUBJID", "ADT"]].merge(ovr, on=["USUBJID", "ADT"], how="left")
     out = subjects.merge(crsp.rename(columns={"ADT": "RESPDT", "ASEQ": "RESPSEQ"}), on="USUBJID")
     return out.assign(REFDT=out["STARTDT"], STARTDT=out["RESPDT"])
-
-
-def new_therapy_start(cut: Cut, spec: NewAnticancerTherapy | None,
-                      subjects: pd.DataFrame) -> pd.Series:
-    """USUBJID -> first start (earliest possible day of a partial date) of a configured new
-    anticancer therapy on or after STARTDT; empty when not configured or the domain is absent."""
-    empty = pd.Series(dtype="datetime64[ns]", name="NACTDT")
-    if spec is None or not cut.has(spec.domain):
-        return empty
-    frame = cut[spec.domain]
-    for column in (spec.category_variable, spec.date_variable):
-        if column not in frame:
-            raise BadInputError(
-                f"{cut.file_name(spec.domain)}: no column {column}, needed to find new anticancer "
-                f"therapy (response.new_anticancer_therapy); set it to null if the data cannot say")
-    wanted = normalise(frame[spec.category_variable]).isin([v.upper() for v in spec.category_values])
-    starts = pd.DataFrame({"USUBJID": frame.loc[wanted, "USUBJID"],
-                           "NACTDT": earliest_date(frame.loc[wanted, spec.date_variable])})
-    starts = starts.merge(subjects[["USUBJID", "STARTDT"]], on="USUBJID")
-    starts = starts[starts["NACTDT"] >= starts["STARTDT"]]
-    return starts.groupby("USUBJID")["NACTDT"].min().rename("NACTDT")
 
 
 def _last_before(assessments: pd.DataFrame, bounds: pd.DataFrame, on_start: bool) -> pd.DataFrame:
@@ -134,21 +163,23 @@ def _last_before(assessments: pd.DataFrame, bounds: pd.DataFrame, on_start: bool
     return last.set_index("USUBJID")[["ADT", "ASEQ"]].reindex(bounds["USUBJID"])
 
 
-def progression_facts(start: pd.DataFrame, assessments: pd.DataFrame, progression: pd.DataFrame,
-                      therapy: pd.Series, on_start: bool) -> pd.DataFrame:
+def progression_facts(start: pd.DataFrame, records: pd.DataFrame, therapy: pd.Series,
+                      on_start: bool) -> pd.DataFrame:
     """Per subject of `start` (STUDYID, USUBJID, STARTDT, DTHDT), what the PFS and DOR sources
-    read (tasks.adam.tte_sources.progression_sources):
+    read (tasks.adam.tte_sources.progression_sources), from `records` (progression_records):
         PDDT, PDSEQ          the first PD on or after STARTDT (ASEQ of its OVR record)
         EVENTDT, FIRSTEVENT  the earlier of PD and death (PD on the same day)
         THERAPYFIRST         a new anticancer therapy began before EVENTDT (or without one)
-        LASTDT, LASTSEQ      the last adequate assessment after STARTDT (or on it, `on_start`)
-                             and before EVENTDT, or on or before the new therapy's start
-                             when THERAPYFIRST
+        LASTDT, LASTSEQ      the last adequate assessment (not NE) after STARTDT (or on it,
+                             `on_start`) and before EVENTDT, or on or before the new therapy's
+                             start when THERAPYFIRST
         GAPDAYS              EVENTDT - LASTDT (STARTDT without one), in days"""
     out = start[["STUDYID", "USUBJID", "STARTDT", "DTHDT"]].reset_index(drop=True)
-    prog = out[["USUBJID"]].merge(progression, on="USUBJID", how="left")
-    out["PDDT"] = prog["PDDT"].where(prog["PDDT"] >= out["STARTDT"])
-    out["PDSEQ"] = prog["PDSEQ"].where(out["PDDT"].notna())
+    first = (records[records["AVALC"].eq(PD)].sort_values(["USUBJID", "ADT"])
+             .drop_duplicates("USUBJID").set_index("USUBJID"))
+    out["PDDT"] = out["USUBJID"].map(first["ADT"]).astype("datetime64[ns]")
+    out["PDDT"] = out["PDDT"].where(out["PDDT"] >= out["STARTDT"])
+    out["PDSEQ"] = out["USUBJID"].map(first["ASEQ"]).where(out["PDDT"].notna())
     is_pd = out["PDDT"].notna() & (out["DTHDT"].isna() | (out["PDDT"] <= out["DTHDT"]))
     out["EVENTDT"] = out["PDDT"].where(is_pd, out["DTHDT"])
     out["FIRSTEVENT"] = np.where(is_pd, PD, np.where(out["DTHDT"].notna(), "DEATH", ""))
@@ -157,7 +188,8 @@ def progression_facts(start: pd.DataFrame, assessments: pd.DataFrame, progressio
     out["THERAPYFIRST"] = therapy_first
     bounds = out[["USUBJID", "STARTDT"]].assign(
         BOUND=nact.where(therapy_first, out["EVENTDT"]), STRICT=~therapy_first)
-    last = _last_before(assessments, bounds, on_start).reset_index(drop=True)
+    adequate = records.loc[records["AVALC"].ne(NE), ["USUBJID", "ADT", "ASEQ"]]
+    last = _last_before(adequate, bounds, on_start).reset_index(drop=True)
     out["LASTDT"], out["LASTSEQ"] = last["ADT"], last["ASEQ"]
     out["GAPDAYS"] = (out["EVENTDT"] - out["LASTDT"].fillna(out["STARTDT"])).dt.days
     return out

@@ -89,17 +89,17 @@ def confirmed(ovr: pd.DataFrame, rc: Response, response: str) -> pd.Series:
     return result.reindex(ovr.index)
 
 
-def _late_enough(o: pd.DataFrame, rc: Response) -> pd.Series:
+def late_enough(o: pd.DataFrame, rc: Response) -> pd.Series:
     return o["DAYS"] >= rc.sd_min_days
 
 
 BOR_CR = Category(CR, "CR at any time", lambda o, rc: o["AVALC"].eq(CR))
 BOR_PR = Category(PR, "PR at any time", lambda o, rc: o["AVALC"].eq(PR))
 BOR_SD = Category(SD, "SD at least {sd_min_days} days after the reference date ({reference_date})",
-                  lambda o, rc: o["AVALC"].eq(SD) & _late_enough(o, rc))
+                  lambda o, rc: o["AVALC"].eq(SD) & late_enough(o, rc))
 NON_CR_PD = Category(
     NON_CR_NON_PD, "NON-CR/NON-PD at least {sd_min_days} days after the reference date",
-    lambda o, rc: o["AVALC"].eq(NON_CR_NON_PD) & _late_enough(o, rc))
+    lambda o, rc: o["AVALC"].eq(NON_CR_NON_PD) & late_enough(o, rc))
 BOR_PD = Category(PD, "PD", lambda o, rc: o["AVALC"].eq(PD))
 BOR_NE = Category(NE, "any other assessment (NE, or SD or NON-CR/NON-PD earlier than "
                   "{sd_min_days} days after the reference date)",
@@ -119,7 +119,7 @@ CBOR_RULES = (
              lambda o, rc: confirmed(o, rc, PR)),
     Category(SD, "SD, or a CR or PR not confirmed, at least {sd_min_days} days after the "
              "reference date ({reference_date})",
-             lambda o, rc: o["AVALC"].isin([CR, PR, SD]) & _late_enough(o, rc)),
+             lambda o, rc: o["AVALC"].isin([CR, PR, SD]) & late_enough(o, rc)),
     NON_CR_PD, BOR_PD, BOR_NE, NO_DATA_NE, NO_DATA_MISSING)
 
 
@@ -145,17 +145,6 @@ def best_of(ovr: pd.DataFrame, subjects: pd.DataFrame, rules: tuple[Category, ..
                          [r.avalc for r in for_subjects], "")
     out["AVALC"] = out["AVALC"].fillna(pd.Series(fallback, index=without["USUBJID"].to_numpy()))
     return out.reset_index()
-
-
-def best_overall_response(ovr: pd.DataFrame, subjects: pd.DataFrame, rc: Response) -> pd.DataFrame:
-    """BOR: BOR_RULES (confirmation not required)."""
-    return best_of(ovr, subjects, BOR_RULES, rc)
-
-
-def confirmed_best_overall_response(ovr: pd.DataFrame, subjects: pd.DataFrame,
-                                    rc: Response) -> pd.DataFrame:
-    """CBOR: CBOR_RULES."""
-    return best_of(ovr, subjects, CBOR_RULES, rc)
 
 
 def first_confirmed_response(ovr: pd.DataFrame, rc: Response) -> pd.DataFrame:

@@ -6,7 +6,9 @@ from pathlib import Path
 import pandas as pd
 
 from tasks.adam.adae import build_adae
+from tasks.adam.adcm import build_adcm
 from tasks.adam.adex import build_adex
+from tasks.adam.adexrec import build_adexrec
 from tasks.adam.adlb import build_adlb
 from tasks.adam.adrs import build_adrs
 from tasks.adam.adsl import build_adsl
@@ -14,9 +16,8 @@ from tasks.adam.adtte import build_adtte
 from tasks.adam.recist import build_adtr
 from tasks.cache import is_complete, write_folder
 from tasks.config import TrialConfig
-from tasks.model import Adam, Cut
+from tasks.model import ADAM_DATASETS, Adam, Cut
 
-DATASETS = ("adsl", "adrs", "adtte", "adae", "adex", "adlb", "adtr")
 
 
 def build_adam(cut: Cut, cfg: TrialConfig) -> Adam:
@@ -24,7 +25,8 @@ def build_adam(cut: Cut, cfg: TrialConfig) -> Adam:
     adrs = build_adrs(adsl, cut, cfg)
     return Adam(adsl=adsl, adrs=adrs, adtte=build_adtte(adsl, adrs, cut, cfg),
                 adae=build_adae(adsl, cut, cfg), adex=build_adex(adsl, cut, cfg),
-                adlb=build_adlb(adsl, cut, cfg), adtr=build_adtr(adsl, cut, cfg))
+                adlb=build_adlb(adsl, cut, cfg), adtr=build_adtr(adsl, cut, cfg),
+                adexrec=build_adexrec(adsl, cut.get("ex"), cfg), adcm=build_adcm(adsl, cut, cfg))
 
 
 def save_adam(adam: Adam, folder: Path) -> None:
@@ -39,4 +41,4 @@ def load_adam(folder: Path) -> Adam | None:
     """The datasets of a complete cache folder, or None when it is missing or incomplete."""
     if not is_complete(folder):
         return None
-    return Adam(**{name: pd.read_parquet(folder / f"{name}.parquet") for name in DATASETS})
+    return Adam(**{name: pd.read_parquet(folder / f"{name}.parquet") for name in ADAM_DATASETS})

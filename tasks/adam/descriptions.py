@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tasks.adam.best_response import BOR_RULES, CBOR_RULES
+from tasks.adam.irecist import IBOR_RULES, ICBOR_RULES
 from tasks.adam.tte_sources import RESPONSE_START, reference_start, tte_sources
 from tasks.config import Response, TrialConfig
 
@@ -13,11 +14,14 @@ COLUMNS = ["parameter", "order", "rule", "description"]
 
 def rule_values(rc: Response) -> dict[str, object]:
     """What a rule's description may name: every cfg.response setting (switches as on / off),
-    missed_gap_days (2 x assessment_interval_days + assessment_window_days) and new_therapy."""
+    missed_gap_days (2 x assessment_interval_days + assessment_window_days), new_therapy and
+    the iRECIST confirmation window icpd_min_days / icpd_max_days."""
     values: dict[str, object] = {
         key: ("on" if value else "off") if isinstance(value, bool) else value
         for key, value in rc.model_dump().items()}
     values["missed_gap_days"] = 2 * rc.assessment_interval_days + rc.assessment_window_days
+    values["icpd_min_days"] = rc.irecist.confirm_min_days
+    values["icpd_max_days"] = rc.irecist.confirm_max_days or "any number of"
     nact = rc.new_anticancer_therapy
     values["new_therapy"] = (
         f"{nact.domain.upper()} records with {nact.category_variable} "
@@ -33,7 +37,8 @@ def rule_descriptions(cfg: TrialConfig) -> pd.DataFrame:
     rc = cfg.response
     values = rule_values(rc)
     rows = []
-    for paramcd, rules in (("BOR", BOR_RULES), ("CBOR", CBOR_RULES)):
+    for paramcd, rules in (("BOR", BOR_RULES), ("CBOR", CBOR_RULES), ("IBOR", IBOR_RULES),
+                           ("ICBOR", ICBOR_RULES)):
         rows += [(paramcd, order, f"AVALC {rule.avalc}", rule.description.format_map(values))
                  for order, rule in enumerate(rules, start=1)]
     starts = {"OS": reference_start(rc.reference_date), "PFS": reference_start(rc.reference_date),

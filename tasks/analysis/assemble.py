@@ -8,22 +8,32 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tasks.adam.recist import response_disagreements
+from tasks.analysis.attention import AttentionFacts, attention_items
 from tasks.analysis.changes import changes_results, compare_cuts
 from tasks.analysis.changes_tables import changes_blocks, first_cut_blocks
 from tasks.analysis.conduct import (accrual_section, conduct_summary, demographics_section,
                                     deviations_section, disposition_section, populations)
+from tasks.analysis.deaths import death_reconciliation
 from tasks.analysis.efficacy import efficacy_results, efficacy_section
 from tasks.analysis.methods import Provenance, methods_section, provenance_section
 from tasks.analysis.open_results import open_results
-from tasks.analysis.quality import excluded_responses_blocks, quality_section
-from tasks.analysis.safety import exposure_section, safety_overview, safety_results, safety_section
+from tasks.analysis.quality import (data_currency, excluded_responses_blocks,
+                                    quality_section)
+from tasks.analysis.safety import (course_and_treatment, exposure_section,
+                                   hepatic_and_reconciliation, safety_course_results,
+                                   safety_overview, safety_results, safety_section)
+from tasks.analysis.safety_profiles import appendix_blocks, patient_profiles
 from tasks.config import TrialConfig
 from tasks.model import Adam, Block, CutoffResult, Figure, Finding, Paragraph, PreviousCut, Section, Table
 from tasks.monitoring.decision import monitoring_blocks
+from tasks.monitoring.pending import response_status
 from tasks.monitoring.rules import evaluate_monitoring
 from tasks.report import formatting as fmt
 from tasks.results.changes import ChangesResults
 from tasks.results.run import DataCut, OpenResults, Results
+
+
+PROFILES = "profiles"          # the closed report's appendix, after provenance
 
 
 @dataclass
@@ -37,7 +47,10 @@ class Analysis:
         """Provenance needs the reserved version's chain link, so it comes last, after analysis.
         The open report's provenance names the inputs without their hashes: nothing in the open
         package is the hash of a file outside it (docs/delivery.md)."""
-        self.closed.append(Section("provenance", "Provenance", provenance_section(provenance)))
+        appendix = next((i for i, s in enumerate(self.closed) if s.key == PROFILES),
+                        len(self.closed))
+        self.closed.insert(appendix, Section("provenance", "Provenance",
+                                             provenance_section(provenance)))
         self.open.append(Section("provenance", "Provenance",
                                  provenance_section(provenance, with_hashes=False)))
 
@@ -67,7 +80,9 @@ def disagreement_table(adam: Adam, limit: int) -> list[Block]:
         data=found, display=display, source="ADTR, ADRS", landscape=True,
         footnotes=["RECIST 1.1 recomputed from TR target sums (30% decrease from baseline, 20% and "
                    "5 mm increase from nadir), non-target status and new lesions; for the data "
-                   "managers to query. The primary analysis uses the investigator's responses."])
+                   "managers to query. The primary analysis uses the investigator's responses."],
+        empty_text="None: at every visit the response recomputed from the lesion measurements "
+                   "agrees with the investigator's.")
     return [Paragraph(f"{found['USUBJID'].nunique() if len(found) else 0} subject(s), {len(found)} "
                       "visit(s) with a disagreement between recomputed and reported response."),
             table.as_listing(limit)]
@@ -79,18 +94,28 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
     the first cut); `snapshot`: this cut's record snapshot."""
     cut, day = cutoff.cut, cutoff.cut.cutoff
     limit = cfg.report.max_listing_rows_in_pdf
-    monitoring = evaluate_monitoring(adam.adsl, adam.adrs, adam.adae, cfg, day)
+    status = response_status(adam.adsl, adam.adrs, day, cfg.response)   # settled or pending
+    monitoring = evaluate_monitoring(status, adam.adsl, adam.adae, cfg, day)
     changes = compare_cuts(snapshot, adam, previous) if previous is not None else None
+    facts = AttentionFacts(
+        deaths=death_reconciliation(adam.adsl, adam.adae, cfg.safety), adae=adam.adae,
+        new_saes=changes.new_saes if changes is not None and len(changes.new_saes.columns)
+        else None,
+        previous=changes.previous if changes is not None else None, monitoring=monitoring.results,
+        currency=data_currency(adam.adsl, adam.adrs, day, cfg.report.data_currency_days), cfg=cfg)
     results = Results(
         cutoff=day.isoformat(), study=cfg.study.id, populations=populations(adam.adsl),
-        efficacy=efficacy_results(adam.adsl, adam.adrs, adam.adtte, cfg),
-        safety=safety_results(adam.adsl, adam.adae, cfg), monitoring=monitoring.results,
+        efficacy=efficacy_results(adam.adsl, adam.adrs, adam.adtte, cfg, status),
+        safety=safety_results(adam.adsl, adam.adae, cfg),
+        safety_course=safety_course_results(adam, cfg, day), monitoring=monitoring.results,
         changes=changes_results(changes),
         data_cut=DataCut(records_set_aside=int(cutoff.log["records"].sum()) if len(cutoff.log) else 0,
-                         validation_warnings=sum(f.severity == "warning" for f in findings)))
+                         validation_warnings=sum(f.severity == "warning" for f in findings)),
+        attention=attention_items(facts))
     # The response checks (lesion recomputation, responses left out) are closed: they show responses.
     quality = quality_section(adam, cfg, findings, cutoff, disagreement_table(adam, limit)
                               + excluded_responses_blocks(adam.adrs, limit))
+    profiles = patient_profiles(adam, cfg, day)
     closed = [
         Section("decision", "Decision summary",
                 monitoring_blocks(results.monitoring, monitoring.safety_boundary, limit)
@@ -104,11 +129,14 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
         Section("efficacy", "Efficacy",
                 efficacy_section(adam.adsl, adam.adrs, adam.adtte, adam.adtr, cfg, results.efficacy)),
         Section("safety", "Safety", safety_section(adam.adsl, adam.adae, adam.adlb, cfg, results.safety,
-                                                   by_arm=True)),
+                                                   by_arm=True, links=profiles.links())
+                + hepatic_and_reconciliation(adam, cfg, day)
+                + course_and_treatment(adam, cfg, results.safety_course, day)),
         Section("quality", "Data currency and quality", quality),
         Section("changes", "Changes since the previous cut",
                 changes_blocks(changes, limit) if changes is not None else first_cut_blocks()),
         Section("methods", "Methods", methods_section(cfg)),
+        Section(PROFILES, "Appendix: patient profiles", appendix_blocks(profiles, cfg)),
     ]
     open_ = open_sections(adam, cutoff, findings, cfg, results)
     return Analysis(results, open_results(adam, cutoff, findings, cfg, results.populations, open_),

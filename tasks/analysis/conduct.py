@@ -10,7 +10,7 @@ from tasks.analysis.arms import arm_columns, column_header
 from tasks.config import TrialConfig
 from tasks.model import Block, Cut, Figure, Paragraph, Section, Table
 from tasks.report import formatting as fmt
-from tasks.report.svg import PALETTE, new_figure, to_svg
+from tasks.report.svg import PALETTE, legend_above, new_figure, to_svg
 from tasks.results.run import Populations
 
 AGE_GROUPS = ((0, 65, "< 65"), (65, 200, ">= 65"))
@@ -65,7 +65,7 @@ def _accrual_figure(by_month: pd.DataFrame, planned: int | None, cutoff: date) -
     ax.axvline(pd.Timestamp(cutoff), color="grey", linestyle=":", linewidth=1, label="Data cutoff")
     ax.set_xlabel("Month of enrolment")
     ax.set_ylabel("Subjects")
-    ax.legend(loc="upper left")
+    legend_above(ax)
     fig.autofmt_xdate()
     return Figure(id="f_14_1_1_accrual", number="14.1.1", title="Cumulative enrolment against the plan",
                   svg=to_svg(fig), data=by_month, source="ADSL",
@@ -223,5 +223,6 @@ def deviations_section(cut: Cut, adsl: pd.DataFrame) -> list[Section]:
     table = Table(id="t_14_1_5_deviations", number="14.1.5", title="Protocol deviations",
                   population="Enrolled subjects", data=data, display=display, source="DV",
                   footnotes=[f"{frame['USUBJID'].nunique()} subject(s) with at least one deviation; "
-                             "percentages over the enrolled subjects."])
+                             "percentages over the enrolled subjects."],
+                  empty_text="None: no protocol deviation is recorded in DV.")
     return [Section("deviations", "Protocol deviations", [table])]

@@ -1,21 +1,36 @@
 """The efficacy results (response rates, BOR/CBOR counts, Kaplan-Meier summaries of OS, PFS and
-DOR, by arm and in total) and the efficacy section of the closed report, rendered from them."""
+DOR, DCR at the landmark, PFS sensitivity analyses, the independent review and iRECIST when the
+data hold them; by arm and in total) and the efficacy section of the closed report, rendered
+from them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from tasks.analysis.arms import TOTAL, arm_columns
+from tasks.adam.adtte import MISSED, REVIEW, THERAPY
+from tasks.adam.assessments import AFTER_NEW_THERAPY
 from tasks.adam.recist import best_percent_change
-from tasks.analysis.efficacy_data import (BOR, CBOR, RESPONSE_ORDER, endpoint_records, percent_change_over_time,
-                                          subject_responses, swimmer_lanes)
+from tasks.adam.response_terms import RECIST
+from tasks.analysis.arms import TOTAL, arm_columns
+from tasks.analysis.efficacy_data import (BOR, CBOR, OVERALL, endpoint_records,
+                                          percent_change_over_time, subject_responses,
+                                          swimmer_lanes)
 from tasks.analysis.efficacy_figures import km_figure, spider_figure, swimmer_figure, waterfall_figure
-from tasks.analysis.efficacy_tables import (REFERENCE_DATES, endpoint_summary, km_summary_table, rate_definitions,
+from tasks.analysis.efficacy_tables import (REFERENCE_DATES, endpoint_summary, km_summary_table,
+                                            landmark_rate, pfs_sensitivity_table, rate_definitions,
                                             response_frequency_table, response_rate, response_rate_table)
+from tasks.analysis.independent_review import independent_review_blocks, independent_review_results
+from tasks.analysis.irecist import irecist_results, irecist_table
 from tasks.config import TrialConfig
 from tasks.model import Block, Paragraph
-from tasks.results.efficacy import EfficacyResults, FollowUp, Survival
+from tasks.monitoring.pending import AWAITING
+from tasks.results.efficacy import (EfficacyResults, FollowUp, PendingResponses, PfsSensitivity,
+                                    Survival)
+
+# The PFS sensitivity analyses (ADTTE PARAMCD -> label), in table order, when ADTTE has them.
+SENSITIVITY = {MISSED: "Without the missed-assessment rule",
+               THERAPY: "Regardless of new anticancer therapy"}
 
 
 @dataclass(frozen=True)
@@ -52,28 +67,63 @@ def _subset(frame: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
     return frame[frame["USUBJID"].isin(ids)]
 
 
+def pending_responses(responses: pd.DataFrame) -> PendingResponses:
+    """Who is apart from the rates, and the ORR if every pending response confirms or none does."""
+    settled = responses["SETTLEDFL"]
+    apart = responses[~settled]
+    awaiting = int(apart["STATUS"].eq(AWAITING).sum())
+    confirmed = int(responses.loc[settled, CBOR].isin(RECIST.responder).sum())
+    base = int(settled.sum()) + awaiting
+    return PendingResponses(
+        evaluable=len(responses), settled=int(settled.sum()), pending=len(apart),
+        awaiting_confirmation=awaiting, in_first_window=len(apart) - awaiting,
+        cbor_counts={category: int(apart[CBOR].eq(category).sum()) for category in RECIST.order},
+        orr_if_none_confirm=confirmed / base if base else None,
+        orr_if_all_confirm=(confirmed + awaiting) / base if base else None)
+
+
 def _group_results(arm: str, responses: pd.DataFrame, records: dict[str, pd.DataFrame],
                    cfg: TrialConfig) -> EfficacyResults:
-    """The efficacy results of one group of subjects (an arm, or all of them)."""
+    """The efficacy results of one group of subjects (an arm, or all of them). `records`: the
+    ADTTE records of each endpoint key, of each sensitivity PARAMCD and of PFSIRC present."""
     rates = {rate.key: response_rate(responses, rate, cfg) for rate in rate_definitions(cfg)}
     summaries = {e.key: endpoint_summary(records[e.key], cfg) for e in ENDPOINTS}
-    counts = {paramcd: {category: int(responses[paramcd].eq(category).sum()) for category in RESPONSE_ORDER}
-              for paramcd in (BOR, CBOR)}
+    counts = {paramcd: {category: int(responses[paramcd].eq(category).sum())
+                        for category in RECIST.order} for paramcd in (BOR, CBOR)}
     follow_up = summaries["os"].follow_up
+    review = records.get(REVIEW)
     return EfficacyResults(
-        arm=arm, orr=rates["orr"], dcr=rates["dcr"], dcr_6m=rates["dcr_6m"],
-        orr_unconfirmed=rates["orr_unconfirmed"], bor_counts=counts[BOR], cbor_counts=counts[CBOR],
+        arm=arm, orr=rates["orr"], dcr=rates["dcr"], dcr_6m=landmark_rate(responses, cfg),
+        dcr_6m_best=rates["dcr_6m_best"], orr_unconfirmed=rates["orr_unconfirmed"],
+        bor_counts=counts[BOR], cbor_counts=counts[CBOR], pending=pending_responses(responses),
         os=Survival.of(summaries["os"]), pfs=Survival.of(summaries["pfs"]),
         dor=Survival.of(summaries["dor"]),
-        follow_up=FollowUp(follow_up.estimate, follow_up.ci_low, follow_up.ci_high))
+        follow_up=FollowUp(follow_up.estimate, follow_up.ci_low, follow_up.ci_high),
+        pfs_sensitivity=tuple(
+            PfsSensitivity(paramcd, label, Survival.of(endpoint_summary(records[paramcd], cfg)))
+            for paramcd, label in SENSITIVITY.items() if paramcd in records),
+        independent_review=independent_review_results(
+            responses, records["pfs"], review,
+            None if review is None else Survival.of(endpoint_summary(review, cfg)), cfg),
+        irecist=irecist_results(responses, cfg))
+
+
+def _records(adsl: pd.DataFrame, adtte: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The ADTTE records of each endpoint (by results key) and of each PFS variant present."""
+    records = {e.key: endpoint_records(adsl, adtte, e.paramcd) for e in ENDPOINTS}
+    present = set(adtte["PARAMCD"])
+    return records | {paramcd: endpoint_records(adsl, adtte, paramcd)
+                      for paramcd in (*SENSITIVITY, REVIEW) if paramcd in present}
 
 
 def efficacy_results(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame,
-                     cfg: TrialConfig) -> EfficacyResults:
+                     cfg: TrialConfig, status: pd.DataFrame) -> EfficacyResults:
     """All subjects, with `by_arm` when the full analysis set has more than one arm. Unrounded;
-    None where not reached or not estimable."""
-    responses = subject_responses(adsl, adrs)
-    records = {e.key: endpoint_records(adsl, adtte, e.paramcd) for e in ENDPOINTS}
+    None where not reached or not estimable. `status`: each response-evaluable subject's
+    response status at the cut (tasks.monitoring.pending): the rates count settled subjects."""
+    responses = subject_responses(adsl, adrs).merge(
+        status[["USUBJID", "STATUS", "SETTLEDFL"]], on="USUBJID", how="left", validate="one_to_one")
+    records = _records(adsl, adtte)
     arms = [(label, ids) for label, ids in arm_columns(adsl, "FASFL") if label != TOTAL]
     if len(arms) <= 1:
         return _group_results(arms[0][0] if arms else TOTAL, responses, records, cfg)
@@ -90,11 +140,14 @@ def _column_subjects(frame: pd.DataFrame, arm: str, efficacy: EfficacyResults) -
 
 def efficacy_section(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame, adtr: pd.DataFrame,
                      cfg: TrialConfig, efficacy: EfficacyResults) -> list[Block]:
-    """Tables 14.2.1-14.2.5 and figures 14.2.1-14.2.5, by arm and in total, from `efficacy`."""
+    """Tables 14.2.1-14.2.10 and figures 14.2.1-14.2.5, by arm and in total, from `efficacy`:
+    the second analyses (14.2.6 PFS sensitivity, 14.2.7-9 independent review, 14.2.10 iRECIST)
+    when this cut has them."""
     responses = subject_responses(adsl, adrs)
     columns = efficacy.columns()
     not_evaluable = int((adsl["FASFL"].eq("Y") & ~adsl["RSEVALFL"].eq("Y")).sum())
-    blocks: list[Block] = [response_frequency_table(columns, cfg, not_evaluable),
+    blocks: list[Block] = [*_primary_notes(adrs, efficacy, cfg),
+                           response_frequency_table(columns, cfg, not_evaluable),
                            response_rate_table(columns, cfg)]
     fas_size = int(adsl["FASFL"].eq("Y").sum())
     for endpoint in ENDPOINTS:
@@ -111,8 +164,39 @@ def efficacy_section(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame
         if endpoint.figure:
             blocks.append(km_figure(*endpoint.figure, endpoint.name, [(arm, frame) for arm, frame, _ in km_columns],
                                     cfg.survival.conf_level))
+    if efficacy.pfs_sensitivity:
+        blocks.append(pfs_sensitivity_table(columns, cfg))
+    if efficacy.independent_review is not None:
+        blocks += independent_review_blocks(columns, responses,
+                                            endpoint_records(adsl, adtte, "PFS"),
+                                            endpoint_records(adsl, adtte, REVIEW), cfg)
+    if efficacy.irecist is not None:
+        blocks.append(irecist_table(columns, cfg))
     blocks += _tumour_figures(adsl, adrs, adtr, responses, cfg)
     return blocks
+
+
+def _primary_notes(adrs: pd.DataFrame, efficacy: EfficacyResults, cfg: TrialConfig) -> list[Block]:
+    """What the reader must know before the primary tables: no RECIST 1.1 response at all (an
+    iRECIST-only cut), and the responses set aside for a new anticancer therapy."""
+    notes: list[Block] = []
+    if not adrs["PARAMCD"].eq(OVERALL).any():
+        irecist = " iRECIST responses are analysed as exploratory in Table 14.2.10." \
+            if efficacy.irecist is not None else ""
+        notes.append(Paragraph(
+            f"No RECIST 1.1 overall response by the {cfg.response.evaluator.lower()} in this cut "
+            f"(RS RSTESTCD {cfg.validation.response_test} outside RSCAT "
+            f"{cfg.response.irecist.category}): the primary analysis has no responses, and every "
+            f"response-evaluable subject is MISSING.{irecist}", style="warning"))
+    reasons = adrs.get("EXCLREAS", pd.Series("", index=adrs.index))
+    set_aside = adrs[adrs["PARAMCD"].eq(OVERALL) & reasons.eq(AFTER_NEW_THERAPY)]
+    if len(set_aside):
+        notes.append(Paragraph(
+            f"{len(set_aside)} overall response(s) of {set_aside['USUBJID'].nunique()} subject(s) "
+            "after the start of a new anticancer therapy do not count for BOR or CBOR "
+            "(response.exclude_after_new_therapy); they are listed in Listing 16.2.3.",
+            style="note"))
+    return notes
 
 
 def _tumour_figures(adsl: pd.DataFrame, adrs: pd.DataFrame, adtr: pd.DataFrame, responses: pd.DataFrame,
@@ -129,4 +213,5 @@ def _tumour_figures(adsl: pd.DataFrame, adrs: pd.DataFrame, adtr: pd.DataFrame, 
     changes = percent_change_over_time(adtr, adsl, cfg)
     changes = changes[changes["USUBJID"].isin(cbor.index)]
     return [waterfall_figure(best, cap, cfg.response), swimmer,
-            spider_figure(changes, cbor, cap, REFERENCE_DATES[cfg.response.reference_date], cfg.response)]
+            spider_figure(changes, cbor, cfg.report.max_figure_subjects,
+                          REFERENCE_DATES[cfg.response.reference_date], cfg.response)]

@@ -5,16 +5,28 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tasks.adam.response_terms import PD, RESPONDER, RESPONSE_ORDER
+from tasks.adam.landmark import NO, NOT_REACHED, PENDING, YES
+from tasks.adam.response_terms import IRECIST, MISSING, PD, RECIST, RESPONDER
 from tasks.config import TrialConfig
 from tasks.dates import DAYS_PER_MONTH
 from tasks.errors import BadInputError
 
 BOR, CBOR = "BOR", "CBOR"
 CBOR_WINDOW = "CBORW"    # ADRS: confirmed BOR from the assessments within response.dcr_window_months
-OVERALL = "OVR"
+LANDMARK = "DCLM"        # ADRS: disease control at the landmark response.dcr_window_months
+BOR_REVIEW, CBOR_REVIEW = "BORIRC", "CBORIRC"     # by the independent reviewer
+IBOR, ICBOR = "IBOR", "ICBOR"                     # iRECIST
+OVERALL, OVERALL_REVIEW = "OVR", "OVRIRC"
 SUM_OF_DIAMETERS = "SUMDIAM"
 SUBJECT_KEYS = ["USUBJID", "TRT01A", "TRT01AN"]
+# Per ADRS parameter: the values it may hold and the one of a subject without a record. BOR and
+# CBOR are always analysed; the others when ADRS has them.
+PARAMETER_VALUES = {
+    BOR: (RECIST.order, MISSING), CBOR: (RECIST.order, MISSING),
+    CBOR_WINDOW: (RECIST.order, MISSING), LANDMARK: ((YES, NO, PENDING, NOT_REACHED), NOT_REACHED),
+    BOR_REVIEW: (RECIST.order, MISSING), CBOR_REVIEW: (RECIST.order, MISSING),
+    IBOR: (IRECIST.order, MISSING), ICBOR: (IRECIST.order, MISSING),
+}
 
 
 def _unique_per_subject(records: pd.DataFrame, dataset: str) -> None:
@@ -27,21 +39,25 @@ def _unique_per_subject(records: pd.DataFrame, dataset: str) -> None:
 
 
 def subject_responses(adsl: pd.DataFrame, adrs: pd.DataFrame) -> pd.DataFrame:
-    """One row per response-evaluable subject (RSEVALFL): BOR, CBOR and, when ADRS has it, the
-    6-month CBOR. A subject without a record is MISSING, as one without any assessment."""
+    """One row per response-evaluable subject (RSEVALFL): BOR, CBOR and each other parameter of
+    PARAMETER_VALUES that ADRS has (a subject without a record gets its missing value), and
+    REVIEWED: at least one analysis assessment by the independent reviewer (OVRIRC)."""
     population = adsl.loc[adsl["RSEVALFL"].eq("Y"), SUBJECT_KEYS]
-    params = [p for p in (BOR, CBOR, CBOR_WINDOW) if p in (BOR, CBOR) or adrs["PARAMCD"].eq(p).any()]
+    present = set(adrs["PARAMCD"])
+    params = [p for p in PARAMETER_VALUES if p in (BOR, CBOR) or p in present]
     records = adrs.loc[adrs["PARAMCD"].isin(params), ["USUBJID", "PARAMCD", "AVALC"]]
     _unique_per_subject(records, "ADRS")
     wide = records.pivot(index="USUBJID", columns="PARAMCD", values="AVALC").reindex(columns=params)
     out = population.merge(wide, left_on="USUBJID", right_index=True, how="left")
-    out[params] = out[params].fillna("MISSING").replace("", "MISSING")
-    unknown = out[params].isin(RESPONSE_ORDER) | out[params].isna()
-    if not unknown.all().all():
-        column = unknown.all()[~unknown.all()].index[0]
-        bad = out.loc[~unknown[column]].iloc[0]
-        raise BadInputError(f"ADRS {column}: AVALC '{bad[column]}' (USUBJID {bad['USUBJID']}) is not one "
-                            f"of {', '.join(RESPONSE_ORDER)}")
+    for param in params:
+        allowed, missing = PARAMETER_VALUES[param]
+        out[param] = out[param].fillna(missing).replace("", missing)
+        bad = out.loc[~out[param].isin(allowed)]
+        if len(bad):
+            raise BadInputError(f"ADRS {param}: AVALC '{bad[param].iloc[0]}' (USUBJID "
+                                f"{bad['USUBJID'].iloc[0]}) is not one of {', '.join(allowed)}")
+    reviewed = _analysed(adrs[adrs["PARAMCD"].eq(OVERALL_REVIEW)])["USUBJID"]
+    out["REVIEWED"] = out["USUBJID"].isin(reviewed)
     return out.reset_index(drop=True)
 
 

@@ -1,5 +1,6 @@
-"""Efficacy tables 14.2.1-14.2.5: BOR/CBOR frequencies, response rates with exact CIs, and the
-Kaplan-Meier summaries of OS, PFS and DOR, each by arm and in total."""
+"""Efficacy tables 14.2.1-14.2.6: BOR/CBOR frequencies, response rates with exact CIs (DCR at the
+landmark among them), the Kaplan-Meier summaries of OS, PFS and DOR and the PFS sensitivity
+analyses, each by arm and in total."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,11 +9,12 @@ import pandas as pd
 
 from tasks.adam.response_terms import CLINICAL_BENEFIT as DISEASE_CONTROL, RESPONDER, RESPONSE_ORDER
 from tasks.analysis.arms import column_header
-from tasks.analysis.efficacy_data import BOR, CBOR, CBOR_WINDOW
+from tasks.adam.landmark import NO, NOT_REACHED, PENDING, YES, landmark_days
+from tasks.analysis.efficacy_data import BOR, CBOR, CBOR_WINDOW, LANDMARK
 from tasks.config import TrialConfig
 from tasks.model import Table
 from tasks.report import formatting as fmt
-from tasks.results.efficacy import EfficacyResults, FollowUp, Survival
+from tasks.results.efficacy import EfficacyResults, FollowUp, LandmarkRate, Survival
 from tasks.stats.binomial import Proportion, binomial_summary
 from tasks.stats.km import KMSummary, Quantile, km_summary
 
@@ -41,17 +43,32 @@ def rate_definitions(cfg: TrialConfig) -> tuple[Rate, ...]:
     return (
         Rate("orr", CBOR, RESPONDER, "Objective response rate (confirmed CR or PR)"),
         Rate("dcr", CBOR, DISEASE_CONTROL, "Disease control rate (confirmed BOR CR, PR, SD or non-CR/non-PD)"),
-        Rate("dcr_6m", CBOR_WINDOW, DISEASE_CONTROL, f"Disease control rate within {window} months"),
+        Rate("dcr_6m_best", CBOR_WINDOW, DISEASE_CONTROL,
+             f"Disease control rate, best response within {window} months (supportive)"),
         Rate("orr_unconfirmed", BOR, RESPONDER, "Objective response rate, unconfirmed (supportive)"),
     )
 
 
 def response_rate(responses: pd.DataFrame, rate: Rate, cfg: TrialConfig) -> Proportion | None:
-    """The rate with its exact CI; None when ADRS does not hold the parameter."""
+    """The rate over the settled subjects (SETTLEDFL) with its exact CI; None when ADRS does not
+    hold the parameter."""
     if rate.paramcd not in responses.columns:
         return None
-    hits = int(responses[rate.paramcd].isin(rate.categories).sum())
-    return binomial_summary(hits, len(responses), cfg.response.rate_conf_level)
+    settled = responses[responses["SETTLEDFL"]]
+    hits = int(settled[rate.paramcd].isin(rate.categories).sum())
+    return binomial_summary(hits, len(settled), cfg.response.rate_conf_level)
+
+
+def landmark_rate(responses: pd.DataFrame, cfg: TrialConfig) -> LandmarkRate | None:
+    """DCR at the landmark over the subjects with DCLM Y or N; None without DCLM in ADRS."""
+    if LANDMARK not in responses.columns:
+        return None
+    values = responses[LANDMARK]
+    return LandmarkRate(
+        months=cfg.response.dcr_window_months,
+        rate=binomial_summary(int(values.eq(YES).sum()), int(values.isin([YES, NO]).sum()),
+                              cfg.response.rate_conf_level),
+        pending=int(values.eq(PENDING).sum()), not_reached=int(values.eq(NOT_REACHED).sum()))
 
 
 def endpoint_summary(records: pd.DataFrame, cfg: TrialConfig) -> KMSummary:
@@ -69,7 +86,21 @@ def _headers(columns: list[tuple[str, int]]) -> list[str]:
 
 def _evaluable(columns: Columns) -> list[tuple[str, int]]:
     """(label, N) of the response-evaluable subjects of each column."""
-    return [(label, result.orr.n) for label, result in columns]
+    return [(label, result.pending.evaluable) for label, result in columns]
+
+
+def pending_footnote(cfg: TrialConfig) -> str:
+    """How pending subjects are set apart (the rule of tasks.monitoring.pending, in words)."""
+    r = cfg.response
+    return (f"Pending: a subject whose response can still change at the cut: an unconfirmed CR or "
+            f"PR whose confirming assessment (the first scheduled one at least "
+            f"{r.confirmation_min_days} days later, every {r.assessment_interval_days} days, + "
+            f"{r.assessment_window_days} days) is not yet due or reported, with no PD or death "
+            f"since; or a subject within "
+            f"{r.assessment_interval_days + r.confirmation_min_days} days of "
+            f"{REFERENCE_DATES[r.reference_date]} (first assessment and its confirmation) without "
+            "a confirmed response, PD or death. Pending subjects are counted apart, never as "
+            "non-responders.")
 
 
 def response_frequency_table(columns: Columns, cfg: TrialConfig, not_evaluable: int) -> Table:
@@ -80,8 +111,8 @@ def response_frequency_table(columns: Columns, cfg: TrialConfig, not_evaluable: 
                            (CBOR, "Confirmed best overall response")):
         display.append([title] + blank)
         for category in RESPONSE_ORDER:
-            cells = [((r.bor_counts if paramcd == BOR else r.cbor_counts)[category], r.orr.n)
-                     for _, r in columns]
+            cells = [((r.bor_counts if paramcd == BOR else r.cbor_counts)[category],
+                      r.pending.evaluable) for _, r in columns]
             display.append([INDENT + RESPONSE_LABELS[category]] + [fmt.n_pct(n, total) for n, total in cells])
             data += [{"parameter": paramcd, "response": category, "column": label, "n": n,
                       "N": total, "pct": 100.0 * n / total if total else None}
@@ -97,7 +128,18 @@ def response_frequency_table(columns: Columns, cfg: TrialConfig, not_evaluable: 
                    "earlier they count as NE. Missing: no assessment after the reference date.",
                    _confirmation_rule(cfg),
                    f"{not_evaluable} subject(s) of the full analysis set without measurable disease at "
-                   "baseline are not in the response-evaluable set."])
+                   "baseline are not in the response-evaluable set.",
+                   _pending_by_category(columns[-1][1]), pending_footnote(cfg)])
+
+
+def _pending_by_category(total: EfficacyResults) -> str:
+    pending = total.pending
+    if not pending.pending:
+        return "No subject is pending at the cut: every response here is settled."
+    parts = ", ".join(f"{n} {category}" for category, n in pending.cbor_counts.items() if n)
+    return (f"{pending.pending} of the {pending.evaluable} subjects are pending at the cut "
+            f"(confirmed best overall response so far: {parts}); Table 14.2.2 counts them apart "
+            "from the rates.")
 
 
 def _confirmation_rule(cfg: TrialConfig) -> str:
@@ -107,38 +149,127 @@ def _confirmation_rule(cfg: TrialConfig) -> str:
             f"{r.confirmation_min_days} days later, with at most {r.max_ne_between} NE in between.{sd}")
 
 
+def _rate_rows(rate: Rate, results: list[Proportion | None], conf: str,
+               of: str = "settled") -> list[list[str]]:
+    """The label row, k / n (%) (`of`: what n counts) and the rate with its CI."""
+    return [[rate.label] + [""] * len(results),
+            [f"{INDENT}n / {of} (%)"] + [
+                fmt.NOT_ESTIMABLE if res is None else fmt.ratio_pct(res.responders, res.n)
+                for res in results],
+            [f"{INDENT}Rate, % ({conf} CI)"] + [
+                fmt.NOT_ESTIMABLE if res is None else fmt.rate_ci(res.rate, res.ci_low, res.ci_high)
+                for res in results]]
+
+
 def response_rate_table(columns: Columns, cfg: TrialConfig) -> Table:
-    """Table 14.2.2: ORR, DCR, DCR within the window and unconfirmed ORR with exact CIs."""
+    """Table 14.2.2: ORR, DCR, DCR at the landmark (its own denominator), DCR by the best
+    response within the landmark and unconfirmed ORR with exact CIs over the settled subjects,
+    the pending subjects apart, and the ORR if every pending response confirms or none does."""
     conf = _pct(cfg.response.rate_conf_level)
-    display, data = [], []
-    for rate in rate_definitions(cfg):
-        results: list[Proportion | None] = [getattr(r, rate.key) for _, r in columns]
-        display.append([rate.label] + [""] * len(columns))
-        display.append([f"{INDENT}n (%)"] + [
-            fmt.NOT_ESTIMABLE if res is None else fmt.n_pct(res.responders, res.n) for res in results])
-        display.append([f"{INDENT}Rate, % ({conf} CI)"] + [
-            fmt.NOT_ESTIMABLE if res is None else fmt.rate_ci(res.rate, res.ci_low, res.ci_high)
-            for res in results])
-        data += [{"endpoint": rate.key, "column": label, "n": r.orr.n,
-                  **({k: getattr(res, k) for k in NOT_DERIVED} if res is not None else NOT_DERIVED)}
-                 for res, (label, r) in zip(results, columns)]
     r = cfg.response
     window = fmt.text(r.dcr_window_months)
+    pending = [result.pending for _, result in columns]
+    display = [["Response settled at the cut, n"] + [fmt.count(p.settled) for p in pending],
+               ["Pending (response can still change), n"] + [fmt.count(p.pending) for p in pending],
+               [f"{INDENT}Awaiting confirmation of a CR or PR"]
+               + [fmt.count(p.awaiting_confirmation) for p in pending],
+               [f"{INDENT}Within the first assessment and confirmation window"]
+               + [fmt.count(p.in_first_window) for p in pending]]
+    data = []
+    landmark = Rate("dcr_6m", LANDMARK, (YES,), f"Disease control rate at {window} months (landmark)")
+    for rate in rate_definitions(cfg):
+        results: list[Proportion | None] = [getattr(result, rate.key) for _, result in columns]
+        display += _rate_rows(rate, results, conf)
+        if rate.key == "orr":
+            display.append([f"{INDENT}If no pending response confirms / if every one does, %"]
+                           + [fmt.rate_range(p.orr_if_none_confirm, p.orr_if_all_confirm)
+                              for p in pending])
+        data += [{"endpoint": rate.key, "column": label, "evaluable": p.evaluable,
+                  "pending": p.pending, "n": None if res is None else res.n,
+                  **({k: getattr(res, k) for k in NOT_DERIVED} if res is not None else NOT_DERIVED)}
+                 for res, (label, _), p in zip(results, columns, pending)]
+        if rate.key == "dcr":
+            at = [None if result.dcr_6m is None else result.dcr_6m.rate for _, result in columns]
+            display += _rate_rows(landmark, at, conf, of=f"reached {window} months")
+            data += [{"endpoint": landmark.key, "column": label, "evaluable": p.evaluable,
+                      "pending": None if res is None else result.dcr_6m.pending,
+                      "n": None if res is None else res.n,
+                      **({k: getattr(res, k) for k in NOT_DERIVED} if res is not None
+                         else NOT_DERIVED)}
+                     for res, (label, result), p in zip(at, columns, pending)]
     footnotes = [
+        "Every rate is over the response-evaluable subjects whose response is settled at the cut "
+        "(n / settled); the pending subjects are counted apart. The ORR range counts every "
+        "pending response as confirmed, or none, over the settled subjects and those awaiting "
+        "confirmation.",
+        pending_footnote(cfg),
         "ORR: confirmed best overall response CR or PR. DCR: confirmed best overall response CR, PR, "
         "SD or non-CR/non-PD. Unconfirmed ORR: best overall response CR or PR without confirmation.",
-        f"DCR within {window} months: confirmed best overall response from the assessments within "
-        f"{window} months of {REFERENCE_DATES[r.reference_date]} only.",
+        f"DCR at {window} months: CR, PR, SD or non-CR/non-PD at the assessment closest to "
+        f"{window} months ({fmt.number(landmark_days(r), 1)} days) after "
+        f"{REFERENCE_DATES[r.reference_date]}, at most {r.dcr_landmark_window_days} days from it; "
+        f"over the subjects who reached {window} months or progressed or died before it (n / "
+        f"reached {window} months), settled or not. " + _landmark_apart(columns),
+        f"DCR, best response within {window} months: confirmed best overall response from the "
+        f"assessments within {window} months of {REFERENCE_DATES[r.reference_date]} only.",
         _confirmation_rule(cfg),
         f"{conf} CI: exact (Clopper-Pearson).",
     ]
     if columns[0][1].dcr_6m is None:
-        footnotes.append(f"NE for DCR within {window} months: ADRS has no {CBOR_WINDOW} parameter in this cut.")
+        footnotes.append(f"NE for DCR at {window} months: ADRS has no {LANDMARK} parameter in "
+                         "this cut.")
+    if columns[0][1].dcr_6m_best is None:
+        footnotes.append(f"NE for DCR within {window} months: ADRS has no {CBOR_WINDOW} parameter "
+                         "in this cut.")
     return Table(
         id="t_14_2_2_response_rates", number="14.2.2", title="Objective response and disease control rates",
         population="Response-evaluable set", data=pd.DataFrame(data),
         display=pd.DataFrame(display, columns=_headers(_evaluable(columns))), source="ADSL, ADRS",
         footnotes=footnotes)
+
+
+def _landmark_apart(columns: Columns) -> str:
+    """The subjects left out of the landmark denominator, per column."""
+    parts = [f"{label}: {lm.pending} pending (window not over, no assessment yet), "
+             f"{lm.not_reached} not reached (follow-up ended before it)"
+             for label, result in columns if (lm := result.dcr_6m) is not None]
+    return ("Not in the denominator: " + "; ".join(parts) + ".") if parts else ""
+
+
+def pfs_sensitivity_table(columns: Columns, cfg: TrialConfig) -> Table:
+    """Table 14.2.6: PFS and its sensitivity analyses (events, median with CI) per column."""
+    conf = _pct(cfg.survival.conf_level)
+    analyses = [("PFS", "Primary analysis", lambda r: r.pfs)] + [
+        (s.paramcd, s.label, lambda r, i=i: r.pfs_sensitivity[i].survival)
+        for i, s in enumerate(columns[0][1].pfs_sensitivity)]
+    display, data = [], []
+    for paramcd, label, get in analyses:
+        results = [get(r) for _, r in columns]
+        display += [[f"{label} ({paramcd})"] + [""] * len(columns),
+                    [f"{INDENT}Events, n (%)"] + [fmt.n_pct(s.events, s.n) for s in results],
+                    [f"{INDENT}Median ({conf} CI), months"]
+                    + [_quantile_text(s.median_quantile) for s in results]]
+        data += [{"paramcd": paramcd, "column": column, "n": s.n, "events": s.events,
+                  "median": s.median, "ci_low": s.median_ci_low, "ci_high": s.median_ci_high}
+                 for s, (column, _) in zip(results, columns)]
+    r = cfg.response
+    allowed = 2 * r.assessment_interval_days + r.assessment_window_days
+    return Table(
+        id="t_14_2_6_pfs_sensitivity", number="14.2.6",
+        title="Progression-free survival: primary and sensitivity analyses",
+        population="Full analysis set", data=pd.DataFrame(data),
+        display=pd.DataFrame(display,
+                             columns=_headers([(label, res.pfs.n) for label, res in columns])),
+        source="ADSL, ADTTE",
+        footnotes=[f"Primary: a PD or death more than {allowed} days (2 x "
+                   f"{r.assessment_interval_days} + {r.assessment_window_days}) after the last "
+                   "adequate assessment is censored at it (two or more missed assessments, FDA "
+                   "2018; response.pfs_missed_assessments); censored at the last adequate "
+                   "assessment before a new anticancer therapy.",
+                   "PFSNMISS: every PD and death counts, however late. PFSNACT: PD and death "
+                   "count regardless of a new anticancer therapy, from every assessment. Shown "
+                   "when the primary analysis applies the rule.",
+                   "Kaplan-Meier; median with the Brookmeyer-Crowley CI on the log-log scale."])
 
 
 def _quantile_text(q: Quantile) -> str:

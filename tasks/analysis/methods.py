@@ -1,6 +1,7 @@
 """Methods (every configured rule, as used) and provenance (what data and code made the report)."""
 from __future__ import annotations
 
+import json
 import platform
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -8,19 +9,12 @@ from importlib import metadata
 import pandas as pd
 
 from tasks.adam.descriptions import rule_descriptions
+from tasks.analysis.safety_counts import INDENT
+from tasks.analysis.settings_words import (AREAS, CLOSED_ONLY_AREAS, SETTINGS, area_of, leaf_keys,
+                                           uncovered_keys)
 from tasks.config import TrialConfig
 from tasks.model import Block, Paragraph, SourceFile, Table
 
-RULE_SECTIONS = {
-    "cutoff": "Data cutoff",
-    "adsl": "Subject-level derivations",
-    "populations": "Analysis populations",
-    "response": "Tumour response (RECIST 1.1)",
-    "survival": "Time to event",
-    "safety": "Safety",
-    "labs": "Liver laboratory tests",
-    "monitoring": "Interim monitoring",
-}
 METHOD_STATEMENTS = [
     "Objective response rate and disease control rate: exact (Clopper-Pearson) two-sided 95% "
     "confidence intervals.",
@@ -32,29 +26,79 @@ METHOD_STATEMENTS = [
     "Adverse events: a subject counts once per row at the worst CTCAE grade; percentages over the "
     "safety population.",
 ]
+MONITORING_STATEMENTS = [
+    "Pending is never failure: a response-evaluable subject counts for the response rates and the "
+    "monitoring rules only once the response is settled (a confirmed response, progression or "
+    "death, or the first assessment and its confirmation window past without a CR or PR that can "
+    "still be confirmed). An unconfirmed CR or PR stays pending until its confirming assessment "
+    "(the first scheduled one at least the confirmation interval later) is overdue by the "
+    "assessment window.",
+    "Simon final analysis: all n subjects of the design enrolled and settled. Before it, a final "
+    "boundary already exceeded reads FINAL BOUNDARY EXCEEDED; DECLARE PROMISING only at it.",
+    "Inference once stage 2 is reached: p-value and exact confidence interval under the stage-wise "
+    "ordering (Koyama & Chen, Stat Med 2008), UMVUE (Jung & Kim, Stat Med 2004), two-sided at "
+    "1 - 2 alpha; the naive binomial p-value and Clopper-Pearson interval are shown beside them.",
+    "Items for the DSMB's attention are chosen by rules: each death within the window of last dose "
+    "or of unknown cause, each grade 5 TEAE, new serious adverse events since the previous cut, a "
+    "monitoring boundary crossed or within the configured number of events, subjects whose data "
+    "are behind the cutoff by more than the data-currency limit.",
+]
+DEATH_RESET_STATEMENT = (
+    "A death after the cutoff counts nowhere at this cut: the cutoff clears it in DM, and clears "
+    "the fatal outcome of the subject's AEs (AEOUT FATAL, AESDTH Y and CTCAE grade 5 set to "
+    "missing: the grade before death is not recorded, so the event counts with a missing grade); "
+    "every change is listed with the cutoff's other changes.")
 SOFTWARE = ("prefect", "pandas", "numpy", "scipy", "lifelines", "pandera", "pydantic", "jinja2",
             "weasyprint", "matplotlib", "pyarrow")
 
 
-def _flatten(prefix: str, value: object) -> list[tuple[str, str]]:
-    if isinstance(value, dict):
-        rows: list[tuple[str, str]] = []
-        for key, item in value.items():
-            rows += _flatten(f"{prefix}.{key}" if prefix else key, item)
-        return rows
-    if isinstance(value, (list, tuple)):
-        return [(prefix, ", ".join(str(v) for v in value) if value else "(none)")]
-    return [(prefix, "(not set)" if value is None else str(value))]
-
-
 def configured_rules(cfg: TrialConfig, monitoring: bool = True) -> pd.DataFrame:
-    """Every rule setting in force, one row each: area, setting (config key), value. The
-    monitoring rules are left out for the open session (`monitoring=False`)."""
-    dumped = cfg.model_dump(mode="json")
-    rows = [{"area": title, "setting": key, "value": value}
-            for section, title in RULE_SECTIONS.items() if monitoring or section != "monitoring"
-            for key, value in _flatten(section, dumped[section])]
-    return pd.DataFrame(rows, columns=["area", "setting", "value"])
+    """Every setting in force as a rule in words, one row each: area, rule (the sentence, with
+    its values), set_in (the config files that set it), setting (its keys) and value (the
+    values, JSON). The monitoring rules are left out for the open session (`monitoring=False`);
+    a key no Setting says in words prints as 'The setting KEY is VALUE.'."""
+    areas = [a for a in AREAS if monitoring or a not in CLOSED_ONLY_AREAS]
+    values = leaf_keys(cfg, areas)
+    rows = [(area_of(setting), setting.words(cfg), setting.keys) for setting in SETTINGS
+            if area_of(setting) in areas]
+    rows += [(key.split(".")[0], f"The setting {key} is {json.dumps(values[key])}.", (key,))
+             for key in uncovered_keys(cfg) if key in values]
+    order = {area: i for i, area in enumerate(areas)}
+    rows.sort(key=lambda row: order[row[0]])          # stable: the SETTINGS order within an area
+    return pd.DataFrame(
+        [{"area": AREAS[area], "rule": rule, "set_in": ", ".join(cfg.set_in(keys)),
+          "setting": ", ".join(keys),
+          "value": json.dumps({k: v for k, v in values.items()
+                               if any(k == key or k.startswith(key + ".") for key in keys)},
+                              sort_keys=True)}
+         for area, rule, keys in rows],
+        columns=["area", "rule", "set_in", "setting", "value"])
+
+
+def _keys_text(keys: list[str]) -> str:
+    """'monitoring.simon: p0, p1' for keys of one mapping; a single key as it is."""
+    parents = {key.rpartition(".")[0] for key in keys}
+    if len(keys) == 1 or len(parents) != 1:
+        return ", ".join(keys)
+    return f"{parents.pop()}: {', '.join(key.rpartition('.')[2] for key in keys)}"
+
+
+def rules_table(cfg: TrialConfig, monitoring: bool = True) -> Table:
+    """Table 16.5.1: configured_rules() by area, each rule in words beside where it is set."""
+    data = configured_rules(cfg, monitoring)
+    display = []
+    for area, rows in data.groupby("area", sort=False):
+        display.append((area, "", ""))
+        display += [(INDENT + r.rule, r.set_in, _keys_text(r.setting.split(", ")))
+                    for r in rows.itertuples()]
+    return Table(
+        id="t_16_5_1_methods_rules", number="16.5.1", title="Rules and settings in force",
+        population="Configuration of this analysis", data=data, source="config",
+        display=pd.DataFrame(display, columns=["Rule", "Set in", "Setting"]),
+        footnotes=["Set in: the file whose value is in force. defaults.yaml holds interim's "
+                   "defaults, trial.yaml this trial's configuration; a file given with --config "
+                   "(or INTERIM_CONFIG) overrides both. Setting: the configuration keys the rule "
+                   "states."])
 
 
 def software_versions() -> pd.DataFrame:
@@ -74,24 +118,24 @@ def derivation_rules_table(cfg: TrialConfig) -> Table:
         population="Configuration of this analysis", data=data, source="config", landscape=True,
         display=pd.DataFrame({"Parameter": data["parameter"], "Order": data["order"].astype(str),
                               "Result": data["rule"], "Rule": data["description"]}),
-        footnotes=["BOR / CBOR: per subject, the first rule that any analysis assessment meets, "
-                   "dated by the first such assessment (admiralonco's derive_extreme_event). "
-                   f"BORW / CBORW apply the same rules to the assessments within {months} "
-                   "months of the reference date.",
+        footnotes=["BOR / CBOR (and IBOR / ICBOR, iRECIST): per subject, the first rule that any "
+                   "analysis assessment meets, dated by the first such assessment (admiralonco's "
+                   f"derive_extreme_event). BORW / CBORW apply the same rules to the assessments "
+                   f"within {months} months of the reference date; BORIRC / CBORIRC to the "
+                   "independent reviewer's assessments.",
                    "OS, PFS, DOR, TTR: the earliest event that applies, else the latest censoring "
                    "date that applies; on the same date the first event, or the last censoring "
-                   "rule listed (admiral's derive_param_tte)."])
+                   "rule listed (admiral's derive_param_tte). PFSNMISS applies the PFS rules "
+                   "without the missed-assessment rule, PFSNACT without the new-therapy rule and "
+                   "to every assessment, PFSIRC to the independent reviewer's assessments."])
 
 
 def methods_section(cfg: TrialConfig, monitoring: bool = True) -> list[Block]:
-    rules = configured_rules(cfg, monitoring)
     software = software_versions()
-    return [Paragraph(text) for text in METHOD_STATEMENTS] + [
-        Table(id="t_16_5_1_methods_rules", number="16.5.1", title="Rules and settings in force",
-              population="Configuration of this analysis", data=rules, source="config",
-              display=rules.rename(columns={"area": "Area", "setting": "Setting", "value": "Value"}),
-              footnotes=["Every value comes from config/defaults.yaml, the trial's config and any file "
-                         "given with --config, merged in that order."]),
+    statements = [*METHOD_STATEMENTS, DEATH_RESET_STATEMENT,
+                  *(MONITORING_STATEMENTS if monitoring else [])]
+    return [Paragraph(text) for text in statements] + [
+        rules_table(cfg, monitoring),
         Table(id="t_16_5_2_software", number="16.5.2", title="Software versions",
               population="This analysis", data=software, source="environment",
               display=software.rename(columns={"software": "Software", "version": "Version"})),

@@ -52,7 +52,8 @@ def data_currency_section(adam: Adam, cfg: TrialConfig, cutoff: date) -> list[Bl
         population="Enrolled subjects alive and in follow-up", data=currency, display=display,
         source="ADSL, ADRS",
         footnotes=["Last contact: last date known alive (LSTALVDT). The full per-subject listing of "
-                   "data currency is in tables/l_16_1_1_data_currency.csv."]
+                   "data currency is in tables/l_16_1_1_data_currency.csv."],
+        empty_text=f"None: no subject's data are more than {limit} days behind the cutoff."
     ).as_listing(cfg.report.max_listing_rows_in_pdf)
     return [summary, table]
 
@@ -107,13 +108,15 @@ def cutoff_tables(cutoff: CutoffResult, limit: int) -> list[Table]:
         source="SDTM",
         footnotes=[f"Data cutoff {cutoff.cut.cutoff.isoformat()} applied as the datacutr rules: subject "
                    "cut on informed consent, date cut per domain, death reset; partial dates compared "
-                   "by their earliest possible day."])
+                   "by their earliest possible day."],
+        empty_text="None: the cutoff set aside or changed no record.")
     removed = cutoff.removed
     listing = Table(
         id="l_16_3_2_cutoff_records", number="16.3.2", title="Records set aside or changed by the cutoff",
         population="All records of the data cut", data=removed,
         display=removed.rename(columns=str.capitalize).astype(str),
-        source="SDTM").as_listing(limit)
+        source="SDTM", empty_text="None: the cutoff set aside or changed no record."
+    ).as_listing(limit)
     return [summary, listing]
 
 
@@ -135,7 +138,8 @@ def imputations_table(adam: Adam) -> Table:
                               "Records": data["records"].map(fmt.count)}),
         footnotes=["Assessment dates: last day of the month; AE start dates: first day of the month "
                    "(or first dose in that month); death dates: first possible day. No imputation "
-                   "goes past the cutoff or the date of death."])
+                   "goes past the cutoff or the date of death."],
+        empty_text="None: no date was imputed.")
 
 
 def quality_section(adam: Adam, cfg: TrialConfig, findings: list[Finding], cutoff: CutoffResult,

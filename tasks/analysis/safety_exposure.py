@@ -14,7 +14,9 @@ from tasks.model import Block, Table
 from tasks.report import formatting as fmt
 
 STATS = ["n", "mean", "sd", "median", "min", "max"]
-KINDS = {"Subjects dosed": ["n"], "Administrations": ["mean", "median"]}   # statistics printed
+WITHHELD, REDUCED = "Subjects with a dose withheld", "Subjects with a dose reduced"
+KINDS = {"Subjects dosed": ["n"], "Administrations": ["mean", "median"], WITHHELD: ["n"],
+         REDUCED: ["n"]}   # statistics printed
 SUFFIX = {"n": "n (%)", "mean": "mean (SD)", "median": "median (min, max)"}
 COUNTS = ("Administrations", "Cycles")
 
@@ -62,7 +64,9 @@ def exposure_data(adsl: pd.DataFrame, adex: pd.DataFrame, columns: Columns, cfg:
                     ("Cycles", mine["NCYCLES"]),
                     ("Duration (months)", months(mine["DURD"])),
                     (f"Cumulative dose ({units[drug]})", mine["CUMDOSE"]),
-                    ("Relative dose intensity (%)", 100.0 * mine["RDI"])):
+                    ("Relative dose intensity (%)", 100.0 * mine["RDI"]),
+                    (WITHHELD, mine["NWITHHLD"].where(mine["NWITHHLD"] > 0)),
+                    (REDUCED, mine["NREDUCE"].where(mine["NREDUCE"] > 0))):
                 records.append({"DRUG": drug, "PARAMETER": parameter, "COLUMN": column, **_summary(values)})
     data = pd.DataFrame(records, columns=["DRUG", "PARAMETER", "COLUMN", *STATS])
     data.insert(3, "N", data["COLUMN"].map({c: len(s) for c, s in columns}))
@@ -108,6 +112,9 @@ def exposure_table(adsl: pd.DataFrame, adex: pd.DataFrame, columns: Columns, cfg
         "(cumulative dose / duration) / (planned dose / planned interval); not computed without a "
         "planned regimen or when the dose unit differs from the planned unit.",
         f"EX records with a dose that is not a number (not counted): {fmt.count(unknown)}.",
+        "Dose withheld: an EX record of a dose not given (EXOCCUR = N, or EXDOSE = 0); dose "
+        "reduced: a dose given below the planned dose (ADEXREC). Both lower the relative dose "
+        "intensity.",
         "Statistics over subjects dosed with the drug; n (%) over the safety population N.",
     ]
     return Table(id="t_14_1_4_exposure", number="14.1.4", title="Exposure to study treatment",

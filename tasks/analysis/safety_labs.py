@@ -12,11 +12,14 @@ from tasks.analysis.safety_counts import INDENT, Columns
 from tasks.analysis.safety_listings import listing_blocks
 from tasks.analysis.safety_teae import LANDSCAPE_COLUMNS, population
 from tasks.config import TrialConfig
-from tasks.model import Block, Figure, Paragraph, Table
+from tasks.model import Block, Figure, Table
 from tasks.report import formatting as fmt
-from tasks.report.svg import PALETTE, new_figure, to_svg
+from tasks.report.svg import (MIN_FONT_PT, PALETTE, aggregated_note, draw_density, legend_above,
+                              new_figure, to_svg)
 
 SOURCE = "ADSL, ADLB"
+EDISH_ID = "f_14_3_8_edish"
+DENSITY_CELLS = 30                   # per axis, of the eDISH drawn as a density
 TRANSAMINASES = ("ALT", "AST")
 BILIRUBIN = "BILI"
 NOT_GRADED = "Not graded"
@@ -188,15 +191,13 @@ def hys_law_listing(data: pd.DataFrame, cfg: TrialConfig) -> Table:
              "first such pair per subject. ALP is not used to exclude cholestasis: review case by case."]
     return Table(id="t_14_3_8_3_hys_law", number="14.3.8.3", title="Listing of potential Hy's law cases",
                  population="Safety population", data=data, display=display, footnotes=notes,
-                 source=SOURCE, landscape=True)
+                 source=SOURCE, landscape=True,
+                 empty_text="None: no subject met the potential Hy's law criteria.")
 
 
 def ungraded_blocks(adlb: pd.DataFrame, cfg: TrialConfig) -> list[Block]:
     """Liver-panel records that could not be graded, by test and reason (never dropped unseen)."""
     not_graded = adlb[adlb["NOGRDRS"].ne("")]
-    if not_graded.empty:
-        return [Paragraph("Every liver-panel record had a numeric result, a date and the normal range "
-                          "its grading needs: none was left ungraded.", style="note")]
     data = not_graded.groupby(["PARAMCD", "NOGRDRS"]).agg(
         RECORDS=("USUBJID", "size"), SUBJECTS=("USUBJID", "nunique")).reset_index()
     labels = _labels(adlb, _panel(cfg))
@@ -209,7 +210,9 @@ def ungraded_blocks(adlb: pd.DataFrame, cfg: TrialConfig) -> list[Block]:
              "(increases) or LBSTNRLO (decreases) missing."]
     return [Table(id="t_14_3_8_4_liver_not_graded", number="14.3.8.4",
                   title="Liver laboratory records not graded", population="All liver-panel records",
-                  data=data, display=display, footnotes=notes, source="ADLB")]
+                  data=data, display=display, footnotes=notes, source="ADLB",
+                  empty_text="None: every liver-panel record had a numeric result, a date and "
+                             "the normal range its grading needs.")]
 
 
 def edish_data(adlb: pd.DataFrame, cases: pd.DataFrame, columns: Columns) -> pd.DataFrame:
@@ -229,20 +232,27 @@ def edish_data(adlb: pd.DataFrame, cases: pd.DataFrame, columns: Columns) -> pd.
 
 def edish_figure(data: pd.DataFrame, cfg: TrialConfig) -> Figure:
     """The eDISH plot of edish_data(): log axes, reference lines at the Hy's law thresholds,
-    potential Hy's law cases ringed."""
+    potential Hy's law cases ringed; above report.max_figure_subjects subjects, the subjects
+    per cell as grey shades instead of one point each (the ringed cases still drawn)."""
     x, y = "PEAK_ALT_AST_XULN", "PEAK_BILI_XULN"
     plotted = data[(data[x] > 0) & (data[y] > 0)]
     x_ref, y_ref = cfg.labs.hys_law_transaminase_uln, cfg.labs.hys_law_bilirubin_uln
+    values = pd.concat([plotted[x], plotted[y], pd.Series([x_ref, y_ref])])
+    low, high = min(0.1, values.min() / 1.5), max(10.0, values.max() * 1.5)
+    limit = cfg.report.max_figure_subjects
+    aggregated = len(plotted) > limit
     fig, ax = new_figure(16, 12)
-    for i, (arm, points) in enumerate(plotted.groupby("COLUMN", sort=False)):
-        ax.scatter(points[x], points[y], s=14, alpha=0.8, color=PALETTE[i % len(PALETTE)],
-                   label=f"{arm} (n={fmt.count(len(points))})")
+    if aggregated:
+        edges = np.geomspace(low, high, DENSITY_CELLS + 1)
+        draw_density(ax, plotted[x], plotted[y], edges, edges)
+    else:
+        for i, (arm, points) in enumerate(plotted.groupby("COLUMN", sort=False)):
+            ax.scatter(points[x], points[y], s=14, alpha=0.8, color=PALETTE[i % len(PALETTE)],
+                       label=f"{arm} (n={fmt.count(len(points))})")
     cases = plotted[plotted["HYSLAWFL"].eq("Y")]
     if len(cases):
         ax.scatter(cases[x], cases[y], s=60, facecolors="none", edgecolors="black", linewidths=0.8,
                    label=f"Potential Hy's law case (n={fmt.count(len(cases))})")
-    values = pd.concat([plotted[x], plotted[y], pd.Series([x_ref, y_ref])])
-    low, high = min(0.1, values.min() / 1.5), max(10.0, values.max() * 1.5)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(low, high)
@@ -254,21 +264,23 @@ def edish_figure(data: pd.DataFrame, cfg: TrialConfig) -> Figure:
     for text, (px, py), ha, va in (("Potential Hy's law", (high / 1.1, high / 1.1), "right", "top"),
                                    ("Temple's corollary", (high / 1.1, low * 1.1), "right", "bottom"),
                                    ("Hyperbilirubinaemia", (low * 1.1, high / 1.1), "left", "top")):
-        ax.text(px, py, text, ha=ha, va=va, fontsize=7, color="#595959")
-    ax.set_xlabel("Peak ALT or AST (x ULN)", fontsize=8)
-    ax.set_ylabel("Peak total bilirubin (x ULN)", fontsize=8)
-    ax.tick_params(labelsize=7)
-    if len(plotted):
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=7, frameon=False)
+        ax.text(px, py, text, ha=ha, va=va, fontsize=MIN_FONT_PT, color="#595959")
+    ax.set_xlabel("Peak ALT or AST (x ULN)")
+    ax.set_ylabel("Peak total bilirubin (x ULN)")
+    legend_above(ax, columns=2)
     missing = len(data) - len(plotted)
-    notes = [f"Each point is a subject: peak on-treatment values (after the first dose, up to the last "
+    drawn = "Each subject counts in one cell" if aggregated else "Each point is a subject"
+    notes = [f"{drawn}: peak on-treatment values (after the first dose, up to the last "
              f"dose + {fmt.count(cfg.safety.teae_window_days)} days), not necessarily on the same day. "
              f"Reference lines at {fmt.number(x_ref, 1)} x ULN (ALT or AST) and {fmt.number(y_ref, 1)} x "
              "ULN (bilirubin).",
              "Ringed: potential Hy's law cases by the time window of Listing 14.3.8.3.",
              "Subjects without both an on-treatment aminotransferase and bilirubin value: "
              f"{fmt.count(missing)} (not plotted)."]
-    return Figure(id="f_14_3_8_edish", number="14.3.8",
+    if aggregated:
+        notes.append(aggregated_note(limit, f"{fmt.count(len(plotted))} subjects shaded by the "
+                                     "number in each cell of the log-scaled grid", EDISH_ID))
+    return Figure(id=EDISH_ID, number="14.3.8",
                   title="eDISH: peak aminotransferase against peak total bilirubin",
                   svg=to_svg(fig), data=data, footnotes=notes, source=SOURCE)
 

@@ -55,6 +55,10 @@ def overview_rows(scale: GradeScale, cfg: TrialConfig) -> list[OverviewRow]:
         OverviewRow("serious", "Serious TEAE", lambda e: e["AESER"].eq("Y"), _field("serious")),
         OverviewRow("related", "TEAE related to any study drug", lambda e: e["RELFL"].eq("Y"),
                     _field("related")),
+        OverviewRow("related_grade3plus",
+                    f"TEAE related to any study drug, {scale.high_label.lower()}",
+                    lambda e: e["RELFL"].eq("Y") & (e["GRADE"] >= scale.high),
+                    _field("related_grade3plus")),
     ]
     for code, label, _, variable in relatedness_components(cfg):
         rows.append(OverviewRow(f"related_{code}", f"TEAE related to {label}",

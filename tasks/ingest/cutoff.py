@@ -15,23 +15,30 @@ SUBJECT_CUT = "subject consented after the cutoff: removed"
 DATE_CUT = "dated after the cutoff: removed"
 PARENT_CUT = "parent record removed: removed"
 DEATH_RESET = "death after the cutoff: DTHFL and DTHDTC cleared"
+FATAL_RESET = "death after the cutoff: fatal outcome cleared (AEOUT FATAL, AESDTH Y, AETOXGR 5)"
 ONGOING = "ended after the cutoff: end date cleared (ongoing at the cutoff)"
 NO_DATE = "no date: kept"
-REASONS = (SUBJECT_CUT, DATE_CUT, PARENT_CUT, DEATH_RESET, ONGOING, NO_DATE)
+REASONS = (SUBJECT_CUT, DATE_CUT, PARENT_CUT, DEATH_RESET, FATAL_RESET, ONGOING, NO_DATE)
 REMOVED_COLUMNS = ["domain", "row", "USUBJID", "variable", "value", "reason"]
 LOG_COLUMNS = ["domain", "reason", "records"]
 CONSENT = "RFICDTC"
 DEATH = ("DTHDTC", "DTHFL")
+# The fatal outcome of an AE, cleared to missing when the subject's death is after the cutoff: at
+# the cutoff the subject was alive and the event ongoing (its end date is cleared too); the grade
+# before death is not in the record, so AETOXGR 5 becomes missing (counted as "Missing" grade).
+FATAL_OUTCOME = {"AEOUT": "FATAL", "AESDTH": "Y", "AETOXGR": "5"}
 
 
 def apply_cutoff(cut: Cut, cfg: TrialConfig) -> CutoffResult:
     """Subject cut (consent after the cutoff), date cut per domain (cfg.cutoff.date_variables,
     partial dates by their earliest possible day), supplementary records with their parent,
-    death reset in DM, end dates after the cutoff cleared (cfg.cutoff.end_date_variables).
-    Records without a date stay and are listed as warnings. The input cut is not changed."""
+    death reset in DM and in the fatal outcome of AE, end dates after the cutoff cleared
+    (cfg.cutoff.end_date_variables). Records without a date stay and are listed as warnings.
+    The input cut is not changed."""
     cutoff = pd.Timestamp(cut.cutoff)
     consent = consent_dates(cut, cfg)
     late = consent[consent["date"] > cutoff]
+    died_later = death_dates(cut, cfg).loc[lambda d: d > cutoff].index
     touched: list[pd.DataFrame] = []
     undated: dict[str, int] = {}
     findings = list(cut.findings)
@@ -68,6 +75,9 @@ def apply_cutoff(cut: Cut, cfg: TrialConfig) -> CutoffResult:
         if domain == "dm":
             kept, log = _clear_after(kept, domain, list(DEATH), DEATH[0], cutoff, DEATH_RESET)
             touched.append(log)
+        if domain == "ae":
+            kept, log = _clear_fatal_outcome(kept, domain, died_later)
+            touched.append(log)
         frames[domain] = kept
     removed = pd.concat([t for t in touched if len(t)] or [_empty_removed()], ignore_index=True)
     new_cut = replace(cut, domains={d: frames[d] for d in cut.domains}, findings=findings)
@@ -91,6 +101,42 @@ def consent_dates(cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
     dated["source"] = np.arange(len(dated))   # DM before DS, then the earliest DS date
     dated = dated.sort_values(["USUBJID", "rank", "date", "source"])
     return dated.drop_duplicates("USUBJID").set_index("USUBJID")[["variable", "value", "date"]]
+
+
+def death_dates(cut: Cut, cfg: TrialConfig) -> pd.Series:
+    """Per USUBJID: the date of death as the raw cut holds it, the earliest possible day of DM
+    DTHDTC and of any DS record with DSDECOD DEATH (subjects without a dated death left out)."""
+    parts = []
+    dm = cut.get("dm")
+    if dm is not None and DEATH[0] in dm.columns:
+        parts.append(pd.DataFrame({"USUBJID": dm["USUBJID"], "date": _earliest(dm[DEATH[0]])}))
+    ds = cut.get("ds")
+    ds_variable = cfg.cutoff.date_variables.get("ds", "DSSTDTC")
+    if ds is not None and {"DSDECOD", ds_variable} <= set(ds.columns):
+        died = ds[ds["DSDECOD"].str.strip().str.upper().eq("DEATH")]
+        parts.append(pd.DataFrame({"USUBJID": died["USUBJID"],
+                                   "date": _earliest(died[ds_variable])}))
+    if not parts:
+        return pd.Series(dtype="datetime64[ns]", index=pd.Index([], name="USUBJID"))
+    dated = pd.concat(parts, ignore_index=True).dropna(subset=["date"])
+    return dated.groupby("USUBJID")["date"].min()
+
+
+def _clear_fatal_outcome(kept: pd.DataFrame, domain: str,
+                         subjects: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Clear AEOUT FATAL, AESDTH Y and AETOXGR 5 of the `subjects` (who died after the cutoff)."""
+    if "USUBJID" not in kept.columns or subjects.empty:
+        return kept, _empty_removed()
+    theirs = kept["USUBJID"].isin(subjects)
+    logs = []
+    for variable, value in FATAL_OUTCOME.items():
+        if variable not in kept.columns:
+            continue
+        hit = (theirs & kept[variable].str.strip().str.upper().eq(value)).to_numpy()
+        logs.append(_removed(domain, kept.index[hit], _subjects(kept, hit), variable,
+                             kept.loc[hit, variable], FATAL_RESET))
+        kept.loc[hit, variable] = ""
+    return kept, pd.concat(logs, ignore_index=True) if logs else _empty_removed()
 
 
 def _dated(frame: pd.DataFrame, variable: str) -> pd.DataFrame:

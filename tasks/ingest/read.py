@@ -43,7 +43,9 @@ def read_cut(location: str, cutoff: date, cfg: TrialConfig, source: Source, *,
         findings.append(Finding(
             "warning", "cut: ready marker", f"{location} has no {marker} marker: the cut may be "
             "incomplete; read anyway (manual run)", file=marker))
-    files, ignored = _domain_files(entries, marker, location)
+    # the statistician's summary is no domain and no input of the analysis (tasks.ingest.narrative)
+    files, ignored = _domain_files({k: v for k, v in entries.items() if k != source.narrative_file},
+                                   marker, location)
     findings += ignored
     _require_domains(files, location, ready, marker)
     findings += _folder_date(location, cutoff)

@@ -1,20 +1,12 @@
-"""Who counts for each monitoring rule at a cut: the efficacy cohort in enrolment order and the
-safety-stopping cohort, one row per subject, derived from ADSL, ADRS and ADAE.
-
-Efficacy (Simon, predictive probability): ADSL RSEVALFL = "Y", ordered by the response reference
-date (cfg.response.reference_date; missing dates last), then USUBJID: ORDER 1, 2, ...
-A subject HAS HAD A CHANCE TO RESPOND (CHANCEFL = "Y") at the cut when any of:
-  - window: cutoff >= reference date + assessment_interval_days + confirmation_min_days, i.e. the
-    first scheduled assessment and a confirming assessment could both have taken place;
-  - a confirmed response (ADRS CBOR AVALC CR or PR): already known;
-  - progression (CBOR AVALC PD) or death (ADSL DTHFL = "Y"): can no longer respond.
-Anyone else is pending: neither a responder nor a failure yet.
+"""Who counts for the safety-stopping rule at a cut, one row per subject, from ADSL and ADAE (the
+efficacy rules' subjects: tasks.monitoring.pending).
 
 Safety stopping: ADSL SAFFL = "Y". The event (cfg.monitoring.safety_stopping.event) is a
 treatment-emergent AE (TRTEMFL = "Y") of CTCAE grade >= the event's minimum, related to any study
 drug when the event requires it (ADAE RELFL = "Y"), with onset ASTDT - TRTSDT + 1 <= window_days.
-A subject is ASSESSABLE when the window is complete at the cut (TRTSDT + window_days - 1 <=
-cutoff) or the event occurred; others are still inside the window.
+A subject is ASSESSABLE when the outcome can no longer change: the window is complete at the cut
+(TRTSDT + window_days - 1 <= cutoff), the event occurred, or the subject died (ADSL DTHFL = "Y");
+others are still inside the window: pending, never counted as without the event.
 """
 from __future__ import annotations
 
@@ -23,8 +15,7 @@ from datetime import date
 
 import pandas as pd
 
-from tasks.adam.response_terms import RESPONDER as RESPONSES
-from tasks.config import Response, SafetyStopping
+from tasks.config import SafetyStopping
 from tasks.errors import BadInputError, ConfigError
 
 
@@ -58,49 +49,6 @@ def _require(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
         raise BadInputError(f"{name}: column(s) {', '.join(missing)} missing (needed by the monitoring rules)")
 
 
-# --- efficacy cohort ---------------------------------------------------------------------------
-
-def select_efficacy_subjects(adsl: pd.DataFrame, reference_date: str) -> pd.DataFrame:
-    """RSEVALFL = "Y" subjects in enrolment order (reference date, then USUBJID), ORDER 1..N."""
-    _require(adsl, "ADSL", ("USUBJID", "RSEVALFL", "DTHFL", reference_date))
-    subjects = (adsl.loc[adsl["RSEVALFL"] == "Y", ["USUBJID", reference_date, "DTHFL"]]
-                .rename(columns={reference_date: "REFDT"})
-                .sort_values(["REFDT", "USUBJID"], na_position="last", kind="mergesort")
-                .reset_index(drop=True))
-    return subjects.assign(ORDER=range(1, len(subjects) + 1))
-
-
-def derive_confirmed_bor(subjects: pd.DataFrame, adrs: pd.DataFrame) -> pd.DataFrame:
-    """CBOR: the subject's confirmed best overall response (ADRS PARAMCD CBOR), "" when none."""
-    _require(adrs, "ADRS", ("USUBJID", "PARAMCD", "AVALC"))
-    cbor = adrs.loc[adrs["PARAMCD"] == "CBOR", ["USUBJID", "AVALC"]]
-    repeated = cbor["USUBJID"][cbor["USUBJID"].duplicated()]
-    if not repeated.empty:
-        raise BadInputError(f"ADRS: more than one PARAMCD CBOR record for USUBJID {repeated.iloc[0]} "
-                            f"({repeated.nunique()} subject(s)); rule: one CBOR per subject")
-    out = subjects.merge(cbor.rename(columns={"AVALC": "CBOR"}), on="USUBJID", how="left")
-    return out.assign(CBOR=out["CBOR"].fillna(""), RESPFL=out["CBOR"].isin(RESPONSES))
-
-
-def derive_chance_to_respond(subjects: pd.DataFrame, cutoff: date, response: Response) -> pd.DataFrame:
-    """EVALDT (reference date + first assessment + confirmation) and CHANCEFL / CHANCE (why)."""
-    evaldt = subjects["REFDT"] + pd.Timedelta(
-        days=response.assessment_interval_days + response.confirmation_min_days)
-    reason = pd.Series("pending", index=subjects.index)
-    reason = reason.mask(evaldt <= pd.Timestamp(cutoff), "window complete")
-    reason = reason.mask(subjects["DTHFL"] == "Y", "died")
-    reason = reason.mask(subjects["CBOR"] == "PD", "progressed")
-    reason = reason.mask(subjects["RESPFL"], "confirmed response")
-    return subjects.assign(EVALDT=evaldt, CHANCE=reason, CHANCEFL=(reason != "pending"))
-
-
-def efficacy_cohort(adsl: pd.DataFrame, adrs: pd.DataFrame, cutoff: date, response: Response) -> pd.DataFrame:
-    """One row per efficacy subject: USUBJID REFDT ORDER CBOR RESPFL EVALDT CHANCE CHANCEFL."""
-    return (select_efficacy_subjects(adsl, response.reference_date)
-            .pipe(derive_confirmed_bor, adrs=adrs)
-            .pipe(derive_chance_to_respond, cutoff=cutoff, response=response))
-
-
 # --- safety-stopping cohort ----------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -124,10 +72,10 @@ def _candidate_events(adae: pd.DataFrame, event: SafetyEvent) -> pd.DataFrame:
 
 def safety_cohort(adsl: pd.DataFrame, adae: pd.DataFrame, cutoff: date, cfg: SafetyStopping) -> SafetyCohort:
     """SAFFL subjects with EVENTFL (the configured event within the window), WINDOWFL (window
-    complete at the cut) and ASSESSFL (WINDOWFL or EVENTFL)."""
-    _require(adsl, "ADSL", ("USUBJID", "SAFFL", "TRTSDT"))
+    complete at the cut) and ASSESSFL (WINDOWFL, EVENTFL or died)."""
+    _require(adsl, "ADSL", ("USUBJID", "SAFFL", "TRTSDT", "DTHFL"))
     event = safety_event(cfg)
-    subjects = adsl.loc[adsl["SAFFL"] == "Y", ["USUBJID", "TRTSDT"]].reset_index(drop=True)
+    subjects = adsl.loc[adsl["SAFFL"] == "Y", ["USUBJID", "TRTSDT", "DTHFL"]].reset_index(drop=True)
     candidates = _candidate_events(adae, event).merge(subjects, on="USUBJID", how="inner")
     study_day = (candidates["ASTDT"] - candidates["TRTSDT"]).dt.days + 1
     in_window = study_day.between(1, cfg.window_days) & (candidates["ASTDT"] <= pd.Timestamp(cutoff))
@@ -140,5 +88,7 @@ def safety_cohort(adsl: pd.DataFrame, adae: pd.DataFrame, cutoff: date, cfg: Saf
     window_end = subjects["TRTSDT"] + pd.Timedelta(days=cfg.window_days - 1)
     eventfl = subjects["USUBJID"].isin(with_event)
     windowfl = window_end <= pd.Timestamp(cutoff)
-    subjects = subjects.assign(EVENTFL=eventfl, WINDOWFL=windowfl, ASSESSFL=eventfl | windowfl)
+    died = subjects["DTHFL"].eq("Y")
+    subjects = subjects.drop(columns="DTHFL").assign(EVENTFL=eventfl, WINDOWFL=windowfl,
+                                                     ASSESSFL=eventfl | windowfl | died)
     return SafetyCohort(subjects=subjects, missing_grade=missing_grade, missing_onset=missing_onset)

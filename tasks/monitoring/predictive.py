@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import beta, betabinom
 
+from tasks.stats.probability import clamp
+
 CREDIBLE_LEVEL = 0.95
 
 
@@ -51,5 +53,5 @@ def predictive_probability(x: int, m: int, n_max: int, p0: float, theta_t: float
                           "posterior_prob": final_prob, "success": success})
     mean, low, high = posterior_summary(x, m, prior_a, prior_b)
     return PPResult(x=x, m=m, n_max=n_max, p0=p0, theta_t=theta_t,
-                    pp=float(predictive[success].sum()), posterior_mean=mean,
+                    pp=clamp(predictive[success].sum()), posterior_mean=mean,
                     ci_low=low, ci_high=high, table=table)

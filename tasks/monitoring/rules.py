@@ -3,8 +3,14 @@ probability, Bayesian safety stopping): typed results (results.json "monitoring"
 
 A verdict is given as soon as it can no longer change: a Simon stage passes once its responses
 exceed the boundary, fails once even a response from every pending subject could not exceed it,
-and is NOT YET EVALUABLE in between. Pending subjects (see tasks.monitoring.cohorts) are never
-counted as failures; rates are over subjects who could have been assessed.
+and is NOT YET EVALUABLE in between. Pending subjects (tasks.monitoring.pending: a response that
+can still change) are never counted as failures; rates are over settled subjects.
+
+The final analysis of the Simon design is reached when all n subjects of the design are enrolled
+and settled. Before it, a final boundary already exceeded reads FINAL BOUNDARY EXCEEDED; DECLARE
+PROMISING only at the final analysis. NOT PROMISING is given as soon as it is certain. Once stage 2
+is reached (stage 1 passed) the stage-wise inference (tasks.monitoring.simon_inference) is given,
+provisional while some of the first n are not settled.
 """
 from __future__ import annotations
 
@@ -16,17 +22,19 @@ import pandas as pd
 
 from tasks.config import Monitoring, SimonDesign, TrialConfig
 from tasks.errors import ConfigError
-from tasks.monitoring.cohorts import efficacy_cohort, safety_cohort, safety_event
+from tasks.monitoring.cohorts import safety_cohort, safety_event
 from tasks.monitoring.predictive import predictive_probability
 from tasks.monitoring.safety_stopping import boundary_table, evaluate_safety
 from tasks.monitoring.simon import design_summary, search_designs
+from tasks.monitoring.simon_inference import stagewise_inference
 from tasks.results.monitoring import (InformationFraction, MonitoringResults, NotEvaluated,
                                       PredictiveResult, SafetyStoppingResult, SimonDesignSummary,
-                                      SimonParameters, SimonResult, SimonStage, UnjudgedRecords)
+                                      SimonInference, SimonParameters, SimonResult, SimonStage,
+                                      UnjudgedRecords)
 from tasks.results.verdict import Verdict
 
-EFFICACY_DATA = "ADSL (RSEVALFL, {ref}, DTHFL), ADRS (PARAMCD CBOR)"
-SAFETY_DATA = "ADSL (SAFFL, TRTSDT), ADAE (TRTEMFL, AETOXGR, {rel}ASTDT)"
+EFFICACY_DATA = "ADSL (RSEVALFL, {ref}, DTHFL), ADRS (PARAMCD CBOR; OVR AVALC, ADT, ANL01FL)"
+SAFETY_DATA = "ADSL (SAFFL, TRTSDT, DTHFL), ADAE (TRTEMFL, AETOXGR, {rel}ASTDT)"
 
 
 @dataclass(frozen=True)
@@ -64,7 +72,7 @@ def evaluate_stage(cohort: pd.DataFrame, size: int, boundary: int, passed: Verdi
                    failed: Verdict) -> SimonStage:
     """The first `size` efficacy subjects against "responses > boundary"."""
     group = cohort[cohort["ORDER"] <= size]
-    evaluable = int(group["CHANCEFL"].sum())
+    evaluable = int(group["SETTLEDFL"].sum())
     responses = int(group["RESPFL"].sum())
     still_open = size - evaluable               # pending or not yet enrolled: may still respond
     if responses > boundary:
@@ -76,19 +84,37 @@ def evaluate_stage(cohort: pd.DataFrame, size: int, boundary: int, passed: Verdi
     return SimonStage(subjects_required=size, enrolled=len(group), evaluable=evaluable,
                       pending=len(group) - evaluable, not_yet_enrolled=size - len(group),
                       responses=responses, boundary=boundary, verdict=verdict,
-                      decided_before_all_evaluable=verdict != Verdict.NOT_YET_EVALUABLE and evaluable < size)
+                      decided_before_all_evaluable=(verdict != Verdict.NOT_YET_EVALUABLE
+                                                    and evaluable < size),
+                      responses_to_pass=None if verdict == failed else
+                      max(0, boundary + 1 - responses),
+                      non_responses_to_fail=None if verdict == passed else
+                      responses + still_open - boundary)
 
 
 def evaluate_simon(cohort: pd.DataFrame, design: SimonDesign) -> tuple[SimonStage, SimonStage]:
     """Stage 1 (continue if > r1 responses in the first n1) and the final rule (promising if
-    > r responses in the first n, after a passed stage 1)."""
+    > r responses in the first n, after a passed stage 1; FINAL BOUNDARY EXCEEDED before the
+    final analysis, when not all n are settled)."""
     stage1 = evaluate_stage(cohort, design.n1, design.r1, Verdict.CONTINUE, Verdict.STOP_FOR_FUTILITY)
     final = evaluate_stage(cohort, design.n, design.r, Verdict.DECLARE_PROMISING, Verdict.NOT_PROMISING)
     if stage1.verdict == Verdict.STOP_FOR_FUTILITY:
         final = replace(final, verdict=Verdict.NOT_PROMISING, stopped_at_stage1=True)
     elif final.verdict == Verdict.DECLARE_PROMISING and stage1.verdict != Verdict.CONTINUE:
         final = replace(final, verdict=Verdict.NOT_YET_EVALUABLE, decided_before_all_evaluable=False)
+    elif final.verdict == Verdict.DECLARE_PROMISING and final.evaluable < design.n:
+        final = replace(final, verdict=Verdict.FINAL_BOUNDARY_EXCEEDED)
     return stage1, final
+
+
+def simon_inference(stage1: SimonStage, final: SimonStage, design: SimonDesign,
+                    monitoring: Monitoring) -> SimonInference | None:
+    """The stage-wise inference once stage 2 is reached (stage 1 passed) and p0 is known."""
+    p0 = monitoring.simon.p0
+    if stage1.verdict != Verdict.CONTINUE or p0 is None:
+        return None
+    return stagewise_inference(final.responses, design, p0, monitoring.simon.alpha,
+                               provisional=design.n - final.evaluable)
 
 
 def simon_result(cohort: pd.DataFrame, monitoring: Monitoring, cutoff: str,
@@ -101,8 +127,10 @@ def simon_result(cohort: pd.DataFrame, monitoring: Monitoring, cutoff: str,
     simon = monitoring.simon
     return SimonResult(source=source, design=summary,
                        parameters=SimonParameters(simon.p0, simon.p1, simon.alpha, simon.beta, simon.n_max),
-                       stage1=stage1, final=final, beyond_design=int((cohort["ORDER"] > design.n).sum()),
-                       cutoff=cutoff, data=data)
+                       stage1=stage1, final=final,
+                       inference=simon_inference(stage1, final, design, monitoring),
+                       beyond_design=int((cohort["ORDER"] > design.n).sum()), cutoff=cutoff,
+                       data=data)
 
 
 # --- Bayesian predictive probability ------------------------------------------------------------
@@ -120,10 +148,13 @@ def evaluate_predictive(cohort: pd.DataFrame, cfg: TrialConfig, n_design: int | 
             "n_max (monitoring.predictive.n_max, a Simon design or study.planned_enrollment)"
         return NotEvaluated(f"no {missing}", enabled=True)
     group = cohort[cohort["ORDER"] <= n_max]
-    m = int(group["CHANCEFL"].sum())
+    m = int(group["SETTLEDFL"].sum())
     x = int(group["RESPFL"].sum())
     result = predictive_probability(x, m, n_max, p0, pred.theta_t, pred.prior_a, pred.prior_b)
     successes = result.table.loc[result.table["success"], "y"]
+    # how close the futility boundary is: the PP if the next subject to settle does not respond
+    next_fails = predictive_probability(x, m + 1, n_max, p0, pred.theta_t, pred.prior_a,
+                                        pred.prior_b).pp if m < n_max else None
     if m == 0:
         verdict = Verdict.NOT_YET_EVALUABLE
     else:
@@ -133,7 +164,7 @@ def evaluate_predictive(cohort: pd.DataFrame, cfg: TrialConfig, n_design: int | 
         theta_l=pred.theta_l, prior_a=pred.prior_a, prior_b=pred.prior_b, pp=result.pp,
         posterior_mean=result.posterior_mean, ci_low=result.ci_low, ci_high=result.ci_high,
         min_future_responses_for_success=int(successes.min()) if len(successes) else None,
-        verdict=verdict, cutoff=cutoff, data=data)
+        pp_if_next_fails=next_fails, verdict=verdict, cutoff=cutoff, data=data)
 
 
 # --- Bayesian safety stopping -------------------------------------------------------------------
@@ -167,10 +198,10 @@ def evaluate_safety_stopping(adsl: pd.DataFrame, adae: pd.DataFrame, cutoff: dat
 # --- the whole evaluation -----------------------------------------------------------------------
 
 def information_fraction(cohort: pd.DataFrame, planned: int | None) -> InformationFraction:
-    """Subjects who have had a chance to respond among the first `planned`, over `planned`."""
+    """Settled subjects among the first `planned`, over `planned`."""
     if not planned:
-        return InformationFraction(int(cohort["CHANCEFL"].sum()), None, None)
-    evaluable = int(cohort.loc[cohort["ORDER"] <= planned, "CHANCEFL"].sum())
+        return InformationFraction(int(cohort["SETTLEDFL"].sum()), None, None)
+    evaluable = int(cohort.loc[cohort["ORDER"] <= planned, "SETTLEDFL"].sum())
     return InformationFraction(evaluable, planned, evaluable / planned)
 
 
@@ -183,11 +214,11 @@ def safety_boundary_table(cfg: TrialConfig, n_design: int | None, m_now: int) ->
     return table.assign(current=np.asarray(table["m"] == m_now))
 
 
-def evaluate_monitoring(adsl: pd.DataFrame, adrs: pd.DataFrame, adae: pd.DataFrame,
+def evaluate_monitoring(cohort: pd.DataFrame, adsl: pd.DataFrame, adae: pd.DataFrame,
                         cfg: TrialConfig, cutoff: date) -> MonitoringOutcome:
-    """Every configured monitoring rule at `cutoff`, with its boundary, observation and verdict."""
+    """Every configured monitoring rule at `cutoff`, with its boundary, observation and verdict.
+    `cohort`: the response status of the efficacy subjects (tasks.monitoring.pending)."""
     iso = cutoff.isoformat()
-    cohort = efficacy_cohort(adsl, adrs, cutoff, cfg.response)
     efficacy_data = EFFICACY_DATA.format(ref=cfg.response.reference_date)
     simon = simon_result(cohort, cfg.monitoring, iso, efficacy_data)
     n_design = simon.design.n if isinstance(simon, SimonResult) else None

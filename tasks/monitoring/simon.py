@@ -13,6 +13,7 @@ import numpy as np
 from scipy.stats import binom
 
 from tasks.errors import ConfigError
+from tasks.stats.probability import clamp
 
 # Exact probabilities are compared with alpha and 1 - beta; this absorbs summation round-off only.
 _TOLERANCE = 1e-12
@@ -40,8 +41,9 @@ def design_operating_characteristics(design: TwoStageDesign, p: float) -> tuple[
     """(P(declare promising | p), PET(p), EN(p)) of a two-stage design at response rate p.
     P(declare) = sum_{x1=r1+1..n1} b(x1; n1, p) * P(X2 > r - x1), X2 ~ Bin(n - n1, p)."""
     x1 = np.arange(design.r1 + 1, design.n1 + 1)
-    declare = float(np.sum(binom.pmf(x1, design.n1, p) * binom.sf(design.r - x1, design.n - design.n1, p)))
-    pet = float(binom.cdf(design.r1, design.n1, p))
+    declare = clamp(np.sum(binom.pmf(x1, design.n1, p)
+                           * binom.sf(design.r - x1, design.n - design.n1, p)))
+    pet = clamp(binom.cdf(design.r1, design.n1, p))
     en = design.n1 + (1.0 - pet) * (design.n - design.n1)
     return declare, pet, float(en)
 

@@ -23,17 +23,20 @@ from tasks.publish.manifest import file_hashes
 from tasks.publish.layout import (MANIFEST_NAME, OPEN_ATTACHMENTS, OPEN_DIR, OPEN_MANIFEST_NAME,
                                   OPEN_PDF, OPEN_RESULTS_NAME, RESULTS_NAME)
 from tasks.report import formatting as fmt
+from tasks.report.rtf_text import rtf_pages
 
 # results.json parts that only the closed session sees; "safety" too unless the open report may
 # show it pooled (safety.open_report_pooled_safety).
-CLOSED_PARTS = ("efficacy", "monitoring", "changes")
+CLOSED_PARTS = ("efficacy", "monitoring", "changes", "attention")
 # Keys that open-results.json legitimately shares with the closed parts of results.json (a new
 # one is a decision: add it here only if its open value says nothing of a closed result).
 SHARED_KEYS = frozenset({"cutoff", "study", "version", "n", "N", "subjects", "pct", "records",
                          "planned", "enrolled", "median", "mean", "sd", "min", "max", "reason"})
-# What open/ may hold: these files and the open report's tables as CSV, nothing else.
+# What open/ may hold: these files and the open report's tables as CSV and RTF, nothing else.
 OPEN_FILES = re.compile(rf"^(?:{re.escape(OPEN_PDF)}|{re.escape(OPEN_RESULTS_NAME)}|"
-                        rf"{re.escape(OPEN_MANIFEST_NAME)}|tables/[A-Za-z0-9_.-]+\.csv)$")
+                        rf"{re.escape(OPEN_MANIFEST_NAME)}|tables/[A-Za-z0-9_.-]+\.csv|"
+                        r"tables/rtf/[A-Za-z0-9_.-]+\.rtf)$")
+OPEN_TABLE = re.compile(rf"^{OPEN_DIR}/tables/(?:rtf/)?[^/]+\.(?:csv|rtf)$")
 _SHA256 = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
 _MIN_DIGITS = 6   # an unrounded value this precise is no coincidence
 
@@ -95,8 +98,8 @@ def closed_fingerprints(version_dir: Path) -> ClosedFingerprints:
                 values.add(repr(value))
             if isinstance(value, dict):
                 phrases.update(p for p in _printed(value) if p != fmt.NOT_ESTIMABLE)
-            if key == "verdict" and isinstance(value, str) and value:
-                phrases.add(value)
+            if key in ("verdict", "text") and isinstance(value, str) and value:
+                phrases.add(value)            # a verdict; an item for the DSMB's attention
     return ClosedFingerprints(hashes, frozenset(values), frozenset(phrases),
                               frozenset(keys - SHARED_KEYS))
 
@@ -134,7 +137,7 @@ def _pdf_texts(path: Path, name: str) -> Iterator[OpenText]:
 
 
 def open_texts(open_dir: Path) -> Iterator[OpenText]:
-    """Everything the open package holds, as text."""
+    """Everything the open package holds, as text (an RTF table as its reader sees it)."""
     for path in sorted(p for p in open_dir.rglob("*") if p.is_file()):
         where = path.relative_to(open_dir.parent).as_posix()
         if path.suffix.lower() == ".pdf":
@@ -142,6 +145,8 @@ def open_texts(open_dir: Path) -> Iterator[OpenText]:
                 yield from _pdf_texts(path, where)
             except (PdfReadError, OSError, ValueError) as exc:
                 yield OpenText(where, f"unreadable PDF ({exc})", exact=False)
+        elif path.suffix.lower() == ".rtf":
+            yield OpenText(where, "\n".join(rtf_pages(path.read_bytes())), exact=False)
         else:
             yield OpenText(where, path.read_bytes().decode("utf-8", "replace"),
                            exact=path.suffix.lower() != ".csv")
@@ -169,12 +174,13 @@ def leaks_in(item: OpenText, closed: ClosedFingerprints, allowed_hashes: set[str
 
 
 def table_problems(texts: list[OpenText]) -> list[str]:
-    """Each open/tables/<id>.csv is the data of a table, figure or listing that report-open.pdf
-    shows (its number among the PDF's captions): a closed table cannot be slipped in beside them."""
+    """Each open/tables/<id>.csv (and tables/rtf/<id>.rtf) is a table, figure or listing that
+    report-open.pdf shows (its number among the PDF's captions): a closed table cannot be
+    slipped in beside them."""
     pages = " ".join(t.text for t in texts if t.where.startswith(f"{OPEN_DIR}/{OPEN_PDF} page "))
     shown = set(re.findall(r"(?:Table|Figure|Listing) (\d+(?:\.\d+)*)", pages))
     problems = []
-    for where in (t.where for t in texts if re.match(rf"^{OPEN_DIR}/tables/[^/]+\.csv$", t.where)):
+    for where in (t.where for t in texts if OPEN_TABLE.match(t.where)):
         number = re.match(r"^[a-z]+_(\d+(?:_\d+)*)", Path(where).stem)
         if number is None or number[1].replace("_", ".") not in shown:
             problems.append(f"{where} is not the data of a table, figure or listing of {OPEN_PDF}")
@@ -214,7 +220,7 @@ def open_package_leaks(version_dir: Path) -> list[str]:
     config_digest = json.loads((version_dir / MANIFEST_NAME).read_text(encoding="utf-8")).get("config_digest")
     open_files = file_hashes(open_dir)
     problems = [f"{OPEN_DIR}/{path} does not belong in the open package (only {OPEN_PDF}, "
-                f"{OPEN_RESULTS_NAME}, {OPEN_MANIFEST_NAME} and tables/*.csv)"
+                f"{OPEN_RESULTS_NAME}, {OPEN_MANIFEST_NAME}, tables/*.csv and tables/rtf/*.rtf)"
                 for path in open_files if not OPEN_FILES.match(path)]
     allowed = set(open_files.values()) | {config_digest}
     texts = list(open_texts(open_dir))

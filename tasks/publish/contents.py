@@ -1,6 +1,6 @@
-"""What goes into a version folder besides the PDFs: ADaM, tables and figures as data,
-results.json, validation.json, the record snapshot, and the open package `open/` with its own
-results and manifest. Same inputs give the same bytes."""
+"""What goes into a version folder besides the PDFs: ADaM, tables and figures as data (CSV,
+and every table as RTF), results.json, validation.json, the record snapshot, and the open
+package `open/` with its own results and manifest. Same inputs give the same bytes."""
 from __future__ import annotations
 
 import shutil
@@ -9,20 +9,21 @@ from typing import Any
 
 import pandas as pd
 
-from tasks.adam.build import DATASETS
-from tasks.model import Figure, Finding, Table
+from tasks.model import ADAM_DATASETS, Figure, Finding, Profile, Table
 from tasks.publish.canonical import canonical_json, write_json
 from tasks.publish.snapshot import SNAPSHOT_PATH
 from tasks.results.run import OpenResults, Results
 from tasks.publish.layout import (MANIFEST_NAME, OPEN_DIR, OPEN_MANIFEST_NAME, OPEN_PDF,
                                   OPEN_RESULTS_NAME, RESULTS_NAME, VALIDATION_NAME)
 from tasks.publish.manifest import file_hashes
+from tasks.report.document import MARKINGS
+from tasks.report.rtf import table_rtf
 
 
 def copy_adam(adam_folder: Path, folder: Path) -> None:
     """The ADaM files of the derivation cache (tasks.adam.build.save_adam), as they are."""
     (folder / "adam").mkdir(parents=True, exist_ok=True)
-    for name in DATASETS:
+    for name in ADAM_DATASETS:
         shutil.copyfile(adam_folder / f"{name}.parquet", folder / "adam" / f"{name}.parquet")
 
 
@@ -30,16 +31,22 @@ def _csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d").encode("utf-8")
 
 
-def write_tables(blocks: list[Table | Figure], tables: Path, figures: Path | None) -> None:
-    """<tables>/<id>.csv for every table and figure (the figure's plotted data); <figures>/<id>.svg
-    unless `figures` is None. Not fsynced one by one: publishing fsyncs the whole staging folder
-    before its rename."""
+def write_tables(blocks: list[Table | Figure], tables: Path, figures: Path | None,
+                 marking: str) -> None:
+    """<tables>/<id>.csv for every table and figure (the figure's plotted data), <tables>/rtf/
+    <id>.rtf for every table (marked `marking`); <figures>/<id>.svg unless `figures` is None; a
+    patient profile's two files in the profiles/ subfolders. Not fsynced one by one: publishing
+    fsyncs the whole staging folder before its rename."""
     for block in blocks:
-        tables.mkdir(parents=True, exist_ok=True)
-        (tables / f"{block.id}.csv").write_bytes(_csv(block.data))
+        sub = Profile.folder if isinstance(block, Profile) else ""
+        (tables / sub).mkdir(parents=True, exist_ok=True)
+        (tables / sub / f"{block.id}.csv").write_bytes(_csv(block.data))
+        if isinstance(block, Table):
+            (tables / "rtf").mkdir(exist_ok=True)
+            (tables / "rtf" / f"{block.id}.rtf").write_bytes(table_rtf(block, marking))
         if isinstance(block, Figure) and figures is not None:
-            figures.mkdir(parents=True, exist_ok=True)
-            (figures / f"{block.id}.svg").write_text(block.svg, encoding="utf-8")
+            (figures / sub).mkdir(parents=True, exist_ok=True)
+            (figures / sub / f"{block.id}.svg").write_text(block.svg, encoding="utf-8")
 
 
 def validation_document(findings: list[Finding]) -> dict:
@@ -65,13 +72,13 @@ def write_contents(folder: Path, adam: Path, closed: list[Table | Figure], open_
     if results.version is None or open_results.version != results.version:
         raise ValueError("results to publish need the version number (Results.published_as)")
     copy_adam(adam, folder)
-    write_tables(closed, folder / "tables", folder / "figures")
+    write_tables(closed, folder / "tables", folder / "figures", MARKINGS["closed"])
     write_json(folder / RESULTS_NAME, results)
     write_json(folder / VALIDATION_NAME, validation_document(findings))
     (folder / SNAPSHOT_PATH).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(snapshot, folder / SNAPSHOT_PATH)
     open_dir = folder / OPEN_DIR
-    write_tables(open_, open_dir / "tables", None)
+    write_tables(open_, open_dir / "tables", None, MARKINGS["open"])
     write_json(open_dir / OPEN_RESULTS_NAME, open_results)
     write_json(open_dir / OPEN_MANIFEST_NAME, open_manifest(folder, results.cutoff, results.version))
 

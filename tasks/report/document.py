@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 from typing import Literal
 
 from tasks.model import Section
+from tasks.report.glance import Glance
 
 CLOSED_MARKING = "CONFIDENTIAL - CLOSED SESSION - FOR DSMB MEMBERS ONLY"
 OPEN_MARKING = "OPEN SESSION"
@@ -28,6 +29,7 @@ class ReportDocument:
     sections: list[Section]
     marking: str = ""                                   # "" = the standard marking of `kind`
     software: list[str] = field(default_factory=list)   # e.g. ["interim 0.1.0 (git 1a2b3c4)", "Python 3.11.2"]
+    glance: Glance | None = None                        # page 2 of the closed report
 
     def __post_init__(self) -> None:
         if self.kind not in MARKINGS:
@@ -41,6 +43,8 @@ class ReportDocument:
         self.generated_at = self.generated_at.astimezone(timezone.utc)
         if not self.marking:
             self.marking = MARKINGS[self.kind]
+        if self.glance is not None and self.kind != "closed":
+            raise ValueError("the DSMB-at-a-glance page is closed-session content")
 
     @property
     def version_label(self) -> str:

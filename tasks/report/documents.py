@@ -10,6 +10,8 @@ from tasks.analysis.methods import Provenance
 from tasks.config import TrialConfig
 from tasks.model import Cut
 from tasks.report.document import ReportDocument
+from tasks.report.glance import glance
+from tasks.report.narrative import parse_narrative
 
 MANUAL_REASON = "manually triggered interim analysis"
 
@@ -32,11 +34,15 @@ def add_provenance(analysis: Analysis, cut: Cut, cfg: TrialConfig, manifest_extr
 
 
 def report_documents(analysis: Analysis, cfg: TrialConfig, cutoff: date, version: int, final: bool,
-                     reason: str | None, generated_at: datetime,
-                     code: dict[str, Any]) -> dict[str, ReportDocument]:
-    """{"closed": ..., "open": ...}: every value final, the renderer only lays them out."""
+                     reason: str | None, generated_at: datetime, code: dict[str, Any],
+                     narrative: str | None) -> dict[str, ReportDocument]:
+    """{"closed": ..., "open": ...}: every value final, the renderer only lays them out. The
+    closed report opens with the DSMB-at-a-glance page and the independent statistician's
+    summary `narrative` (Markdown text; None when none was supplied)."""
+    page = glance(analysis.results, cfg, None if narrative is None else parse_narrative(narrative))
     return {kind: ReportDocument(
         study_id=cfg.study.id, study_title=cfg.study.title, cutoff=cutoff, version=version,
         status="FINAL" if final else "DRAFT", reason=reason or MANUAL_REASON,
-        generated_at=generated_at, kind=kind, sections=sections, software=[code_label(code)])
+        generated_at=generated_at, kind=kind, sections=sections, software=[code_label(code)],
+        glance=page if kind == "closed" else None)
         for kind, sections in (("closed", analysis.closed), ("open", analysis.open))}

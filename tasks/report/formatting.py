@@ -27,6 +27,14 @@ def number(value: float | None, decimals: int = 1) -> str:
     return f"{math.copysign(rounded, float(value)) if rounded else 0.0:.{decimals}f}"
 
 
+def plain(value: float | None) -> str:
+    """A configured number as it is written: 0.95, 30, 1.5 (no rounding, no trailing zeros)."""
+    if _missing(value):
+        return "none"
+    written = repr(float(value))
+    return written[:-2] if written.endswith(".0") else written
+
+
 def count(n: int | float | None) -> str:
     return "0" if _missing(n) else f"{int(n)}"
 
@@ -44,6 +52,20 @@ def n_pct(n: int, total: int, decimals: int = 1) -> str:
     if n == 0:
         return "0"
     return f"{n} ({percent(n, total, decimals)})"
+
+
+def ratio_pct(k: int, n: int, decimals: int = 1) -> str:
+    """'7/26 (26.9)': k of n with the percentage of n; 'NE' when n is 0."""
+    if not n:
+        return NOT_ESTIMABLE
+    return f"{int(k)}/{int(n)} ({percent(k, n, decimals)})"
+
+
+def rate_range(low: float | None, high: float | None, decimals: int = 1) -> str:
+    """Two proportions as a range of percentages: '23.3 to 36.7'."""
+    if _missing(low) or _missing(high):
+        return NOT_ESTIMABLE
+    return f"{number(100 * low, decimals)} to {number(100 * high, decimals)}"
 
 
 def rate_ci(rate: float | None, low: float | None, high: float | None, decimals: int = 1) -> str:

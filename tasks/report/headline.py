@@ -27,6 +27,7 @@ def _subjects(part: Share) -> str:
 
 def headline_markdown(results: Results, published: Path) -> str:
     efficacy, safety, populations = results.efficacy, results.safety, results.populations
+    pending = efficacy.pending
     verdicts = [f"- {rule}: **{verdict}**" for rule, verdict in results.monitoring.verdicts()]
     lines = [
         f"# {results.study}: interim analysis, data cutoff {results.cutoff}",
@@ -35,7 +36,10 @@ def headline_markdown(results: Results, published: Path) -> str:
         "| | |", "|---|---|",
         f"| Enrolled / treated / response-evaluable | {populations.enrolled} / "
         f"{populations.safety} / {populations.efficacy} |",
-        f"| ORR, confirmed (95% CI) | {_rate(efficacy.orr)} |",
+        f"| ORR, confirmed (95% CI), settled subjects | {_rate(efficacy.orr)} |",
+        f"| Pending (response can still change) | {pending.pending}; ORR "
+        f"{fmt.rate_range(pending.orr_if_none_confirm, pending.orr_if_all_confirm)} % "
+        "if none or every pending response confirms |",
         f"| DCR (95% CI) | {_rate(efficacy.dcr)} |",
         f"| Median OS (95% CI) | {_median(efficacy.os)} |",
         f"| Median PFS (95% CI) | {_median(efficacy.pfs)} |",

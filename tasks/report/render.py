@@ -16,10 +16,11 @@ from pathlib import Path
 import weasyprint
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from tasks.model import Figure, Paragraph, Section, Table
+from tasks.model import Figure, Paragraph, Profile, Section, Table
 from tasks.report import formatting as fmt
 from tasks.report.document import ReportDocument
 from tasks.report.fetcher import StaticOnlyFetcher
+from tasks.report.references import dangling_references
 
 # The top-level templates/ of a source checkout; a wheel holds a copy (tasks/packaged/ links to it).
 TEMPLATES_DIR = (Path(__file__).parents[1] / "packaged" / "templates").resolve()
@@ -48,39 +49,84 @@ def _cells(table: Table) -> list[list[str]]:
     return table.display.map(fmt.text).to_numpy().tolist()
 
 
+def _links(table: Table) -> list[str]:
+    """Per row: the href of its first cell ("" = no link); anchors made safe as every id is."""
+    links = table.links or [""] * len(table.display)
+    return [f"#{_anchor('', link)}" if link else "" for link in links]
+
+
+def _leads(rows: list[list[str]]) -> list[bool]:
+    """Rows that head the rows below them (a label and nothing else: a characteristic, a
+    laboratory test, an area of the Methods): kept on the page of the row that follows."""
+    return [len(row) > 1 and bool(row[0].strip()) and not any(row[1:]) for row in rows]
+
+
+def _block_anchor(block_id: str) -> str:
+    """The HTML id of a table, listing or figure: from its id, so that a line elsewhere (the
+    DSMB's page) can point to it and print its page."""
+    return _anchor("blk-", block_id)
+
+
 def _block_view(block: Paragraph | Table | Figure, anchor: str) -> dict:
     if isinstance(block, Paragraph):
-        return {"kind": "paragraph", "text": block.text, "style": block.style}
+        return {"kind": "paragraph", "text": block.text, "style": block.style, "landscape": False}
     common = {"anchor": anchor, "id": block.id, "title": block.title, "source": block.source,
               "footnotes": list(block.footnotes), "landscape": block.landscape}
     if isinstance(block, Figure):
         svg = base64.b64encode(block.svg.encode("utf-8")).decode("ascii")
-        return {**common, "kind": "figure", "label": f"Figure {block.number}",
+        view = {**common, "kind": "figure", "label": f"Figure {block.number}",
                 "src": f"data:image/svg+xml;base64,{svg}"}
+        if isinstance(block, Profile):
+            view.update(kind="profile", anchor=_anchor("", block.anchor), narrative=block.narrative)
+        return view
     if block.csv_only:
         return {**common, "kind": "listing", "label": f"Listing {block.number}",
                 "n_rows": fmt.count(len(block.data))}
+    if block.is_empty:                 # its sentence fits any page: no landscape page for it
+        return {**common, "kind": "empty", "label": f"Table {block.number}", "landscape": False,
+                "population": block.population, "text": block.empty_text}
+    rows = _cells(block)
     return {**common, "kind": "table", "label": f"Table {block.number}",
             "population": block.population,
             "columns": [fmt.text(c) for c in block.display.columns],
-            "header_groups": list(block.header_groups or []), "rows": _cells(block)}
+            "header_groups": list(block.header_groups or []), "rows": rows,
+            "leads": _leads(rows), "links": _links(block)}
 
 
 def _section_view(section: Section, index: int) -> dict:
-    blocks = [_block_view(b, _anchor(f"b{index}-{j}-", getattr(b, "id", "")))
-              for j, b in enumerate(section.blocks, start=1)]
-    captioned = [b for b in blocks if b["kind"] != "paragraph"]
-    return {"anchor": f"s{index}", "title": section.title, "blocks": blocks,
-            "entries": captioned,
-            # the footer's "source" string on the section's first page: its first table's datasets
-            "first_source": next((b["source"] for b in captioned if b["source"]), "")}
+    # profiles left out of the PDF are in figures/ and tables/ only; profiles are found through
+    # their index table and bookmarks, not the contents
+    blocks = [_block_view(b, _block_anchor(getattr(b, "id", ""))) for b in section.blocks
+              if not (isinstance(b, Profile) and not b.in_pdf)]
+    captioned = [b for b in blocks if b["kind"] not in ("paragraph", "profile")]
+    # The heading and the paragraphs that open the section go on the page (portrait or landscape)
+    # of the block they introduce: a heading never stays alone before a page of another size.
+    wide = bool(captioned and captioned[0]["landscape"])
+    for block in blocks[:blocks.index(captioned[0]) if captioned else 0]:
+        block["landscape"] = wide
+    return {"anchor": f"s{index}", "title": section.title, "blocks": blocks, "wide": wide,
+            "entries": captioned}
+
+
+def _targets(sections: list[dict]) -> dict[str, dict]:
+    """Block id -> its anchor and label ("Table 14.3.6.1"), for lines that point to it."""
+    captioned = [b for s in sections for b in s["entries"]]
+    ids = [b["id"] for b in captioned]
+    if len(ids) != len(set(ids)):
+        shared = sorted({i for i in ids if ids.count(i) > 1})
+        raise ValueError(f"report blocks share an id: {shared}")
+    return {b["id"]: {"anchor": b["anchor"], "label": b["label"]} for b in captioned}
 
 
 def render_html(doc: ReportDocument) -> str:
     """The report as one HTML page (autoescaped: data cannot add markup)."""
     template = _environment().get_template(TEMPLATE)
-    return template.render(doc=doc, cutoff=fmt.iso_date(doc.cutoff),
-                           sections=[_section_view(s, i) for i, s in enumerate(doc.sections, start=1)])
+    for reference in dangling_references(doc.sections):
+        LOG.warning("report %s v%d (%s): %s is not in this report", doc.study_id, doc.version,
+                    doc.kind, reference)
+    sections = [_section_view(s, i) for i, s in enumerate(doc.sections, start=1)]
+    return template.render(doc=doc, cutoff=fmt.iso_date(doc.cutoff), sections=sections,
+                           glance=doc.glance, targets=_targets(sections))
 
 
 def layout(doc: ReportDocument, fetcher: StaticOnlyFetcher | None = None,

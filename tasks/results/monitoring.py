@@ -39,7 +39,10 @@ class SimonDesignSummary:
 
 @dataclass(frozen=True)
 class SimonStage:
-    """The first `subjects_required` efficacy subjects against "responses > boundary"."""
+    """The first `subjects_required` efficacy subjects against "responses > boundary".
+    `evaluable`: settled subjects; `responses_to_pass`: responses still needed to exceed the
+    boundary (None once failed); `non_responses_to_fail`: subjects still open who, settling
+    without a response, would make failure certain (None once passed)."""
     subjects_required: int
     enrolled: int
     evaluable: int
@@ -49,7 +52,30 @@ class SimonStage:
     boundary: int
     verdict: Verdict
     decided_before_all_evaluable: bool
+    responses_to_pass: int | None
+    non_responses_to_fail: int | None
     stopped_at_stage1: bool = False
+
+
+@dataclass(frozen=True)
+class SimonInference:
+    """After stage 2: x responses in the design's n, the stage-wise-ordering p-value, UMVUE and
+    exact CI, and the naive single-stage ones that ignore the design (tasks.monitoring.
+    simon_inference). `provisional`: subjects of the first n whose response is not yet settled,
+    counted here as non-responders."""
+    responses: int
+    n: int
+    provisional: int
+    p_value: float
+    estimate: float
+    ci_low: float
+    ci_high: float
+    conf_level: float
+    method: str
+    naive_p_value: float
+    naive_estimate: float
+    naive_ci_low: float
+    naive_ci_high: float
 
 
 @dataclass(frozen=True)
@@ -59,6 +85,7 @@ class SimonResult:
     parameters: SimonParameters
     stage1: SimonStage
     final: SimonStage
+    inference: SimonInference | None  # once stage 2 is reached (stage 1 passed) and p0 is known
     beyond_design: int               # efficacy subjects enrolled after the first n
     cutoff: str
     data: str                        # the ADaM variables the rule read
@@ -66,7 +93,7 @@ class SimonResult:
 
 @dataclass(frozen=True)
 class PredictiveResult:
-    """Lee & Liu: x responses in m evaluable of the first n_max, PP of success at n_max."""
+    """Lee & Liu: x responses in m settled of the first n_max, PP of success at n_max."""
     x: int
     m: int
     pending: int
@@ -81,6 +108,7 @@ class PredictiveResult:
     ci_low: float
     ci_high: float
     min_future_responses_for_success: int | None
+    pp_if_next_fails: float | None    # the PP should the next subject settle without a response
     verdict: Verdict
     cutoff: str
     data: str

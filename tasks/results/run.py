@@ -4,10 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from tasks.results.attention import AttentionItem
 from tasks.results.changes import ChangesResults
 from tasks.results.efficacy import EfficacyResults
 from tasks.results.monitoring import MonitoringResults
 from tasks.results.safety import SafetyResults
+from tasks.results.safety_course import SafetyCourseResults
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,11 @@ class Results:
     populations: Populations
     efficacy: EfficacyResults
     safety: SafetyResults
+    safety_course: SafetyCourseResults
     monitoring: MonitoringResults
     changes: ChangesResults
     data_cut: DataCut
+    attention: tuple[AttentionItem, ...]
     version: int | None = None       # known once a version number is reserved
 
     def published_as(self, version: int) -> "Results":

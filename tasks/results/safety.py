@@ -26,12 +26,16 @@ class SafetyResults:
     missing_grade: Share
     serious: Share
     related: Share
+    related_grade3plus: Share             # related to any study drug, grade >= 3, any time
     related_by_drug: dict[str, Share]     # component code -> related to it
     discontinuation: Share
     interruption_or_reduction: Share
     fatal: Share
     deaths: Share
+    deaths_in_window: Share               # within safety.death_window_days of the last dose
     aesi: dict[str, Share]
+    aesi_grade3plus: dict[str, Share]
+    hepatic_decompensation: Share | None     # None: no composite configured
     by_arm: dict[str, SafetyResults] | None = None
 
     def columns(self) -> list[tuple[str, SafetyResults]]:

@@ -1,10 +1,14 @@
-"""Adverse events (AE) and per-component relatedness (SUPPAE) of the regimen.
+"""Adverse events (AE) of the regimen with per-component relatedness and action (SUPPAE).
 
 Onsets: a Poisson stream from first dose to last dose + cfg.safety.teae_window_days (limited-
-course terms within days of a HAIC dose), immune-related events up to catalogue.AE_LATE_DAYS
-after the last dose, background events between consent and first dose; the event that stopped
-treatment (AEACN DRUG WITHDRAWN) and, for deaths caused by an AE, the fatal event (grade 5 on
-the day of death, after a grade 3-4 record of the same term).
+course terms within days of a HAIC dose), decompensation events at the subject's Child-Pugh
+rate, immune-related events up to catalogue.AE_LATE_DAYS after the last dose, background events
+between consent and first dose; the event that stopped treatment (AEACN DRUG WITHDRAWN) and, for
+deaths caused by an AE, the fatal event (grade 5 on the day of death, after a grade 3-4 record of
+the same term). Lab-type events come from LB (tasks.simulate.lab_events) and join them in
+`describe_events`, which draws seriousness, outcome, relatedness and the action with each
+component: an interruption or reduction applies to the related components (to all when none
+is), and EX follows it (tasks.simulate.exposure.apply_actions).
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from tasks.config import TrialConfig
 from tasks.dates import DAYS_PER_MONTH
 from tasks.simulate import catalogue as cat
 from tasks.simulate.arrays import NEVER, choose, iso, ragged, seq_within, stream, text_frame
-from tasks.simulate.exposure import Exposure
+from tasks.simulate.exposure import Exposure, apply_actions
 
 AE_COLUMNS = ["STUDYID", "DOMAIN", "USUBJID", "AESEQ", "AETERM", "AEDECOD", "AEBODSYS", "AETOXGR",
               "AESEV", "AESER", "AEACN", "AEREL", "AEOUT", "AESDTH", "AESTDTC", "AEENDTC"]
@@ -57,9 +61,10 @@ class _Terms:
         return codes[rng.choice(len(codes), n, p=p / p.sum())]
 
 
-def _window(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray, rate: float,
+def _window(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray, rate: float | np.ndarray,
             subject: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Poisson(rate per month) onsets uniform in [lo, hi] per subject (none if hi < lo)."""
+    """Poisson(rate per month, per subject or for all) onsets uniform in [lo, hi] per subject
+    (none if hi < lo)."""
     span = np.maximum(hi - lo + 1, 0)
     owner, _ = ragged(rng.poisson(rate * span / DAYS_PER_MONTH))
     offset = np.floor(rng.random(len(owner)) * span[owner]).astype(np.int64)
@@ -78,6 +83,11 @@ def _events(subjects: pd.DataFrame, exposure: Exposure, cfg: TrialConfig, terms:
     term = terms.draw(rng, len(s), ("treatment", "course", "immune", "background"))
     day = _course_onsets(s, day, term, terms, exposure, on_hi, rng)
     on = pd.DataFrame({"subject": s, "start": day, "term": term, "kind": "on"})
+    child_pugh = subjects["CHILDPUG"].to_numpy()[t]
+    rate = np.array([cat.DECOMPENSATION_RATE.get(c, 0.0) for c in child_pugh])
+    s, day = _window(rng, col["d0"][t], on_hi[t], rate, t)
+    decompensation = pd.DataFrame({"subject": s, "start": day, "kind": "on",
+                                   "term": terms.draw(rng, len(s), ("decompensation",))})
     late_lo = col["last_dose"] + cfg.safety.teae_window_days + 1
     late_hi = np.minimum(col["last_dose"] + cat.AE_LATE_DAYS, ends)
     s, day = _window(rng, late_lo[t], late_hi[t], cat.AE_LATE_RATE * DAYS_PER_MONTH
@@ -94,7 +104,8 @@ def _events(subjects: pd.DataFrame, exposure: Exposure, cfg: TrialConfig, terms:
     stopping = pd.DataFrame({"subject": stops, "start": subjects["ae_stop"].to_numpy()[stops],
                              "term": terms.named(rng, cat.STOPPING_TERMS, len(stops)),
                              "kind": "stop"})
-    return pd.concat([on, late, pre, stopping, _fatal(subjects, terms, rng)], ignore_index=True)
+    return pd.concat([on, decompensation, late, pre, stopping, _fatal(subjects, terms, rng)],
+                     ignore_index=True)
 
 
 def _course_onsets(s: np.ndarray, day: np.ndarray, term: np.ndarray, terms: _Terms,
@@ -126,13 +137,11 @@ def _fatal(subjects: pd.DataFrame, terms: _Terms, rng: np.random.Generator) -> p
         pd.DataFrame({"subject": dead, "start": before, "term": term, "kind": "prelude"})])
 
 
-def adverse_events(subjects: pd.DataFrame, exposure: Exposure, cfg: TrialConfig,
-                   seed: int) -> tuple[pd.DataFrame, np.ndarray]:
-    """AE rows (subject, start, end, term, grade, serious, outcome, action) sorted by subject and
-    onset, and the relatedness matrix rows x components."""
+def draw_events(subjects: pd.DataFrame, exposure: Exposure, cfg: TrialConfig,
+                seed: int) -> pd.DataFrame:
+    """The drawn AEs (not lab-type): subject, start, end, decod, grade, kind."""
     rng = stream(seed, "adverse")
-    codes = [c.code for c in cfg.study.components]
-    terms = _Terms(codes)
+    terms = _Terms([c.code for c in cfg.study.components])
     ae = _events(subjects, exposure, cfg, terms, rng)
     n, term, kind = len(ae), ae["term"].to_numpy(), ae["kind"].to_numpy()
     s = ae["subject"].to_numpy()
@@ -147,9 +156,28 @@ def adverse_events(subjects: pd.DataFrame, exposure: Exposure, cfg: TrialConfig,
     death = subjects["death_day"].to_numpy()[s]
     end = np.select([kind == "fatal", kind == "prelude"], [ae["start"].to_numpy(), death - 1], end)
     end = np.where((end > ends) & (kind != "fatal"), NEVER, end)
+    return pd.DataFrame({"subject": s, "start": ae["start"].to_numpy(), "end": end,
+                         "decod": terms.decod[term], "grade": grade, "kind": kind})
+
+
+def describe_events(events: pd.DataFrame, subjects: pd.DataFrame, exposure: Exposure,
+                    cfg: TrialConfig, seed: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray,
+                                                          Exposure]:
+    """AE rows (subject, start, end, decod, bodsys, verbatim, grade, serious, outcome, action)
+    sorted by subject and onset, the relatedness and per-component action matrices (rows x
+    components), and the exposure with the dose changes the actions made."""
+    rng = stream(seed, "ae_detail")
+    codes = [c.code for c in cfg.study.components]
+    terms = _Terms(codes)
+    term = np.array([terms.index[d] for d in events["decod"]], dtype=np.int64)
+    order = np.lexsort((events["grade"].to_numpy(), term, events["start"].to_numpy(),
+                        events["subject"].to_numpy()))
+    ae, term = events.iloc[order].reset_index(drop=True), term[order]
+    n, kind, grade = len(ae), ae["kind"].to_numpy(), ae["grade"].to_numpy()
     serious = rng.random(n) < _by_grade(cat.SERIOUS_P, 0.0)[grade]
     outcome = np.select(
-        [grade == 5, end >= NEVER, (grade >= 3) & (rng.random(n) < cat.SEQUELAE_P)],
+        [grade == 5, ae["end"].to_numpy() >= NEVER,
+         (grade >= 3) & (rng.random(n) < cat.SEQUELAE_P)],
         ["FATAL", "NOT RECOVERED/NOT RESOLVED", "RECOVERED/RESOLVED WITH SEQUELAE"],
         "RECOVERED/RESOLVED")
     related = rng.random((n, len(codes))) < terms.related[term]
@@ -157,13 +185,31 @@ def adverse_events(subjects: pd.DataFrame, exposure: Exposure, cfg: TrialConfig,
     stop_rows = np.flatnonzero(kind == "stop")
     none = stop_rows[~related[stop_rows].any(axis=1)]
     related[none, np.argmax(terms.related[term[none]], axis=1)] = True
-    ae = ae.assign(grade=grade, end=end, serious=serious, outcome=outcome,
-                   action=_action(ae, grade, subjects, rng),
+    drawn = _action(ae, grade, subjects, rng)
+    exposure, per_component = apply_actions(exposure, ae["subject"].to_numpy(),
+                                            ae["start"].to_numpy(),
+                                            _per_component(drawn, related, cfg), cfg)
+    rank = pd.Series(np.arange(len(cat.ACTIONS)), index=list(cat.ACTIONS))
+    worst = rank.reindex(per_component.ravel()).to_numpy().reshape(per_component.shape)
+    ae = ae.assign(bodsys=terms.bodsys[term], serious=serious, outcome=outcome,
+                   action=np.array(cat.ACTIONS, dtype=object)[worst.max(axis=1, initial=0)],
                    verbatim=terms.verbatim[terms.first_verbatim[term] + np.floor(
-                       rng.random(n) * terms.n_verbatim[term]).astype(np.int64)],
-                   decod=terms.decod[term], bodsys=terms.bodsys[term])
-    order = np.lexsort((grade, term, ae["start"].to_numpy(), s))
-    return ae.iloc[order].reset_index(drop=True), related[order]
+                       rng.random(n) * terms.n_verbatim[term]).astype(np.int64)])
+    return ae, related, per_component, exposure
+
+
+def _per_component(action: np.ndarray, related: np.ndarray, cfg: TrialConfig) -> np.ndarray:
+    """The drawn action with each component: an interruption or reduction with the related
+    components (all of them when none is), the others unchanged; withdrawal and "not
+    applicable" with every component; a component never reduced is interrupted instead."""
+    changes = np.isin(action, ["DRUG INTERRUPTED", "DOSE REDUCED"])
+    affected = related | ~related.any(axis=1, keepdims=True)
+    per = np.where(changes[:, None] & affected, action[:, None], "DOSE NOT CHANGED").astype(object)
+    per[~changes] = action[~changes, None]
+    for j, component in enumerate(cfg.study.components):
+        if component.code in cat.NOT_REDUCED:
+            per[per[:, j] == "DOSE REDUCED", j] = "DRUG INTERRUPTED"
+    return per
 
 
 def _by_grade(values: dict, missing) -> np.ndarray:
@@ -173,8 +219,9 @@ def _by_grade(values: dict, missing) -> np.ndarray:
 
 
 def _action(ae: pd.DataFrame, grade: np.ndarray, subjects: pd.DataFrame, rng) -> np.ndarray:
-    """AEACN: NOT APPLICABLE off treatment (before the first dose, after the stop); DRUG
-    WITHDRAWN for the event that stopped treatment; otherwise drawn by grade."""
+    """The action with study treatment: NOT APPLICABLE off treatment (before the first dose,
+    after the stop); DRUG WITHDRAWN for the event that stopped treatment; otherwise drawn by
+    grade."""
     s, start, kind = ae["subject"].to_numpy(), ae["start"].to_numpy(), ae["kind"].to_numpy()
     on = (start >= subjects["d0"].to_numpy()[s]) & (start < subjects["stop_day"].to_numpy()[s])
     action = np.full(len(ae), "NOT APPLICABLE", dtype=object)
@@ -186,9 +233,10 @@ def _action(ae: pd.DataFrame, grade: np.ndarray, subjects: pd.DataFrame, rng) ->
     return action
 
 
-def ae_frames(ae: pd.DataFrame, related: np.ndarray, subjects: pd.DataFrame,
+def ae_frames(ae: pd.DataFrame, related: np.ndarray, action: np.ndarray, subjects: pd.DataFrame,
               cfg: TrialConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """AE and SUPPAE (one QNAM per component with relatedness_qnam) as text."""
+    """AE and SUPPAE (per component: relatedness_qnam and action_qnam) as text; AEACN is the
+    most severe of the components' actions."""
     s = ae["subject"].to_numpy()
     usubjid = subjects["USUBJID"].to_numpy()[s]
     seq = seq_within(s).astype(str)
@@ -205,14 +253,17 @@ def ae_frames(ae: pd.DataFrame, related: np.ndarray, subjects: pd.DataFrame,
         "AESTDTC": iso(ae["start"].to_numpy()), "AEENDTC": iso(ae["end"].to_numpy())},
         len(ae))[AE_COLUMNS]
     parts = []
-    for j, component in enumerate(cfg.study.components):
-        if not component.relatedness_qnam:
-            continue
-        parts.append(pd.DataFrame({
-            "USUBJID": usubjid, "IDVARVAL": seq, "QNAM": component.relatedness_qnam,
-            "QLABEL": f"Relationship to {component.label}"[:40],
-            "QVAL": np.where(related[:, j], "RELATED", "NOT RELATED"), "row": np.arange(len(ae)),
-            "order": j}))
+    components = cfg.study.components
+    for j, component in enumerate(components):
+        qualifiers = ((component.relatedness_qnam, f"Relationship to {component.label}",
+                       np.where(related[:, j], "RELATED", "NOT RELATED"), j),
+                      (component.action_qnam, f"Action Taken with {component.label}",
+                       action[:, j], len(components) + j))
+        for qnam, label, values, order in qualifiers:
+            if qnam:
+                parts.append(pd.DataFrame({
+                    "USUBJID": usubjid, "IDVARVAL": seq, "QNAM": qnam, "QLABEL": label[:40],
+                    "QVAL": values, "row": np.arange(len(ae)), "order": order}))
     supp = (pd.concat(parts).sort_values(["row", "order"], kind="stable")
             if parts else pd.DataFrame(columns=["USUBJID", "IDVARVAL", "QNAM", "QLABEL", "QVAL"]))
     supp_frame = text_frame({

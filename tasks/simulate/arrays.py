@@ -12,7 +12,7 @@ NEVER = np.int64(10**7)
 # One independent random stream per part of the trial, so that changing how one part is drawn
 # leaves every other part of the same seed as it was.
 _STREAMS = ("enrolment", "outcome", "tumour", "course", "exposure", "adverse", "labs",
-            "dm", "ds", "cm", "scenario", "visits")
+            "dm", "ds", "cm", "scenario", "visits", "ae_detail", "lab_events", "immune_cm")
 
 
 def stream(seed: int, name: str) -> np.random.Generator:

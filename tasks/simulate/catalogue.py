@@ -120,9 +120,9 @@ SMALLEST_MEASURABLE_MM = 5                           # RECIST default for "too s
 
 # --- treatment ----------------------------------------------------------------------------
 CYCLE_DELAY_P = {0: 0.9, 7: 0.08, 14: 0.02}           # days a cycle is delayed
-DOSE_REDUCTION_P = 0.015                             # per cycle, per component, until reduced
 NOT_REDUCED = ("TQB2868",)                           # immunotherapy: held or stopped, never reduced
-REDUCED_DOSE_SHARE = 0.75
+REDUCED_DOSE_SHARE = 0.75                            # each reduction: one dose level down ...
+MAX_REDUCTIONS = 2                                   # ... at most twice
 COURSE_STOP_P = 0.05                                 # per cycle: a limited course stops early
 DOSE_ADJUSTMENT_REASON = "ADVERSE EVENT"
 ROUTES = {"HAIC": "INTRA-ARTERIAL"}                  # component code -> EXROUTE
@@ -145,17 +145,23 @@ AE_LATE_DAYS = 90
 AE_PRE_RATE = 0.3                   # onsets between consent and first dose
 SERIOUS_P = {1: 0.01, 2: 0.04, 3: 0.3, 4: 0.8, 5: 1.0}   # most grade 3 lab and BP events are not serious
 SEQUELAE_P = 0.1                    # grade >= 3 that resolves with sequelae
-ACTION_P = {                        # AEACN by grade while on treatment
-    1: {"DOSE NOT CHANGED": 0.95, "DRUG INTERRUPTED": 0.05},
-    2: {"DOSE NOT CHANGED": 0.7, "DRUG INTERRUPTED": 0.25, "DOSE REDUCED": 0.05},
+ACTION_P = {                        # action with the related study drugs, by grade, on treatment
+    1: {"DOSE NOT CHANGED": 1.0},
+    2: {"DOSE NOT CHANGED": 0.88, "DRUG INTERRUPTED": 0.12},
     3: {"DOSE NOT CHANGED": 0.15, "DRUG INTERRUPTED": 0.55, "DOSE REDUCED": 0.3},
     4: {"DRUG INTERRUPTED": 0.6, "DOSE REDUCED": 0.4},
 }
+# Per-drug actions (SUPPAE) from least to most severe: AEACN holds the most severe of them.
+ACTIONS = ("NOT APPLICABLE", "DOSE NOT CHANGED", "DRUG INTERRUPTED", "DOSE REDUCED",
+           "DRUG WITHDRAWN")
 DEFAULT_RELATEDNESS = 0.2           # components a term does not name
 SEVERITY = {1: "MILD", 2: "MODERATE", 3: "SEVERE", 4: "SEVERE", 5: "SEVERE"}
 
 # Phases: "treatment" any time on treatment; "course" within days of a limited-course dose
-# (HAIC); "immune" also after the window, up to AE_LATE_DAYS; "background" also before dosing.
+# (HAIC); "immune" also after the window, up to AE_LATE_DAYS; "background" also before dosing;
+# "decompensation" on treatment at the subject's Child-Pugh rate (DECOMPENSATION_RATE);
+# "lab" never drawn: made from the LB values that show it (LAB_EVENTS).
+DECOMPENSATION_RATE = {"A": 0.035, "B": 0.12}   # onsets per month on treatment, by Child-Pugh class
 
 
 @dataclass(frozen=True)
@@ -189,7 +195,7 @@ TERMS: tuple[Term, ...] = (
     Term("HYPOTHYROIDISM", "ENDOCRINE DISORDERS", ("HYPOTHYROIDISM",), 4,
          (0.45, 0.53, 0.02, 0.0), 180, {"TQB2868": 0.9}, "immune"),
     Term("IMMUNE-MEDIATED HEPATITIS", "HEPATOBILIARY DISORDERS",
-         ("IMMUNE MEDIATED HEPATITIS", "AUTOIMMUNE HEPATITIS"), 1.2, (0.1, 0.35, 0.45, 0.1), 40,
+         ("IMMUNE MEDIATED HEPATITIS", "AUTOIMMUNE HEPATITIS"), 1.5, (0.1, 0.45, 0.4, 0.05), 40,
          {"TQB2868": 0.9, "HAIC": 0.2}, "immune"),
     Term("COLITIS", GI, ("COLITIS", "IMMUNE COLITIS"), 0.8, (0.2, 0.45, 0.3, 0.05), 30,
          {"TQB2868": 0.85}, "immune"),
@@ -203,8 +209,10 @@ TERMS: tuple[Term, ...] = (
          ("PERIPHERAL NEUROPATHY", "NUMBNESS IN FINGERS"), 5, (0.6, 0.33, 0.07, 0.0), 120,
          {"HAIC": 0.95}, "course"),
     Term("THROMBOCYTOPENIA", "BLOOD AND LYMPHATIC SYSTEM DISORDERS",
-         ("THROMBOCYTOPENIA", "LOW PLATELETS"), 6, (0.4, 0.35, 0.2, 0.05), 14,
-         {"HAIC": 0.8, "RAM": 0.2}, "course"),
+         ("THROMBOCYTOPENIA", "LOW PLATELETS"), 0, (0.4, 0.35, 0.2, 0.05), 14,
+         {"HAIC": 0.8, "RAM": 0.2}, "lab"),
+    Term("PLATELET COUNT DECREASED", INV, ("PLATELET COUNT DECREASED", "PLATELETS LOW"), 0,
+         (0.4, 0.35, 0.2, 0.05), 14, {"HAIC": 0.8, "RAM": 0.2}, "lab"),
     Term("ABDOMINAL PAIN", GI, ("ABDOMINAL PAIN", "RIGHT UPPER QUADRANT PAIN"), 8,
          (0.55, 0.38, 0.07, 0.0), 3, {"HAIC": 0.85}, "course"),
     Term("PYREXIA", GEN, ("FEVER", "PYREXIA"), 7, (0.7, 0.27, 0.03, 0.0), 2,
@@ -213,14 +221,18 @@ TERMS: tuple[Term, ...] = (
     Term("VOMITING", GI, ("VOMITING",), 4, (0.7, 0.27, 0.03, 0.0), 2, {"HAIC": 0.8}, "course"),
     Term("FATIGUE", GEN, ("FATIGUE", "TIREDNESS"), 8, (0.6, 0.35, 0.05, 0.0), 30,
          {"TQB2868": 0.4, "RAM": 0.3, "HAIC": 0.3}, "background"),
-    Term("ALANINE AMINOTRANSFERASE INCREASED", INV, ("ALT INCREASED", "ALT ELEVATED"), 7,
-         (0.55, 0.30, 0.14, 0.01), 14, {"HAIC": 0.7, "TQB2868": 0.4}),
-    Term("ASPARTATE AMINOTRANSFERASE INCREASED", INV, ("AST INCREASED", "AST ELEVATED"), 7,
-         (0.55, 0.30, 0.14, 0.01), 14, {"HAIC": 0.7, "TQB2868": 0.4}),
-    Term("BLOOD BILIRUBIN INCREASED", INV, ("BILIRUBIN INCREASED", "HYPERBILIRUBINAEMIA"), 3,
-         (0.5, 0.35, 0.14, 0.01), 20, {"HAIC": 0.5, "TQB2868": 0.2}),
-    Term("HEPATIC ENCEPHALOPATHY", "NERVOUS SYSTEM DISORDERS", ("HEPATIC ENCEPHALOPATHY",), 0.3,
-         (0.1, 0.4, 0.4, 0.1), 7, {"HAIC": 0.1}),
+    Term("ALANINE AMINOTRANSFERASE INCREASED", INV, ("ALT INCREASED", "ALT ELEVATED"), 0,
+         (0.55, 0.30, 0.14, 0.01), 14, {"HAIC": 0.7, "TQB2868": 0.4}, "lab"),
+    Term("ASPARTATE AMINOTRANSFERASE INCREASED", INV, ("AST INCREASED", "AST ELEVATED"), 0,
+         (0.55, 0.30, 0.14, 0.01), 14, {"HAIC": 0.7, "TQB2868": 0.4}, "lab"),
+    Term("BLOOD BILIRUBIN INCREASED", INV, ("BILIRUBIN INCREASED", "HYPERBILIRUBINAEMIA"), 0,
+         (0.5, 0.35, 0.14, 0.01), 20, {"HAIC": 0.5, "TQB2868": 0.2}, "lab"),
+    Term("BLOOD ALKALINE PHOSPHATASE INCREASED", INV, ("ALP INCREASED",), 0,
+         (0.6, 0.3, 0.1, 0.0), 20, {"HAIC": 0.4}, "lab"),
+    Term("HEPATIC ENCEPHALOPATHY", "NERVOUS SYSTEM DISORDERS", ("HEPATIC ENCEPHALOPATHY",), 0.15,
+         (0.1, 0.4, 0.4, 0.1), 7, {"HAIC": 0.1}, "decompensation"),
+    Term("OESOPHAGEAL VARICES HAEMORRHAGE", GI, ("VARICEAL BLEEDING", "OESOPHAGEAL VARICEAL BLEED"),
+         0.25, (0.05, 0.35, 0.45, 0.15), 7, {"RAM": 0.4}, "decompensation"),
     Term("INFUSION RELATED REACTION", "INJURY, POISONING AND PROCEDURAL COMPLICATIONS",
          ("INFUSION REACTION",), 2, (0.5, 0.45, 0.05, 0.0), 1, {"TQB2868": 0.6, "RAM": 0.5}),
     Term("DECREASED APPETITE", "METABOLISM AND NUTRITION DISORDERS",
@@ -234,16 +246,16 @@ TERMS: tuple[Term, ...] = (
          (0.7, 0.3, 0.0, 0.0), 45, {"TQB2868": 0.9}, "immune"),
     Term("ANAEMIA", "BLOOD AND LYMPHATIC SYSTEM DISORDERS", ("ANAEMIA", "ANEMIA"), 4,
          (0.45, 0.4, 0.15, 0.0), 60, {"HAIC": 0.4, "RAM": 0.2}),
-    Term("HYPOALBUMINAEMIA", "METABOLISM AND NUTRITION DISORDERS", ("HYPOALBUMINEMIA",), 3,
-         (0.5, 0.45, 0.05, 0.0), 60, {}, "background"),
-    Term("ASCITES", GI, ("ASCITES",), 2, (0.4, 0.4, 0.2, 0.0), 45, {}, "background"),
+    Term("HYPOALBUMINAEMIA", "METABOLISM AND NUTRITION DISORDERS", ("HYPOALBUMINEMIA",), 0,
+         (0.5, 0.45, 0.05, 0.0), 60, {}, "lab"),
+    Term("ASCITES", GI, ("ASCITES",), 0.6, (0.35, 0.45, 0.2, 0.0), 45, {"RAM": 0.2, "HAIC": 0.2},
+         "decompensation"),
     Term("CATHETER SITE HAEMATOMA", "INJURY, POISONING AND PROCEDURAL COMPLICATIONS",
          ("PUNCTURE SITE HAEMATOMA",), 1, (0.8, 0.2, 0.0, 0.0), 7, {"HAIC": 0.9}, "course"),
 )
 # Events that stop treatment (AEACN DRUG WITHDRAWN) and events that kill, by share.
-STOPPING_TERMS = {"IMMUNE-MEDIATED HEPATITIS": 0.25, "PNEUMONITIS": 0.15, "PROTEINURIA": 0.15,
-                  "GASTROINTESTINAL HAEMORRHAGE": 0.15, "HYPERTENSION": 0.1, "COLITIS": 0.1,
-                  "ALANINE AMINOTRANSFERASE INCREASED": 0.1}
+STOPPING_TERMS = {"IMMUNE-MEDIATED HEPATITIS": 0.3, "PNEUMONITIS": 0.2, "PROTEINURIA": 0.15,
+                  "GASTROINTESTINAL HAEMORRHAGE": 0.15, "HYPERTENSION": 0.1, "COLITIS": 0.1}
 STOPPING_GRADE_P = {2: 0.15, 3: 0.7, 4: 0.15}
 FATAL_TERMS: dict[str, tuple[str, float, dict[str, float]]] = {
     "HEPATIC FAILURE": ("HEPATOBILIARY DISORDERS", 0.4, {"HAIC": 0.3, "TQB2868": 0.3}),
@@ -286,12 +298,45 @@ ALBUMIN = "ALB"
 COURSE_DAY8_TRANSAMINASE_RISE = (1.1, 1.6)   # a week after HAIC
 COURSE_DAY8_PLATELET_FALL = (0.7, 0.95)
 ALBUMIN_DRIFT_PER_MONTH = -0.004             # log scale
-HEPATITIS_EPISODE_P = 0.12                   # subjects with a grade 2-3 transaminase episode
+HEPATITIS_EPISODE_P = 0.08                   # subjects with a grade 2-3 transaminase episode (HAIC)
 HEPATITIS_PEAK_ULN = (3.0, 9.0)
 HEPATITIS_VISITS = (1, 3)
+# An immune-mediated hepatitis AE raises ALT and AST at the visits it spans into its grade's
+# CTCAE band (multiples of the ULN); its investigator reports the diagnosis, not the lab terms.
+IMMUNE_HEPATITIS_TERM = "IMMUNE-MEDIATED HEPATITIS"
+IMMUNE_HEPATITIS_ULN = {1: (1.5, 2.8), 2: (3.3, 4.8), 3: (5.5, 12.0), 4: (21.0, 30.0)}
+IMMUNE_HEPATITIS_OPEN_DAYS = 21              # an ongoing one spans this many days of visits
+CHILD_PUGH_B_LEVEL = {"ALB": 0.82, "BILI": 1.8}   # Child-Pugh B: worse synthetic function
+# Lab-type AEs: an episode of consecutive post-baseline visits with a CTCAE grade >= 1 of the
+# test, reported as one AE at the episode's worst grade, from the first visit at that grade to
+# the day before the first visit back at grade 0; a grade 1 episode only when the baseline was
+# normal. The investigator reports it with REPORT_P by grade.
+LAB_EVENTS = {"ALT": ("ALANINE AMINOTRANSFERASE INCREASED",),
+              "AST": ("ASPARTATE AMINOTRANSFERASE INCREASED",),
+              "BILI": ("BLOOD BILIRUBIN INCREASED",),
+              "ALP": ("BLOOD ALKALINE PHOSPHATASE INCREASED",),
+              "ALB": ("HYPOALBUMINAEMIA",),
+              "PLAT": ("THROMBOCYTOPENIA", "PLATELET COUNT DECREASED")}
+LAB_EVENT_REPORT_P = {1: 0.15, 2: 0.6, 3: 1.0, 4: 1.0}
 BILIRUBIN_CAP_ULN = (1.5, 1.95)              # outside a potential Hy's law case
 HYS_LAW_PER_SUBJECT = 1 / 2500               # potential Hy's law cases among treated subjects
 HYS_LAW_ALT_ULN = (4.0, 10.0)
 HYS_LAW_BILI_ULN = (2.3, 4.0)
 AFP_SLOPE_PER_MONTH = {"responder": (-0.35, -0.08), "other": (0.0, 0.12)}
 AFP_FLOOR = 1.0
+
+# --- treatment of immune-related AEs (CM) ---------------------------------------------------
+IMMUNE_CM_CATEGORY = "CONCOMITANT MEDICATION"
+# term -> (drug, route, share treated by grade 1..4); other immune-phase terms get a systemic
+# corticosteroid by grade (oral for grade 2, intravenous from grade 3); skin terms of grade 1-2
+# mostly a topical one (not systemic)
+IMMUNE_CM_HORMONE = {"HYPOTHYROIDISM": ("LEVOTHYROXINE", "ORAL", (0.2, 0.85, 0.95, 1.0))}
+IMMUNE_CM_NONE = ("HYPERTHYROIDISM",)
+IMMUNE_CM_STEROID_P = (0.05, 0.55, 0.9, 0.95)
+IMMUNE_CM_STEROID = {2: ("PREDNISONE", "ORAL"), 3: ("METHYLPREDNISOLONE", "INTRAVENOUS"),
+                     4: ("METHYLPREDNISOLONE", "INTRAVENOUS")}
+IMMUNE_CM_SKIN = ("RASH", "PRURITUS")
+IMMUNE_CM_TOPICAL = ("HYDROCORTISONE", "TOPICAL", 0.6)   # skin, grade <= 2: share topical
+IMMUNE_CM_SECOND_LINE = ("MYCOPHENOLATE MOFETIL", "ORAL", 0.15)   # grade >= 3: steroid-refractory
+IMMUNE_CM_START_DAYS = (0, 3)                # after the AE's onset
+IMMUNE_CM_STEROID_DAYS = (28, 56)            # taper

@@ -1,9 +1,9 @@
 """The simulated database as it stood on a day: what had happened, and been recorded, by then.
 
 Subjects consented later are absent; records dated later are absent; an AE still going on has no
-end date (and is NOT RECOVERED/NOT RESOLVED); DM's first-dose dates (RFSTDTC, RFXSTDTC) are filled
-once the dose is given, its end dates (RFXENDTC, RFENDTC) once the end of treatment / end of study
-is in DS, DTHDTC/DTHFL once the death happened.
+end date (and is NOT RECOVERED/NOT RESOLVED), nor has a medication still taken; DM's first-dose
+dates (RFSTDTC, RFXSTDTC) are filled once the dose is given, its end dates (RFXENDTC, RFENDTC)
+once the end of treatment / end of study is in DS, DTHDTC/DTHFL once the death happened.
 So a later cut of the same trial extends an earlier one, except for end dates filled in since.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ ONGOING = "NOT RECOVERED/NOT RESOLVED"
 END_OF_TREATMENT = "TREATMENT"      # DS EPOCH of the end-of-treatment disposition
 END_OF_STUDY = "FOLLOW-UP"          # ... and of the end-of-study disposition
 # Values that a later cut may fill in (or update with them): what "extends" allows to change.
-FILLED_LATER = {"ae": ("AEENDTC", "AEOUT"),
+FILLED_LATER = {"ae": ("AEENDTC", "AEOUT"), "cm": ("CMENDTC",),
                 "dm": ("RFSTDTC", "RFXSTDTC", "RFENDTC", "RFXENDTC", "DTHDTC", "DTHFL")}
 
 
@@ -37,6 +37,7 @@ def cut_history(frames: dict[str, pd.DataFrame], cutoff: date,
             drop |= _applies(frame, subjects) & (frame[DATE_VARIABLES[name]] > day)
         out[name] = frame[~drop].reset_index(drop=True)
     out["ae"] = _ongoing(out["ae"], day, subjects)
+    out["cm"] = _cm_ongoing(out["cm"], day, subjects)
     out["suppae"] = _with_parent(out["suppae"], out["ae"])
     out["dm"] = _dm_at(out["dm"], out["ds"], day, subjects)
     return out
@@ -52,6 +53,13 @@ def _ongoing(ae: pd.DataFrame, day: str, subjects: set[str] | None) -> pd.DataFr
     ae.loc[later, "AEENDTC"] = ""
     ae.loc[later, "AEOUT"] = ONGOING
     return ae
+
+
+def _cm_ongoing(cm: pd.DataFrame, day: str, subjects: set[str] | None) -> pd.DataFrame:
+    later = (cm["CMENDTC"] > day) & _applies(cm, subjects)
+    cm = cm.copy()
+    cm.loc[later, "CMENDTC"] = ""
+    return cm
 
 
 def _with_parent(supp: pd.DataFrame, ae: pd.DataFrame) -> pd.DataFrame:

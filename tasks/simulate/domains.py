@@ -15,8 +15,8 @@ SUPP_COLUMNS = ["STUDYID", "RDOMAIN", "USUBJID", "IDVAR", "IDVARVAL", "QNAM", "Q
                 "QORIG", "QEVAL"]
 DS_COLUMNS = ["STUDYID", "DOMAIN", "USUBJID", "DSSEQ", "DSTERM", "DSDECOD", "DSCAT", "EPOCH",
               "DSSTDTC"]
-CM_COLUMNS = ["STUDYID", "DOMAIN", "USUBJID", "CMSEQ", "CMTRT", "CMDECOD", "CMCAT", "CMSTDTC",
-              "CMENDTC"]
+CM_COLUMNS = ["STUDYID", "DOMAIN", "USUBJID", "CMSEQ", "CMTRT", "CMDECOD", "CMCAT", "CMINDC",
+              "CMROUTE", "CMSTDTC", "CMENDTC"]
 VS_COLUMNS = ["STUDYID", "DOMAIN", "USUBJID", "VSSEQ", "VSTESTCD", "VSTEST", "VSORRES",
               "VSORRESU", "VSSTRESC", "VSSTRESN", "VSSTRESU", "VSBLFL", "VISITNUM", "VISIT",
               "VSDTC"]
@@ -117,8 +117,10 @@ def _ds(subject, term, decod, category, epoch, day, order) -> pd.DataFrame:
                          "epoch": epoch, "day": np.asarray(day), "order": order})
 
 
-def cm_frame(subjects: pd.DataFrame, cfg: TrialConfig, seed: int) -> pd.DataFrame:
-    """Prior first-line therapy (the drugs of SUPPDM PRIORREG), and new therapy after treatment."""
+def cm_frame(subjects: pd.DataFrame, cfg: TrialConfig, seed: int,
+             immune: pd.DataFrame) -> pd.DataFrame:
+    """Prior first-line therapy (the drugs of SUPPDM PRIORREG), new therapy after treatment and
+    the treatment of immune-related AEs (`immune`: subject, trt, route, indication, start, end)."""
     rng = stream(seed, "cm")
     s = subjects
     n = len(s)
@@ -135,12 +137,15 @@ def cm_frame(subjects: pd.DataFrame, cfg: TrialConfig, seed: int) -> pd.DataFram
     later = pd.DataFrame({"subject": new, "trt": s["new_tx_drug"].to_numpy()[new],
                           "cat": cat.SUBSEQUENT_THERAPY_CATEGORY,
                           "start": s["new_tx"].to_numpy()[new], "end": NEVER})
-    rows = pd.concat([prior, later]).sort_values(["subject", "start"], kind="stable")
-    subject = rows["subject"].to_numpy()
+    treated = immune.assign(cat=cat.IMMUNE_CM_CATEGORY)
+    rows = pd.concat([prior, later, treated]).sort_values(["subject", "start"], kind="stable")
+    rows = rows.fillna({"route": "", "indication": ""})
+    subject = rows["subject"].to_numpy(dtype=np.int64)
     return text_frame({
         "STUDYID": cfg.study.id, "DOMAIN": "CM", "USUBJID": s["USUBJID"].to_numpy()[subject],
         "CMSEQ": seq_within(subject).astype(str), "CMTRT": rows["trt"].to_numpy(),
         "CMDECOD": rows["trt"].to_numpy(), "CMCAT": rows["cat"].to_numpy(),
+        "CMINDC": rows["indication"].to_numpy(), "CMROUTE": rows["route"].to_numpy(),
         "CMSTDTC": iso(rows["start"].to_numpy()), "CMENDTC": iso(rows["end"].to_numpy())},
         len(rows))[CM_COLUMNS]
 

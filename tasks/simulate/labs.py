@@ -1,10 +1,12 @@
 """Liver panel and AFP (LB) at every visit that draws blood.
 
-A cirrhotic baseline (transaminases and ALP often above the normal range, platelets low),
-visit-to-visit noise, a transaminase rise and platelet fall a week after each HAIC dose,
-grade 2-3 transaminase episodes in some subjects, AFP falling in responders and rising in the
-others, bilirubin kept under 2 x ULN except in rare potential Hy's law cases. LBBLFL marks the
-last value on or before the first dose.
+A cirrhotic baseline (transaminases and ALP often above the normal range, platelets low;
+lower albumin and higher bilirubin in Child-Pugh B), visit-to-visit noise, a transaminase rise
+and platelet fall a week after each HAIC dose, grade 2-3 transaminase episodes in some subjects,
+ALT/AST in the CTCAE band of each immune-mediated hepatitis AE while it lasts, AFP falling in
+responders and rising in the others, bilirubin kept under 2 x ULN except in rare potential Hy's
+law cases. LBBLFL marks the last value on or before the first dose. `lab_values` gives the
+numbers (lab-type AEs are made from them: tasks.simulate.lab_events), `lb_frame` the LB text.
 """
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ def lab_tests(cfg: TrialConfig) -> list[str]:
 
 
 def _values(rows: pd.DataFrame, codes: list[str], subjects: pd.DataFrame, n_subjects: int,
-            rng: np.random.Generator) -> np.ndarray:
+            hepatitis: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
     tests = [cat.LAB_TESTS[c] for c in codes]
     test = rows["test"].to_numpy()
     s = rows["subject"].to_numpy()
@@ -44,6 +46,9 @@ def _values(rows: pd.DataFrame, codes: list[str], subjects: pd.DataFrame, n_subj
     noise = np.array([t.noise for t in tests])[test]
     high = np.array([t.high for t in tests])[test]
     level = np.exp(rng.standard_normal((n_subjects, len(codes))) * log_sd)
+    child_pugh_b = subjects["CHILDPUG"].to_numpy() == "B"
+    for j, c in enumerate(codes):
+        level[child_pugh_b, j] *= cat.CHILD_PUGH_B_LEVEL.get(c, 1.0)
     value = median * level[s, test] * np.exp(noise * rng.standard_normal(len(rows)))
     months = np.maximum(rows["day"].to_numpy() - subjects["d0"].to_numpy()[s], 0) / DAYS_PER_MONTH
     course = rows["kind"].to_numpy() == "course"
@@ -59,6 +64,7 @@ def _values(rows: pd.DataFrame, codes: list[str], subjects: pd.DataFrame, n_subj
     afp = code == cat.TUMOUR_MARKER
     value = np.where(afp, np.maximum(value * np.exp(slope[s] * months), cat.AFP_FLOOR), value)
     value = _hepatitis(rows, value, transaminase, high, n_subjects, rng)
+    value = _immune_hepatitis(rows, value, transaminase, high, hepatitis, rng)
     bili = code == cat.BILIRUBIN
     cap = high * rng.uniform(*cat.BILIRUBIN_CAP_ULN, len(rows))
     value = np.where(bili, np.minimum(value, cap), value)
@@ -92,6 +98,30 @@ def _hepatitis(rows, value, transaminase, high, n_subjects, rng) -> np.ndarray:
     return np.where(inside, np.maximum(value, level), value)
 
 
+def _immune_hepatitis(rows, value, transaminase, high, hepatitis: pd.DataFrame,
+                      rng) -> np.ndarray:
+    """ALT/AST in the CTCAE band of the grade of each immune-mediated hepatitis AE (subject,
+    start, end, grade) at the visits from its onset to its end (an ongoing one: to
+    IMMUNE_HEPATITIS_OPEN_DAYS after onset)."""
+    if hepatitis.empty:
+        return value
+    s, day = rows["subject"].to_numpy(), rows["day"].to_numpy()
+    start = hepatitis["start"].to_numpy()
+    end = np.minimum(hepatitis["end"].to_numpy(), start + cat.IMMUNE_HEPATITIS_OPEN_DAYS)
+    pair = pd.DataFrame({"row": np.arange(len(rows)), "subject": s}).merge(
+        pd.DataFrame({"subject": hepatitis["subject"].to_numpy(),
+                      "event": np.arange(len(hepatitis))}),
+        on="subject")
+    row, event = pair["row"].to_numpy(), pair["event"].to_numpy()
+    inside = transaminase[row] & (day[row] >= start[event]) & (day[row] <= end[event])
+    row, event = row[inside], event[inside]
+    band = np.array([cat.IMMUNE_HEPATITIS_ULN[g] for g in hepatitis["grade"].to_numpy()[event]])
+    level = high[row] * rng.uniform(band[:, 0], band[:, 1]) if len(row) else np.zeros(0)
+    out = value.copy()
+    np.maximum.at(out, row, level)
+    return out
+
+
 def _hys_law(rows, value, code, high, subjects: pd.DataFrame, rng) -> np.ndarray:
     """A few subjects with ALT/AST > 3 x ULN and bilirubin > 2 x ULN at one visit."""
     position, counts = _post_baseline_position(rows, len(subjects))
@@ -108,9 +138,11 @@ def _hys_law(rows, value, code, high, subjects: pd.DataFrame, rng) -> np.ndarray
     return np.where(hit & (code == cat.BILIRUBIN), bili, value)
 
 
-def lb_frame(visits: pd.DataFrame, subjects: pd.DataFrame, cfg: TrialConfig,
-             seed: int) -> pd.DataFrame:
-    """Every lab visit x every test, values rounded as reported, normal ranges, baseline flag."""
+def lab_values(visits: pd.DataFrame, subjects: pd.DataFrame, cfg: TrialConfig, seed: int,
+               hepatitis: pd.DataFrame) -> pd.DataFrame:
+    """Every lab visit x every test as numbers rounded as reported: subject, day, visit,
+    visitnum, code (LBTESTCD), value, low, high, post (after the first dose), baseline (LBBLFL);
+    `hepatitis`: the immune-mediated hepatitis AEs (subject, start, end, grade)."""
     rng = stream(seed, "labs")
     codes = lab_tests(cfg)
     drawn = visits[visits["labs"].to_numpy()].reset_index(drop=True)
@@ -122,28 +154,41 @@ def lb_frame(visits: pd.DataFrame, subjects: pd.DataFrame, cfg: TrialConfig,
     test = rows["test"].to_numpy()
     d0 = subjects["d0"].to_numpy()[rows["subject"].to_numpy()]
     rows["post"] = rows["day"].to_numpy() > d0
-    value = _values(rows, codes, subjects, len(subjects), rng)
+    value = _values(rows, codes, subjects, len(subjects), hepatitis, rng)
     tests = [cat.LAB_TESTS[c] for c in codes]
     decimals = np.array([t.decimals for t in tests])[test]
-    value = np.where(decimals == 0, np.maximum(np.round(value), 1), np.round(value, 1))
-    text = np.empty(len(rows), dtype=object)
-    for places in np.unique(decimals):
-        text[decimals == places] = number_text(value[decimals == places], int(places))
     s = rows["subject"].to_numpy()
     pre = (rows["day"].to_numpy() <= d0) & subjects["treated"].to_numpy()[s]
     last_pre = pd.Series(np.where(pre, rows["day"].to_numpy(), -1)).groupby(s).transform("max")
-    baseline = pre & (rows["day"].to_numpy() == last_pre.to_numpy())
-    pick = np.array(codes, dtype=object)
-    low = number_text(np.array([t.low for t in tests]))[test]
-    high = number_text(np.array([t.high for t in tests]))[test]
-    unit = np.array([t.unit for t in tests], dtype=object)[test]
+    return pd.DataFrame({
+        "subject": s, "day": rows["day"].to_numpy(), "visit": rows["visit"].to_numpy(),
+        "visitnum": rows["visitnum"].to_numpy(), "code": np.array(codes, dtype=object)[test],
+        "value": np.where(decimals == 0, np.maximum(np.round(value), 1), np.round(value, 1)),
+        "decimals": decimals, "low": np.array([t.low for t in tests])[test],
+        "high": np.array([t.high for t in tests])[test], "post": rows["post"].to_numpy(),
+        "baseline": pre & (rows["day"].to_numpy() == last_pre.to_numpy())})
+
+
+def lb_frame(labs: pd.DataFrame, subjects: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
+    """LB as text: the values of lab_values() with units, normal ranges and the baseline flag."""
+    code = labs["code"].to_numpy()
+    tests = {c: cat.LAB_TESTS[c] for c in np.unique(code)}
+    decimals = labs["decimals"].to_numpy()
+    text = np.empty(len(labs), dtype=object)
+    for places in np.unique(decimals):
+        text[decimals == places] = number_text(labs["value"].to_numpy()[decimals == places],
+                                               int(places))
+    low, high = number_text(labs["low"].to_numpy()), number_text(labs["high"].to_numpy())
+    unit = pd.Series(code).map({c: t.unit for c, t in tests.items()}).to_numpy(dtype=object)
+    s = labs["subject"].to_numpy()
     return text_frame({
         "STUDYID": cfg.study.id, "DOMAIN": "LB", "USUBJID": subjects["USUBJID"].to_numpy()[s],
-        "LBSEQ": seq_within(s).astype(str), "LBTESTCD": pick[test],
-        "LBTEST": np.array([t.name for t in tests], dtype=object)[test],
-        "LBCAT": np.array([t.category for t in tests], dtype=object)[test],
+        "LBSEQ": seq_within(s).astype(str), "LBTESTCD": code,
+        "LBTEST": pd.Series(code).map({c: t.name for c, t in tests.items()}).to_numpy(dtype=object),
+        "LBCAT": pd.Series(code).map({c: t.category for c, t in tests.items()})
+        .to_numpy(dtype=object),
         "LBORRES": text, "LBORRESU": unit, "LBORNRLO": low, "LBORNRHI": high,
         "LBSTRESC": text, "LBSTRESN": text, "LBSTRESU": unit, "LBSTNRLO": low, "LBSTNRHI": high,
-        "LBBLFL": np.where(baseline, "Y", ""), "VISITNUM": rows["visitnum"].to_numpy(),
-        "VISIT": rows["visit"].to_numpy(), "LBDTC": iso(rows["day"].to_numpy())},
-        len(rows))[LB_COLUMNS]
+        "LBBLFL": np.where(labs["baseline"].to_numpy(), "Y", ""),
+        "VISITNUM": labs["visitnum"].to_numpy(), "VISIT": labs["visit"].to_numpy(),
+        "LBDTC": iso(labs["day"].to_numpy())}, len(labs))[LB_COLUMNS]

@@ -5,6 +5,12 @@ assessment on or after the subject's latent progression time (designed as PD: ta
 new lesion or unequivocal non-target progression), death or the end of the study. Before it,
 target sums are kept below +12% of the nadir, so the response read from the rounded millimetres
 (tasks.simulate.recist) is the one designed; that computed response is what RS reports.
+
+Every assessment is read by iRECIST too (a PD-1 combination; visits["irecist"]): the RECIST 1.1
+response with its i-prefix, iUPD for PD. A share of the progressing subjects is treated beyond the
+first PD (clinically stable subjects continue): they have one more assessment, at the next
+scheduled one, showing further growth (iCPD), and treatment stops there (their `pd_day` is that
+day). The others stop at the first PD: their iUPD stays unconfirmed.
 """
 from __future__ import annotations
 
@@ -16,7 +22,14 @@ import pandas as pd
 from tasks.config import TrialConfig
 from tasks.simulate import catalogue as cat
 from tasks.simulate.arrays import NEVER, choose, cumsum_within, ragged, stream
-from tasks.simulate.recist import boundary_visits, overall_response
+from tasks.simulate.recist import PD_ABSOLUTE_MM, boundary_visits, overall_response
+
+BEYOND_PROGRESSION = 0.3           # share of subjects on treatment at a first PD treated beyond it
+FURTHER_GROWTH = 1.1               # confirming assessment: target sum x this over the PD's ...
+CONFIRMED_OVER_NADIR = 1.25        # ... and at least this over the nadir, + PD_ABSOLUTE_MM
+AS_IRECIST = {"CR": "iCR", "PR": "iPR", "SD": "iSD", "NON-CR/NON-PD": "NON-iCR/NON-iUPD",
+              "NE": "NE", "PD": "iUPD"}  # before a confirmation iRECIST reads as RECIST 1.1
+VISIT_COLUMNS = ["subject", "k", "day", "designed_pd", "ne"]
 
 
 @dataclass
@@ -207,8 +220,9 @@ def plan_tumours(subjects: pd.DataFrame, cfg: TrialConfig, seed: int, end: np.in
     target = _settle_boundaries(visits, target)
     target["viab"] = _viable(visits, target, lesions, subjects, rng)
     non_target = _non_target(visits, lesions, complete, mode)
-    return _read_responses(Tumours(lesions, visits, target, non_target, new, np.array([])),
-                           len(subjects))
+    tumours = _read_responses(Tumours(lesions, visits, target, non_target, new, np.array([])),
+                              len(subjects))
+    return _beyond_progression(tumours, subjects, cfg, seed, end)
 
 
 def _settle_boundaries(visits: pd.DataFrame, target: pd.DataFrame) -> pd.DataFrame:
@@ -236,6 +250,64 @@ def _read_responses(tumours: Tumours, n: int) -> Tumours:
     pd_day[first.index.to_numpy()] = first.to_numpy()
     tumours.pd_day = pd_day
     return tumours
+
+
+def _beyond_progression(tumours: Tumours, subjects: pd.DataFrame, cfg: TrialConfig, seed: int,
+                        end: np.int64) -> Tumours:
+    """A BEYOND_PROGRESSION share of the subjects alive at the assessment after their first PD
+    gets it: target lesions grown further, non-target lesions as at the PD; `pd_day` becomes its
+    day (treatment continues to it). visits["irecist"]: the iRECIST response of every visit
+    ("" at baseline). A child of the tumour stream: no other draw changes."""
+    rng = stream(seed, "tumour").spawn(1)[0]     # a stream of its own, apart from the lesions
+    v = tumours.visits
+    first = v[v["overall"].eq("PD")].drop_duplicates("subject")
+    s = first["subject"].to_numpy()
+    low, high = cat.ASSESSMENT_JITTER_DAYS
+    k = first["k"].to_numpy() + 1
+    day = (subjects["d0"].to_numpy()[s] + k * cfg.response.assessment_interval_days
+           + rng.integers(low, high + 1, len(s)))
+    pd_day = first["day"].to_numpy()
+    on_treatment = ((subjects["ae_stop"].to_numpy()[s] > pd_day)
+                    & (subjects["withdraw"].to_numpy()[s] > pd_day))
+    chosen = ((rng.random(len(s)) < BEYOND_PROGRESSION) & on_treatment
+              & (day < subjects["death_latent"].to_numpy()[s]) & (day <= end))
+    pd_vid = first.index.to_numpy()[chosen]
+    added = pd.DataFrame({"subject": s[chosen], "k": k[chosen], "day": day[chosen],
+                          "designed_pd": False, "ne": False})
+    visits = pd.concat([v[VISIT_COLUMNS], added], ignore_index=True)
+    order = np.lexsort((visits["k"].to_numpy(), visits["subject"].to_numpy()))
+    position = np.empty(len(visits), dtype=np.int64)
+    position[order] = np.arange(len(visits))
+    confirm_vid = position[len(v) + np.arange(len(added))]
+    # The growth shared by the target lesions in proportion to their size (equally after a CR).
+    pd_sum = first["sum"].to_numpy()[chosen]
+    wanted = np.maximum(FURTHER_GROWTH * pd_sum,
+                        CONFIRMED_OVER_NADIR * first["nadir"].to_numpy()[chosen]) + PD_ABSOLUTE_MM
+    grown = tumours.target[tumours.target["vid"].isin(pd_vid)].copy()
+    total = grown["vid"].map(pd.Series(pd_sum, index=pd_vid))
+    weight = np.where(total > 0, grown["ldiam"] / total.where(total > 0, 1),
+                      1 / grown.groupby("vid")["ldiam"].transform("size"))
+    extra = np.ceil(grown["vid"].map(pd.Series(wanted - pd_sum, index=pd_vid)) * weight)
+    grown["ldiam"] = grown["ldiam"] + extra
+    grown["viab"] = grown["viab"] + extra
+    same = tumours.non_target[tumours.non_target["vid"].isin(pd_vid)].copy()
+    to_confirm = pd.Series(confirm_vid, index=pd_vid)
+
+    def moved(frame: pd.DataFrame, copies: pd.DataFrame) -> pd.DataFrame:
+        copies = copies.assign(vid=copies["vid"].map(to_confirm))
+        frame = frame.assign(vid=position[frame["vid"].to_numpy()])
+        return pd.concat([frame, copies], ignore_index=True).sort_values(
+            ["vid", "lesion"], kind="stable").reset_index(drop=True)
+
+    beyond = _read_responses(Tumours(
+        tumours.lesions, visits.iloc[order].reset_index(drop=True), moved(tumours.target, grown),
+        moved(tumours.non_target, same), tumours.new.assign(vid=position[tumours.new["vid"]]),
+        np.array([])), len(subjects))
+    visits = beyond.visits
+    confirming = np.isin(np.arange(len(visits)), confirm_vid)
+    visits["irecist"] = np.where(confirming, "iCPD", visits["overall"].map(AS_IRECIST).fillna(""))
+    beyond.pd_day[s[chosen]] = day[chosen]
+    return beyond
 
 
 def truncate(tumours: Tumours, subjects: pd.DataFrame) -> Tumours:

@@ -11,6 +11,7 @@ from tasks.simulate.visits import assessment_visit
 
 EVALUATOR = "INVESTIGATOR"
 CRITERIA = "RECIST 1.1"          # the investigator's response; mRECIST is derived from VIABDIAM
+ITERATIVE = "iRECIST"            # ... and iRECIST (confirmations of subjects treated beyond PD)
 TU_COLUMNS = ["STUDYID", "DOMAIN", "USUBJID", "TUSEQ", "TULNKID", "TUTESTCD", "TUTEST", "TUORRES",
               "TUSTRESC", "TULOC", "TUEVAL", "VISITNUM", "VISIT", "TUDTC"]
 TR_COLUMNS = ["STUDYID", "DOMAIN", "USUBJID", "TRSEQ", "TRGRPID", "TRLNKID", "TRTESTCD", "TRTEST",
@@ -92,14 +93,18 @@ def tr_frame(t: Tumours, subjects: pd.DataFrame, cfg: TrialConfig) -> pd.DataFra
 
 
 def rs_frame(t: Tumours, subjects: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
-    """The overall response (OVRLRESP) at every post-baseline assessment."""
+    """The overall response (OVRLRESP) at every post-baseline assessment: RECIST 1.1 and
+    iRECIST (RSCAT iRECIST; iCPD at the confirming assessment of a subject treated beyond PD)."""
     visits = t.visits[t.visits["k"] > 0]
-    name, number = _visit_labels(visits, cfg.response.assessment_interval_days)
-    s = visits["subject"].to_numpy()
-    response = visits["overall"].to_numpy()
+    rows = pd.concat([visits.assign(cat=CRITERIA, response=visits["overall"]),
+                      visits.assign(cat=ITERATIVE, response=visits["irecist"])])
+    rows = rows.sort_values(["subject", "k", "cat"], kind="stable")
+    name, number = _visit_labels(rows, cfg.response.assessment_interval_days)
+    s = rows["subject"].to_numpy()
+    response = rows["response"].to_numpy()
     return text_frame({
         "STUDYID": cfg.study.id, "DOMAIN": "RS", "USUBJID": subjects["USUBJID"].to_numpy()[s],
         "RSSEQ": seq_within(s).astype(str), "RSTESTCD": "OVRLRESP", "RSTEST": "Overall Response",
-        "RSCAT": CRITERIA, "RSORRES": response, "RSSTRESC": response, "RSEVAL": EVALUATOR,
-        "VISITNUM": number, "VISIT": name, "RSDTC": iso(visits["day"].to_numpy())},
-        len(visits))[RS_COLUMNS]
+        "RSCAT": rows["cat"].to_numpy(), "RSORRES": response, "RSSTRESC": response,
+        "RSEVAL": EVALUATOR, "VISITNUM": number, "VISIT": name,
+        "RSDTC": iso(rows["day"].to_numpy())}, len(rows))[RS_COLUMNS]

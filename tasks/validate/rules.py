@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from tasks.adam.response_terms import RESPONSES
+from tasks.adam.response_terms import IRESPONSES, RESPONSES
 from tasks.config import TrialConfig
 from tasks.dates import earliest_date, is_iso8601
 from tasks.distinct import per_distinct
@@ -45,7 +45,7 @@ def domain_rules(domain: str, frame: pd.DataFrame, spec: DomainSpec, cfg: TrialC
     columns = set(frame.columns)
     rules = [*_filled(code, spec, columns), *_terms(code, spec, columns),
              *_numbers(code, spec, columns), *_missing(code, spec, columns),
-             *_dates(code, columns), *_key(code, spec, frame), *_identifiers(code, columns),
+             *_dates(code, columns), *_key(code, spec, frame, cfg), *_identifiers(code, columns),
              *_extra(domain, code, columns, cfg)]
     # A control character already fails a column's date, number or term rule.
     formatted = {r.column for r in rules if r.name.endswith((" ISO 8601", " numeric"))}
@@ -106,8 +106,10 @@ def _dates(code: str, columns: set[str]) -> list[Rule]:
     return rules
 
 
-def _key(code: str, spec: DomainSpec, frame: pd.DataFrame) -> list[Rule]:
-    """USUBJID + --SEQ unique (or the spec's key), every row of a repeated key listed."""
+def _key(code: str, spec: DomainSpec, frame: pd.DataFrame, cfg: TrialConfig) -> list[Rule]:
+    """USUBJID + --SEQ unique (or the spec's key), every row of a repeated key listed. In RS a
+    repeat among records no derivation reads (RSTESTCD other than validation.response_test) is
+    a warning: it is still a conformance problem, but it changes no result."""
     key = spec.key
     if key is None:
         seq = f"{code}SEQ"
@@ -115,9 +117,19 @@ def _key(code: str, spec: DomainSpec, frame: pd.DataFrame) -> list[Rule]:
     if not key or not set(key) <= set(frame.columns):
         return []
     name = "+".join(key)
-    return [Rule(f"{code}.{name} unique", key[-1], "error",
-                 f"{name} is not unique: {key[-1]} '{{value}}' appears more than once",
-                 lambda f, k=list(key): ~f.duplicated(k, keep=False))]
+    message = f"{name} is not unique: {key[-1]} '{{value}}' appears more than once"
+    if code != "RS" or "RSTESTCD" not in frame.columns:
+        return [Rule(f"{code}.{name} unique", key[-1], "error", message,
+                     lambda f, k=list(key): ~f.duplicated(k, keep=False))]
+
+    def repeated(f: pd.DataFrame, read: bool) -> pd.Series:
+        return f.duplicated(list(key), keep=False) & (
+            (f["RSTESTCD"] == cfg.validation.response_test) == read)
+    return [Rule(f"{code}.{name} unique", key[-1], "error", message,
+                 lambda f: ~repeated(f, True)),
+            Rule(f"{code}.{name} unique (records not analysed)", key[-1], "warning",
+                 message + " (on a record that is not an overall response: not analysed)",
+                 lambda f: ~repeated(f, False))]
 
 
 def _identifiers(code: str, columns: set[str]) -> list[Rule]:
@@ -165,16 +177,27 @@ def _extra(domain: str, code: str, columns: set[str], cfg: TrialConfig) -> list[
     v = cfg.validation
     rules = []
     if domain == "rs" and {"RSTESTCD", "RSSTRESC"} <= columns:
+        category = cfg.response.irecist.category
+
         def is_response(f: pd.DataFrame) -> pd.Series:
             return f["RSTESTCD"] == v.response_test
+
+        def is_irecist(f: pd.DataFrame) -> pd.Series:
+            return irecist_records(f, category)
         rules += [
             Rule(f"RS.RSSTRESC in {v.response_test} terms", "RSSTRESC", "error",
                  f"{v.response_test} '{{value}}' is not one of {', '.join(RESPONSES)}",
-                 lambda f: ~is_response(f) | f["RSSTRESC"].isin((*RESPONSES, ""))),
+                 lambda f: ~is_response(f) | is_irecist(f) | f["RSSTRESC"].isin((*RESPONSES, ""))),
+            Rule(f"RS.RSSTRESC in iRECIST {v.response_test} terms", "RSSTRESC", "error",
+                 f"iRECIST (RSCAT {category}) {v.response_test} '{{value}}' is not one of "
+                 f"{', '.join(IRESPONSES)}",
+                 lambda f: ~(is_response(f) & is_irecist(f))
+                 | f["RSSTRESC"].isin((*IRESPONSES, ""))),
             Rule("RS.RSSTRESC missing", "RSSTRESC", "warning",
                  f"{v.response_test} record without a response: not used",
                  lambda f: ~is_response(f) | (f["RSSTRESC"] != ""))]
-        evaluator = [c for c in ("USUBJID", "RSEVAL", "RSEVALID", "RSDTC") if c in columns]
+        # RECIST 1.1 and iRECIST responses of one date are two readings (RSCAT keeps them apart).
+        evaluator = [c for c in ("USUBJID", "RSCAT", "RSEVAL", "RSEVALID", "RSDTC") if c in columns]
         if {"USUBJID", "RSDTC"} <= set(evaluator):
             rules.append(Rule("RS.RSSTRESC one response per date and evaluator", "RSSTRESC",
                               "error", "two different overall responses on one date by one "
@@ -203,12 +226,29 @@ def _extra(domain: str, code: str, columns: set[str], cfg: TrialConfig) -> list[
     return rules
 
 
+def irecist_records(rs: pd.DataFrame, category: str) -> pd.Series:
+    """True on the RS records of RSCAT `category` (response.irecist.category, any case)."""
+    if "RSCAT" not in rs.columns:
+        return pd.Series(False, index=rs.index)
+    return per_distinct(rs["RSCAT"], lambda v: v.str.strip().str.upper() == category.upper())
+
+
 def frame_findings(domain: str, frame: pd.DataFrame, file: str, cfg: TrialConfig) -> list[Finding]:
     """Findings on a domain as a whole. RS with records but none of validation.response_test:
-    an error, since every derivation reads that test code and would find no response at all."""
+    an error, since every derivation reads that test code and would find no response at all.
+    RS whose overall responses are all iRECIST (RSCAT response.irecist.category): a warning,
+    the primary analysis (RECIST 1.1) has no response."""
     test = cfg.validation.response_test
-    if domain != "rs" or frame.empty or "RSTESTCD" not in frame.columns \
-            or frame["RSTESTCD"].eq(test).any():
+    if domain != "rs" or frame.empty or "RSTESTCD" not in frame.columns:
+        return []
+    responses = frame["RSTESTCD"].eq(test)
+    category = cfg.response.irecist.category
+    if responses.any() and irecist_records(frame, category)[responses].all():
+        return [Finding("warning", "RS.RSTESTCD holds RECIST 1.1 overall responses",
+                        f"{file}: every {test} record is iRECIST (RSCAT {category}): the primary "
+                        "RECIST 1.1 analysis has no response; iRECIST is analysed as exploratory",
+                        file=file, column="RSCAT", value=category)]
+    if responses.any():
         return []
     codes = ", ".join(sorted(set(frame["RSTESTCD"]) - {""})[:5]) or "(blank)"
     return [Finding("error", "RS.RSTESTCD holds validation.response_test",

@@ -26,7 +26,7 @@ def day(n: int) -> str:
 
 def adsl_of(*subjects: str, **columns) -> pd.DataFrame:
     base = {"STUDYID": "S", "USUBJID": list(subjects), "TRTSDT": REF, "RANDDT": pd.NaT,
-            "DTHFL": "", "DTHDT": pd.NaT, "FASFL": "Y"}
+            "DTHFL": "", "DTHDT": pd.NaT, "FASFL": "Y", "LSTALVDT": REF + pd.Timedelta(days=400)}
     return pd.DataFrame({**base, **columns})
 
 
@@ -130,14 +130,15 @@ def test_response_outside_controlled_terms_excluded_and_shown():
     rows = [{"USUBJID": "A", "RSDTC": day(50), "RSSTRESC": "CHECK"},
             {"USUBJID": "A", "RSDTC": day(60), "RSSTRESC": "sd"}]
     adrs = derive(rows)
-    assert ovr(adrs)["EXCLREAS"].tolist() == ["response not in controlled terms", ""]
+    assert ovr(adrs)["EXCLREAS"].tolist() == ["response not in RECIST 1.1 controlled terms", ""]
     assert one(adrs, "BOR")["AVALC"] == "SD"
 
 
 def test_every_adsl_subject_gets_every_parameter():
     adrs = derive([{"USUBJID": "A", "RSDTC": day(50), "RSSTRESC": "SD"}], adsl=adsl_of("A", "B"))
     per_subject = adrs[adrs["PARAMCD"] != "OVR"].groupby("USUBJID")["PARAMCD"].apply(sorted)
-    expected = sorted(["BOR", "CBOR", "BORW", "CBORW", "RSP", "CRSP", "CB", "PD", "DEATH", "LSTA"])
+    expected = sorted(["BOR", "CBOR", "BORW", "CBORW", "DCLM", "RSP", "CRSP", "CB", "PD", "DEATH",
+                       "LSTA"])
     assert per_subject.to_dict() == {"A": expected, "B": expected}
     assert one(adrs, "LSTA", "B")["AVALC"] is None
 
@@ -214,6 +215,38 @@ def test_excluded_responses_list_each_left_out_response_with_its_reason():
     assert found[["RSDTC", "AVALC", "EXCLREAS"]].values.tolist() == [
         [day(-3), "PR", "before the reference date"],
         [day(50), "PR", "not the worst response of its date"],
-        [day(70), "CHECK", "response not in controlled terms"],
+        [day(70), "CHECK", "response not in RECIST 1.1 controlled terms"],
         ["", "SD", "no usable date (RSDTC missing or year only)"]]
     assert found["USUBJID"].eq("A").all() and found["VISIT"].tolist() == ["V0", "V1", "V5", "V7"]
+
+
+def cm_of(start: str) -> pd.DataFrame:
+    return pd.DataFrame({"USUBJID": ["A"], "CMCAT": ["SUBSEQUENT ANTICANCER THERAPY"],
+                         "CMSTDTC": [start]})
+
+
+def test_responses_after_new_anticancer_therapy_do_not_count_and_are_listed():
+    # A PR before the new therapy (day 60), PRs after it that would confirm it: not counted.
+    rows = [{"USUBJID": "A", "RSDTC": day(42), "RSSTRESC": "PR"},
+            {"USUBJID": "A", "RSDTC": day(60), "RSSTRESC": "SD"},
+            {"USUBJID": "A", "RSDTC": day(84), "RSSTRESC": "PR"},
+            {"USUBJID": "A", "RSDTC": day(126), "RSSTRESC": "CR"}]
+    cut = Cut(date(2030, 1, 1), "memory", {"rs": rs_of(rows), "cm": cm_of(day(60))}, {})
+    adrs = build_adrs(adsl_of("A"), cut, config())
+    assert (one(adrs, "BOR")["AVALC"], one(adrs, "CBOR")["AVALC"]) == ("PR", "SD")
+    assert ovr(adrs)["EXCLREAS"].tolist() == [
+        "", "", "after the start of a new anticancer therapy",
+        "after the start of a new anticancer therapy"]
+    assert excluded_responses(adrs)[["RSDTC", "EXCLREAS"]].values.tolist() == [
+        [day(84), "after the start of a new anticancer therapy"],
+        [day(126), "after the start of a new anticancer therapy"]]
+    counted = build_adrs(adsl_of("A"), cut, config(exclude_after_new_therapy=False))
+    assert (one(counted, "BOR")["AVALC"], one(counted, "CBOR")["AVALC"]) == ("CR", "PR")
+    assert excluded_responses(counted).empty
+
+
+def test_assessment_on_the_day_new_therapy_starts_still_counts():
+    rows = [{"USUBJID": "A", "RSDTC": day(42), "RSSTRESC": "PR"},
+            {"USUBJID": "A", "RSDTC": day(84), "RSSTRESC": "PR"}]
+    cut = Cut(date(2030, 1, 1), "memory", {"rs": rs_of(rows), "cm": cm_of(day(84))}, {})
+    assert one(build_adrs(adsl_of("A"), cut, config()), "CBOR")["AVALC"] == "PR"

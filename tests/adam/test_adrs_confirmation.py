@@ -26,7 +26,8 @@ def config(**response):
 def derive(subjects: dict[str, list[tuple[int, str]]], **response) -> pd.DataFrame:
     """ADRS for subjects given as {USUBJID: [(day after the reference date, response), ...]}."""
     adsl = pd.DataFrame({"STUDYID": "S", "USUBJID": list(subjects), "TRTSDT": REF,
-                         "RANDDT": pd.NaT, "DTHFL": "", "DTHDT": pd.NaT, "FASFL": "Y"})
+                         "RANDDT": pd.NaT, "DTHFL": "", "DTHDT": pd.NaT, "FASFL": "Y",
+                         "LSTALVDT": REF + pd.Timedelta(days=400)})
     rows = [{"STUDYID": "S", "USUBJID": s, "RSSEQ": str(i + 1), "RSTESTCD": "OVRLRESP",
              "RSEVAL": "INVESTIGATOR", "VISIT": f"V{i}", "VISITNUM": str(i),
              "RSDTC": (REF + pd.Timedelta(days=d)).strftime("%Y-%m-%d"), "RSSTRESC": r}

@@ -213,7 +213,7 @@ def test_dor_censored_at_last_adequate_assessment():
 
 def test_dor_and_ttr_for_confirmed_responders_only():
     adtte, _ = derive([(42, "PR"), (84, "SD")])
-    assert set(adtte["PARAMCD"]) == {"OS", "PFS"}
+    assert set(adtte["PARAMCD"]) == {"OS", "PFS", "PFSNMISS", "PFSNACT"}
 
 
 def test_ttr_event_at_first_confirmed_response():
@@ -229,3 +229,42 @@ def test_columns_of_the_contract():
                    "CNSDTDSC", "SRCDOM", "SRCVAR", "SRCSEQ", "TRT01A"]:
         assert column in adtte
     assert adtte["ADT"].dtype == "datetime64[ns]" and adtte["AVAL"].dtype == "float64"
+
+
+# ---- PFS sensitivity analyses ----
+def test_pfs_without_the_missed_assessment_rule_counts_the_late_event():
+    adtte, _ = derive([(42, "SD"), (134, "PD")])
+    assert rec(adtte, "PFS")["CNSR"] == 4
+    assert rec(adtte, "PFSNMISS") == {"ADT": 134, "AVAL": 135.0, "CNSR": 0,
+                                      "EVNTDESC": "Disease Progression", "CNSDTDSC": None}
+    adtte, _ = derive([(42, "SD"), (134, "PD")], pfs_missed_assessments=False)
+    assert "PFSNMISS" not in set(adtte["PARAMCD"])
+
+
+def test_pfs_regardless_of_new_therapy_counts_the_pd_after_it():
+    cm = cm_of(("SUBSEQUENT ANTICANCER THERAPY", d(90).strftime("%Y-%m-%d")))
+    adtte, adrs = derive([(42, "SD"), (84, "SD"), (126, "PD")], cm=cm)
+    assert rec(adtte, "PFS")["CNSR"] == 3
+    assert rec(adtte, "PFSNACT") == {"ADT": 126, "AVAL": 127.0, "CNSR": 0,
+                                     "EVNTDESC": "Disease Progression", "CNSDTDSC": None}
+    # The PD after the new therapy is set aside in ADRS (not in the primary analysis).
+    pd_record = adrs[(adrs["PARAMCD"] == "OVR") & (adrs["AVALC"] == "PD")].iloc[0]
+    assert pd_record["EXCLREAS"] == "after the start of a new anticancer therapy"
+    adtte, _ = derive([(42, "SD")], cm=cm, new_anticancer_therapy=None)
+    assert "PFSNACT" not in set(adtte["PARAMCD"])
+
+
+def test_death_120_days_after_first_dose_without_assessment_follows_the_two_interval_rule():
+    """The issue's case. docs/efficacy.md: a death later than two scheduled assessment intervals
+    (+ the window: 2 x 42 + 7 = 91 days) after the reference date, with no assessment, is
+    censored at the reference date; the sensitivity analysis without the missed-assessment rule
+    counts it, and so does a schedule whose two intervals reach day 120."""
+    dead = adsl_of(DTHFL="Y", DTHDT=d(120), LSTALVDT=d(120))
+    adtte, _ = derive([], adsl=dead)
+    assert rec(adtte, "PFS") == {"ADT": 0, "AVAL": 1.0, "CNSR": 4,
+                                 "EVNTDESC": "Death After Missed Assessments",
+                                 "CNSDTDSC": "Treatment Start"}
+    assert rec(adtte, "PFSNMISS") == {"ADT": 120, "AVAL": 121.0, "CNSR": 0, "EVNTDESC": "Death",
+                                      "CNSDTDSC": None}
+    adtte, _ = derive([], adsl=dead, assessment_interval_days=63)       # 2 x 63 + 7 = 133
+    assert rec(adtte, "PFS")["EVNTDESC"] == "Death" and rec(adtte, "PFS")["AVAL"] == 121.0

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tasks.adam.best_response import (BOR_RULES, CBOR_RULES, Category, best_of,
-                                      confirmed_best_overall_response)
+from tasks.adam.best_response import BOR_RULES, CBOR_RULES, Category, best_of
 from tasks.adam.descriptions import rule_descriptions
 from tasks.config import load_config
 
@@ -66,8 +65,8 @@ def test_cbor_confirmation_rule_reads_the_configured_window():
     rows = [("A", 42, "CR"), ("A", 76, "CR")]
     anl = assessments(rows)
     longer = RC.model_copy(update={"confirmation_min_days": 35})
-    assert confirmed_best_overall_response(anl, subjects("A"), RC)["AVALC"].tolist() == ["CR"]
-    assert confirmed_best_overall_response(anl, subjects("A"), longer)["AVALC"].tolist() == ["SD"]
+    assert best_of(anl, subjects("A"), CBOR_RULES, RC)["AVALC"].tolist() == ["CR"]
+    assert best_of(anl, subjects("A"), CBOR_RULES, longer)["AVALC"].tolist() == ["SD"]
 
 
 def test_methods_describe_the_rules_run_in_their_order_with_configured_values():
@@ -81,5 +80,8 @@ def test_methods_describe_the_rules_run_in_their_order_with_configured_values():
                                            "CR or NE in between and at most 0 NE")
     assert cbor["description"].iloc[2] == ("SD, or a CR or PR not confirmed, at least 56 days "
                                            "after the reference date (TRTSDT)")
-    assert rules["parameter"].unique().tolist() == ["BOR", "CBOR", "OS", "PFS", "DOR", "TTR"]
+    assert rules["parameter"].unique().tolist() == ["BOR", "CBOR", "IBOR", "ICBOR", "OS", "PFS",
+                                                    "DOR", "TTR"]
+    icpd = rules[rules["parameter"].eq("IBOR") & rules["rule"].eq("AVALC iCPD")]["description"]
+    assert "28 to 56 days after the run's last iUPD" in icpd.iloc[0]
     assert not rules["description"].str.contains("[{}]").any()

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tasks.adam.build import DATASETS, load_adam, save_adam
+from tasks.adam.build import load_adam, save_adam
 from tasks.cache import COMPLETE_MARKER
-from tasks.model import Adam
+from tasks.model import ADAM_DATASETS as DATASETS, Adam
 
 
 def adam() -> Adam:

@@ -62,7 +62,8 @@ def lesion_cut(targets=None, non_targets=None, new=None, subject="A", extra_tr=(
 
 def adsl_of(subjects) -> pd.DataFrame:
     return pd.DataFrame({"STUDYID": "S", "USUBJID": list(subjects), "TRTSDT": REF,
-                         "RANDDT": pd.NaT, "DTHFL": "", "DTHDT": pd.NaT, "FASFL": "Y"})
+                         "RANDDT": pd.NaT, "DTHFL": "", "DTHDT": pd.NaT, "FASFL": "Y",
+                         "LSTALVDT": REF + pd.Timedelta(days=400)})
 
 
 def combined(cases: list[dict]) -> dict[str, pd.DataFrame]:

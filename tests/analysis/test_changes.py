@@ -219,8 +219,11 @@ def test_changes_results_counts_for_results_json(previous_dir):
 def test_an_empty_listing_says_none_and_a_long_one_goes_to_csv_only(previous_dir):
     same = cut(date(2026, 2, 28), ae=AE_JAN, rs=RS_JAN, dm=DM_JAN)
     t = tables(changes_section(same, ADAM_JAN, previous_dir, max_listing_rows=1))
-    assert t["t_16_4_8_records_changed_removed"].data.empty
-    assert t["t_16_4_8_records_changed_removed"].display.values.tolist() == [["None", "", "", ""]]
+    listing = t["t_16_4_8_records_changed_removed"]
+    assert listing.data.empty and listing.is_empty and not listing.csv_only
+    assert listing.empty_text == "None: no SDTM record of the previous cut was changed or removed."
+    assert t["t_16_4_2_new_subjects"].empty_text == ("None: no subject is new since the previous "
+                                                     "cut.")
     feb = cut(date(2026, 2, 28), ae=AE_FEB, rs=RS_FEB, dm=DM_FEB)
     t = tables(changes_section(feb, ADAM_FEB, previous_dir, max_listing_rows=1))
     assert t["t_16_4_8_records_changed_removed"].csv_only

@@ -1,6 +1,7 @@
 """Efficacy results and tables on a hand-made two-arm trial: ORR/DCR with exact CIs, BOR/CBOR
 counts, KM medians (midpoint rule), by arm and total, and the tables' rows."""
 import json
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -13,6 +14,7 @@ from tasks.config import load_config
 from tasks.dates import DAYS_PER_MONTH
 from tasks.errors import BadInputError
 from tasks.model import Figure, Paragraph, Table
+from tasks.monitoring.pending import response_status
 
 CFG = load_config()
 D = pd.Timestamp
@@ -39,8 +41,10 @@ def adrs_frame() -> pd.DataFrame:
     bor = {"S1": "CR", "S2": "PR", "S3": "SD", "S4": "PD", "S5": "PR", "S6": "NE"}      # S7: no record
     cbor = {"S1": "CR", "S2": "SD", "S3": "SD", "S4": "PD", "S5": "PR", "S6": "NE"}
     cbor6 = {"S1": "CR", "S2": "NE", "S3": "SD", "S4": "PD", "S5": "PR", "S6": "NE"}
-    rows = [(s, p, v, D("2026-03-01")) for p, values in (("BOR", bor), ("CBOR", cbor), ("CBORW", cbor6))
-            for s, v in values.items()]
+    # At 6 months: S2 progressed, S3 died before it; S6's window is still open; S7: no record.
+    landmark = {"S1": "Y", "S2": "N", "S3": "N", "S4": "N", "S5": "Y", "S6": "PENDING"}
+    params = (("BOR", bor), ("CBOR", cbor), ("CBORW", cbor6), ("DCLM", landmark))
+    rows = [(s, p, v, D("2026-03-01")) for p, values in params for s, v in values.items()]
     rows += [("S1", "OVR", "PR", D("2026-02-12")), ("S1", "OVR", "CR", D("2026-03-26")),
              ("S4", "OVR", "PD", D("2026-02-12")), ("S8", "BOR", "PR", D("2026-02-12"))]
     return pd.DataFrame(rows, columns=["USUBJID", "PARAMCD", "AVALC", "ADT"])
@@ -72,9 +76,21 @@ def adtr_frame() -> pd.DataFrame:
     return frame.assign(PARAMCD="SUMDIAM", ANL01FL="Y")
 
 
+def status_at(adsl: pd.DataFrame, adrs: pd.DataFrame, cutoff: date) -> pd.DataFrame:
+    adrs = adrs.assign(ANL01FL=adrs["PARAMCD"].eq("OVR").map({True: "Y", False: None}))
+    return response_status(adsl.assign(DTHFL=adsl["DTHDT"].notna().map({True: "Y", False: ""})),
+                           adrs, cutoff, CFG.response)
+
+
+def results_of(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame,
+               cutoff: date = date(2027, 1, 1)) -> EfficacyResults:
+    """The results at a cut long after the first doses of 2026-01-01: every response settled."""
+    return efficacy_results(adsl, adrs, adtte, CFG, status_at(adsl, adrs, cutoff))
+
+
 @pytest.fixture(scope="module")
 def results() -> EfficacyResults:
-    return efficacy_results(adsl_frame(), adrs_frame(), adtte_frame(), CFG)
+    return results_of(adsl_frame(), adrs_frame(), adtte_frame())
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +111,18 @@ def test_dcr_counts_confirmed_cr_pr_sd(results):
 
 
 def test_dcr_within_six_months_uses_the_window_cbor_parameter(results):
-    assert results.dcr_6m.responders == 3        # S2 has SD overall but NE within 6 months
+    assert results.dcr_6m_best.responders == 3   # S2 has SD overall but NE within 6 months
+
+
+def test_dcr_at_six_months_is_over_those_who_reached_it_or_progressed_or_died(results):
+    # DCLM Y: S1, S5 of S1-S5; S6 pending, S7 (no record) not reached: 2/5, not DCR's 4/7
+    # nor the 3/7 of the best response within 6 months.
+    landmark = results.dcr_6m
+    assert (landmark.rate.responders, landmark.rate.n, landmark.pending, landmark.not_reached) == (
+        2, 5, 1, 1)
+    assert (landmark.rate.ci_low, landmark.rate.ci_high) == pytest.approx((0.0527450, 0.8533672),
+                                                                          abs=1e-6)
+    assert results.by_arm["B"].dcr_6m.rate.n == 1 and results.by_arm["B"].dcr_6m.pending == 1
 
 
 def test_unconfirmed_orr_uses_bor(results):
@@ -145,33 +172,34 @@ def test_results_are_plain_json(results):
 
 def test_single_arm_has_no_by_arm():
     adsl = adsl_frame().assign(TRT01A="A", TRT01AN=1)
-    assert efficacy_results(adsl, adrs_frame(), adtte_frame(), CFG).by_arm is None
+    assert results_of(adsl, adrs_frame(), adtte_frame()).by_arm is None
 
 
-def test_no_window_parameter_gives_no_dcr_6m():
+def test_no_window_parameters_give_no_dcr_6m():
     adrs = adrs_frame()
-    results = efficacy_results(adsl_frame(), adrs[adrs["PARAMCD"] != "CBORW"], adtte_frame(), CFG)
-    assert results.dcr_6m is None and results.dcr.responders == 4
+    results = results_of(adsl_frame(), adrs[~adrs["PARAMCD"].isin(["CBORW", "DCLM"])],
+                         adtte_frame())
+    assert results.dcr_6m is None and results.dcr_6m_best is None and results.dcr.responders == 4
 
 
 def test_unknown_response_value_is_an_error_naming_the_subject():
     adrs = adrs_frame()
     adrs.loc[(adrs["USUBJID"] == "S3") & (adrs["PARAMCD"] == "CBOR"), "AVALC"] = "VGPR"
     with pytest.raises(BadInputError, match="S3"):
-        efficacy_results(adsl_frame(), adrs, adtte_frame(), CFG)
+        results_of(adsl_frame(), adrs, adtte_frame())
 
 
 def test_two_bor_records_for_one_subject_is_an_error():
     adrs = pd.concat([adrs_frame(), adrs_frame().iloc[[0]]])
     with pytest.raises(BadInputError, match="more than one BOR"):
-        efficacy_results(adsl_frame(), adrs, adtte_frame(), CFG)
+        results_of(adsl_frame(), adrs, adtte_frame())
 
 
 def test_tte_record_without_aval_is_an_error():
     adtte = adtte_frame()
     adtte.loc[0, "AVAL"] = float("nan")
     with pytest.raises(BadInputError, match="ADTTE OS"):
-        efficacy_results(adsl_frame(), adrs_frame(), adtte, CFG)
+        results_of(adsl_frame(), adrs_frame(), adtte)
 
 
 def _table(blocks, table_id) -> Table:
@@ -199,7 +227,9 @@ def test_bor_table_rows_and_counts(blocks):
 def test_rate_table_shows_exact_ci(blocks):
     table = _table(blocks, "t_14_2_2_response_rates")
     rows = table.display.set_index("")
-    assert rows.iloc[2].tolist() == ["25.0 (0.6, 80.6)", "33.3 (0.8, 90.6)", "28.6 (3.7, 71.0)"]
+    assert rows.loc["    Rate, % (95% CI)"].iloc[0].tolist() == [
+        "25.0 (0.6, 80.6)", "33.3 (0.8, 90.6)", "28.6 (3.7, 71.0)"]
+    assert rows.loc["Pending (response can still change), n"].tolist() == ["0", "0", "0"]
     assert "Clopper-Pearson" in " ".join(table.footnotes)
     assert "28 days" in " ".join(table.footnotes)           # the configured confirmation interval
 
@@ -225,25 +255,65 @@ def test_no_cell_is_blank_or_nan(blocks):
 
 def test_without_lesion_data_the_lesion_figures_are_replaced_by_a_note():
     blocks = efficacy_section(adsl_frame(), adrs_frame(), adtte_frame(), pd.DataFrame(), CFG,
-                              efficacy_results(adsl_frame(), adrs_frame(), adtte_frame(), CFG))
+                              results_of(adsl_frame(), adrs_frame(), adtte_frame()))
     assert not any(getattr(b, "id", "") in ("f_14_2_3_waterfall", "f_14_2_5_spider") for b in blocks)
     assert any(isinstance(b, Paragraph) and "waterfall" in b.text for b in blocks)
 
 
-def test_without_the_window_parameter_the_table_shows_ne_and_says_why():
+def test_without_the_window_parameters_the_table_shows_ne_and_says_why():
     adrs = adrs_frame()
-    adrs = adrs[adrs["PARAMCD"] != "CBORW"]
+    adrs = adrs[~adrs["PARAMCD"].isin(["CBORW", "DCLM"])]
     blocks = efficacy_section(adsl_frame(), adrs, adtte_frame(), adtr_frame(), CFG,
-                              efficacy_results(adsl_frame(), adrs, adtte_frame(), CFG))
+                              results_of(adsl_frame(), adrs, adtte_frame()))
     table = _table(blocks, "t_14_2_2_response_rates")
-    assert table.display.iloc[8, 1:].tolist() == ["NE", "NE", "NE"]
+    rows = table.display.set_index("")
+    for label in ("Disease control rate at 6 months (landmark)",
+                  "Disease control rate, best response within 6 months (supportive)"):
+        assert rows.loc[label:].iloc[1:3].to_numpy().ravel().tolist() == ["NE"] * 6
     assert any("no CBORW parameter" in note for note in table.footnotes)
+    assert any("no DCLM parameter" in note for note in table.footnotes)
+
+
+def test_rate_table_shows_dcr_at_six_months_with_its_own_denominator(blocks):
+    table = _table(blocks, "t_14_2_2_response_rates")
+    rows = table.display.set_index("").loc["Disease control rate at 6 months (landmark)":]
+    assert rows.index[1] == "    n / reached 6 months (%)"
+    assert rows.iloc[1].tolist() == ["1/4 (25.0)", "1/1 (100.0)", "2/5 (40.0)"]
+    notes = " ".join(table.footnotes)
+    assert "B: 1 pending (window not over, no assessment yet), 1 not reached" in notes
+    assert "182.6 days" in notes
 
 
 def test_a_cut_with_nobody_in_the_analysis_sets_gives_ne_tables():
     adsl = adsl_frame().assign(FASFL="N", RSEVALFL="N")
-    results = efficacy_results(adsl, adrs_frame(), adtte_frame(), CFG)
+    results = results_of(adsl, adrs_frame(), adtte_frame())
     assert results.orr.rate is None and results.os.n == 0 and results.os.median is None
     blocks = efficacy_section(adsl, adrs_frame(), adtte_frame(), adtr_frame(), CFG, results)
     rates = _table(blocks, "t_14_2_2_response_rates")
-    assert list(rates.display.columns) == ["", "Total\n(N=0)"] and rates.display.iloc[2, 1] == "NE"
+    assert list(rates.display.columns) == ["", "Total\n(N=0)"]
+    assert rates.display.set_index("").loc["    Rate, % (95% CI)"].iloc[0, 0] == "NE"
+
+
+def test_pending_subjects_are_apart_from_the_rates_with_the_orr_range():
+    # Cut 2026-03-05, day 63 after the first doses: the first window (42 + 28 days) is still open.
+    # Settled: S1 (CR confirmed), S5 (PR confirmed), S4 (PD), S3 (died). Pending: S2, whose PR of
+    # 2026-02-12 awaits its confirmation (due 2026-03-26, + 7 days), S6 and S7 (first window).
+    adrs = pd.concat([adrs_frame(), pd.DataFrame(
+        [("S2", "OVR", "PR", D("2026-02-12"))], columns=["USUBJID", "PARAMCD", "AVALC", "ADT"])])
+    total = results_of(adsl_frame(), adrs, adtte_frame(), cutoff=date(2026, 3, 5))
+    assert (total.orr.responders, total.orr.n) == (2, 4)
+    pending = total.pending
+    assert (pending.evaluable, pending.settled, pending.pending) == (7, 4, 3)
+    assert (pending.awaiting_confirmation, pending.in_first_window) == (1, 2)
+    assert (pending.orr_if_none_confirm, pending.orr_if_all_confirm) == (2 / 5, 3 / 5)
+    assert pending.cbor_counts == {"CR": 0, "PR": 0, "SD": 1, "NON-CR/NON-PD": 0, "PD": 0, "NE": 1,
+                                   "MISSING": 1}
+    blocks = efficacy_section(adsl_frame(), adrs, adtte_frame(), adtr_frame(), CFG, total)
+    rows = _table(blocks, "t_14_2_2_response_rates").display.set_index("")
+    assert rows.loc["    n / settled (%)"].iloc[0].tolist() == [
+        "1/3 (33.3)", "1/1 (100.0)", "2/4 (50.0)"]
+    assert rows.loc["    If no pending response confirms / if every one does, %", "Total\n(N=7)"] \
+        == "40.0 to 60.0"
+    bor = _table(blocks, "t_14_2_1_bor")
+    assert "3 of the 7 subjects are pending at the cut (confirmed best overall response so far: " \
+           "1 SD, 1 NE, 1 MISSING)" in " ".join(bor.footnotes)

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from tasks.analysis.efficacy_data import percent_change_over_time, swimmer_lanes
-from tasks.analysis.efficacy_figures import km_figure, spider_figure, swimmer_figure, waterfall_figure
+from tasks.analysis.efficacy_figures import (km_figure, spider_figure, spider_summary,
+                                             swimmer_figure, waterfall_figure)
 from tasks.config import load_config
 from tasks.dates import DAYS_PER_MONTH
 
@@ -118,7 +119,64 @@ def test_spider_points_start_at_baseline_in_weeks():
     s1 = changes[changes["USUBJID"] == "S1"]
     assert s1["WEEK"].tolist() == [0.0, 6.0, 12.0] and s1["PCHG"].tolist() == [0.0, -20.0, -35.0]
     cbor = pd.Series({"S1": "PR", "S2": "SD"})
-    figure = spider_figure(changes, cbor, cap=60, reference="the first dose", response=load_config().response)
+    figure = spider_figure(changes, cbor, limit=300, reference="the first dose",
+                           response=load_config().response)
     _svg_ok(figure.svg)
     assert figure.data["CBOR"].tolist() == ["PR", "PR", "PR", "SD", "SD"]
-    assert figure.svg == spider_figure(changes, cbor, cap=60, reference="the first dose", response=load_config().response).svg
+    assert figure.svg == spider_figure(changes, cbor, limit=300, reference="the first dose",
+                                       response=load_config().response).svg
+
+
+def _many_lanes(subjects: int) -> pd.DataFrame:
+    months = np.linspace(20, 1, subjects)
+    return pd.DataFrame({"USUBJID": [f"S{i:05d}" for i in range(subjects)], "END_MONTHS": months,
+                         "RESPONSE_MONTHS": np.nan, "PD_MONTHS": months, "DEATH_MONTHS": np.nan,
+                         "ONGOING": "", "CBOR": "SD"})
+
+
+def test_swimmer_of_5000_subjects_draws_the_top_lanes_only():
+    lanes = _many_lanes(5000)
+    figure = swimmer_figure(lanes, cap=60)
+    assert len(figure.data) == 5000
+    assert figure.svg.count("<!-- S0") == 60                # one label per lane drawn
+    assert "<!-- S00059 -->" in figure.svg and "<!-- S00060 -->" not in figure.svg
+    assert ("The 60 subjects with the longest treatment of 5000 are shown; every subject is in "
+            "tables/f_14_2_4_swimmer.csv.") in figure.footnotes
+
+
+def _spider_frame(subjects: int) -> tuple[pd.DataFrame, pd.Series]:
+    rng = np.random.default_rng(7)
+    weeks = np.array([0.0, 6.1, 11.9, 18.0])
+    frame = pd.DataFrame({"USUBJID": np.repeat([f"S{i:05d}" for i in range(subjects)], 4),
+                          "WEEK": np.tile(weeks, subjects),
+                          "PCHG": np.concatenate([[0.0, *rng.normal(-20, 15, 3)]
+                                                  for _ in range(subjects)])})
+    cbor = pd.Series(rng.choice(["PR", "SD"], subjects), index=frame["USUBJID"].unique())
+    return frame, cbor
+
+
+def test_spider_of_5000_subjects_draws_medians_and_quartiles_per_assessment():
+    changes, cbor = _spider_frame(5000)
+    figure = spider_figure(changes, cbor, limit=300, reference="the first dose",
+                           response=CFG.response)
+    assert len(figure.data) == 20000 and figure.data["USUBJID"].nunique() == 5000
+    assert figure.svg.count("<path") < 300                  # no line per subject
+    assert any(note.startswith("More than 300 subjects: the median (line) and interquartile range")
+               and "tables/f_14_2_5_spider.csv" in note for note in figure.footnotes)
+    lines = spider_figure(*_spider_frame(300), limit=300, reference="the first dose",
+                          response=CFG.response)
+    assert not any("More than" in note for note in lines.footnotes)
+
+
+def test_spider_summary_by_hand():
+    # weeks 5.6 and 6.3 both round to the 6-week assessment; S1 has two values there: the last
+    data = pd.DataFrame({"USUBJID": ["S1", "S1", "S1", "S2", "S3", "S4", "S5", "S6"],
+                         "WEEK": [0.0, 5.6, 6.3, 6.0, 6.0, 5.9, 6.2, 12.0],
+                         "PCHG": [0.0, -50.0, -10.0, -20.0, -30.0, -40.0, 10.0, -5.0],
+                         "CBOR": "PR"})
+    summary = spider_summary(data, bin_weeks=6.0)
+    (row,) = summary[summary["WEEK"] == 6.0].to_dict("records")
+    # values at week 6: S1 -10, S2 -20, S3 -30, S4 -40, S5 10 -> sorted -40 -30 -20 -10 10
+    assert row["N"] == 5 and row["MEDIAN"] == -20.0
+    assert row["Q1"] == -30.0 and row["Q3"] == -10.0          # linear interpolation at 1 and 3
+    assert set(summary["WEEK"]) == {6.0}                     # weeks 0 and 12: fewer than 5

@@ -13,7 +13,8 @@ from tasks.adam.adlb import build_adlb
 from tasks.analysis.safety import exposure_section, safety_overview, safety_results, safety_section
 from tasks.results.safety import Share
 from tasks.analysis.safety_counts import treatment_columns
-from tasks.analysis.safety_listings import deaths_table, listing_blocks, sae_listing
+from tasks.analysis.deaths import death_listing, death_reconciliation, deaths_table
+from tasks.analysis.safety_listings import listing_blocks, sae_listing
 from tasks.config import load_config
 from tasks.model import Cut, Figure, Paragraph, Table
 
@@ -64,6 +65,11 @@ def test_results_json_safety_counts_over_the_safety_population(adam):
     assert (results.teae, results.teae_grade3plus, results.serious, results.fatal) == (two, one, one, one)
     assert (results.related, results.related_by_drug["RAM"], results.discontinuation) == (one, one, one)
     assert results.deaths == two and results.aesi["Hypertension"] == one
+    # A: related hypertension grade 3 (sepsis grade 5 is not related); A died 30 days after the
+    # last dose
+    assert (results.related_grade3plus, results.deaths_in_window) == (one, one)
+    assert results.aesi_grade3plus["Hypertension"] == one
+    assert results.aesi_grade3plus["Proteinuria"] == Share(0, 0.0)
     assert results.grade_scale == "CTCAE grade"
 
 
@@ -81,7 +87,7 @@ def test_closed_section_has_every_safety_table_and_the_edish_figure(adam):
     numbers = [b.number for b in blocks if isinstance(b, (Table, Figure))]
     assert numbers == ["14.3.1", "14.3.2", "14.3.3", "14.3.4.1", "14.3.4.2", "14.3.4.3", "14.3.4.4",
                        "14.3.5.1", "14.3.5.2", "14.3.6.1", "14.3.6.2", "14.3.7", "14.3.8.1", "14.3.8.2",
-                       "14.3.8.3", "14.3.8", "14.3.9"]
+                       "14.3.8.3", "14.3.8.4", "14.3.8", "14.3.9"]   # 14.3.8.4 also when empty
     ids = [b.id for b in blocks if isinstance(b, (Table, Figure))]
     assert len(set(ids)) == len(ids)
     for table in (b for b in blocks if isinstance(b, Table)):
@@ -104,6 +110,48 @@ def test_deaths_within_the_window_of_last_dose(adam):
     counts = table.data.set_index("CATEGORY")["n"]
     assert counts["Deaths"] == 2 and counts["Adverse event"] == 1 and counts["Disease progression"] == 1
     assert counts["Within 30 days of last dose"] == 1 and counts["More than 30 days after last dose"] == 1
+    assert counts["With a fatal AE record"] == 1 and counts["Fatal TEAE (Table 14.3.1)"] == 1
+    assert counts["Fatal AE without a recorded death"] == 0
+
+
+def test_deaths_and_fatal_aes_are_reconciled_in_one_frame(adam):
+    # B died 31 days after last dose of disease progression (no fatal AE: expected); D has a fatal
+    # AE but no recorded death; C died 10 days after last dose, cause unknown, no fatal AE, with
+    # an unresolved grade 3 SAE.
+    adsl = adam["adsl"].copy()
+    adsl.loc[2, ["DTHFL", "DTHDT", "DTHCAUS", "DTHCGR1"]] = ["Y", pd.Timestamp("2025-03-11"),
+                                                             "UNKNOWN CAUSE", "OTHER"]
+    extra = pd.DataFrame([
+        {"USUBJID": "C", "AESEQ": "2", "AEDECOD": "PNEUMONIA", "AEBODSYS": "INFECTIONS",
+         "AETOXGR": "3", "AESER": "Y", "AEOUT": "NOT RECOVERED/NOT RESOLVED",
+         "AESTDTC": "2025-03-05", "AEREL": "RELATED"},
+        {"USUBJID": "D", "AESEQ": "1", "AEDECOD": "HEPATIC FAILURE", "AEBODSYS": "HEPATOBILIARY",
+         "AETOXGR": "5", "AESER": "Y", "AEOUT": "FATAL", "AESTDTC": "2025-02-01",
+         "AEREL": "RELATED"}])
+    cut = _cut()
+    cut.domains["ae"] = pd.concat([cut["ae"], extra], ignore_index=True).fillna("")
+    adae = build_adae(adsl, cut, CFG)
+    frame = death_reconciliation(adsl, adae, CFG.safety).set_index("USUBJID")
+    assert list(frame.index) == ["A", "B", "C", "D"]
+    assert frame.loc["A", ["WITHIN_WINDOW", "FATAL_AE", "FATAL_TEAE", "ATTENTION"]].tolist() == [
+        "Y", "SEPSIS", "Y", ""]
+    assert frame.loc["B", ["WITHIN_WINDOW", "FATAL_AE", "ATTENTION"]].tolist() == ["N", "", ""]
+    assert frame.loc["C", "DAYS_AFTER_LAST_DOSE"] == 10
+    assert frame.loc["C", "ATTENTION"] == \
+        "death within the window without a fatal AE record; cause of death unknown"
+    assert frame.loc["C", "ONGOING_SAE"] == "PNEUMONIA (grade 3)"
+    assert frame.loc["D", ["DTHFL", "FATAL_AE", "ATTENTION"]].tolist() == [
+        "", "HEPATIC FAILURE", "fatal AE without a recorded death"]
+    table = deaths_table(adsl, adae, treatment_columns(adsl, False), CFG)
+    counts = table.data.set_index("CATEGORY")["n"]
+    assert (counts["Deaths"], counts["Cause unknown"], counts["Without a fatal AE record"]) == \
+        (3, 1, 2)
+    assert counts["Of them without a fatal AE record"] == 1          # C (B is beyond 30 days)
+    assert counts["Fatal TEAE (Table 14.3.1)"] == 2
+    assert counts["Fatal AE without a recorded death"] == 1
+    listing = death_listing(adsl, adae, CFG).display.set_index("Subject")
+    assert listing.loc["D", ["Date of death", "Within 30 days", "Cause"]].tolist() == ["", "", ""]
+    assert listing.loc["C", "For the DSMB's attention"].endswith("cause of death unknown")
 
 
 def test_long_listing_goes_to_tables_csv_with_a_note_in_the_pdf(adam):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from tasks.adam.adlb import build_adlb
@@ -88,3 +89,25 @@ def test_records_not_graded_are_counted_by_test_and_reason():
     assert isinstance(table, Table)
     assert table.data[["PARAMCD", "NOGRDRS", "RECORDS", "SUBJECTS"]].values.tolist() == [
         ["ALT", "NON-NUMERIC RESULT", 2, 1], ["BILI", "RESULT MISSING", 1, 1]]
+
+
+def _edish_frame(subjects: int, cases: int) -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    return pd.DataFrame({"USUBJID": [f"S{i:05d}" for i in range(subjects)], "COLUMN": "Total",
+                         "PEAK_ALT_AST_XULN": rng.lognormal(0, 0.6, subjects),
+                         "PEAK_BILI_XULN": rng.lognormal(-0.2, 0.4, subjects),
+                         "HYSLAWFL": ["Y"] * cases + [""] * (subjects - cases)})
+
+
+def test_edish_of_5000_subjects_is_a_density_with_the_cases_still_ringed():
+    data = _edish_frame(5000, cases=3)
+    figure = edish_figure(data, CFG)
+    svg = figure.svg
+    assert len(figure.data) == 5000                       # every subject in tables/
+    assert svg.count("<image") == 2                      # rasters: the cells, the colour bar
+    assert svg.count("<use ") < 500                     # glyphs and 3 rings, not 5,000 markers
+    assert any("More than 300 subjects: 5000 subjects shaded by the number in each cell" in note
+               and "tables/f_14_3_8_edish.csv" in note for note in figure.footnotes)
+    assert figure.footnotes[0].startswith("Each subject counts in one cell")
+    small = edish_figure(_edish_frame(CFG.report.max_figure_subjects, cases=3), CFG)
+    assert "<image" not in small.svg and not any("More than" in n for n in small.footnotes)

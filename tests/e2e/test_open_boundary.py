@@ -20,9 +20,11 @@ from typer.testing import CliRunner
 from flows.cli import app
 from tasks.publish.boundary import open_package_leaks, open_texts
 from tasks.report import formatting as fmt
+from tasks.report.rtf_text import rtf_text
 
 pytestmark = pytest.mark.e2e
-CLOSED_ONLY_SECTIONS = ("Decision summary", "Efficacy", "Changes since the previous cut")
+CLOSED_ONLY_SECTIONS = ("DSMB at a glance", "Decision summary", "Efficacy",
+                        "Changes since the previous cut")
 _PAGE_FOOTER = re.compile(r"Page \d+ of \d+")
 
 
@@ -32,20 +34,25 @@ def _normal(text: str) -> str:
 
 def closed_only_lines(version: Path) -> set[str]:
     """Lines of the closed report's closed-only sections (with a digit: a number, a table
-    number) that are printed nowhere else in the closed report."""
+    number) that are printed nowhere else in the closed report. Sections follow one another on
+    the pages: a section's lines start at its heading, on the page its bookmark names."""
     reader = PdfReader(version / "report-closed.pdf")
-    starts = sorted((reader.get_destination_page_number(item), str(item.title))
-                    for item in reader.outline if not isinstance(item, list))
-    closed_pages: set[int] = set()
-    for (page, title), (next_page, _) in zip(starts, starts[1:] + [(len(reader.pages), "")]):
-        if title in CLOSED_ONLY_SECTIONS:
-            closed_pages.update(range(page, next_page))
+    starts: dict[int, list[str]] = {}
+    for item in reader.outline:
+        if not isinstance(item, list):
+            starts.setdefault(reader.get_destination_page_number(item), []).append(str(item.title))
     lines: dict[bool, set[str]] = {True: set(), False: set()}
+    section = ""
     for number, page in enumerate(reader.pages):
-        for line in (page.extract_text() or "").splitlines():
-            line = _normal(line)
-            if len(line) >= 12 and re.search(r"\d", line) and not _PAGE_FOOTER.search(line):
-                lines[number in closed_pages].add(line)
+        page_lines = [_normal(line) for line in (page.extract_text() or "").splitlines()]
+        titles = starts.get(number, [])
+        unseen = [title for title in titles if title not in page_lines]
+        section = unseen[-1] if unseen else section     # a heading not found: the page starts it
+        for line in page_lines:
+            if line in titles:
+                section = line
+            elif len(line) >= 12 and re.search(r"\d", line) and not _PAGE_FOOTER.search(line):
+                lines[section in CLOSED_ONLY_SECTIONS].add(line)
     assert lines[True], "the closed report has closed-only sections with numbers"
     return lines[True] - lines[False]
 
@@ -69,8 +76,12 @@ def test_the_open_package_holds_only_its_own_files(version):
     files = sorted(p.relative_to(version / "open").as_posix() for p in (version / "open").rglob("*")
                    if p.is_file())
     assert {"report-open.pdf", "open-results.json", "open-manifest.json"} <= set(files)
-    assert all(f.startswith("tables/") and f.endswith(".csv") for f in files
-               if f not in ("report-open.pdf", "open-results.json", "open-manifest.json"))
+    tables = [f for f in files if f not in ("report-open.pdf", "open-results.json",
+                                            "open-manifest.json")]
+    assert all(re.fullmatch(r"tables/[^/]+\.csv|tables/rtf/[^/]+\.rtf", f) for f in tables)
+    # every open table (not a figure's data) has its RTF twin, and nothing else is RTF
+    stems = {Path(f).stem for f in tables if f.endswith(".csv") and not f.startswith("tables/f_")}
+    assert {Path(f).stem for f in tables if f.endswith(".rtf")} == stems and stems
     assert not (version / "report-open.pdf").exists() and not (version / "tables" / "open").exists()
     attached = PdfReader(version / "open" / "report-open.pdf").attachments
     assert set(attached) == {"open-results.json", "open-manifest.json"}
@@ -93,6 +104,9 @@ def test_open_results_hold_conduct_and_no_closed_part(version):
 def test_nothing_closed_reaches_the_open_package(version):
     assert_no_leak(version)
     assert CliRunner().invoke(app, ["verify", str(version)]).exit_code == 0
+    # the independent statistician's summary (the simulated cut has one) and page 2 are closed
+    open_text = _normal("\n".join(item.text for item in open_texts(version / "open")))
+    assert "independent statistician asks" not in open_text and "DSMB at a glance" not in open_text
 
 
 def test_both_manifests_are_verified(version, tmp_path):
@@ -139,6 +153,21 @@ def plant_closed_table(copy: Path) -> str:
     return "t_14_2_2_response_rates.csv is not the data of a table"
 
 
+def plant_closed_rtf_table(copy: Path) -> str:
+    shutil.copyfile(copy / "tables" / "rtf" / "t_14_2_2_response_rates.rtf",
+                    copy / "open" / "tables" / "rtf" / "t_14_2_2_response_rates.rtf")
+    return "t_14_2_2_response_rates.rtf is not the data of a table"
+
+
+def plant_closed_result_in_an_rtf_table(copy: Path) -> str:
+    """The printed ORR in a cell of an open RTF table, as the RTF writer escapes text."""
+    orr = _closed(copy)["efficacy"]["orr"]
+    table = next((copy / "open" / "tables" / "rtf").glob("*.rtf"))
+    cell = rtf_text(f"ORR {fmt.rate_ci(orr['rate'], orr['ci_low'], orr['ci_high'])} \u2265")
+    table.write_bytes(table.read_bytes().replace(b"\\cell", f"{cell}\\cell".encode(), 1))
+    return "closed result"
+
+
 def plant_orr_in_open_results(copy: Path) -> str:
     path = copy / "open" / "open-results.json"
     opened = json.loads(path.read_text())
@@ -172,8 +201,9 @@ def plant_bookmark(copy: Path) -> str:
 
 
 @pytest.mark.parametrize("plant", [plant_results_attachment, plant_closed_hash_in_a_table,
-                                   plant_closed_table, plant_orr_in_open_results, plant_verdict_in_metadata,
-                                   plant_closed_page, plant_bookmark])
+                                   plant_closed_table, plant_closed_rtf_table,
+                                   plant_closed_result_in_an_rtf_table, plant_orr_in_open_results,
+                                   plant_verdict_in_metadata, plant_closed_page, plant_bookmark])
 def test_a_planted_leak_makes_the_leak_test_fail(simulated_published, tmp_path, plant):
     version = simulated_published[1]
     copy = tmp_path / version.parent.name / version.name

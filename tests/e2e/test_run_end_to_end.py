@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from tasks.report.rtf_text import rtf_pages
 
 pytestmark = pytest.mark.e2e
 CUTOFF = "2026-10-31"
@@ -71,6 +72,11 @@ def test_run_publishes_every_contract_file(published):
         assert (version / name).is_file(), name
     assert (version / "report-closed.pdf").read_bytes().startswith(b"%PDF")
     assert len(list((version / "tables").glob("*.csv"))) >= 10
+    # every table (not a figure's data) also as RTF, with its number and title
+    tables = {p.stem for p in (version / "tables").glob("[tl]_*.csv")}
+    assert {p.stem for p in (version / "tables" / "rtf").glob("*.rtf")} == tables
+    pages = rtf_pages((version / "tables" / "rtf" / "t_14_3_1_teae_overview.rtf").read_bytes())
+    assert pages[0].count("Table 14.3.1\nOverview of treatment-emergent adverse events") == 1
 
 
 def test_results_orr_matches_exact_interval_computed_independently(published):
@@ -80,9 +86,12 @@ def test_results_orr_matches_exact_interval_computed_independently(published):
     adrs = pd.read_parquet(version / "adam/adrs.parquet")
     evaluable = adsl.loc[adsl["RSEVALFL"] == "Y", "USUBJID"]
     cbor = adrs[(adrs["PARAMCD"] == "CBOR") & adrs["USUBJID"].isin(evaluable)]
-    k, n = int(cbor["AVALC"].isin(["CR", "PR"]).sum()), len(evaluable)
+    # the rate counts settled subjects: the pending ones (never responders yet) are apart
+    pending = results["efficacy"]["pending"]
+    k, n = int(cbor["AVALC"].isin(["CR", "PR"]).sum()), len(evaluable) - pending["pending"]
     orr = results["efficacy"]["orr"]
     assert (orr["responders"], orr["n"]) == (k, n)
+    assert pending["evaluable"] == len(evaluable)
     low, high = clopper_pearson(k, n)
     assert orr["ci_low"] == pytest.approx(low, abs=1e-9)
     assert orr["ci_high"] == pytest.approx(high, abs=1e-9)
@@ -116,18 +125,25 @@ def test_verify_passes_then_detects_a_changed_byte(published, tmp_path):
     assert result.exit_code == 1
 
 
-def test_second_run_of_the_same_cut_publishes_v2_beside_v1(published):
+@pytest.fixture(scope="module")
+def rerun(published) -> Path:
+    """A second run of the same cut (a new reason): its published version."""
     cuts, version = published
     result = runner.invoke(app, ["run", "--cutoff", CUTOFF, "--source", str(cuts),
                                  "--reports", str(version.parent.parent), "--reason", "rerun"])
     assert result.exit_code == 0, result.output
-    second = Path(result.stdout.strip().splitlines()[-1])
+    return Path(result.stdout.strip().splitlines()[-1])
+
+
+def test_second_run_of_the_same_cut_publishes_v2_beside_v1(published, rerun):
+    _, version = published
+    second = rerun
     assert second.name == "v2" and (version / "manifest.json").is_file()
     manifest = json.loads((second / "manifest.json").read_text())
     assert manifest["previous"] == {**manifest["previous"], "cutoff": CUTOFF, "version": 1}
 
 
-def test_rerun_of_an_unchanged_cut_reuses_the_cached_derivations(published):
+def test_rerun_of_an_unchanged_cut_reuses_the_cached_derivations(rerun):
     """Prefect caches derive-adam by input file hashes, cutoff, config and code."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
@@ -138,18 +154,18 @@ def test_rerun_of_an_unchanged_cut_reuses_the_cached_derivations(published):
     assert "Cached" in states and "Completed" in states, states
 
 
-def test_same_cut_config_and_code_give_byte_identical_results_tables_and_adam(published):
+def test_same_cut_config_and_code_give_byte_identical_results_tables_and_adam(published, rerun):
     """Reproducibility: v1 and v2 of one cut differ only in manifest.json (run id, time, chain),
     results.json's version number and the PDFs' generation time."""
     _, version = published
-    second = version.parent / "v2"
+    second = rerun
     first_results = json.loads((version / "results.json").read_text())
     assert (second / "results.json").read_text() == (version / "results.json").read_text().replace(
         '"version": 1', '"version": 2')
     assert first_results["version"] == 1
     compared = 0
-    for pattern in ("tables/**/*.csv", "adam/*.parquet", "figures/**/*.svg", "validation.json",
-                    "provenance/records.parquet"):
+    for pattern in ("tables/**/*.csv", "tables/**/*.rtf", "adam/*.parquet", "figures/**/*.svg",
+                    "validation.json", "provenance/records.parquet"):
         for path in version.glob(pattern):
             twin = second / path.relative_to(version)
             assert twin.read_bytes() == path.read_bytes(), path.relative_to(version)
@@ -186,6 +202,28 @@ def test_closed_report_has_every_section_and_carries_its_provenance(published):
     attachments = PdfReader(version / "report-closed.pdf").attachments
     assert {"manifest.json", "results.json"} <= set(attachments)
     assert attachments["results.json"][0] == (version / "results.json").read_bytes()
+
+
+def test_page_two_is_the_dsmb_at_a_glance_pointing_to_the_right_pages(published):
+    import re
+
+    from pypdf import PdfReader
+    _, version = published
+    reader = PdfReader(version / "report-closed.pdf")
+    page = reader.pages[1].extract_text()
+    assert page.startswith("DSMB at a glance")
+    assert reader.pages[2].extract_text().startswith("Contents")
+    for heading in ("Monitoring rules", "Safety", "Efficacy", "Data maturity",
+                    "For the DSMB's attention", "Independent statistician's summary"):
+        assert heading in page, heading
+    references = set(re.findall(r"((?:Table|Listing) \d+(?:\.\d+)+), page (\d+)", page))
+    assert len(references) >= 8
+    for label, number in references:                  # the caption is on the page it names
+        assert f"{label} " in reader.pages[int(number) - 1].extract_text(), (label, number)
+    # the summary of the cut folder, as text: the link and the markup are shown, not followed
+    flat = page.replace("\n", " ")
+    assert "asks the DSMB to discuss the deaths of unknown cause" in flat
+    assert "<b>No markup</b> [no link](http://example.invalid/)" in flat
 
 
 def test_open_report_has_no_efficacy_and_no_response_data(published):

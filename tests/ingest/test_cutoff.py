@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tasks.ingest import apply_cutoff
 from tasks.model import TEXT
-from tasks.ingest.cutoff import (DATE_CUT, DEATH_RESET, NO_DATE, ONGOING, PARENT_CUT,
+from tasks.ingest.cutoff import (DATE_CUT, DEATH_RESET, FATAL_RESET, NO_DATE, ONGOING, PARENT_CUT,
                                  SUBJECT_CUT)
 
 S1, S2, S3, S4 = subject(1), subject(2), subject(3), subject(4)
@@ -197,3 +197,51 @@ def test_every_record_is_kept_or_counted_as_removed(cfg, starts):
     assert len(kept) + len(removed) == len(starts) + 2
     assert all(s == "" or s[:10] <= CUTOFF.isoformat() or s == CUTOFF.isoformat()[:7] for s in kept)
     assert all(s[:7] > CUTOFF.isoformat()[:7] or s > CUTOFF.isoformat() for s in removed)
+
+
+def fatal_ae(start: str, usubjid: str = S2) -> dict:
+    return {**ae_row("5", start, "2026-11-10", usubjid), "AETERM": "Hepatic failure",
+            "AEDECOD": "HEPATIC FAILURE", "AEBODSYS": "HEPATOBILIARY DISORDERS", "AETOXGR": "5",
+            "AESER": "Y", "AESDTH": "Y", "AEOUT": "FATAL"}
+
+
+def test_a_death_after_the_cutoff_also_clears_the_fatal_outcome_of_its_ae(cfg):
+    # Issue 10: death 2026-11-10 (cutoff 2026-10-15 here), hepatic failure from 2026-10-10 with
+    # grade 5, AEOUT FATAL, AESDTH Y: at the cutoff the subject was alive, the event ongoing.
+    domains = with_values(tiny_domains(), "dm", 1, DTHDTC="2026-11-10")
+    domains = with_values(domains, "ds", 3, DSSTDTC="2026-11-10")           # subject 2's DS death
+    result = apply_cutoff(make_cut(with_rows(domains, "ae", [fatal_ae("2026-10-10")])), cfg)
+    ae = result.cut["ae"].iloc[-1]
+    assert ae[["AETOXGR", "AESDTH", "AEOUT", "AEENDTC", "AESER"]].tolist() == ["", "", "", "", "Y"]
+    reset = result.removed[result.removed["reason"] == FATAL_RESET]
+    assert reset[["domain", "row", "USUBJID", "variable", "value"]].values.tolist() == [
+        ["AE", 3, S2, "AEOUT", "FATAL"], ["AE", 3, S2, "AESDTH", "Y"],
+        ["AE", 3, S2, "AETOXGR", "5"]]
+    assert log_of(result)[("AE", FATAL_RESET)] == 1
+    assert log_of(result)[("DM", DEATH_RESET)] == 1 and len(result.cut["ds"]) == 3
+
+
+def test_a_fatal_ae_of_a_death_by_the_cutoff_is_kept(cfg):
+    # subject 2 died 2026-09-01 (DM and DS): the fatal AE stays as recorded.
+    result = apply_cutoff(make_cut(with_rows(tiny_domains(), "ae", [fatal_ae("2026-08-25")])), cfg)
+    assert result.cut["ae"].iloc[-1][["AETOXGR", "AESDTH", "AEOUT"]].tolist() == ["5", "Y", "FATAL"]
+    assert FATAL_RESET not in set(result.removed["reason"])
+
+
+def test_a_death_after_the_cutoff_is_no_fatal_teae_and_no_death_downstream(cfg):
+    # Issue 10: before, DM's death was reset but safety.fatal counted the subject and Table
+    # 14.3.3 showed a grade 5 that the deaths table did not list.
+    from tasks.adam.build import build_adam
+    from tasks.analysis.deaths import death_reconciliation
+    from tasks.analysis.safety import safety_results
+
+    domains = with_values(tiny_domains(), "dm", 1, DTHDTC="2026-11-10")
+    domains = with_values(domains, "ds", 3, DSSTDTC="2026-11-10")
+    # onset 2026-03-01, within 30 days of subject 2's only dose (2026-02-05): treatment-emergent
+    cut = apply_cutoff(make_cut(with_rows(domains, "ae", [fatal_ae("2026-03-01")])), cfg).cut
+    adam = build_adam(cut, cfg)
+    results = safety_results(adam.adsl, adam.adae, cfg)
+    assert (results.fatal.subjects, results.deaths.subjects, results.serious.subjects) == (0, 0, 1)
+    assert results.missing_grade.subjects == 1               # the grade 5 became "Missing"
+    assert adam.adae["ATOXGRN"].max() < 5
+    assert death_reconciliation(adam.adsl, adam.adae, cfg.safety).empty

@@ -201,3 +201,18 @@ def test_list_cut_dates(tmp_path):
     assert list_cut_dates(str(tmp_path)) == [date(2026, 9, 30), date(2026, 10, 31)]
     with pytest.raises(BadInputError, match="root not found"):
         list_cut_dates(str(tmp_path / "missing"))
+
+
+def test_the_statisticians_summary_in_the_cut_folder_is_no_input(tmp_path, cfg, source):
+    # narrative.md is read beside the cut (tasks.ingest.narrative): no domain, no warning, no
+    # input hash, so the derivations' cache key stays the same with or without it.
+    from flows.steps import derivation_cache_key
+
+    without = read_cut(write_cut(tmp_path / "a" / "2026-10-15", tiny_domains()), CUTOFF, cfg,
+                       source, require_ready=True)
+    location = write_cut(tmp_path / "b" / "2026-10-15", tiny_domains())
+    write_bytes(location, "narrative.md", b"The DSMB should look at **deaths**.")
+    with_summary = read_cut(location, CUTOFF, cfg, source, require_ready=True)
+    assert with_summary.findings == [] and set(with_summary.files) == set(without.files)
+    assert derivation_cache_key(None, {"cut": with_summary, "cfg": cfg}) == \
+        derivation_cache_key(None, {"cut": without, "cfg": cfg})

@@ -63,3 +63,12 @@ def test_more_responses_never_lower_the_predictive_probability(m, extra, data):
     higher = predictive_probability(x + 1, m, m + extra, 0.2, 0.9, 1, 1)
     assert higher.pp >= lower.pp - 1e-12
     assert lower.table["predictive_prob"].sum() == pytest.approx(1.0)
+
+
+def test_probabilities_are_printed_within_zero_and_one():
+    # The demo's cut before issue 10: 7 responses in 25, n_max 29. The predictive probabilities
+    # of the successful y sum to 1.0000000000000002 in floating point; clamped at the source.
+    result = predictive_probability(7, 25, 29, 0.10, 0.95, 1.0, 1.0)
+    assert result.table["success"].all()
+    assert result.table["predictive_prob"].sum() > 1.0          # the round-off is real
+    assert result.pp == 1.0

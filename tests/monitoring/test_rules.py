@@ -1,5 +1,6 @@
 """Monitoring rules at a cut on tiny hand-made ADSL / ADRS / ADAE frames: each verdict."""
 import json
+from math import comb
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -11,6 +12,7 @@ from tasks.errors import BadInputError, ConfigError
 from tasks.model import Paragraph, Table
 from tasks.monitoring.predictive import predictive_probability
 from tasks.monitoring.decision import monitoring_blocks
+from tasks.monitoring.pending import response_status
 from tasks.monitoring.rules import evaluate_monitoring
 from tasks.publish.canonical import canonical_json, plain
 from tasks.results.monitoring import MonitoringResults, NotEvaluated
@@ -37,9 +39,13 @@ def adsl(rows: list[tuple]) -> pd.DataFrame:
     return frame.assign(TRTSDT=pd.to_datetime(frame["TRTSDT"]))
 
 
-def adrs(cbor: dict[str, str]) -> pd.DataFrame:
-    return pd.DataFrame({"USUBJID": list(cbor), "PARAMCD": "CBOR", "AVALC": list(cbor.values()),
-                         "ADT": pd.NaT})
+def adrs(cbor: dict[str, str], ovr: list[tuple] = ()) -> pd.DataFrame:
+    """CBOR per subject, and OVR assessments (USUBJID, AVALC, ADT) used by the analysis."""
+    frame = pd.DataFrame({"USUBJID": list(cbor), "PARAMCD": "CBOR", "AVALC": list(cbor.values()),
+                          "ADT": pd.NaT, "ANL01FL": None})
+    records = pd.DataFrame(list(ovr), columns=["USUBJID", "AVALC", "ADT"]).assign(
+        PARAMCD="OVR", ANL01FL="Y")
+    return pd.concat([frame, records.assign(ADT=pd.to_datetime(records["ADT"]))], ignore_index=True)
 
 
 def adae(rows: list[tuple] = ()) -> pd.DataFrame:
@@ -61,9 +67,10 @@ class Outcome:
     blocks: list
 
 
-def run(adsl_frame, cbor, ae=None, cfg=None) -> Outcome:
+def run(adsl_frame, cbor, ae=None, cfg=None, ovr=(), cutoff=CUTOFF) -> Outcome:
     cfg = cfg or config()
-    outcome = evaluate_monitoring(adsl_frame, adrs(cbor), ae if ae is not None else adae(), cfg, CUTOFF)
+    status = response_status(adsl_frame, adrs(cbor, ovr), cutoff, cfg.response)
+    outcome = evaluate_monitoring(status, adsl_frame, ae if ae is not None else adae(), cfg, cutoff)
     return Outcome(outcome.results, plain(outcome.results),
                    monitoring_blocks(outcome.results, outcome.safety_boundary,
                                      cfg.report.max_listing_rows_in_pdf))
@@ -79,7 +86,7 @@ def test_stage1_not_yet_evaluable_counts_pending_subjects_separately():
     stage1 = outcome.results["simon"]["stage1"]
     assert (stage1["evaluable"], stage1["pending"], stage1["responses"]) == (2, 2, 0)
     assert stage1["verdict"] == "NOT YET EVALUABLE"
-    assert any("Simon stage 1 not yet evaluable: 2 of 4 subjects have had a chance to respond" in p
+    assert any("Simon stage 1 not yet evaluable: 2 of 4 subjects settled, 2 pending" in p
                for p in paragraphs(outcome))
 
 
@@ -230,3 +237,116 @@ def test_unknown_safety_event_is_a_config_error():
     cfg = cfg.model_copy(update={"monitoring": cfg.monitoring.model_copy(update={"safety_stopping": rule})})
     with pytest.raises(ConfigError, match="related_grade3plus_first_cycle"):
         run(subjects([READY]), {}, cfg=cfg)
+
+
+# --- pending is never failure (issue 10) --------------------------------------------------------
+
+START = pd.Timestamp("2026-01-01")
+OPTIMAL = SimonDesign(r1=1, n1=10, r=5, n=29)     # Simon's optimal design for p0 0.1, p1 0.3
+
+
+def day(n: int) -> pd.Timestamp:
+    return START + pd.Timedelta(days=n)          # n days after the first dose
+
+
+def ten_subjects(confirmed_s10: bool) -> tuple[pd.DataFrame, dict, list]:
+    """Eight SD at day 42; S9 PR at day 42 confirmed by a PR at day 70; S10 PR at day 42 whose
+    confirming scan is due at day 84 (q42 days; window 7 days: reported by day 91 at the latest)."""
+    frame = subjects([START] * 10)
+    cbor = {f"S{i}": "SD" for i in range(1, 9)}
+    cbor |= {"S9": "PR", "S10": "PR" if confirmed_s10 else "SD"}
+    ovr = [(f"S{i}", "SD", day(42)) for i in range(1, 9)]
+    ovr += [("S9", "PR", day(42)), ("S9", "PR", day(70)), ("S10", "PR", day(42))]
+    if confirmed_s10:
+        ovr.append(("S10", "PR", day(84)))
+    return frame, cbor, ovr
+
+
+def test_futility_is_not_called_on_a_pending_responder():
+    # Before: S10 "had a chance to respond" at day 42 + 28, so 1 response in 10: STOP FOR FUTILITY.
+    frame, cbor, ovr = ten_subjects(confirmed_s10=False)
+    outcome = run(frame, cbor, cfg=config(design=OPTIMAL), ovr=ovr, cutoff=day(75).date())
+    stage1 = outcome.results["simon"]["stage1"]
+    assert (stage1["responses"], stage1["evaluable"], stage1["pending"]) == (1, 9, 1)
+    assert stage1["verdict"] == "NOT YET EVALUABLE"
+    assert stage1["non_responses_to_fail"] == 1 and stage1["responses_to_pass"] == 1
+
+
+def test_the_confirmation_a_month_later_continues():
+    frame, cbor, ovr = ten_subjects(confirmed_s10=True)
+    outcome = run(frame, cbor, cfg=config(design=OPTIMAL), ovr=ovr, cutoff=day(105).date())
+    stage1 = outcome.results["simon"]["stage1"]
+    assert (stage1["responses"], stage1["evaluable"], stage1["verdict"]) == (2, 10, "CONTINUE")
+
+
+def test_an_unconfirmed_response_settles_once_its_confirming_scan_is_overdue():
+    # No scan reported by day 91 (due day 84 + 7): S10 settles as a non-responder.
+    frame, cbor, ovr = ten_subjects(confirmed_s10=False)
+    for cut, pending, verdict in ((91, 1, "NOT YET EVALUABLE"), (92, 0, "STOP FOR FUTILITY")):
+        stage1 = run(frame, cbor, cfg=config(design=OPTIMAL), ovr=ovr,
+                     cutoff=day(cut).date()).results["simon"]["stage1"]
+        assert (stage1["pending"], stage1["verdict"]) == (pending, verdict), cut
+
+
+def test_confirmation_no_longer_possible_after_an_sd_or_a_second_ne():
+    # S10's PR at day 42 is followed by SD at day 84 (not allowed between): settled at day 85.
+    frame, cbor, ovr = ten_subjects(confirmed_s10=False)
+    for later in ([("S10", "SD", day(84))], [("S10", "NE", day(60)), ("S10", "NE", day(70))]):
+        stage1 = run(frame, cbor, cfg=config(design=OPTIMAL), ovr=ovr + later,
+                     cutoff=day(85).date()).results["simon"]["stage1"]
+        assert (stage1["pending"], stage1["verdict"]) == (0, "STOP FOR FUTILITY")
+    # max_ne_between 1: after an NE at day 84 the scan of day 126 may still confirm (until 133)
+    for cut, pending in ((133, 1), (134, 0)):
+        one_ne = run(frame, cbor, cfg=config(design=OPTIMAL), ovr=ovr + [("S10", "NE", day(84))],
+                     cutoff=day(cut).date()).results["simon"]["stage1"]
+        assert one_ne["pending"] == pending, cut
+
+
+def test_a_pending_response_counts_for_no_rule_and_death_settles_it():
+    frame, cbor, ovr = ten_subjects(confirmed_s10=False)
+    pending = run(frame, cbor, cfg=config(design=OPTIMAL), ovr=ovr, cutoff=day(75).date())
+    assert (pending.results["predictive"]["m"], pending.results["predictive"]["pending"]) == (9, 1)
+    assert pending.results["information_fraction"]["evaluable"] == 9
+    died = run(frame.assign(DTHFL=["N"] * 9 + ["Y"]), cbor, cfg=config(design=OPTIMAL), ovr=ovr,
+               cutoff=day(75).date())
+    assert died.results["simon"]["stage1"]["verdict"] == "STOP FOR FUTILITY"
+
+
+def test_final_boundary_exceeded_before_the_final_analysis_declare_promising_at_it():
+    # Design 1/4, 3/8: S1-S4 responded; S5-S8 within the first window: 4 > 3 with 4 not settled.
+    frame = subjects([READY] * 4 + [NOT_READY] * 4)
+    cbor = {"S1": "PR", "S2": "PR", "S3": "CR", "S4": "PR"}
+    final = run(frame, cbor).results["simon"]["final"]
+    assert (final["responses"], final["evaluable"], final["pending"]) == (4, 4, 4)
+    assert final["verdict"] == "FINAL BOUNDARY EXCEEDED"
+    final = run(subjects([READY] * 8), cbor).results["simon"]["final"]
+    assert (final["evaluable"], final["verdict"]) == (8, "DECLARE PROMISING")
+
+
+def test_inference_is_given_once_stage_two_is_reached_and_null_before():
+    before = run(subjects([READY] * 2 + [NOT_READY] * 2), {"S1": "PR"})
+    assert before.results["simon"]["stage1"]["verdict"] == "NOT YET EVALUABLE"
+    assert before.results["simon"]["inference"] is None
+    after = run(subjects([READY] * 6), {"S1": "PR", "S2": "PR", "S5": "PR"})
+    inference = after.results["simon"]["inference"]
+    # 3 responses of the first 8 (2 not yet enrolled: provisional, counted as non-responders);
+    # p = sum_{x1=2..4} b(x1; 4, 0.1) P(Bin(4, 0.1) >= 3 - x1).
+    b = lambda k, n, p=0.1: comb(n, k) * p**k * (1 - p) ** (n - k)  # noqa: E731
+    expected = b(2, 4) * (1 - b(0, 4)) + b(3, 4) + b(4, 4)
+    assert inference["p_value"] == pytest.approx(expected, abs=1e-12)
+    assert (inference["responses"], inference["n"], inference["provisional"]) == (3, 8, 2)
+    assert set(inference) >= {"p_value", "estimate", "ci_low", "ci_high", "method"}
+    # Table 10.3 prints it beside the naive binomial p-value P(Bin(8, 0.1) >= 3).
+    table = next(b for b in after.blocks if isinstance(b, Table) and b.number == "10.3")
+    naive = 1 - b(0, 8) - b(1, 8) - b(2, 8)
+    assert table.display["p-value (H0: rate = 10.0%)"].tolist() == [f"{expected:.4f}",
+                                                                     f"{naive:.4f}"]
+    assert any("Provisional: 2 of the first 8" in note for note in table.footnotes)
+    assert any("not given, stage 2 is not reached" in p for p in paragraphs(before))
+
+
+def test_safety_death_inside_the_window_settles_the_subject():
+    recent = pd.Timestamp(CUTOFF) - pd.Timedelta(days=5)
+    frame = subjects([recent, recent]).assign(DTHFL=["Y", "N"])
+    safety = run(frame, {}).results["safety_stopping"]
+    assert (safety["t"], safety["m"], safety["in_window"]) == (0, 1, 1)

@@ -173,3 +173,48 @@ def test_large_lesion_example_runs_and_every_disagreement_is_explained(derived):
         "SD", "PD", "target PD (sum above nadir by the % and mm rule) not reported")
     assert best_percent_change(adtr)["USUBJID"].nunique() == 200    # 5 have no complete sum
     assert not [f for f in lesion_findings(cut, derived["cfg"]) if f.severity == "error"]
+
+
+# Best responses by hand from the accepted readings (RSACPTFL = Y) of the INDEPENDENT ASSESSOR
+# in rs_onco_recist.csv: they differ from the investigator's only at 01-701-1133 WEEK 3 (SD
+# against PR), before a CR at WEEK 6, which changes no best response.
+INDEPENDENT_BEST = {"01-701-1015": ("CR", "SD"), "01-701-1028": ("PD", "PD"),
+                    "01-701-1034": ("NON-CR/NON-PD", "NON-CR/NON-PD"), "01-701-1097": ("NE", "NE"),
+                    "01-701-1115": ("CR", "SD"), "01-701-1118": ("PR", "PR"),
+                    "01-701-1130": ("SD", "SD"), "01-701-1133": ("CR", "SD")}
+
+
+def test_independent_review_is_analysed_from_the_accepted_readings(derived):
+    """Issue 10: the pilot's INDEPENDENT ASSESSOR records (two radiologists, RSACPTFL) were
+    neither analysed nor listed as excluded; they are now the second analysis."""
+    adrs = derived["adrs"]
+    rs = read("rs_onco_recist.csv")
+    accepted = rs[rs["RSEVAL"].eq("INDEPENDENT ASSESSOR") & rs["RSACPTFL"].eq("Y")]
+    ovr = adrs[adrs["PARAMCD"] == "OVRIRC"]
+    assert sorted(zip(ovr["USUBJID"], ovr["RSSEQ"].astype(str))) == sorted(
+        zip(accepted["USUBJID"], accepted["RSSEQ"]))
+    assert len(ovr) == 22
+    wide = adrs[adrs["PARAMCD"].isin(["BORIRC", "CBORIRC"])].pivot(
+        index="USUBJID", columns="PARAMCD", values="AVALC")
+    assert {s: (wide.loc[s, "BORIRC"], wide.loc[s, "CBORIRC"]) for s in INDEPENDENT_BEST} == \
+        INDEPENDENT_BEST
+    assert set(wide.drop(index=list(INDEPENDENT_BEST)).stack()) == {"MISSING"}
+    adtte = derived["adtte"].set_index(["PARAMCD", "USUBJID"])
+    ids = list(INDEPENDENT_BEST)
+    assert (adtte.loc["PFSIRC"].loc[ids, ["AVAL", "CNSR"]]
+            == adtte.loc["PFS"].loc[ids, ["AVAL", "CNSR"]]).all().all()
+
+
+@pytest.mark.e2e
+def test_the_published_pilot_shows_the_independent_review(pharmaverse_published):
+    import json
+    review = json.loads((pharmaverse_published / "results.json").read_text())["efficacy"][
+        "independent_review"]
+    assert review["evaluator"] == "INDEPENDENT ASSESSOR"
+    reviewed = review["concordance"]["n"]
+    assert reviewed >= 1 and review["concordance"]["agree"] == reviewed
+    assert review["concordance"]["kappa"] == 1.0 and review["concordance"]["discordant"] == 0
+    assert review["orr"]["n"] == json.loads((pharmaverse_published / "results.json").read_text())[
+        "efficacy"]["orr"]["n"]
+    for table in ("t_14_2_7_independent_review", "t_14_2_8_concordance"):
+        assert (pharmaverse_published / "tables" / f"{table}.csv").is_file()

@@ -1,14 +1,30 @@
-"""Small report documents with every block kind, shared by the renderer's tests."""
+"""Small report documents with every block kind, shared by the renderer's tests, and the demo
+trial's cut analysed in-process with its two report documents."""
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from tasks.adam.build import build_adam
+from tasks.analysis.assemble import analyse
+from tasks.config import load_settings
+from tasks.ingest.cutoff import apply_cutoff
 from tasks.model import Figure, Paragraph, Section, Table
+from tasks.publish.snapshot import record_snapshot
 from tasks.report.document import ReportDocument
+from tasks.report.documents import add_provenance, report_documents
 from tasks.report.svg import new_figure, to_svg
+from tasks.simulate import simulate_cut
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
+from cutkit import make_cut  # noqa: E402
+
+DEMO_CUTOFF = date(2026, 10, 31)
+CODE = {"package_version": "0.1.0", "git_commit": None}
 
 GENERATED_AT = datetime(2025, 6, 1, 6, 0, tzinfo=timezone.utc)
 ATTACHMENTS = {"manifest.json": b'{"study": "TQB2868-HAIC-201", "version": 2}',
@@ -63,3 +79,19 @@ def document() -> ReportDocument:
 def make_document():
     """sample_document itself, for tests that need another kind or generation time."""
     return sample_document
+
+
+@pytest.fixture(scope="session")
+def run():
+    """The demo cut (32 subjects, seed 20261) analysed in-process (simulate -> cutoff -> ADaM ->
+    analyse -> provenance, no Prefect), and its two report documents."""
+    settings = load_settings()
+    cfg = settings.analysis
+    frames = simulate_cut(cfg, settings.simulation, DEMO_CUTOFF, 32, 20261, "clean")
+    cut = apply_cutoff(make_cut(frames, DEMO_CUTOFF), cfg)
+    analysis = analyse(build_adam(cut.cut, cfg), cut, [], cfg, None, record_snapshot(cut.cut))
+    add_provenance(analysis, cut.cut, cfg, {"code": CODE, "flow_run_id": "local",
+                                            "parameters": {"cutoff": "2026-10-31"}}, None)
+    documents = report_documents(analysis, cfg, DEMO_CUTOFF, 1, False, None,
+                                 datetime(2026, 11, 1, tzinfo=timezone.utc), CODE, None)
+    return analysis, documents

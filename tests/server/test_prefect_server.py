@@ -186,6 +186,8 @@ def test_postgresql_server_two_workers_run_two_studies_at_once(tmp_path, pilot_c
                         for s in monthly["schedules"]] == [(schedule["cron"], schedule["timezone"], True)]
                 assert monthly["work_pool_name"] == "interim"
                 analysis = _deployment(api, "interim-analysis", "interim-analysis")
+                assert _deployment(api, "deliver-report", "deliver-report")["parameters"] == \
+                    {"audience": "all", "resend": False}
                 studies = {
                     "trial": {"cutoff": TRIAL_CUTOFF, "reason": "server test", "source": str(trial),
                               "reports": str(reports / "trial")},

@@ -56,8 +56,9 @@ def test_enrolment_ramps_up_then_stays_roughly_flat(full):
 
 def test_aerel_related_when_any_component_related(clean, cfg):
     qnams = [c.relatedness_qnam for c in cfg.study.components]
-    wide = clean["suppae"].pivot_table(index=["USUBJID", "IDVARVAL"], columns="QNAM",
-                                       values="QVAL", aggfunc="first")
+    supp = clean["suppae"]
+    wide = supp[supp["QNAM"].isin(qnams)].pivot_table(
+        index=["USUBJID", "IDVARVAL"], columns="QNAM", values="QVAL", aggfunc="first")
     assert list(wide.columns) == sorted(qnams)
     ae = clean["ae"].set_index(["USUBJID", "AESEQ"])
     any_related = wide.eq("RELATED").any(axis=1)
@@ -104,8 +105,10 @@ def test_haic_at_most_six_doses_and_cycles_every_21_days(full, cfg):
     drugs = {d.extrt: d.planned_dose for c in cfg.study.components for d in c.drugs}
     planned = ex["EXTRT"].map(drugs)
     assert ((dose < planned) == ex["EXADJ"].ne("")).all()
-    reduced = ex.loc[dose < planned, "EXTRT"]
+    assert ((dose == 0) == ex["EXOCCUR"].eq("N")).all()          # withheld: recorded, not given
+    reduced = ex.loc[(dose > 0) & (dose < planned), "EXTRT"]
     assert len(reduced) > 0 and "TQB2868" not in set(reduced)    # immunotherapy: never reduced
+    assert ex.loc[dose == 0, "EXTRT"].eq("TQB2868").any()        # ... but held
     assert (ex["EXROUTE"] == np.where(ex["EXTRT"].isin(["OXALIPLATIN", "RALTITREXED"]),
                                       "INTRA-ARTERIAL", "INTRAVENOUS")).all()
 

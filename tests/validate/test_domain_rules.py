@@ -106,6 +106,50 @@ def test_two_evaluators_may_differ_on_one_date(cfg):
     assert findings_of(domains, cfg) == []
 
 
+def irecist_rows(*rows: tuple[str, str, str, str]) -> list[dict]:
+    """RS rows (USUBJID, RSSEQ, RSSTRESC, RSDTC) of RSCAT iRECIST by the investigator."""
+    return [{"STUDYID": "TQB2868-HAIC-201", "DOMAIN": "RS", "USUBJID": s, "RSSEQ": seq,
+             "RSTESTCD": "OVRLRESP", "RSCAT": "iRECIST", "RSSTRESC": r, "RSEVAL": "INVESTIGATOR",
+             "RSDTC": d} for s, seq, r, d in rows]
+
+
+def test_irecist_responses_are_checked_against_irecist_terms(cfg):
+    domains = with_rows(tiny_domains(), "rs", irecist_rows((S1, "3", "iUPD", "2026-02-21"),
+                                                           (S1, "4", "PD", "2026-04-04")))
+    found = findings_of(domains, cfg)
+    assert where(found) == [("error", "rs.csv", 5, S1, "RSSTRESC", "PD")]
+    assert found[0].rule == "RS.RSSTRESC in iRECIST OVRLRESP terms"
+
+
+def test_recist_and_irecist_response_of_one_date_are_two_readings(cfg):
+    # PD (RECIST 1.1) and iUPD (iRECIST) of S1 on 2026-04-04: no finding.
+    domains = with_rows(with_values(tiny_domains(), "rs", 1, RSSTRESC="PD"), "rs",
+                        irecist_rows((S1, "3", "iUPD", "2026-04-04")))
+    assert findings_of(domains, cfg) == []
+
+
+def test_rs_with_irecist_responses_only_is_a_warning_not_an_error(cfg):
+    domains = tiny_domains()
+    domains["rs"] = domains["rs"].iloc[:0]
+    domains = with_rows(domains, "rs", irecist_rows((S1, "1", "iSD", "2026-02-21")))
+    [finding] = findings_of(domains, cfg)
+    assert (finding.severity, finding.rule, finding.column) == (
+        "warning", "RS.RSTESTCD holds RECIST 1.1 overall responses", "RSCAT")
+
+
+def test_repeated_rsseq_is_an_error_on_overall_responses_a_warning_elsewhere(cfg):
+    # rs_onco_irecist.csv repeats RSSEQ 9 of 01-701-1146 on its IRECLIND and TRGRESP records.
+    other = [{"STUDYID": "TQB2868-HAIC-201", "DOMAIN": "RS", "USUBJID": S1, "RSSEQ": "7",
+              "RSTESTCD": code, "RSSTRESC": "N", "RSEVAL": "INVESTIGATOR", "RSDTC": "2026-02-21"}
+             for code in ("IRECLIND", "NEWLIND")]
+    found = findings_of(with_rows(tiny_domains(), "rs", other), cfg)
+    assert [(f.severity, f.row) for f in found] == [("warning", 4), ("warning", 5)]
+    assert found[0].rule == "RS.USUBJID+RSSEQ unique (records not analysed)"
+    repeated = with_values(tiny_domains(), "rs", 1, RSSEQ="1")
+    assert [(f.severity, f.rule) for f in findings_of(repeated, cfg)] == [
+        ("error", "RS.USUBJID+RSSEQ unique")] * 2
+
+
 def test_negative_dose_and_non_numeric_dose(cfg):
     domains = with_values(tiny_domains(), "ex", 0, EXDOSE="-5")
     domains = with_values(domains, "ex", 1, EXDOSE="ten")
