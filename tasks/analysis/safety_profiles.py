@@ -70,47 +70,66 @@ def profile_subjects(adsl: pd.DataFrame, adae: pd.DataFrame, window_days: int) -
             .reset_index(drop=True))
 
 
-def profile_data(subject: str, first: pd.Timestamp, frames: dict[str, pd.DataFrame],
-                 adsl_row: pd.Series) -> pd.DataFrame:
-    """The tidy data of one timeline (COLUMNS): DOSE, AE, RESPONSE, LAB (x ULN) and DEATH rows;
-    days are study days from `first`."""
+def timeline_data(frames: dict[str, pd.DataFrame], origins: pd.Series,
+                  adsl: pd.DataFrame) -> pd.DataFrame:
+    """The tidy data of the timelines of the subjects of `origins` (USUBJID -> the date of study
+    day 1), in COLUMNS: DOSE, AE, RESPONSE, LAB (x ULN) and DEATH rows, sorted by subject, kind,
+    study day and label. One pass over each dataset for every subject at once: a trial of
+    thousands of profiles costs no more than a frame operation per dataset."""
+    def days(frame: pd.DataFrame, column: str) -> pd.Series:
+        return study_day(frame[column], frame["USUBJID"].map(origins))
+
     parts = []
     doses = frames["adexrec"]
     if len(doses):
         detail = np.select([doses["WITHHLFL"].eq("Y"), doses["REDUCEFL"].eq("Y")],
                            ["WITHHELD", "REDUCED"], "GIVEN")
-        parts.append(pd.DataFrame({"KIND": "DOSE", "LABEL": doses["EXTRT"],
-                                   "STARTDY": study_day(doses["ASTDT"], first),
+        parts.append(pd.DataFrame({"USUBJID": doses["USUBJID"], "KIND": "DOSE",
+                                   "LABEL": doses["EXTRT"], "STARTDY": days(doses, "ASTDT"),
                                    "DATE": doses["ASTDT"], "VALUE": doses["AVAL"],
                                    "DETAIL": detail}))
     ae = frames["adae"]
     if len(ae):
         parts.append(pd.DataFrame({
-            "KIND": "AE", "LABEL": ae["AEDECOD"].fillna("").astype(str).replace("", "(NOT CODED)"),
-            "STARTDY": study_day(ae["ASTDT"], first), "ENDDY": study_day(ae["AENDT"], first),
-            "DATE": ae["ASTDT"], "GRADE": ae["ATOXGRN"] if "ATOXGRN" in ae else np.nan,
+            "USUBJID": ae["USUBJID"], "KIND": "AE",
+            "LABEL": ae["AEDECOD"].fillna("").astype(str).replace("", "(NOT CODED)"),
+            "STARTDY": days(ae, "ASTDT"), "ENDDY": days(ae, "AENDT"), "DATE": ae["ASTDT"],
+            "GRADE": ae["ATOXGRN"] if "ATOXGRN" in ae else np.nan,
             "SERIOUS": ae["AESER"], "DETAIL": ae["AEOUT"]}))
     rs = frames["adrs"]
     if len(rs):
-        parts.append(pd.DataFrame({"KIND": "RESPONSE", "LABEL": rs["AVALC"],
-                                   "STARTDY": study_day(rs["ADT"], first), "DATE": rs["ADT"]}))
+        parts.append(pd.DataFrame({"USUBJID": rs["USUBJID"], "KIND": "RESPONSE",
+                                   "LABEL": rs["AVALC"], "STARTDY": days(rs, "ADT"),
+                                   "DATE": rs["ADT"]}))
     lb = frames["adlb"]
     if len(lb):
-        parts.append(pd.DataFrame({"KIND": "LAB", "LABEL": lb["PARAMCD"],
-                                   "STARTDY": study_day(lb["ADT"], first), "DATE": lb["ADT"],
-                                   "VALUE": lb["R2ULN"], "GRADE": lb["ATOXGRN"]}))
-    if adsl_row.get("DTHFL") == "Y" and pd.notna(adsl_row.get("DTHDT")):
-        death = pd.Series([adsl_row["DTHDT"]])
-        parts.append(pd.DataFrame({"KIND": "DEATH", "LABEL": [adsl_row.get("DTHCAUS") or "DEATH"],
-                                   "STARTDY": study_day(death, first), "DATE": death}))
-    data = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
-    data = data.assign(USUBJID=subject).reindex(columns=COLUMNS)
+        parts.append(pd.DataFrame({"USUBJID": lb["USUBJID"], "KIND": "LAB",
+                                   "LABEL": lb["PARAMCD"], "STARTDY": days(lb, "ADT"),
+                                   "DATE": lb["ADT"], "VALUE": lb["R2ULN"],
+                                   "GRADE": lb["ATOXGRN"]}))
+    dead = adsl[adsl["USUBJID"].isin(origins.index) & adsl["DTHFL"].eq("Y")
+                & adsl["DTHDT"].notna()]
+    if len(dead):
+        cause = dead["DTHCAUS"].where(dead["DTHCAUS"].notna() & dead["DTHCAUS"].ne(""), "DEATH")
+        parts.append(pd.DataFrame({"USUBJID": dead["USUBJID"], "KIND": "DEATH",
+                                   "LABEL": cause, "STARTDY": days(dead, "DTHDT"),
+                                   "DATE": dead["DTHDT"]}))
+    parts = [part for part in parts if len(part)]
+    data = (pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS))
+    data = data.reindex(columns=COLUMNS)
     data = data[data["STARTDY"].notna()]
-    return data.sort_values(["KIND", "STARTDY", "LABEL"], kind="mergesort").reset_index(drop=True)
+    return data.sort_values(["USUBJID", "KIND", "STARTDY", "LABEL"],
+                            kind="mergesort").reset_index(drop=True)
+
+
+def _of_subjects(frame: pd.DataFrame | None, subjects: set[str]) -> pd.DataFrame:
+    if frame is None or "USUBJID" not in frame:
+        return pd.DataFrame(columns=["USUBJID"])
+    return frame[frame["USUBJID"].isin(subjects).to_numpy()]
 
 
 def _by_subject(frame: pd.DataFrame, subjects: set[str]) -> dict[str, pd.DataFrame]:
-    if frame is None or frame.empty or "USUBJID" not in frame:
+    if frame.empty:
         return {}
     return dict(tuple(frame[frame["USUBJID"].isin(subjects)].groupby("USUBJID", sort=False)))
 
@@ -226,30 +245,38 @@ class Profiles:
 
 
 def patient_profiles(adam: Adam, cfg: TrialConfig, cutoff: date) -> Profiles:
-    """Every profile in page order; the first report.max_profiles_in_pdf are in the PDF."""
+    """Every profile in page order; the first report.max_profiles_in_pdf are in the PDF (with
+    their narratives: a profile of files only is its timeline and data)."""
     chosen = profile_subjects(adam.adsl, adam.adae, cfg.safety.death_window_days)
     subjects = set(chosen["USUBJID"])
     adrs = adam.adrs[adam.adrs["PARAMCD"].eq("OVR")] if len(adam.adrs) else adam.adrs
-    lb = adam.adlb.loc[adam.adlb["PARAMCD"].isin(PROFILE_TESTS).to_numpy()
-                       & adam.adlb["USUBJID"].isin(subjects).to_numpy()]
-    sources = {"adae": adam.adae, "adexrec": adam.adexrec, "adrs": adrs, "adlb": lb}
-    grouped = {key: _by_subject(frame, subjects) for key, frame in sources.items()}
+    lb = adam.adlb.loc[adam.adlb["PARAMCD"].isin(PROFILE_TESTS).to_numpy()]
+    sources = {key: _of_subjects(frame, subjects) for key, frame in
+               {"adae": adam.adae, "adexrec": adam.adexrec, "adrs": adrs, "adlb": lb}.items()}
     info = adam.adsl.drop_duplicates("USUBJID").set_index("USUBJID", drop=False)
+    origins = (info["TRTSDT"].reindex(chosen["USUBJID"])
+               .fillna(pd.Timestamp(cutoff)))
+    timelines = dict(tuple(timeline_data(sources, origins, adam.adsl).groupby("USUBJID",
+                                                                               sort=False)))
     limit = cfg.report.max_profiles_in_pdf
     index = chosen.assign(FIGURE=[f"14.3.13.{k}" for k in range(1, len(chosen) + 1)],
                           IN_PDF=np.where(np.arange(len(chosen)) < limit, "Y", "N"),
                           ANCHOR="profile-" + chosen["NAME"])
+    in_pdf = set(index.loc[index["IN_PDF"].eq("Y"), "USUBJID"])
+    grouped = {key: _by_subject(frame, in_pdf) for key, frame in sources.items()}
+    empty = pd.DataFrame(columns=COLUMNS)
     pages = []
     for subject, reasons, name, number, shown, anchor in index.itertuples(index=False):
-        frames = {key: grouped[key].get(subject, sources[key].iloc[:0]) for key in sources}
-        row = info.loc[subject] if subject in info.index else pd.Series({"USUBJID": subject})
-        first = row.get("TRTSDT")
-        origin = first if pd.notna(first) else pd.Timestamp(cutoff)
-        data = profile_data(subject, origin, frames, row)
+        data = timelines.get(subject, empty).reset_index(drop=True)
+        text = ""
+        if shown == "Y":
+            frames = {key: grouped[key].get(subject, sources[key].iloc[:0]) for key in sources}
+            row = info.loc[subject] if subject in info.index else pd.Series({"USUBJID": subject})
+            text = narrative(row, frames, cfg, cutoff)
         pages.append(Profile(
             id=name, number=number, title=f"Patient profile: {subject} ({reasons})",
             svg=profile_svg(data, MAX_AE_ROWS), data=data, source="ADSL, ADAE, ADEXREC, ADRS, ADLB",
-            narrative=narrative(row, frames, cfg, cutoff), anchor=anchor, in_pdf=shown == "Y",
+            narrative=text, anchor=anchor, in_pdf=shown == "Y",
             footnotes=[TIMELINE_NOTE,
                        f"Data: tables/profiles/{name}.csv; figure: figures/profiles/{name}.svg."]))
     return Profiles(index=index, pages=pages)

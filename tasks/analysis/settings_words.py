@@ -229,6 +229,26 @@ SETTINGS: tuple[Setting, ...] = (
              "response.pd_min_increase_pct", "response.pd_min_increase_mm",
              "response.node_normal_mm"), _lesions),
     Setting(("response.new_anticancer_therapy",), _new_therapy),
+    Setting(("response.exclude_after_new_therapy",), lambda c: _yes(
+        c.response.exclude_after_new_therapy,
+        "Overall responses after the start of a new anticancer therapy do not count toward the "
+        "best response (listed with their reason in the data-quality section).",
+        "Overall responses after the start of a new anticancer therapy still count.")),
+    Setting(("response.independent_evaluator",), lambda c: (
+        f"The independent review is the overall responses of {c.response.independent_evaluator} "
+        "in RS (with two readers, the accepted ones): its best response and PFS are shown beside "
+        "the investigator's, with their concordance."
+        if c.response.independent_evaluator else "There is no independent review of response.")),
+    Setting(("response.dcr_landmark_window_days",), lambda c: (
+        f"Disease control at the {fmt.plain(c.response.dcr_window_months)}-month landmark is "
+        f"read from the assessment closest to it, at most {c.response.dcr_landmark_window_days} "
+        "days away.")),
+    Setting(("response.irecist.category", "response.irecist.confirm_min_days",
+             "response.irecist.confirm_max_days"), lambda c: (
+        f"iRECIST (exploratory) reads the RS records of RSCAT {c.response.irecist.category}: an "
+        f"iUPD is confirmed as iCPD by an assessment at least {c.response.irecist.confirm_min_days}"
+        " days after it" + (f" and at most {c.response.irecist.confirm_max_days} days after it."
+                            if c.response.irecist.confirm_max_days else " (no upper limit)."))),
     Setting(("survival.landmarks_months",), lambda c: (
         f"Kaplan-Meier landmark rates at "
         f"{_items(fmt.plain(m) for m in c.survival.landmarks_months)} months.")),
@@ -264,6 +284,41 @@ SETTINGS: tuple[Setting, ...] = (
         c.safety.open_report_pooled_safety,
         "The open report shows the overview of treatment-emergent adverse events pooled over "
         "the arms.", "The open report shows no safety results.")),
+    Setting(("safety.hepatic.child_pugh_variable",), lambda c: (
+        f"TEAEs are also summarised by the baseline Child-Pugh class (ADSL "
+        f"{c.safety.hepatic.child_pugh_variable})." if c.safety.hepatic.child_pugh_variable
+        else "There is no summary by baseline Child-Pugh class (no ADSL variable configured).")),
+    Setting(("safety.hepatic.decompensation",), lambda c: (
+        "Hepatic decompensation is any TEAE of " + "; ".join(
+            f"{name} ({_items(terms, 'or')})"
+            for name, terms in c.safety.hepatic.decompensation.items()) + "."
+        if c.safety.hepatic.decompensation
+        else "No hepatic decompensation composite is configured.")),
+    Setting(("safety.reconciliation.min_grade", "safety.reconciliation.window_days"), lambda c: (
+        f"AEs and laboratory values of CTCAE grade {c.safety.reconciliation.min_grade} or more "
+        f"are reconciled: a laboratory value within {c.safety.reconciliation.window_days} days of "
+        "an AE's onset supports it.")),
+    Setting(("safety.reconciliation.tests",), lambda c: (
+        "The reconciled tests and their AE terms: " + "; ".join(
+            f"{test}: {_items(t.terms, 'or')}"
+            + (f" (also explained by {_items(t.explained_by, 'or')})" if t.explained_by else "")
+            for test, t in c.safety.reconciliation.tests.items()) + "."
+        if c.safety.reconciliation.tests else "No laboratory test is reconciled with AEs.")),
+    Setting(("safety.aesi_course.landmarks_months", "safety.aesi_course.figure_groups"),
+            lambda c: (
+        f"The cumulative incidence of each AESI group (death a competing risk) is given at "
+        f"{_items(fmt.plain(m) for m in c.safety.aesi_course.landmarks_months)} months; its "
+        f"figure draws the {c.safety.aesi_course.figure_groups} groups with the most subjects.")),
+    Setting(("safety.immune_treatment.groups", "safety.immune_treatment.window_days",
+             "safety.immune_treatment.exclude_routes"), lambda c: (
+        f"Systemic treatment of immune-related AEs ({_items(c.safety.immune_treatment.groups)}): "
+        f"a CM started from the AE's onset to {c.safety.immune_treatment.window_days} days after "
+        f"its end, by any route but {_items(c.safety.immune_treatment.exclude_routes, 'or')}.")),
+    Setting(("safety.immune_treatment.classes",), lambda c: (
+        "Classes of that treatment by CMDECOD: " + "; ".join(
+            f"{name}: {_items(drugs, 'or')}"
+            for name, drugs in c.safety.immune_treatment.classes.items()) + "."
+        if c.safety.immune_treatment.classes else "No treatment classes are configured.")),
     Setting(("labs.liver_tests",), lambda c: (
         "The liver panel, graded by CTCAE v5 (test: LBTESTCD): "
         + _items(f"{name}: {code}" for name, code in c.labs.liver_tests.items()) + ".")),
@@ -306,6 +361,10 @@ SETTINGS: tuple[Setting, ...] = (
         f"A figure of more than {c.report.max_figure_subjects} subjects draws an aggregate "
         "(spider: medians and quartiles; eDISH: subjects per cell); every subject is in "
         "tables/.")),
+    Setting(("report.max_profiles_in_pdf",), lambda c: (
+        f"The first {c.report.max_profiles_in_pdf} patient profiles (deaths first, then by the "
+        "worst TEAE grade) are pages of the closed report; every profile is in figures/profiles/ "
+        "and tables/profiles/.")),
     Setting(("report.pdfa",), lambda c: _yes(
         c.report.pdfa, "The reports are PDF/A-3b files with their results and manifest attached.",
         "The reports are plain PDF files with their results and manifest attached.")),
