@@ -269,7 +269,11 @@ def _beyond_progression(tumours: Tumours, subjects: pd.DataFrame, cfg: TrialConf
     pd_day = first["day"].to_numpy()
     on_treatment = ((subjects["ae_stop"].to_numpy()[s] > pd_day)
                     & (subjects["withdraw"].to_numpy()[s] > pd_day))
-    chosen = ((rng.random(len(s)) < BEYOND_PROGRESSION) & on_treatment
+    # a subject whose schedule already goes on after the first PD (a PD read, not designed, at
+    # an earlier visit) has its next assessment: no second one is added at that visit
+    scheduled = pd.MultiIndex.from_arrays([v["subject"].to_numpy(), v["k"].to_numpy()])
+    has_next = pd.MultiIndex.from_arrays([s, k]).isin(scheduled)
+    chosen = ((rng.random(len(s)) < BEYOND_PROGRESSION) & on_treatment & ~has_next
               & (day < subjects["death_latent"].to_numpy()[s]) & (day <= end))
     pd_vid = first.index.to_numpy()[chosen]
     added = pd.DataFrame({"subject": s[chosen], "k": k[chosen], "day": day[chosen],
