@@ -11,6 +11,7 @@ the same data give the same bytes."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
@@ -101,19 +102,49 @@ class _Axis:
         return [float(v) for v in values if self.low <= v <= self.high]
 
 
-def _terms(events: pd.DataFrame, max_terms: int) -> list[str]:
+@dataclass(frozen=True)
+class _Rows:
+    """The rows of one KIND of a profile's data, column by column as Python lists: a profile
+    is drawn from a dozen selections, and a pandas filter costs about 0.1 ms each. Study days
+    are never missing (timeline_data keeps the rows that have one)."""
+    label: list[str]
+    start: list[float]
+    end: list[float]
+    value: list[float]
+    grade: list[float]
+    serious: list[object]
+    detail: list[object]
+
+    @classmethod
+    def of(cls, data: pd.DataFrame) -> dict[str, _Rows]:
+        """KIND -> its rows, in the order of `data`."""
+        kinds = data["KIND"].to_numpy()
+        columns = [data["LABEL"].to_numpy()] + [data[c].to_numpy(float) for c in
+                                                ("STARTDY", "ENDDY", "VALUE", "GRADE")]
+        columns += [data["SERIOUS"].to_numpy(), data["DETAIL"].to_numpy()]
+        rows: dict[str, _Rows] = {}
+        for kind in ("DOSE", "AE", "RESPONSE", "LAB", "DEATH"):
+            taken = np.flatnonzero(kinds == kind)
+            rows[kind] = cls(*(column[taken].tolist() for column in columns))
+        return rows
+
+
+def _terms(events: _Rows, max_terms: int) -> list[str]:
     """The AE rows drawn: the worst grades first (then earliest onset) up to max_terms, shown in
     order of first onset."""
-    if events.empty:
+    if not events.label:
         return ["No adverse event"]
-    worst = events.groupby("LABEL", sort=False)["GRADE"].max().fillna(0)
-    first = events.groupby("LABEL", sort=False)["STARTDY"].min()
-    ranked = sorted(worst.index, key=lambda t: (-worst[t], first[t], t))[:max_terms]
+    worst: dict[str, float] = {}
+    first: dict[str, float] = {}
+    for label, grade, start in zip(events.label, events.grade, events.start):
+        worst[label] = max(worst.get(label, 0.0), 0.0 if math.isnan(grade) else grade)
+        first[label] = min(first.get(label, start), start)
+    ranked = sorted(worst, key=lambda t: (-worst[t], first[t], t))[:max_terms]
     return sorted(ranked, key=lambda t: (first[t], t))
 
 
-def _tracks(axis: _Axis, doses: pd.DataFrame, events: pd.DataFrame, responses: pd.DataFrame,
-            drugs: list[str], terms: list[str], last_day: float, top: float) -> list[str]:
+def _tracks(axis: _Axis, rows: dict[str, _Rows], drugs: list[str], terms: list[str],
+            last_day: float, top: float) -> list[str]:
     """Doses (rows 0..), AEs (the next rows) and the response row, with their labels."""
     def row_y(row: int) -> float:
         return top + (row + 0.5) * ROW
@@ -127,18 +158,21 @@ def _tracks(axis: _Axis, doses: pd.DataFrame, events: pd.DataFrame, responses: p
         out.append(_line(LEFT, top + boundary * ROW, WIDTH - RIGHT, top + boundary * ROW,
                          GRID_COLOUR))
     dose_row = {d: i for i, d in enumerate(drugs)}
+    doses = rows["DOSE"]
     for detail, marker, colour, _ in DOSE_STYLES:
-        part = doses[doses["DETAIL"].eq(detail)]
-        for day, drug in zip(part["STARTDY"], part["LABEL"]):
-            out.append(_marker(marker, axis.x(day), row_y(dose_row[drug]), colour, 0.7))
+        for day, drug, kind in zip(doses.start, doses.label, doses.detail):
+            if kind == detail:
+                out.append(_marker(marker, axis.x(day), row_y(dose_row[drug]), colour, 0.7))
     ae_row = {t: len(drugs) + i for i, t in enumerate(terms)}
-    shown = events[events["LABEL"].isin(ae_row)]
-    for label, start, end, grade, serious in zip(shown["LABEL"], shown["STARTDY"], shown["ENDDY"],
-                                                 shown["GRADE"], shown["SERIOUS"]):
+    events = rows["AE"]
+    for label, start, end, grade, serious in zip(events.label, events.start, events.end,
+                                                 events.grade, events.serious):
+        if label not in ae_row:
+            continue
         y = row_y(ae_row[label])
-        colour = (GRADE_COLOURS.get(int(grade), MISSING_GRADE_COLOUR) if pd.notna(grade)
-                  else MISSING_GRADE_COLOUR)
-        stop = last_day if pd.isna(end) else end
+        colour = (MISSING_GRADE_COLOUR if math.isnan(grade)
+                  else GRADE_COLOURS.get(int(grade), MISSING_GRADE_COLOUR))
+        stop = last_day if math.isnan(end) else end
         x0, x1 = axis.x(start), axis.x(max(stop + 1, start + 1))
         edge = ' stroke="#000000" stroke-width="0.3"' if serious == "Y" else ""
         out.append(f'<rect x="{_number(x0)}" y="{_number(y - ROW * 0.31)}" '
@@ -146,10 +180,11 @@ def _tracks(axis: _Axis, doses: pd.DataFrame, events: pd.DataFrame, responses: p
                    f'fill="{colour}"{edge}/>')
         if serious == "Y":
             out.append(_marker("star", x0, y, "#000000", 1.1))
-        if pd.isna(end):
+        if math.isnan(end):
             out.append(_marker("arrow", axis.x(last_day) + 0.8, y, AXIS_COLOUR, 0.6))
     y = row_y(response_row)
-    for day, response in zip(responses["STARTDY"], responses["LABEL"]):
+    responses = rows["RESPONSE"]
+    for day, response in zip(responses.start, responses.label):
         x = axis.x(day)
         out.append(_marker("square", x, y, RESPONSE_COLOURS.get(response, "#bdbdbd"), 0.8,
                            edge=AXIS_COLOUR))
@@ -157,15 +192,17 @@ def _tracks(axis: _Axis, doses: pd.DataFrame, events: pd.DataFrame, responses: p
     return out
 
 
-def _lab_range(labs: pd.DataFrame) -> tuple[float, float]:
-    values = labs.loc[labs["VALUE"] > 0, "VALUE"]
-    low, high = (min(values.min(), 0.5), max(values.max(), 4.0)) if len(values) else (0.5, 4.0)
+def _lab_range(values: list[float]) -> tuple[float, float]:
+    """The panel's range: the positive values and at least 0.5-4 x ULN, a margin either side."""
+    low, high = (min(min(values), 0.5), max(max(values), 4.0)) if values else (0.5, 4.0)
     return low / 1.3, high * 1.3
 
 
-def _labs(axis: _Axis, labs: pd.DataFrame, top: float) -> tuple[list[str], list[tuple[str, str]]]:
+def _labs(axis: _Axis, labs: _Rows, top: float) -> tuple[list[str], list[tuple[str, str]]]:
     """The lab panel (log scale) and the tests it drew, as (test, colour)."""
-    low, high = _lab_range(labs)
+    positive = [(label, day, value) for label, day, value in zip(labs.label, labs.start,
+                                                                  labs.value) if value > 0]
+    low, high = _lab_range([value for _, _, value in positive])
     span = math.log10(high) - math.log10(low)
 
     def y(value: float) -> float:
@@ -184,11 +221,12 @@ def _labs(axis: _Axis, labs: pd.DataFrame, top: float) -> tuple[list[str], list[
                      extra=f' transform="rotate(-90 {_number(LEFT - 9.5)} {_number(middle)})"'))
     drawn = []
     for test, (colour, dash) in LAB_STYLES.items():
-        part = labs[labs["LABEL"].eq(test) & (labs["VALUE"] > 0)].sort_values("STARTDY",
-                                                                              kind="mergesort")
-        if part.empty:
+        # by study day, ties in the data's order
+        part = sorted(((day, value) for label, day, value in positive if label == test),
+                      key=lambda point: point[0])
+        if not part:
             continue
-        points = [(axis.x(d), y(v)) for d, v in zip(part["STARTDY"], part["VALUE"])]
+        points = [(axis.x(d), y(v)) for d, v in part]
         dashed = f' stroke-dasharray="{dash}"' if dash else ""
         out.append('<polyline points="' + " ".join(f"{_number(px)},{_number(py)}"
                                                    for px, py in points)
@@ -236,13 +274,12 @@ def _legend(labs: list[tuple[str, str]], top: float) -> tuple[list[str], float]:
 def profile_svg(data: pd.DataFrame, max_terms: int) -> str:
     """The timeline of one subject's profile data (safety_profiles.COLUMNS) as SVG; at most
     `max_terms` AE rows (the worst grades first; the CSV has every event)."""
-    kind = data["KIND"]
-    doses, events, labs = data[kind.eq("DOSE")], data[kind.eq("AE")], data[kind.eq("LAB")]
-    drugs = list(dict.fromkeys(doses["LABEL"])) or ["No dose"]
-    terms = _terms(events, max_terms)
-    days = np.concatenate([data["STARTDY"].to_numpy(float), data["ENDDY"].to_numpy(float)])
-    days = days[~np.isnan(days)]
-    low, high = (float(days.min()), float(days.max())) if len(days) else (0.0, 1.0)
+    rows = _Rows.of(data)
+    drugs = list(dict.fromkeys(rows["DOSE"].label)) or ["No dose"]
+    terms = _terms(rows["AE"], max_terms)
+    days = [day for kind in rows.values() for day in (*kind.start, *kind.end)
+            if not math.isnan(day)]
+    low, high = (min(days), max(days)) if days else (0.0, 1.0)
     axis = _Axis(low, high)
     tracks_bottom = TOP + (len(drugs) + len(terms) + 1) * ROW
     lab_top = tracks_bottom + GAP
@@ -251,10 +288,10 @@ def profile_svg(data: pd.DataFrame, max_terms: int) -> str:
             f'height="{_number(tracks_bottom - TOP)}" fill="none" stroke="{GRID_COLOUR}" '
             'stroke-width="0.2"/>']
     body += _days_axis(axis, TOP, lab_bottom)
-    body += _tracks(axis, doses, events, data[kind.eq("RESPONSE")], drugs, terms, high, TOP)
-    lab_elements, drawn = _labs(axis, labs, lab_top)
+    body += _tracks(axis, rows, drugs, terms, high, TOP)
+    lab_elements, drawn = _labs(axis, rows["LAB"], lab_top)
     body += lab_elements
-    for day in data.loc[kind.eq("DEATH"), "STARTDY"]:
+    for day in rows["DEATH"].start:
         x = axis.x(day)
         body.append(_line(x, TOP, x, lab_bottom, DEATH_COLOUR, width=0.45))
         body.append(_text(x - 0.8, TOP - 2.0, "Death", anchor="end", colour=DEATH_COLOUR))

@@ -34,6 +34,7 @@ TIMELINE_NOTE = (
     f"(investigator), ALT, AST and bilirubin as multiples of the ULN (lines at 1 and 3), death.")
 COLUMNS = ["USUBJID", "KIND", "LABEL", "STARTDY", "ENDDY", "DATE", "VALUE", "GRADE", "SERIOUS",
            "DETAIL"]
+LB_COLUMNS = ["USUBJID", "PARAMCD", "ADT", "R2ULN", "ATOXGRN"]
 REASONS = ("died", "serious AE", "grade >= 4 TEAE")
 CHANGES = ("DRUG INTERRUPTED", "DOSE REDUCED", "DRUG WITHDRAWN")
 
@@ -250,7 +251,8 @@ def patient_profiles(adam: Adam, cfg: TrialConfig, cutoff: date) -> Profiles:
     chosen = profile_subjects(adam.adsl, adam.adae, cfg.safety.death_window_days)
     subjects = set(chosen["USUBJID"])
     adrs = adam.adrs[adam.adrs["PARAMCD"].eq("OVR")] if len(adam.adrs) else adam.adrs
-    lb = adam.adlb.loc[adam.adlb["PARAMCD"].isin(PROFILE_TESTS).to_numpy()]
+    # only the columns a timeline reads: ADLB has a million rows at 5,000 subjects
+    lb = adam.adlb.loc[adam.adlb["PARAMCD"].isin(PROFILE_TESTS).to_numpy(), LB_COLUMNS]
     sources = {key: _of_subjects(frame, subjects) for key, frame in
                {"adae": adam.adae, "adexrec": adam.adexrec, "adrs": adrs, "adlb": lb}.items()}
     info = adam.adsl.drop_duplicates("USUBJID").set_index("USUBJID", drop=False)
