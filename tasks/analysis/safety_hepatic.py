@@ -211,9 +211,9 @@ def edish_baseline_data(adlb: pd.DataFrame, columns: Columns, cfg: TrialConfig) 
     trans = on["PARAMCD"].isin(TRANSAMINASES)
     peak_trans = ratio[trans].groupby(on.loc[trans, "USUBJID"]).max()
     peak_bili = ratio[~trans].groupby(on.loc[~trans, "USUBJID"]).max()
-    abnormal = on[trans & (on["BASE"] > on["BNRHI"])]["USUBJID"].unique()
+    abnormal = set(on[trans & (on["BASE"] > on["BNRHI"])]["USUBJID"])
     arm = {s: column for column, subjects in columns[:-1] or columns for s in subjects}
-    subjects = pd.Index([s for s in (columns[-1][1] if columns else []) if s in set(abnormal)],
+    subjects = pd.Index([s for s in (columns[-1][1] if columns else []) if s in abnormal],
                         name="USUBJID")
     data = pd.DataFrame({"USUBJID": subjects, "COLUMN": subjects.map(arm),
                          "PEAK_ALT_AST_XBASE": peak_trans.reindex(subjects).to_numpy(),

@@ -87,7 +87,8 @@ def unexplained_values(adae: pd.DataFrame, labs: pd.DataFrame, adsl: pd.DataFram
 def reconciliation_data(adsl: pd.DataFrame, adae: pd.DataFrame, adlb: pd.DataFrame,
                         cfg: TrialConfig, cutoff: pd.Timestamp) -> pd.DataFrame:
     """Both kinds of findings, by subject, test and date."""
-    tests = [t for t in cfg.safety.reconciliation.tests if t in set(adlb["PARAMCD"])]
+    present = set(adlb["PARAMCD"].unique())
+    tests = [t for t in cfg.safety.reconciliation.tests if t in present]
     labs = _lab_rows(adlb, tests)
     parts = [part for part in (unsupported_aes(adae, labs, cfg),
                                unexplained_values(adae, labs, adsl, cfg, cutoff)) if len(part)]
