@@ -64,9 +64,10 @@ def interim_analysis(cutoff: date, reason: str | None = None, final: bool = Fals
     with steps.reserve(reports_root, cutoff, final, reason) as reservation:
         add_provenance(analysis, cut, cfg, manifest_extra,
                        (reservation.previous or {}).get("manifest_sha256"))
-        steps.write_version_contents(reservation, adam, analysis, findings, records)
         documents = report_documents(analysis, cfg, cutoff, reservation.version, final, reason,
                                      run_time, manifest_extra["code"], summary)
+        steps.lay_out_reports(documents, cfg.report.pdfa)   # pages laid out while files are written
+        steps.write_version_contents(reservation, adam, analysis, findings, records)
         steps.render_reports(reservation, documents, manifest_extra, cfg.report.pdfa)
         published = steps.publish(reservation, manifest_extra)
     create_markdown_artifact(key="interim-report", markdown=headline_markdown(analysis.results, published),

@@ -29,7 +29,7 @@ from tasks.publish.previous import read_previous_cut
 from tasks.publish.snapshot import SNAPSHOT_PATH, read_snapshot, record_snapshot, write_snapshot
 from tasks.publish.versions import Reservation, previous_cut_version, reserve_version
 from tasks.report.document import ReportDocument
-from tasks.report.renderers import PdfJob, render_pdfs
+from tasks.report.renderers import PdfJob, lay_out, render_pdfs
 from tasks.validate import validate_cut
 
 # Inputs are large DataFrames: hashing them for Prefect's default cache key would cost more
@@ -145,6 +145,12 @@ def write_version_contents(reservation: Reservation, adam: Path, analysis: Analy
     write_contents(reservation.path, adam, analysis.tables("closed"), analysis.tables("open"),
                    analysis.results.published_as(version), analysis.open_results.published_as(version),
                    findings, records)
+
+
+@thin(name="lay-out-reports")
+def lay_out_reports(documents: dict[str, ReportDocument], pdfa: bool) -> None:
+    """The PDF workers start laying out both reports' pages (render_reports writes them)."""
+    lay_out(list(documents.values()), pdfa)
 
 
 @thin(name="render-reports")

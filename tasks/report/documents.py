@@ -8,7 +8,7 @@ from typing import Any
 from tasks.analysis.assemble import Analysis
 from tasks.analysis.methods import Provenance
 from tasks.config import TrialConfig
-from tasks.model import Cut
+from tasks.model import Cut, Profile, Section
 from tasks.report.document import ReportDocument
 from tasks.report.glance import glance
 from tasks.report.narrative import parse_narrative
@@ -33,6 +33,14 @@ def add_provenance(analysis: Analysis, cut: Cut, cfg: TrialConfig, manifest_extr
         previous_manifest_sha256=previous_manifest_sha256))
 
 
+def _printed(sections: list[Section]) -> list[Section]:
+    """The sections without the profiles left out of the PDF (report.max_profiles_in_pdf): those
+    are in the version's figures/ and tables/ only, and a document is what is printed."""
+    return [Section(s.key, s.title, [b for b in s.blocks
+                                     if not (isinstance(b, Profile) and not b.in_pdf)])
+            for s in sections]
+
+
 def report_documents(analysis: Analysis, cfg: TrialConfig, cutoff: date, version: int, final: bool,
                      reason: str | None, generated_at: datetime, code: dict[str, Any],
                      narrative: str | None) -> dict[str, ReportDocument]:
@@ -43,6 +51,6 @@ def report_documents(analysis: Analysis, cfg: TrialConfig, cutoff: date, version
     return {kind: ReportDocument(
         study_id=cfg.study.id, study_title=cfg.study.title, cutoff=cutoff, version=version,
         status="FINAL" if final else "DRAFT", reason=reason or MANUAL_REASON,
-        generated_at=generated_at, kind=kind, sections=sections, software=[code_label(code)],
-        glance=page if kind == "closed" else None)
+        generated_at=generated_at, kind=kind, sections=_printed(sections),
+        software=[code_label(code)], glance=page if kind == "closed" else None)
         for kind, sections in (("closed", analysis.closed), ("open", analysis.open))}

@@ -94,10 +94,8 @@ def _block_view(block: Paragraph | Table | Figure, anchor: str) -> dict:
 
 
 def _section_view(section: Section, index: int) -> dict:
-    # profiles left out of the PDF are in figures/ and tables/ only; profiles are found through
-    # their index table and bookmarks, not the contents
-    blocks = [_block_view(b, _block_anchor(getattr(b, "id", ""))) for b in section.blocks
-              if not (isinstance(b, Profile) and not b.in_pdf)]
+    # profiles are found through their index table and bookmarks, not the contents
+    blocks = [_block_view(b, _block_anchor(getattr(b, "id", ""))) for b in section.blocks]
     captioned = [b for b in blocks if b["kind"] not in ("paragraph", "profile")]
     # The heading and the paragraphs that open the section go on the page (portrait or landscape)
     # of the block they introduce: a heading never stays alone before a page of another size.
@@ -134,11 +132,15 @@ def layout(doc: ReportDocument, fetcher: StaticOnlyFetcher | None = None,
     """Lay out the pages. Resources resolve against templates/static only, through `fetcher`.
     The PDF/A variant must be known here already: it sets the output intent (sRGB) of the layout."""
     fetcher = fetcher or StaticOnlyFetcher(STATIC_DIR)
+    started = time.perf_counter()
     html = weasyprint.HTML(string=render_html(doc), base_url=fetcher.base_url, url_fetcher=fetcher)
     document = html.render(pdf_variant=PDF_VARIANT if pdfa else None)
     if fetcher.refused:
         LOG.warning("report %s v%d (%s): refused to fetch %s", doc.study_id, doc.version, doc.kind,
                     ", ".join(fetcher.refused))
+    # the page count is what drives render time (about 3-6 pages/s here): keep an eye on it
+    LOG.info("report %s v%d (%s): %d pages laid out in %.1f s", doc.study_id, doc.version,
+             doc.kind, len(document.pages), time.perf_counter() - started)
     return document
 
 
@@ -151,19 +153,26 @@ def render_pdf(doc: ReportDocument, out_path: Path, attachments: dict[str, bytes
     /ID is a hash of the content, so the same document gives the same bytes
     (docs/reproducibility.md)."""
     fetcher = fetcher or StaticOnlyFetcher(STATIC_DIR)
+    write_pdf(doc, layout(doc, fetcher, pdfa), out_path, attachments, pdfa, fetcher)
+
+
+def write_pdf(doc: ReportDocument, pages: weasyprint.Document, out_path: Path,
+              attachments: dict[str, bytes] | None = None, pdfa: bool = True,
+              fetcher: StaticOnlyFetcher | None = None) -> None:
+    """Write the PDF of `doc` from its laid-out `pages` (layout(doc, pdfa=pdfa)), as render_pdf:
+    the attachments are only needed now, so the pages can be laid out before they exist."""
+    fetcher = fetcher or StaticOnlyFetcher(STATIC_DIR)
     started = time.perf_counter()
-    document = layout(doc, fetcher, pdfa)
     embedded = [
         weasyprint.Attachment(string=data, name=name, description=name, url_fetcher=fetcher,
                               created=doc.generated_at, modified=doc.generated_at,
                               relationship=ATTACHMENT_RELATIONSHIP)
         for name, data in sorted((attachments or {}).items())]
     with _source_date_epoch(doc.generated_at):
-        document.write_pdf(Path(out_path), attachments=embedded,
-                           pdf_variant=PDF_VARIANT if pdfa else None)
-    # the page count is what drives render time (about 3-6 pages/s here): keep an eye on it
-    LOG.info("report %s v%d (%s): %d pages in %.1f s -> %s", doc.study_id, doc.version, doc.kind,
-             len(document.pages), time.perf_counter() - started, out_path)
+        pages.write_pdf(Path(out_path), attachments=embedded,
+                        pdf_variant=PDF_VARIANT if pdfa else None)
+    LOG.info("report %s v%d (%s): %d pages written in %.1f s -> %s", doc.study_id, doc.version,
+             doc.kind, len(pages.pages), time.perf_counter() - started, out_path)
 
 
 @contextmanager

@@ -4,7 +4,10 @@ WeasyPrint holds the GIL while it lays out and draws, so two PDFs render in para
 processes. Each worker is `python -m tasks.report.renderers`: it imports WeasyPrint once, then
 reads jobs (pickled) from its stdin and answers each on a pipe of its own. Started early
 (start_renderers), the workers have imported WeasyPrint by the time the documents are ready, and
-the flow's process never imports it. A worker ends when its stdin closes, so it ends with the
+the flow's process never imports it. A document can be sent ahead (lay_out): the worker lays its
+pages out while the flow writes the files that the PDF's attachments describe, and render_pdfs
+then sends only the attachments (pages are most of a PDF's time; a job of another document is
+laid out from the start). A worker ends when its stdin closes, so it ends with the
 process that started it, even one killed with SIGKILL. SOURCE_DATE_EPOCH, which render.py sets
 while a PDF is written, is each worker's own (docs/reproducibility.md)."""
 from __future__ import annotations
@@ -37,6 +40,20 @@ class PdfJob:
     pdfa: bool = True
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """A document to lay out now; its PDF is written when the job's attachments come."""
+    document: ReportDocument
+    pdfa: bool
+
+
+@dataclass(frozen=True)
+class _Attachments:
+    """The rest of a job whose document the worker has laid out (a _Layout before)."""
+    path: Path
+    attachments: dict[str, bytes]
+
+
 class RenderError(RuntimeError):
     """A PDF could not be rendered: the worker's error, or the worker ended (killed, out of
     memory)."""
@@ -52,10 +69,20 @@ class _Worker:
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(reply_write,))
         os.close(reply_write)
         self.replies: BinaryIO = os.fdopen(reply_read, "rb")
+        self.laid_out: _Layout | None = None     # sent ahead, its PDF not written yet
 
-    def send(self, job: PdfJob) -> None:
-        pickle.dump(job, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+    def send(self, message: PdfJob | _Layout | _Attachments) -> None:
+        pickle.dump(message, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         self.process.stdin.flush()
+
+    def start(self, job: PdfJob) -> None:
+        """Send `job`: only its attachments when its document was laid out ahead."""
+        ahead, self.laid_out = self.laid_out, None
+        same = ahead is not None and ahead.document is job.document and ahead.pdfa == job.pdfa
+        try:
+            self.send(_Attachments(job.path, job.attachments) if same else job)
+        except OSError:              # the worker ended (during the layout?): receive() says so
+            pass
 
     def receive(self) -> Exception | None:
         """None when the job's PDF is written, else the worker's exception."""
@@ -82,19 +109,44 @@ def start_renderers() -> None:
             _workers.append(_Worker())
 
 
+def lay_out(documents: Sequence[ReportDocument], pdfa: bool) -> None:
+    """Have the workers lay out these documents now (up to PROCESSES, one each), for the jobs of
+    a later render_pdfs of the same documents; returns at once. A layout's error is raised by
+    that render_pdfs."""
+    start_renderers()
+    with _lock:
+        for worker, document in zip(_workers, documents):
+            ahead = _Layout(document, pdfa)
+            try:
+                worker.send(ahead)
+            except OSError:          # the worker ended: render_pdfs replaces it
+                continue
+            worker.laid_out = ahead
+
+
 def render_pdfs(jobs: Sequence[PdfJob]) -> None:
-    """Write every job's PDF, up to PROCESSES at a time. A job's exception (an OSError such as
-    a full disk stays one) is raised once every job has ended: no worker is left writing."""
+    """Write every job's PDF, up to PROCESSES at a time, each by the worker that laid its document
+    out if one did (lay_out). A job's exception (an OSError such as a full disk stays one) is
+    raised once every job has ended: no worker is left writing."""
     start_renderers()
     failures: list[Exception] = []
     with _lock:
         for wave in range(0, len(jobs), PROCESSES):
-            pairs = list(zip(_workers, jobs[wave:wave + PROCESSES]))
+            pairs = _pairs(jobs[wave:wave + PROCESSES])
             for worker, job in pairs:
-                worker.send(job)
+                worker.start(job)
             failures += [failure for worker, _ in pairs if (failure := worker.receive())]
     if failures:
         raise failures[0]
+
+
+def _pairs(jobs: Sequence[PdfJob]) -> list[tuple[_Worker, PdfJob]]:
+    """Each job with a worker of its own: the one that laid its document out, else a free one."""
+    free = list(_workers)
+    ahead = {id(job): next((w for w in free if w.laid_out is not None
+                            and w.laid_out.document is job.document), None) for job in jobs}
+    free = [w for w in free if w not in ahead.values()]
+    return [(ahead[id(job)] or free.pop(0), job) for job in jobs]
 
 
 @atexit.register
@@ -105,27 +157,49 @@ def _stop() -> None:
 
 
 def _serve(replies: BinaryIO) -> None:
-    """The worker: render each job read from stdin; answer None, or the exception (as text in a
-    RenderError when it cannot be pickled)."""
-    from tasks.report.render import render_pdf
+    """The worker: lay out each _Layout as it comes; write each job's PDF (with the pages laid
+    out ahead when only its _Attachments come); answer each job None, or the exception (as text
+    in a RenderError when it cannot be pickled)."""
+    from tasks.report.render import layout, render_pdf, write_pdf
 
     jobs = sys.stdin.buffer
+    ahead: tuple[_Layout, object] | None = None      # the _Layout and its pages (or error)
     while True:
         try:
-            job: PdfJob = pickle.load(jobs)
+            message: PdfJob | _Layout | _Attachments = pickle.load(jobs)
         except EOFError:
             return
+        if isinstance(message, _Layout):
+            try:
+                ahead = (message, layout(message.document, pdfa=message.pdfa))
+            except Exception as exc:     # raised when the job's attachments come
+                ahead = (message, exc)
+            continue
+        path = message.path
         try:
-            render_pdf(job.document, job.path, attachments=job.attachments, pdfa=job.pdfa)
+            if isinstance(message, _Attachments):
+                if ahead is None:
+                    raise RenderError(f"{path.name}: no document was laid out for it")
+                (done, pages), ahead = ahead, None
+                if isinstance(pages, Exception):
+                    raise pages
+                write_pdf(done.document, pages, path, message.attachments, done.pdfa)
+            else:
+                ahead = None
+                render_pdf(message.document, path, attachments=message.attachments,
+                           pdfa=message.pdfa)
             answer = b""
         except Exception as exc:     # goes back to the flow, which reports it
             try:
                 answer = pickle.dumps(exc)
             except Exception:
-                answer = pickle.dumps(RenderError(f"{job.path.name}: {type(exc).__name__}: {exc}"))
+                answer = pickle.dumps(RenderError(f"{path.name}: {type(exc).__name__}: {exc}"))
         replies.write(answer or pickle.dumps(None))
         replies.flush()
 
 
 if __name__ == "__main__":
-    _serve(os.fdopen(int(sys.argv[1]), "wb"))
+    # the module's own _serve: the messages' classes are those of tasks.report.renderers, which
+    # unpickling imports, not this __main__'s copies
+    from tasks.report.renderers import _serve as serve
+    serve(os.fdopen(int(sys.argv[1]), "wb"))

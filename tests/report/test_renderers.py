@@ -69,3 +69,43 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
     except OSError:
         return "Z"
+
+
+def test_a_document_laid_out_ahead_gives_the_same_pdf(make_document, tmp_path: Path) -> None:
+    closed, opened = make_document(kind="closed"), make_document(kind="open")
+    renderers.lay_out([closed, opened], pdfa=True)
+    assert [w.laid_out.document for w in renderers._workers] == [closed, opened]
+    other = make_document(kind="open")                 # another document than the one laid out
+    renderers.render_pdfs([PdfJob(opened, tmp_path / "open.pdf", {}),
+                           PdfJob(closed, tmp_path / "closed.pdf", ATTACHMENTS)])
+    assert all(w.laid_out is None for w in renderers._workers)
+    renderers.render_pdfs([PdfJob(other, tmp_path / "other.pdf", {})])
+    for name, document, attachments in (("closed", closed, ATTACHMENTS), ("open", opened, {}),
+                                         ("other", other, {})):
+        render_pdf(document, tmp_path / f"{name}-here.pdf", attachments=attachments)
+        assert (tmp_path / f"{name}.pdf").read_bytes() == \
+            (tmp_path / f"{name}-here.pdf").read_bytes(), name
+
+
+def test_an_error_while_laying_out_ahead_is_raised_by_the_render(make_document,
+                                                                 tmp_path: Path) -> None:
+    from tasks.model import Section
+    broken = make_document(kind="closed")
+    broken.sections.append(Section("broken", "Broken", [object()]))   # no block kind
+    renderers.lay_out([broken], pdfa=True)
+    with pytest.raises(AttributeError, match="has no attribute"):
+        render_pdfs([PdfJob(broken, tmp_path / "closed.pdf", ATTACHMENTS)])
+    assert not (tmp_path / "closed.pdf").exists()
+    render_pdfs([PdfJob(make_document(), tmp_path / "closed.pdf")])      # the worker goes on
+    assert (tmp_path / "closed.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_worker_that_died_while_laying_out_ahead_is_replaced(make_document,
+                                                               tmp_path: Path) -> None:
+    ends = _EndsTheWorker()
+    renderers.lay_out([ends], pdfa=True)
+    assert renderers._workers[0].process.wait(timeout=60) == 3
+    document = make_document()
+    render_pdfs([PdfJob(document, tmp_path / "closed.pdf", ATTACHMENTS)])   # laid out anew
+    render_pdf(document, tmp_path / "closed-here.pdf", attachments=ATTACHMENTS)
+    assert (tmp_path / "closed.pdf").read_bytes() == (tmp_path / "closed-here.pdf").read_bytes()
