@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from tasks.cache import cached_file
 from tasks.model import ADAM_DATASETS, Figure, Finding, Profile, Table
 from tasks.publish.canonical import canonical_json, write_json
 from tasks.publish.snapshot import SNAPSHOT_PATH
@@ -17,7 +18,9 @@ from tasks.publish.layout import (MANIFEST_NAME, OPEN_DIR, OPEN_MANIFEST_NAME, O
                                   OPEN_RESULTS_NAME, RESULTS_NAME, VALIDATION_NAME)
 from tasks.publish.manifest import file_hashes
 from tasks.report.document import MARKINGS
-from tasks.report.rtf import table_rtf
+from tasks.report.rtf import rtf_key, table_rtf
+
+RTF_FILE = Path("table.rtf")
 
 
 def copy_adam(adam_folder: Path, folder: Path) -> None:
@@ -29,6 +32,13 @@ def copy_adam(adam_folder: Path, folder: Path) -> None:
 
 def _csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d").encode("utf-8")
+
+
+def _rtf(table: Table, marking: str) -> bytes:
+    """table_rtf(table, marking), made once per rtf_key and kept (tasks.cache): a re-run of an
+    unchanged cut does not make its RTF again."""
+    return cached_file("rtf", rtf_key(table, marking), RTF_FILE, lambda folder: (
+        folder / RTF_FILE).write_bytes(table_rtf(table, marking))).read_bytes()
 
 
 def write_tables(blocks: list[Table | Figure], tables: Path, figures: Path | None,
@@ -43,7 +53,7 @@ def write_tables(blocks: list[Table | Figure], tables: Path, figures: Path | Non
         (tables / sub / f"{block.id}.csv").write_bytes(_csv(block.data))
         if isinstance(block, Table):
             (tables / "rtf").mkdir(exist_ok=True)
-            (tables / "rtf" / f"{block.id}.rtf").write_bytes(table_rtf(block, marking))
+            (tables / "rtf" / f"{block.id}.rtf").write_bytes(_rtf(block, marking))
         if isinstance(block, Figure) and figures is not None:
             (figures / sub).mkdir(parents=True, exist_ok=True)
             (figures / sub / f"{block.id}.svg").write_text(block.svg, encoding="utf-8")

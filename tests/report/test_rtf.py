@@ -8,7 +8,7 @@ import re
 import pandas as pd
 
 from tasks.model import Table
-from tasks.report.rtf import table_rtf
+from tasks.report.rtf import rtf_key, table_rtf
 from tasks.report.rtf_text import rtf_pages, rtf_text
 
 MARKING = "CONFIDENTIAL - CLOSED SESSION - FOR DSMB MEMBERS ONLY"
@@ -92,3 +92,20 @@ def test_repeated_column_headers_keep_their_own_cells():
     table = Table(id="t_2", number="2", title="T", population="P", data=display, display=display)
     (page,) = rtf_pages(table_rtf(table, MARKING))
     assert "Subject\tDays since\tDays since\t\nS-1\t12\t30\t" in page
+
+
+def test_the_rtf_key_changes_with_what_is_printed_and_only_with_it():
+    table = _table("14.3.2", 3, 2)
+    key = rtf_key(table, MARKING)
+    assert rtf_key(_table("14.3.2", 3, 2), MARKING) == key          # the same table again
+    other_data = _table("14.3.2", 3, 2)
+    other_data.data = pd.DataFrame({"x": [1]})                       # data is not printed
+    assert rtf_key(other_data, MARKING) == key
+    changed = _table("14.3.2", 3, 2)
+    changed.display.iloc[2, 1] = "3 (10.4)"
+    noted = _table("14.3.2", 3, 2)
+    noted.footnotes = ["another note"]
+    others = [changed, noted, _table("14.3.2", 4, 2), _table("14.3.2", 3, 2, landscape=True),
+              _table("14.3.3", 3, 2)]
+    assert len({key, *(rtf_key(t, MARKING) for t in others)}) == 1 + len(others)
+    assert rtf_key(table, "OPEN SESSION") != key
