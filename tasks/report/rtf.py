@@ -89,7 +89,6 @@ def table_rtf(table: Table, marking: str) -> bytes:
     return document.rtf_encode().encode("ascii")
 
 
-
 def rtf_key(table: Table, marking: str) -> str:
     """sha256 of what table_rtf(table, marking) is made of: the same key, the same bytes."""
     made_of = [_CODE, marking, table.number, table.title, table.population, table.source,
