@@ -102,7 +102,7 @@ def simulate(out: Path = typer.Option(..., help="Root folder of data cuts; write
              config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
     """Write a synthetic SDTM data cut of the trial."""
     from tasks.config import load_settings
-    from tasks.simulate import SCENARIOS, simulate_cut, write_cut
+    from tasks.simulate import SCENARIOS, simulate_parts, write_parts
 
     if scenario not in SCENARIOS:
         raise typer.BadParameter(f"unknown scenario {scenario!r}; one of: {', '.join(SCENARIOS)}",
@@ -112,10 +112,10 @@ def simulate(out: Path = typer.Option(..., help="Root folder of data cuts; write
     def work() -> Path:
         settings = load_settings(_here(config))
         with err.status(f"Simulating {subjects} subjects up to {day.isoformat()} ..."):
-            frames = simulate_cut(settings.analysis, settings.simulation, day, subjects, seed,
-                                  scenario)
-            return write_cut(frames, Path(_here(out)), day,
-                             settings.operation.source.ready_marker)
+            parts = simulate_parts(settings.analysis, settings.simulation, day, subjects, seed,
+                                   scenario)
+            return write_parts(parts, Path(_here(out)), day,
+                               settings.operation.source.ready_marker)
     folder = _guarded(work)
     typer.echo(str(folder))
 

@@ -18,7 +18,8 @@ import pandas as pd
 from tasks.config import TrialConfig
 from tasks.dates import DAYS_PER_MONTH
 from tasks.simulate import catalogue as cat
-from tasks.simulate.arrays import NEVER, choose, iso, ragged, seq_within, stream, text_frame
+from tasks.simulate.arrays import (NEVER, choose, int_text, iso, ragged, seq_within, shared_text,
+                                   stream, text_frame)
 from tasks.simulate.exposure import Exposure, apply_actions
 
 AE_COLUMNS = ["STUDYID", "DOMAIN", "USUBJID", "AESEQ", "AETERM", "AEDECOD", "AEBODSYS", "AETOXGR",
@@ -239,7 +240,7 @@ def ae_frames(ae: pd.DataFrame, related: np.ndarray, action: np.ndarray, subject
     most severe of the components' actions."""
     s = ae["subject"].to_numpy()
     usubjid = subjects["USUBJID"].to_numpy()[s]
-    seq = seq_within(s).astype(str)
+    seq = int_text(seq_within(s))
     grade = ae["grade"].to_numpy()
     any_related = related.any(axis=1) if related.shape[1] else np.zeros(len(ae), dtype=bool)
     frame = text_frame({
@@ -251,7 +252,7 @@ def ae_frames(ae: pd.DataFrame, related: np.ndarray, action: np.ndarray, subject
         "AEACN": ae["action"].to_numpy(), "AEREL": np.where(any_related, "RELATED", "NOT RELATED"),
         "AEOUT": ae["outcome"].to_numpy(), "AESDTH": np.where(grade == 5, "Y", "N"),
         "AESTDTC": iso(ae["start"].to_numpy()), "AEENDTC": iso(ae["end"].to_numpy())},
-        len(ae))[AE_COLUMNS]
+        len(ae), AE_COLUMNS)
     parts = []
     components = cfg.study.components
     for j, component in enumerate(components):
@@ -263,12 +264,12 @@ def ae_frames(ae: pd.DataFrame, related: np.ndarray, action: np.ndarray, subject
             if qnam:
                 parts.append(pd.DataFrame({
                     "USUBJID": usubjid, "IDVARVAL": seq, "QNAM": qnam, "QLABEL": label[:40],
-                    "QVAL": values, "row": np.arange(len(ae)), "order": order}))
+                    "QVAL": shared_text(values), "row": np.arange(len(ae)), "order": order}))
     supp = (pd.concat(parts).sort_values(["row", "order"], kind="stable")
             if parts else pd.DataFrame(columns=["USUBJID", "IDVARVAL", "QNAM", "QLABEL", "QVAL"]))
     supp_frame = text_frame({
         "STUDYID": cfg.study.id, "RDOMAIN": "AE", "USUBJID": supp["USUBJID"].to_numpy(),
         "IDVAR": "AESEQ", "IDVARVAL": supp["IDVARVAL"].to_numpy(), "QNAM": supp["QNAM"].to_numpy(),
         "QLABEL": supp["QLABEL"].to_numpy(), "QVAL": supp["QVAL"].to_numpy(), "QORIG": "CRF",
-        "QEVAL": "INVESTIGATOR"}, len(supp))[SUPP_COLUMNS]
+        "QEVAL": "INVESTIGATOR"}, len(supp), SUPP_COLUMNS)
     return frame, supp_frame

@@ -48,11 +48,18 @@ def cumsum_within(values: np.ndarray, owner: np.ndarray) -> np.ndarray:
 
 
 def iso(days: np.ndarray) -> np.ndarray:
-    """ISO 8601 text of day numbers; "" for NEVER."""
-    days = np.asarray(days, dtype=np.int64)
-    never = days >= NEVER
-    text = np.datetime_as_string(np.where(never, 0, days).astype("datetime64[D]"), unit="D")
-    return np.where(never, "", text).astype(object)
+    """ISO 8601 text of day numbers; "" for NEVER. One string object per distinct day: millions
+    of rows share a few thousand dates (a string each would be most of a large cut's memory)."""
+    unique, inverse = np.unique(np.asarray(days, dtype=np.int64), return_inverse=True)
+    never = unique >= NEVER
+    text = np.datetime_as_string(np.where(never, 0, unique).astype("datetime64[D]"), unit="D")
+    return np.where(never, "", text).astype(object)[inverse]
+
+
+def int_text(values: np.ndarray) -> np.ndarray:
+    """Integers as text, one string object per distinct value (as iso)."""
+    unique, inverse = np.unique(np.asarray(values, dtype=np.int64), return_inverse=True)
+    return np.array([str(v) for v in unique.tolist()], dtype=object)[inverse]
 
 
 def number_text(values: np.ndarray, decimals: int | None = None) -> np.ndarray:
@@ -71,12 +78,24 @@ def seq_within(subject: np.ndarray) -> np.ndarray:
     return pd.Series(subject).groupby(subject).cumcount().to_numpy() + 1
 
 
-def text_frame(columns: dict[str, object], length: int) -> pd.DataFrame:
-    """A frame of text columns (object dtype); scalars are repeated over `length` rows."""
+def shared_text(values: np.ndarray) -> np.ndarray:
+    """Text values (e.g. np.where's) as objects, one string object per distinct value (as iso)."""
+    codes, unique = pd.factorize(np.asarray(values))
+    return np.asarray(unique, dtype=object)[codes]
+
+
+def text_frame(columns: dict[str, object], length: int,
+               order: list[str] | None = None) -> pd.DataFrame:
+    """A frame of text columns (object dtype), those of `order` in its order when given (no copy
+    made to reorder: a large domain is held once); scalars are repeated over `length` rows,
+    numpy text arrays made shared_text."""
     data = {}
-    for name, value in columns.items():
+    for name in order if order is not None else columns:
+        value = columns[name]
         if np.isscalar(value) or value is None:
             data[name] = np.full(length, "" if value is None else str(value), dtype=object)
+        elif isinstance(value, np.ndarray) and value.dtype.kind == "U":
+            data[name] = shared_text(value)
         else:
             data[name] = np.asarray(value, dtype=object)
     return pd.DataFrame(data, index=pd.RangeIndex(length))

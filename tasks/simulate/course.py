@@ -5,6 +5,7 @@ are drawn once for the whole history, so every cutoff of the same seed sees the 
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 
 import numpy as np
@@ -32,9 +33,11 @@ def _ramped(u: np.ndarray, period: float, ramp: float) -> np.ndarray:
     return np.where(v <= ramp / 2, np.sqrt(2 * ramp * v), v + ramp / 2)
 
 
-def enrol(cfg: TrialConfig, sim: Simulation, n: int, seed: int) -> pd.DataFrame:
+def enrol(cfg: TrialConfig, sim: Simulation, n: int, seed: int,
+          numbered: Mapping[str, int] | None = None) -> pd.DataFrame:
     """Consented subjects in consent order: site, number, screening outcome, demography,
-    baseline characteristics."""
+    baseline characteristics. `numbered`: subjects each site has numbered already (a trial
+    simulated in parts), whose numbers this one's follow."""
     if n < 1:
         raise ConfigError("simulation: the number of subjects must be at least 1")
     rng = stream(seed, "enrolment")
@@ -46,6 +49,8 @@ def enrol(cfg: TrialConfig, sim: Simulation, n: int, seed: int) -> pd.DataFrame:
     shares = rng.dirichlet(np.full(len(sim.sites), cat.SITE_CONCENTRATION))
     site = rng.choice(len(sim.sites), n, p=shares)
     number = pd.Series(site).groupby(site).cumcount().to_numpy() + 1
+    if numbered:
+        number += np.array([numbered.get(name, 0) for name in sim.sites], dtype=np.int64)[site]
     if number.max() > 9999:
         raise ConfigError("simulation: more than 9999 subjects at one site; name more sites")
     site_id = np.array(sim.sites, dtype=object)[site]

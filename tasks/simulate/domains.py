@@ -6,7 +6,8 @@ import pandas as pd
 
 from tasks.config import TrialConfig
 from tasks.simulate import catalogue as cat
-from tasks.simulate.arrays import NEVER, iso, number_text, ragged, seq_within, stream, text_frame
+from tasks.simulate.arrays import (NEVER, int_text, iso, number_text, ragged, seq_within, stream,
+                                   text_frame)
 
 DM_COLUMNS = ["STUDYID", "DOMAIN", "USUBJID", "SUBJID", "RFSTDTC", "RFENDTC", "RFXSTDTC",
               "RFXENDTC", "RFICDTC", "DTHDTC", "DTHFL", "SITEID", "BRTHDTC", "AGE", "AGEU", "SEX",
@@ -54,7 +55,7 @@ def dm_frame(subjects: pd.DataFrame, cfg: TrialConfig, seed: int) -> pd.DataFram
         "BRTHDTC": s["BRTHYR"].astype(str).to_numpy(), "AGE": s["AGE"].astype(str).to_numpy(),
         "AGEU": "YEARS", "SEX": s["SEX"], "RACE": s["RACE"], "ETHNIC": cat.ETHNIC,
         "ARMCD": armcd, "ARM": arm_label, "ACTARMCD": actual_code, "ACTARM": actual,
-        "COUNTRY": cat.COUNTRY}, len(s))[DM_COLUMNS]
+        "COUNTRY": cat.COUNTRY}, len(s), DM_COLUMNS)
 
 
 def suppdm_frame(subjects: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
@@ -74,7 +75,7 @@ def suppdm_frame(subjects: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
                        "USUBJID": subjects["USUBJID"].to_numpy()[s], "IDVAR": "", "IDVARVAL": "",
                        "QNAM": rows["QNAM"].to_numpy(), "QLABEL": rows["QLABEL"].to_numpy(),
                        "QVAL": rows["QVAL"].to_numpy(), "QORIG": "CRF", "QEVAL": ""},
-                      len(rows))[SUPP_COLUMNS]
+                      len(rows), SUPP_COLUMNS)
 
 
 def ds_frame(subjects: pd.DataFrame, cfg: TrialConfig, seed: int) -> pd.DataFrame:
@@ -106,10 +107,10 @@ def ds_frame(subjects: pd.DataFrame, cfg: TrialConfig, seed: int) -> pd.DataFram
     subject = rows["subject"].to_numpy()
     return text_frame({
         "STUDYID": cfg.study.id, "DOMAIN": "DS", "USUBJID": s["USUBJID"].to_numpy()[subject],
-        "DSSEQ": seq_within(subject).astype(str), "DSTERM": rows["term"].to_numpy(),
+        "DSSEQ": int_text(seq_within(subject)), "DSTERM": rows["term"].to_numpy(),
         "DSDECOD": rows["decod"].to_numpy(), "DSCAT": rows["cat"].to_numpy(),
         "EPOCH": rows["epoch"].to_numpy(), "DSSTDTC": iso(rows["day"].to_numpy())},
-        len(rows))[DS_COLUMNS]
+        len(rows), DS_COLUMNS)
 
 
 def _ds(subject, term, decod, category, epoch, day, order) -> pd.DataFrame:
@@ -143,11 +144,11 @@ def cm_frame(subjects: pd.DataFrame, cfg: TrialConfig, seed: int,
     subject = rows["subject"].to_numpy(dtype=np.int64)
     return text_frame({
         "STUDYID": cfg.study.id, "DOMAIN": "CM", "USUBJID": s["USUBJID"].to_numpy()[subject],
-        "CMSEQ": seq_within(subject).astype(str), "CMTRT": rows["trt"].to_numpy(),
+        "CMSEQ": int_text(seq_within(subject)), "CMTRT": rows["trt"].to_numpy(),
         "CMDECOD": rows["trt"].to_numpy(), "CMCAT": rows["cat"].to_numpy(),
         "CMINDC": rows["indication"].to_numpy(), "CMROUTE": rows["route"].to_numpy(),
         "CMSTDTC": iso(rows["start"].to_numpy()), "CMENDTC": iso(rows["end"].to_numpy())},
-        len(rows))[CM_COLUMNS]
+        len(rows), CM_COLUMNS)
 
 
 def vs_frame(subjects: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
@@ -165,4 +166,4 @@ def vs_frame(subjects: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
         "VSTEST": np.where(test == "WEIGHT", "Weight", "Height"), "VSORRES": text,
         "VSORRESU": unit, "VSSTRESC": text, "VSSTRESN": text, "VSSTRESU": unit, "VSBLFL": "Y",
         "VISITNUM": "0", "VISIT": "SCREENING", "VSDTC": iso(s["screening"].to_numpy()[subject])},
-        2 * n)[VS_COLUMNS]
+        2 * n, VS_COLUMNS)

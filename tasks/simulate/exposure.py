@@ -16,8 +16,8 @@ import pandas as pd
 from tasks.config import TrialConfig
 from tasks.errors import ConfigError
 from tasks.simulate import catalogue as cat
-from tasks.simulate.arrays import (NEVER, choose, cumsum_within, iso, number_text, ragged,
-                                   seq_within, stream, text_frame)
+from tasks.simulate.arrays import (NEVER, choose, cumsum_within, int_text, iso, number_text,
+                                   ragged, seq_within, stream, text_frame)
 
 EX_COLUMNS = ["STUDYID", "DOMAIN", "USUBJID", "EXSEQ", "EXTRT", "EXDOSE", "EXDOSU", "EXROUTE",
               "EXOCCUR", "EXSTDTC", "EXENDTC", "EXADJ", "VISIT", "VISITNUM", "EPOCH"]
@@ -142,13 +142,13 @@ def ex_frame(exposure: Exposure, subjects: pd.DataFrame, study_id: str) -> pd.Da
     cycle = d["cycle"].to_numpy()
     return text_frame({
         "STUDYID": study_id, "DOMAIN": "EX", "USUBJID": subjects["USUBJID"].to_numpy()[s],
-        "EXSEQ": seq_within(s).astype(str), "EXTRT": d["extrt"].to_numpy(),
+        "EXSEQ": int_text(seq_within(s)), "EXTRT": d["extrt"].to_numpy(),
         "EXDOSE": number_text(d["dose"].to_numpy()), "EXDOSU": d["unit"].to_numpy(),
         "EXROUTE": d["route"].to_numpy(), "EXOCCUR": np.where(d["given"].to_numpy(), "Y", "N"),
         "EXSTDTC": day, "EXENDTC": day,
         "EXADJ": np.where(d["adjusted"].to_numpy(), cat.DOSE_ADJUSTMENT_REASON, ""),
         "VISIT": cycle_visit(cycle, 1), "VISITNUM": cycle_visitnum(cycle, 1),
-        "EPOCH": "TREATMENT"}, len(d))[EX_COLUMNS]
+        "EPOCH": "TREATMENT"}, len(d), EX_COLUMNS)
 
 
 def cycle_visit(cycle: np.ndarray, day: int) -> np.ndarray:

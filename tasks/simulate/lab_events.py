@@ -19,12 +19,13 @@ from tasks.simulate.arrays import NEVER, stream
 
 TRANSAMINASES = ("ALT", "AST")
 HEPATITIS_MARGIN_DAYS = 7
+GRADED_FROM = ["subject", "code", "day", "value", "low", "high", "post", "baseline"]
 
 
 def graded(labs: pd.DataFrame) -> pd.DataFrame:
     """Post-baseline rows of the LAB_EVENTS tests with GRADE and the baseline grade BGRADE and
     whether the baseline was above the ULN (BHIGH), sorted by subject, test and day."""
-    rows = labs[labs["code"].isin(list(cat.LAB_EVENTS))]
+    rows = labs.loc[labs["code"].isin(list(cat.LAB_EVENTS)).to_numpy(), GRADED_FROM]
     base = rows[rows["baseline"]].set_index(["subject", "code"])["value"]
     key = pd.MultiIndex.from_arrays([rows["subject"], rows["code"]])
     rows = rows.assign(base=base.reindex(key).to_numpy())

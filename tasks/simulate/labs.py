@@ -17,7 +17,8 @@ from tasks.config import TrialConfig
 from tasks.dates import DAYS_PER_MONTH
 from tasks.errors import ConfigError
 from tasks.simulate import catalogue as cat
-from tasks.simulate.arrays import iso, number_text, ragged, seq_within, stream, text_frame
+from tasks.simulate.arrays import (int_text, iso, number_text, ragged, seq_within, stream,
+                                   text_frame)
 
 PANEL_ONLY_VISITS = ("course", "extra")     # liver-panel days between day-1 visits
 LB_COLUMNS = ["STUDYID", "DOMAIN", "USUBJID", "LBSEQ", "LBTESTCD", "LBTEST", "LBCAT", "LBORRES",
@@ -183,7 +184,7 @@ def lb_frame(labs: pd.DataFrame, subjects: pd.DataFrame, cfg: TrialConfig) -> pd
     s = labs["subject"].to_numpy()
     return text_frame({
         "STUDYID": cfg.study.id, "DOMAIN": "LB", "USUBJID": subjects["USUBJID"].to_numpy()[s],
-        "LBSEQ": seq_within(s).astype(str), "LBTESTCD": code,
+        "LBSEQ": int_text(seq_within(s)), "LBTESTCD": code,
         "LBTEST": pd.Series(code).map({c: t.name for c, t in tests.items()}).to_numpy(dtype=object),
         "LBCAT": pd.Series(code).map({c: t.category for c, t in tests.items()})
         .to_numpy(dtype=object),
@@ -191,4 +192,4 @@ def lb_frame(labs: pd.DataFrame, subjects: pd.DataFrame, cfg: TrialConfig) -> pd
         "LBSTRESC": text, "LBSTRESN": text, "LBSTRESU": unit, "LBSTNRLO": low, "LBSTNRHI": high,
         "LBBLFL": np.where(labs["baseline"].to_numpy(), "Y", ""),
         "VISITNUM": labs["visitnum"].to_numpy(), "VISIT": labs["visit"].to_numpy(),
-        "LBDTC": iso(labs["day"].to_numpy())}, len(labs))[LB_COLUMNS]
+        "LBDTC": iso(labs["day"].to_numpy())}, len(labs), LB_COLUMNS)

@@ -1,6 +1,8 @@
 """The whole simulated trial, from first consent to the end of study, as SDTM text frames."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from tasks.config import Simulation, TrialConfig
@@ -19,12 +21,13 @@ from tasks.simulate.visits import sv_frame, visit_table
 DOMAINS = ("dm", "suppdm", "ds", "ex", "ae", "suppae", "rs", "tu", "tr", "lb", "cm", "sv", "vs")
 
 
-def simulate_trial(cfg: TrialConfig, sim: Simulation, subjects: int,
-                   seed: int) -> dict[str, pd.DataFrame]:
+def simulate_trial(cfg: TrialConfig, sim: Simulation, subjects: int, seed: int,
+                   numbered: Mapping[str, int] | None = None) -> dict[str, pd.DataFrame]:
     """The trial's full history for `subjects` consented subjects (screen failures included):
-    every domain as text frames with SDTM variable names, independent of any cutoff."""
+    every domain as text frames with SDTM variable names, independent of any cutoff.
+    `numbered`: as enrol's (the subjects of the parts simulated before)."""
     end = study_end(sim)
-    people = enrol(cfg, sim, subjects, seed).pipe(draw_outcome, cfg=cfg, sim=sim, seed=seed)
+    people = enrol(cfg, sim, subjects, seed, numbered).pipe(draw_outcome, cfg=cfg, sim=sim, seed=seed)
     tumours = plan_tumours(people, cfg, seed, end)
     people = end_treatment(people, tumours.pd_day, end)
     exposure = administer(people, cfg, seed)

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from tasks.config import TrialConfig
-from tasks.simulate.arrays import iso, number_text, seq_within, text_frame
+from tasks.simulate.arrays import int_text, iso, number_text, seq_within, text_frame
 from tasks.simulate.tumour import Tumours
 from tasks.simulate.visits import assessment_visit
 
@@ -49,12 +49,12 @@ def tu_frame(t: Tumours, subjects: pd.DataFrame, cfg: TrialConfig) -> pd.DataFra
     s = rows["subject"].to_numpy()
     return text_frame({
         "STUDYID": cfg.study.id, "DOMAIN": "TU", "USUBJID": subjects["USUBJID"].to_numpy()[s],
-        "TUSEQ": seq_within(s).astype(str), "TULNKID": rows["lnkid"].to_numpy(),
+        "TUSEQ": int_text(seq_within(s)), "TULNKID": rows["lnkid"].to_numpy(),
         "TUTESTCD": "TUMIDENT", "TUTEST": "Tumor Identification",
         "TUORRES": rows["kind"].to_numpy(), "TUSTRESC": rows["kind"].to_numpy(),
         "TULOC": rows["site"].to_numpy(), "TUEVAL": EVALUATOR,
         "VISITNUM": rows["visitnum"].to_numpy(), "VISIT": rows["visit"].to_numpy(),
-        "TUDTC": iso(rows["day"].to_numpy())}, len(rows))[TU_COLUMNS]
+        "TUDTC": iso(rows["day"].to_numpy())}, len(rows), TU_COLUMNS)
 
 
 def tr_frame(t: Tumours, subjects: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
@@ -79,7 +79,7 @@ def tr_frame(t: Tumours, subjects: pd.DataFrame, cfg: TrialConfig) -> pd.DataFra
     name, number = _visit_labels(visits, cfg.response.assessment_interval_days)
     return text_frame({
         "STUDYID": cfg.study.id, "DOMAIN": "TR", "USUBJID": subjects["USUBJID"].to_numpy()[s],
-        "TRSEQ": seq_within(s).astype(str),
+        "TRSEQ": int_text(seq_within(s)),
         "TRGRPID": lesions["kind"].to_numpy()[lesion],
         "TRLNKID": lesions["lnkid"].to_numpy()[lesion],
         "TRTESTCD": rows["testcd"].to_numpy(), "TRTEST": rows["testcd"].map(TESTS).to_numpy(),
@@ -89,7 +89,7 @@ def tr_frame(t: Tumours, subjects: pd.DataFrame, cfg: TrialConfig) -> pd.DataFra
         "TRSTAT": np.where(missing, "NOT DONE", ""),
         "TRREASND": np.where(missing, "LESION NOT EVALUABLE ON IMAGING", ""),
         "TREVAL": EVALUATOR, "VISITNUM": number[vid], "VISIT": name[vid],
-        "TRDTC": iso(visits["day"].to_numpy()[vid])}, len(rows))[TR_COLUMNS]
+        "TRDTC": iso(visits["day"].to_numpy()[vid])}, len(rows), TR_COLUMNS)
 
 
 def rs_frame(t: Tumours, subjects: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
@@ -104,7 +104,7 @@ def rs_frame(t: Tumours, subjects: pd.DataFrame, cfg: TrialConfig) -> pd.DataFra
     response = rows["response"].to_numpy()
     return text_frame({
         "STUDYID": cfg.study.id, "DOMAIN": "RS", "USUBJID": subjects["USUBJID"].to_numpy()[s],
-        "RSSEQ": seq_within(s).astype(str), "RSTESTCD": "OVRLRESP", "RSTEST": "Overall Response",
+        "RSSEQ": int_text(seq_within(s)), "RSTESTCD": "OVRLRESP", "RSTEST": "Overall Response",
         "RSCAT": rows["cat"].to_numpy(), "RSORRES": response, "RSSTRESC": response,
         "RSEVAL": EVALUATOR, "VISITNUM": number, "VISIT": name,
-        "RSDTC": iso(rows["day"].to_numpy())}, len(rows))[RS_COLUMNS]
+        "RSDTC": iso(rows["day"].to_numpy())}, len(rows), RS_COLUMNS)

@@ -101,4 +101,4 @@ def sv_frame(visits: pd.DataFrame, subjects: pd.DataFrame, study_id: str) -> pd.
                        "VISITNUM": visits["visitnum"].to_numpy(),
                        "VISIT": visits["visit"].to_numpy(),
                        "EPOCH": visits["epoch"].to_numpy(), "SVSTDTC": day, "SVENDTC": day},
-                      len(visits))[SV_COLUMNS]
+                      len(visits), SV_COLUMNS)

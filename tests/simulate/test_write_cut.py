@@ -23,9 +23,10 @@ def test_writes_every_domain_then_the_ready_marker_last(small, tmp_path, monkeyp
     written = []
     original = pd.DataFrame.to_csv
 
-    def spy(frame, path, *args, **kwargs):
-        written.append((Path(path).name, (Path(path).parent / marker).exists()))
-        return original(frame, path, *args, **kwargs)
+    def spy(frame, file, *args, **kwargs):        # an open file: its name is the partial file's
+        path = Path(file.name)
+        written.append((path.name, (path.parent / marker).exists()))
+        return original(frame, file, *args, **kwargs)
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", spy)
     folder = write_cut(small, tmp_path, CUTOFF, marker)
@@ -68,3 +69,29 @@ def test_an_incomplete_folder_without_marker_is_completed(small, tmp_path):
     (folder / "dm.csv").write_text("half written")
     write_cut(small, tmp_path, CUTOFF)
     assert (folder / "dm.csv").read_text().startswith("STUDYID,DOMAIN,USUBJID")
+
+
+def test_a_large_trial_is_simulated_and_written_in_parts(cfg, simulation, tmp_path, monkeypatch):
+    import tasks.simulate as simulate
+
+    monkeypatch.setattr(simulate, "CHUNK_SUBJECTS", 20)
+    parts = list(simulate.simulate_parts(cfg, simulation, CUTOFF, 50, 20261))
+    assert len(parts) == 3
+    # part 0 is the trial of its 20 subjects with the seed itself
+    alone = simulate.simulate_cut(cfg, simulation, CUTOFF, 20, 20261)
+    for domain in DOMAINS:
+        pd.testing.assert_frame_equal(parts[0][domain], alone[domain])
+    subjects = [part["dm"]["USUBJID"] for part in parts]
+    assert sum(map(len, subjects)) == len(set(pd.concat(subjects))) > 40   # no subject twice
+    # each site numbers on from the parts before: 1, 2, ... over the whole trial
+    dm = pd.concat([part["dm"] for part in parts], ignore_index=True)
+    numbers = dm["SUBJID"].str.rsplit("-", n=1).str[1].astype(int)
+    for _, site in numbers.groupby(dm["SITEID"]):
+        assert sorted(site) == list(range(1, len(site) + 1))
+    # written part after part: the files of the parts as one
+    folder = simulate.write_parts(iter(parts), tmp_path / "parts", CUTOFF)
+    whole = simulate.write_cut(simulate.simulate_cut(cfg, simulation, CUTOFF, 50, 20261),
+                               tmp_path / "whole", CUTOFF)
+    for domain in DOMAINS:
+        assert (folder / f"{domain}.csv").read_bytes() == (whole / f"{domain}.csv").read_bytes()
+    assert (folder / "lb.csv").read_bytes().count(b"\n") == sum(len(p["lb"]) for p in parts) + 1
