@@ -10,7 +10,9 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from flows import steps
+from tasks.analysis.assemble import analysed_part
 from tasks.config import TrialConfig, load_settings
+from tasks.memory import release_unused_memory
 from tasks.model import CutoffResult, Finding
 from tasks.operation import Source, local_or_url
 from tasks.publish.manifest import provenance
@@ -55,6 +57,9 @@ def interim_analysis(cutoff: date, reason: str | None = None, final: bool = Fals
     summary = steps.statistician_summary(location, operation.source, narrative)   # closed, no input
     records = steps.snapshot(cut, cfg)            # files in the cache, kept per cut and config
     adam = steps.derive(cut, cfg)
+    cutoff_result = analysed_part(cutoff_result)  # SDTM frames in ADaM now are let go
+    cut = cutoff_result.cut
+    release_unused_memory()
     start_renderers()      # the PDF workers import WeasyPrint while the cut is analysed
     analysis = steps.analyse_cut(adam, records, cutoff_result, findings, cfg, reports_root)
     manifest_extra = provenance(cut, cfg, operation, parameters, str(flow_run.id or "local"),

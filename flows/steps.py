@@ -130,7 +130,7 @@ def analyse_cut(adam: Path, records: Path, cutoff: CutoffResult, findings: list[
                   previous and [str(previous), sha256_file(previous / MANIFEST_NAME)])
     return cached_value("analysis", key, lambda: analyse(
         load_adam(adam), cutoff, findings, cfg, previous and read_previous_cut(previous),
-        read_snapshot(records)))
+        read_snapshot(records) if previous else None))
 
 
 @thin(name="reserve-version")

@@ -16,6 +16,7 @@ from tasks.adam.adtte import build_adtte
 from tasks.adam.recist import build_adtr
 from tasks.cache import is_complete, write_folder
 from tasks.config import TrialConfig
+from tasks.memory import release_unused_memory
 from tasks.model import ADAM_DATASETS, Adam, Cut
 
 
@@ -41,4 +42,6 @@ def load_adam(folder: Path) -> Adam | None:
     """The datasets of a complete cache folder, or None when it is missing or incomplete."""
     if not is_complete(folder):
         return None
-    return Adam(**{name: pd.read_parquet(folder / f"{name}.parquet") for name in ADAM_DATASETS})
+    adam = Adam(**{name: pd.read_parquet(folder / f"{name}.parquet") for name in ADAM_DATASETS})
+    release_unused_memory()          # the Arrow tables the frames were converted from
+    return adam

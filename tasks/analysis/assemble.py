@@ -3,7 +3,7 @@ report sections of the closed and the open session rendered from them, in the or
 docs/dsmb-report.md. Pure: the previous cut arrives as a value."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -34,6 +34,7 @@ from tasks.results.run import DataCut, OpenResults, Results
 
 
 PROFILES = "profiles"          # the closed report's appendix, after provenance
+CUT_DOMAINS = ("dv",)          # the SDTM domains analyse() reads itself: the others via ADaM
 
 
 @dataclass
@@ -63,6 +64,15 @@ class Analysis:
                 for b in s.blocks if isinstance(b, (Table, Figure))]
 
 
+def analysed_part(cutoff: CutoffResult) -> CutoffResult:
+    """The cut as analyse() reads it: files, dates, findings, the cutoff's log and only the
+    frames of CUT_DOMAINS. Once ADaM is derived the others can be let go: most of a large cut's
+    memory."""
+    cut = replace(cutoff.cut, domains={domain: frame for domain, frame in cutoff.cut.domains.items()
+                                       if domain in CUT_DOMAINS})
+    return replace(cutoff, cut=cut)
+
+
 def disagreement_table(adam: Adam, limit: int) -> list[Block]:
     """Visits where the response recomputed from the lesion measurements differs from the
     investigator's: a data-quality check, not an analysis."""
@@ -89,14 +99,19 @@ def disagreement_table(adam: Adam, limit: int) -> list[Block]:
 
 
 def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: TrialConfig,
-            previous: PreviousCut | None, snapshot: pd.DataFrame) -> Analysis:
+            previous: PreviousCut | None, snapshot: pd.DataFrame | None) -> Analysis:
     """Every result and every section of both reports. `previous`: the previous cut (None for
-    the first cut); `snapshot`: this cut's record snapshot."""
+    the first cut); `snapshot`: this cut's record snapshot (read for the comparison with the
+    previous cut only)."""
     cut, day = cutoff.cut, cutoff.cut.cutoff
     limit = cfg.report.max_listing_rows_in_pdf
     status = response_status(adam.adsl, adam.adrs, day, cfg.response)   # settled or pending
     monitoring = evaluate_monitoring(status, adam.adsl, adam.adae, cfg, day)
-    changes = compare_cuts(snapshot, adam, previous) if previous is not None else None
+    changes = None
+    if previous is not None:
+        if snapshot is None:
+            raise ValueError("comparing with the previous cut needs this cut's record snapshot")
+        changes = compare_cuts(snapshot, adam, previous)
     facts = AttentionFacts(
         deaths=death_reconciliation(adam.adsl, adam.adae, cfg.safety), adae=adam.adae,
         new_saes=changes.new_saes if changes is not None and len(changes.new_saes.columns)

@@ -17,6 +17,7 @@ import re
 import secrets
 import shutil
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,6 +29,7 @@ from tasks.publish.canonical import write_json
 from tasks.publish.manifest import MANIFEST_NAME, file_hashes, read_manifest, version_ref
 
 LOCK_NAME = ".lock"
+FSYNC_THREADS = 16
 _VERSION = re.compile(r"^v(\d+)$")
 _STAGING_PREFIX = ".staging-"
 _STAGING = re.compile(r"^\.staging-v(?P<n>\d+)-(?P<host>.+)_(?P<pid>\d+)_(?P<start>\d+)_[0-9a-f]+$")
@@ -167,13 +169,19 @@ def _live_reservations(folder: Path) -> list[int]:
 
 
 def _fsync_tree(folder: Path) -> None:
-    """fsync every file (a full disk may only show here) and, best effort, every folder."""
-    for p in sorted(folder.rglob("*")):
-        if p.is_file():
-            with open(p, "rb") as fh:
-                os.fsync(fh.fileno())
+    """fsync every file (a full disk may only show here) and, best effort, every folder. The
+    files are synced FSYNC_THREADS at a time: the file system commits concurrent fsyncs together
+    (5,500 files: 0.5 s, one after the other 12 s here)."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    with ThreadPoolExecutor(FSYNC_THREADS) as pool:
+        list(pool.map(_fsync_file, files))          # list(): raises the first file's error
     for d in [folder, *(p for p in folder.rglob("*") if p.is_dir())]:
         _fsync_dir(d)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as fh:
+        os.fsync(fh.fileno())
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -168,7 +168,9 @@ def _serve(replies: BinaryIO) -> None:
         try:
             message: PdfJob | _Layout | _Attachments = pickle.load(jobs)
         except EOFError:
-            return
+            # every answer is written and flushed: end now, without freeing the pages laid out
+            # one by one (seconds for a long report, which the flow's exit would wait for)
+            os._exit(0)
         if isinstance(message, _Layout):
             try:
                 ahead = (message, layout(message.document, pdfa=message.pdfa))

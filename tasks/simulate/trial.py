@@ -27,7 +27,8 @@ def simulate_trial(cfg: TrialConfig, sim: Simulation, subjects: int, seed: int,
     every domain as text frames with SDTM variable names, independent of any cutoff.
     `numbered`: as enrol's (the subjects of the parts simulated before)."""
     end = study_end(sim)
-    people = enrol(cfg, sim, subjects, seed, numbered).pipe(draw_outcome, cfg=cfg, sim=sim, seed=seed)
+    people = enrol(cfg, sim, subjects, seed, numbered).pipe(draw_outcome, cfg=cfg, sim=sim,
+                                                            seed=seed)
     tumours = plan_tumours(people, cfg, seed, end)
     people = end_treatment(people, tumours.pd_day, end)
     exposure = administer(people, cfg, seed)

@@ -13,7 +13,7 @@ import pytest
 
 from tasks.errors import PublishError
 from tasks.publish import canonical
-from tasks.publish.versions import (check_final_rules, latest_version, predecessor,
+from tasks.publish.versions import (_fsync_tree, check_final_rules, latest_version, predecessor,
                                     previous_cut_version, reserve_version)
 
 JAN = date(2026, 1, 31)
@@ -236,3 +236,27 @@ def test_the_manifest_chains_to_the_version_published_before(tmp_path):
     assert manifest(feb1)["previous"]["version"] == 2
     assert manifest(feb1)["previous"]["manifest_sha256"] == \
         canonical.sha256_file(jan2 / "manifest.json")
+
+
+def test_every_file_and_folder_is_fsynced_and_a_failure_is_raised(tmp_path, monkeypatch):
+    for k in range(40):
+        (tmp_path / "v1" / f"d{k % 3}").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "v1" / f"d{k % 3}" / f"f{k}.csv").write_text(str(k))
+    synced: list[str] = []
+    real = os.fsync
+
+    def spy(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd)
+    monkeypatch.setattr(os, "fsync", spy)
+    _fsync_tree(tmp_path / "v1")
+    files = {str(p) for p in (tmp_path / "v1").rglob("*.csv")}
+    folders = {str(tmp_path / "v1"), *(str(tmp_path / "v1" / f"d{k}") for k in range(3))}
+    assert sorted(synced) == sorted(files | folders)
+
+    def full(fd: int) -> None:
+        if os.readlink(f"/proc/self/fd/{fd}").endswith("f7.csv"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError, match="No space left"):
+        _fsync_tree(tmp_path / "v1")
