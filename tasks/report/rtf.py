@@ -3,16 +3,22 @@ made with rtflite on A4, with the table's number and title, population, column h
 on every page, footnotes, source and the report's marking. No timestamp: the same table gives the
 same bytes. Text is escaped by rtf_text (rtflite passes braces and backslashes through).
 
-rtflite takes about 0.15 ms a cell (a 4,000-row listing: seconds), so a table's RTF can be kept
-by rtf_key: what its bytes depend on, hashed."""
+rtflite 2.6 takes about 0.15 ms a cell, most of it validating ~20 broadcast attributes per cell
+while it encodes the body: _Body encodes it as rtflite does with each attribute broadcast once a
+page (the same bytes, tested against rtflite's own body; 4,000-row listings in a second). A
+table's RTF can also be kept by rtf_key: what its bytes depend on, hashed."""
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import MutableSequence, Sequence
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import rtflite
+from rtflite.attributes import BroadcastValue
+from rtflite.row import Border, Cell, Row, TextContent
 
 from tasks.model import Table
 from tasks.report import formatting as fmt
@@ -27,6 +33,51 @@ WIDEST_COLUMN = 40                                   # characters that set a col
 _CODE = hashlib.sha256(b"".join(Path(module.__file__).read_bytes()
                                 for module in (fmt, rtf_text_module)) +
                        Path(__file__).read_bytes() + rtflite.__version__.encode()).hexdigest()
+
+
+_TEXT_ATTRIBUTES = ("font", "font_size", "format", "color", "background_color", "justification",
+                    "indent_first", "indent_left", "indent_right", "space", "space_before",
+                    "space_after", "convert", "hyphenation")   # TextContent's, from text_<name>
+
+
+class _Body(rtflite.RTFBody):
+    """rtflite's RTFBody whose page encoding (TableAttributes._encode of rtflite 2.6.0, line by
+    line) broadcasts each attribute once a page, not once a cell."""
+
+    def _encode(self, df: pl.DataFrame, col_widths: Sequence[float],
+                row_offset: int = 0) -> MutableSequence[str]:
+        dim = df.shape
+        broadcast: dict[str, BroadcastValue] = {}
+
+        def value(name: str, row: int, column: int = 0) -> Any:
+            if name not in broadcast:
+                broadcast[name] = BroadcastValue(value=getattr(self, name), dimension=dim)
+            return broadcast[name].iloc(row + row_offset, column)
+
+        if self.cell_nrow is None:
+            cells = BroadcastValue(value=df, dimension=dim)
+            widths = BroadcastValue(value=col_widths, dimension=dim)
+            self.cell_nrow = [[float(self.calculate_lines(
+                text=str(cells.iloc(i, j)), available_width=widths.iloc(i, j),
+                row_idx=i + row_offset, col_idx=j)) for j in range(dim[1])] for i in range(dim[0])]
+        right = BroadcastValue(value=self.border_right, dimension=dim)
+        rows: MutableSequence[str] = []
+        for i in range(dim[0]):
+            cells_of_row = []
+            for j, raw in enumerate(df.row(i)):
+                text = TextContent(text="" if raw is None else str(raw),
+                                   **{name: value(f"text_{name}", i, j)
+                                      for name in _TEXT_ATTRIBUTES})
+                cells_of_row.append(Cell(
+                    text=text, width=col_widths[j],
+                    border_left=Border(style=value("border_left", i, j)),
+                    border_right=(Border(style=right.iloc(i, j)) if j == dim[1] - 1 else None),
+                    border_top=Border(style=value("border_top", i, j)),
+                    border_bottom=Border(style=value("border_bottom", i, j)),
+                    vertical_justification=value("cell_vertical_justification", i, j)))
+            rows.extend(Row(row_cells=cells_of_row, justification=value("cell_justification", i),
+                            height=value("cell_height", i))._as_rtf())
+        return rows
 
 
 def _widths(table: Table) -> list[int]:
@@ -80,7 +131,7 @@ def table_rtf(table: Table, marking: str) -> bytes:
             text=[rtf_text(f"Table {table.number}"), rtf_text(table.title),
                   rtf_text(table.population)], text_convert=[False]),
         rtf_column_header=headers,
-        rtf_body=rtflite.RTFBody(
+        rtf_body=_Body(
             col_rel_width=widths, as_colheader=not table.is_empty, text_convert=[[False]],
             text_justification=[["l"] + ["c"] * (len(widths) - 1)]),
         rtf_footnote=rtflite.RTFFootnote(text=notes, text_convert=[[False]]) if notes else None,

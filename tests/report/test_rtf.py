@@ -109,3 +109,20 @@ def test_the_rtf_key_changes_with_what_is_printed_and_only_with_it():
               _table("14.3.3", 3, 2)]
     assert len({key, *(rtf_key(t, MARKING) for t in others)}) == 1 + len(others)
     assert rtf_key(table, "OPEN SESSION") != key
+
+
+def test_the_body_is_encoded_as_rtflites_own_body_encodes_it(monkeypatch):
+    """rtf._Body broadcasts the attributes once a page: byte for byte rtflite's RTFBody, for a
+    table over pages with a spanning header, wrapped and non-ASCII cells, an empty one."""
+    import rtflite
+
+    from tasks.report import rtf
+
+    long = _table("14.3.2", 130, 3, landscape=True, header_groups=[("", 1), ("Dose level", 3)])
+    long.display.iloc[5, 0] = "A preferred term long enough to wrap in its column " * 3
+    long.display.iloc[7, 1] = "caf\u00e9 \u2265 3 {x} \\ y\nsecond line"
+    tables = [long, _table("14.3.1", 3, 1), _table("16.4.3", 0, 1)]
+    ours = [table_rtf(t, MARKING) for t in tables]
+    monkeypatch.setattr(rtf, "_Body", rtflite.RTFBody)
+    assert ours == [table_rtf(t, MARKING) for t in tables]
+    assert len(rtf_pages(ours[0])) >= 4
