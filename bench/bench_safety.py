@@ -16,9 +16,9 @@ import resource
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 

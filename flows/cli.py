@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Optional, TypeVar
+from typing import TypeVar
 
 # Prefect reads its settings at import: keep the console for interim's own messages.
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -99,7 +100,7 @@ def simulate(out: Path = typer.Option(..., help="Root folder of data cuts; write
              subjects: int = typer.Option(40, min=1, help="Number of subjects screened."),
              seed: int = typer.Option(20261, help="Random seed: the same seed is the same trial."),
              scenario: str = typer.Option("clean", help="clean, partial-dates, messy, invalid, correction."),
-             config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
+             config: Path | None = typer.Option(None, help=CONFIG_HELP)) -> None:
     """Write a synthetic SDTM data cut of the trial."""
     from tasks.config import load_settings
     from tasks.simulate import SCENARIOS, simulate_cut, write_cut
@@ -122,7 +123,7 @@ def simulate(out: Path = typer.Option(..., help="Root folder of data cuts; write
 
 @app.command()
 def validate(cut_dir: str = typer.Argument(..., help="A cut folder ROOT/YYYY-MM-DD (path or fsspec URL)."),
-             config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
+             config: Path | None = typer.Option(None, help=CONFIG_HELP)) -> None:
     """Validate one data cut; print every problem; exit 1 on errors. Writes nothing."""
     from tasks.config import load_settings
     from tasks.ingest.read import read_cut
@@ -152,12 +153,12 @@ def validate(cut_dir: str = typer.Argument(..., help="A cut folder ROOT/YYYY-MM-
 
 @app.command()
 def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
-        source: Optional[str] = typer.Option(None, help="Root of the data cuts (path or fsspec URL)."),
-        config: Optional[Path] = typer.Option(None, help=CONFIG_HELP),
-        reports: Optional[Path] = typer.Option(None, help="Reports root (default: the configured one)."),
-        reason: Optional[str] = typer.Option(None, help="Why this analysis is run (printed on the title page)."),
+        source: str | None = typer.Option(None, help="Root of the data cuts (path or fsspec URL)."),
+        config: Path | None = typer.Option(None, help=CONFIG_HELP),
+        reports: Path | None = typer.Option(None, help="Reports root (default: the configured one)."),
+        reason: str | None = typer.Option(None, help="Why this analysis is run (printed on the title page)."),
         final: bool = typer.Option(False, "--final", help="Mark this version final."),
-        narrative: Optional[str] = typer.Option(
+        narrative: str | None = typer.Option(
             None, help="The independent statistician's summary (Markdown), shown as text on page 2 "
                        "of the closed report (default: narrative.md in the cut folder).")) -> None:
     """Run the interim-analysis flow for one cut and publish a new report version."""
@@ -234,7 +235,7 @@ CONFIG_HELP = "A config file merged over the trial's."
 REPORTS_HELP = "Reports root holding deliveries.jsonl (default: the configured one)."
 
 
-def _reports_root(reports: Optional[Path], config: Optional[Path]) -> Path:
+def _reports_root(reports: Path | None, config: Path | None) -> Path:
     """The reports root whose deliveries.jsonl is meant: --reports, else the configured one."""
     from tasks.config import load_settings
     from tasks.operation import local_or_url
@@ -245,11 +246,12 @@ def _reports_root(reports: Optional[Path], config: Optional[Path]) -> Path:
 @app.command()
 def approve(version_dir: Path = typer.Argument(..., help=VERSION_HELP),
             by: str = typer.Option(..., "--by", help="Name of the person approving (signature)."),
-            meaning: Optional[str] = typer.Option(
+            meaning: str | None = typer.Option(
                 None, help="What the approval means (default: approved for DSMB distribution).")
             ) -> None:
     """Record the electronic approval of a verified version for delivery."""
-    from tasks.deliver.approval import DEFAULT_MEANING, approve as record_approval
+    from tasks.deliver.approval import DEFAULT_MEANING
+    from tasks.deliver.approval import approve as record_approval
 
     line = _guarded(lambda: record_approval(version_dir, by, meaning or DEFAULT_MEANING))
     typer.echo(f"{line.version} approved by {line.by} ({line.os_user}@{line.host}) on {line.time}: "
@@ -259,7 +261,7 @@ def approve(version_dir: Path = typer.Argument(..., help=VERSION_HELP),
 @app.command()
 def deliver(version_dir: Path = typer.Argument(..., help=VERSION_HELP),
             audience: str = typer.Option("all", help="closed, open or all."),
-            config: Optional[Path] = typer.Option(None, help=f"{CONFIG_HELP} (`delivery:`)"),
+            config: Path | None = typer.Option(None, help=f"{CONFIG_HELP} (`delivery:`)"),
             resend: bool = typer.Option(False, "--resend", help="Send a new copy also to "
                                         "recipients who have one (logged as resent).")) -> None:
     """Send each recipient of the audience a personal watermarked copy; only approved versions."""
@@ -288,8 +290,8 @@ def deliver(version_dir: Path = typer.Argument(..., help=VERSION_HELP),
 
 @app.command()
 def trace(file: Path = typer.Argument(..., help="A delivered copy (PDF)."),
-          reports: Optional[Path] = typer.Option(None, help=REPORTS_HELP),
-          config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
+          reports: Path | None = typer.Option(None, help=REPORTS_HELP),
+          config: Path | None = typer.Option(None, help=CONFIG_HELP)) -> None:
     """Name the version, audience and recipient of a delivered copy; exit 1 if it was changed."""
     from tasks.deliver.log import DeliveryLog
     from tasks.deliver.trace import trace_copy
@@ -302,9 +304,9 @@ def trace(file: Path = typer.Argument(..., help="A delivered copy (PDF)."),
 
 
 @app.command()
-def deliveries(cutoff: Optional[str] = typer.Option(None, help="Only versions of this cutoff."),
-               reports: Optional[Path] = typer.Option(None, help=REPORTS_HELP),
-               config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
+def deliveries(cutoff: str | None = typer.Option(None, help="Only versions of this cutoff."),
+               reports: Path | None = typer.Option(None, help=REPORTS_HELP),
+               config: Path | None = typer.Option(None, help=CONFIG_HELP)) -> None:
     """The delivery log: approvals, sends, failures and resends."""
     from tasks.deliver.log import DeliveryLog
     from tasks.deliver.present import COLUMNS, log_rows, select

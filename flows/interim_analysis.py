@@ -2,7 +2,7 @@
 DAG on one screen; every step is a thin task over a plain function of tasks/)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from prefect import flow
@@ -41,7 +41,7 @@ def interim_analysis(cutoff: date, reason: str | None = None, final: bool = Fals
     `reason` is required for another version after a final one; without it the title page says
     the run was manually triggered. `narrative`: the independent statistician's summary
     (Markdown file; default: narrative.md in the cut folder when there)."""
-    run_time = datetime.now(timezone.utc).replace(microsecond=0)
+    run_time = datetime.now(UTC).replace(microsecond=0)
     settings = load_settings(config_file)
     cfg, operation = settings.analysis, settings.operation
     location = cut_location(local_or_url(source or operation.source.root), cutoff)

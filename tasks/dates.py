@@ -1,7 +1,8 @@
 """ISO 8601 dates as SDTM holds them (text, possibly partial) and the imputations of the SAP."""
 from __future__ import annotations
 
-from typing import Callable, Literal
+from collections.abc import Callable
+from typing import Literal
 
 import numpy as np
 import pandas as pd

@@ -23,9 +23,8 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory):
     """A private Prefect API (SQLite under a temporary PREFECT_HOME) for the whole session."""
     home = tmp_path_factory.mktemp("prefect-home")
     os.environ["PREFECT_HOME"] = str(home)
-    from prefect.testing.utilities import prefect_test_harness
-
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
 
     # The first start migrates a new database: generous timeout (known CI flake otherwise).
     # No flow-run heartbeats: nothing watches them here, and Prefect 3.9 waits up to 1 s for the

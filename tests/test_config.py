@@ -2,17 +2,23 @@
 three parts (analysis, operation, simulation); where the files are found; the packaged defaults."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import typing
 from datetime import date
+from pathlib import Path
 
 import pytest
 import yaml
 from pydantic import BaseModel
 
-from tasks.config import (CONFIG_ENV, DEFAULTS_FILE, PACKAGED_CONFIG_DIR, Settings, deep_merge,
-                          load_config, load_settings)
+from tasks.config import (
+    CONFIG_ENV,
+    DEFAULTS_FILE,
+    PACKAGED_CONFIG_DIR,
+    Settings,
+    deep_merge,
+    load_config,
+    load_settings,
+)
 from tasks.errors import ConfigError
 from tasks.model import Cut, SourceFile
 

@@ -4,9 +4,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pandas as pd
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tasks.dates import earliest_date, impute_date, is_iso8601, latest_date, precision, study_days, to_date
+from tasks.dates import (
+    earliest_date,
+    impute_date,
+    is_iso8601,
+    latest_date,
+    precision,
+    study_days,
+    to_date,
+)
 
 
 def test_iso8601_accepts_partial_and_times_and_rejects_impossible_dates():

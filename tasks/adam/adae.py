@@ -34,10 +34,10 @@ import numpy as np
 import pandas as pd
 
 from tasks.adam.adexrec import build_adexrec
-from tasks.config import TrialConfig
-from tasks.distinct import per_distinct
 from tasks.adam.unique import numbers, upper
+from tasks.config import TrialConfig
 from tasks.dates import earliest_date, latest_date, precision, study_day
+from tasks.distinct import per_distinct
 from tasks.errors import BadInputError, ConfigError
 from tasks.model import Cut
 

@@ -22,10 +22,9 @@ import numpy as np
 import pandas as pd
 
 from tasks.adam import albi, ctcae
-from tasks.dates import study_day
 from tasks.adam.unique import numbers, upper
 from tasks.config import TrialConfig
-from tasks.dates import to_date
+from tasks.dates import study_day, to_date
 from tasks.model import Cut
 
 ADSL_VARIABLES = ("SAFFL", "TRT01A", "TRT01AN", "TRTSDT", "TRTEDT")

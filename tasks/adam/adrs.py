@@ -30,15 +30,27 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tasks.adam.assessments import (AFTER_FIRST_PD, NOT_WORST, Reading, analysis_assessments,
-                                    overall_responses, primary_reading, reference_dates)
-from tasks.adam.best_response import (BOR_RULES, CBOR_RULES, SOURCE_COLUMNS, Category, best_of,
-                                      first_confirmed_response)
+from tasks.adam.assessments import (
+    AFTER_FIRST_PD,
+    NOT_WORST,
+    Reading,
+    analysis_assessments,
+    overall_responses,
+    primary_reading,
+    reference_dates,
+)
+from tasks.adam.best_response import (
+    BOR_RULES,
+    CBOR_RULES,
+    SOURCE_COLUMNS,
+    Category,
+    best_of,
+    first_confirmed_response,
+)
 from tasks.adam.irecist import IBOR_RULES, ICBOR_RULES
 from tasks.adam.landmark import LEFT_OUT, landmark_control
 from tasks.adam.new_therapy import new_therapy_start
-from tasks.adam.response_terms import (CLINICAL_BENEFIT, IRECIST, NE, PD, RECIST, RESPONDER,
-                                       Criteria)
+from tasks.adam.response_terms import CLINICAL_BENEFIT, IRECIST, NE, PD, RECIST, RESPONDER, Criteria
 from tasks.config import Response, TrialConfig
 from tasks.dates import DAYS_PER_MONTH
 from tasks.model import Cut

@@ -19,7 +19,6 @@ from tasks.config import TrialConfig
 from tasks.model import ADAM_DATASETS, Adam, Cut
 
 
-
 def build_adam(cut: Cut, cfg: TrialConfig) -> Adam:
     adsl = build_adsl(cut, cfg)
     adrs = build_adrs(adsl, cut, cfg)

@@ -8,10 +8,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tasks.adam.best_response import (NO_DATA_MISSING, NO_DATA_NE, Category, confirmed,
-                                      late_enough)
-from tasks.adam.response_terms import (AS_RECIST, CR, ICPD, ICR, IPR, IRESPONSES, ISD, IUPD, NE,
-                                       NON_ICR_NON_IUPD, PR)
+from tasks.adam.best_response import NO_DATA_MISSING, NO_DATA_NE, Category, confirmed, late_enough
+from tasks.adam.response_terms import (
+    AS_RECIST,
+    CR,
+    ICPD,
+    ICR,
+    IPR,
+    IRESPONSES,
+    ISD,
+    IUPD,
+    NE,
+    NON_ICR_NON_IUPD,
+    PR,
+)
 from tasks.config import Response
 
 

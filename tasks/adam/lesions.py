@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tasks.distinct import per_distinct
 from tasks.adam.response_terms import normalise
 from tasks.config import TrialConfig
 from tasks.dates import latest_date, to_date
+from tasks.distinct import per_distinct
 from tasks.model import Cut, Finding
 
 TARGET, NON_TARGET, NEW = "TARGET", "NON-TARGET", "NEW"

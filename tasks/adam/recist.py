@@ -18,10 +18,27 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tasks.adam.lesions import (NEW, NON_TARGET, TARGET, baseline_lesions, lesion_table,
-                                tumour_identification, visit_table)
-from tasks.adam.response_terms import (CR, NE, NON_CR_NON_PD, PD, PR, RESPONSES, SD,
-                                       WORST_FIRST, aval, normalise)
+from tasks.adam.lesions import (
+    NEW,
+    NON_TARGET,
+    TARGET,
+    baseline_lesions,
+    lesion_table,
+    tumour_identification,
+    visit_table,
+)
+from tasks.adam.response_terms import (
+    CR,
+    NE,
+    NON_CR_NON_PD,
+    PD,
+    PR,
+    RESPONSES,
+    SD,
+    WORST_FIRST,
+    aval,
+    normalise,
+)
 from tasks.config import Response, TrialConfig
 from tasks.model import Cut
 

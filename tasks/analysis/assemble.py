@@ -11,27 +11,47 @@ from tasks.adam.recist import response_disagreements
 from tasks.analysis.attention import AttentionFacts, attention_items
 from tasks.analysis.changes import changes_results, compare_cuts
 from tasks.analysis.changes_tables import changes_blocks, first_cut_blocks
-from tasks.analysis.conduct import (accrual_section, conduct_summary, demographics_section,
-                                    deviations_section, disposition_section, populations)
+from tasks.analysis.conduct import (
+    accrual_section,
+    conduct_summary,
+    demographics_section,
+    deviations_section,
+    disposition_section,
+    populations,
+)
 from tasks.analysis.deaths import death_reconciliation
 from tasks.analysis.efficacy import efficacy_results, efficacy_section
 from tasks.analysis.methods import Provenance, methods_section, provenance_section
 from tasks.analysis.open_results import open_results
-from tasks.analysis.quality import (data_currency, excluded_responses_blocks,
-                                    quality_section)
-from tasks.analysis.safety import (course_and_treatment, exposure_section,
-                                   hepatic_and_reconciliation, safety_course_results,
-                                   safety_overview, safety_results, safety_section)
+from tasks.analysis.quality import data_currency, excluded_responses_blocks, quality_section
+from tasks.analysis.safety import (
+    course_and_treatment,
+    exposure_section,
+    hepatic_and_reconciliation,
+    safety_course_results,
+    safety_overview,
+    safety_results,
+    safety_section,
+)
 from tasks.analysis.safety_profiles import appendix_blocks, patient_profiles
 from tasks.config import TrialConfig
-from tasks.model import Adam, Block, CutoffResult, Figure, Finding, Paragraph, PreviousCut, Section, Table
+from tasks.model import (
+    Adam,
+    Block,
+    CutoffResult,
+    Figure,
+    Finding,
+    Paragraph,
+    PreviousCut,
+    Section,
+    Table,
+)
 from tasks.monitoring.decision import monitoring_blocks
 from tasks.monitoring.pending import response_status
 from tasks.monitoring.rules import evaluate_monitoring
 from tasks.report import formatting as fmt
 from tasks.results.changes import ChangesResults
 from tasks.results.run import DataCut, OpenResults, Results
-
 
 PROFILES = "profiles"          # the closed report's appendix, after provenance
 

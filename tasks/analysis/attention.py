@@ -14,8 +14,13 @@ from tasks.config import TrialConfig
 from tasks.monitoring.decision import RULES_TABLE
 from tasks.report import formatting as fmt
 from tasks.results.attention import AttentionItem
-from tasks.results.monitoring import (MonitoringResults, PredictiveResult, SafetyStoppingResult,
-                                      SimonResult, SimonStage)
+from tasks.results.monitoring import (
+    MonitoringResults,
+    PredictiveResult,
+    SafetyStoppingResult,
+    SimonResult,
+    SimonStage,
+)
 from tasks.results.verdict import Verdict
 
 DEATH_LISTING = "t_14_3_6_2_death_listing"

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from tasks.adam.response_terms import PD as PROGRESSION, RESPONDER as RESPONSES
+from tasks.adam.response_terms import PD as PROGRESSION
+from tasks.adam.response_terms import RESPONDER as RESPONSES
 from tasks.model import Adam, PreviousCut
 from tasks.publish.snapshot import RECORD_KEY, SNAPSHOT_COLUMNS
 from tasks.results.changes import FIRST_CUT, ChangesResults

@@ -13,20 +13,44 @@ from tasks.adam.assessments import AFTER_NEW_THERAPY
 from tasks.adam.recist import best_percent_change
 from tasks.adam.response_terms import RECIST
 from tasks.analysis.arms import TOTAL, arm_columns
-from tasks.analysis.efficacy_data import (BOR, CBOR, OVERALL, endpoint_records,
-                                          percent_change_over_time, subject_responses,
-                                          swimmer_lanes)
-from tasks.analysis.efficacy_figures import km_figure, spider_figure, swimmer_figure, waterfall_figure
-from tasks.analysis.efficacy_tables import (REFERENCE_DATES, endpoint_summary, km_summary_table,
-                                            landmark_rate, pfs_sensitivity_table, rate_definitions,
-                                            response_frequency_table, response_rate, response_rate_table)
+from tasks.analysis.efficacy_data import (
+    BOR,
+    CBOR,
+    OVERALL,
+    endpoint_records,
+    percent_change_over_time,
+    subject_responses,
+    swimmer_lanes,
+)
+from tasks.analysis.efficacy_figures import (
+    km_figure,
+    spider_figure,
+    swimmer_figure,
+    waterfall_figure,
+)
+from tasks.analysis.efficacy_tables import (
+    REFERENCE_DATES,
+    endpoint_summary,
+    km_summary_table,
+    landmark_rate,
+    pfs_sensitivity_table,
+    rate_definitions,
+    response_frequency_table,
+    response_rate,
+    response_rate_table,
+)
 from tasks.analysis.independent_review import independent_review_blocks, independent_review_results
 from tasks.analysis.irecist import irecist_results, irecist_table
 from tasks.config import TrialConfig
 from tasks.model import Block, Paragraph
 from tasks.monitoring.pending import AWAITING
-from tasks.results.efficacy import (EfficacyResults, FollowUp, PendingResponses, PfsSensitivity,
-                                    Survival)
+from tasks.results.efficacy import (
+    EfficacyResults,
+    FollowUp,
+    PendingResponses,
+    PfsSensitivity,
+    Survival,
+)
 
 # The PFS sensitivity analyses (ADTTE PARAMCD -> label), in table order, when ADTTE has them.
 SENSITIVITY = {MISSED: "Without the missed-assessment rule",

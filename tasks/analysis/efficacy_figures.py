@@ -8,14 +8,21 @@ from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from tasks.analysis.arms import TOTAL
 from tasks.adam.response_terms import RESPONSE_ORDER
+from tasks.analysis.arms import TOTAL
 from tasks.config import Response
 from tasks.dates import DAYS_PER_MONTH
 from tasks.model import Figure
 from tasks.report import formatting as fmt
-from tasks.report.svg import (MIN_FONT_PT, PALETTE, aggregated_note, legend_above, new_figure,
-                              to_svg, top_n)
+from tasks.report.svg import (
+    MIN_FONT_PT,
+    PALETTE,
+    aggregated_note,
+    legend_above,
+    new_figure,
+    to_svg,
+    top_n,
+)
 from tasks.stats.km import km_curve, number_at_risk
 
 # RECIST 1.1 thresholds of the target-lesion sum (tasks.adam.recist), drawn as reference lines.

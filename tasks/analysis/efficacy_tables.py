@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tasks.adam.response_terms import CLINICAL_BENEFIT as DISEASE_CONTROL, RESPONDER, RESPONSE_ORDER
-from tasks.analysis.arms import column_header
 from tasks.adam.landmark import NO, NOT_REACHED, PENDING, YES, landmark_days
+from tasks.adam.response_terms import CLINICAL_BENEFIT as DISEASE_CONTROL
+from tasks.adam.response_terms import RESPONDER, RESPONSE_ORDER
+from tasks.analysis.arms import column_header
 from tasks.analysis.efficacy_data import BOR, CBOR, CBOR_WINDOW, LANDMARK
 from tasks.config import TrialConfig
 from tasks.model import Table

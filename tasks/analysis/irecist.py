@@ -4,8 +4,22 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tasks.adam.response_terms import (CR, ICPD, ICR, IPR, IRECIST, ISD, IUPD, MISSING, NE,
-                                       NON_CR_NON_PD, NON_ICR_NON_IUPD, PD, PR, SD)
+from tasks.adam.response_terms import (
+    CR,
+    ICPD,
+    ICR,
+    IPR,
+    IRECIST,
+    ISD,
+    IUPD,
+    MISSING,
+    NE,
+    NON_CR_NON_PD,
+    NON_ICR_NON_IUPD,
+    PD,
+    PR,
+    SD,
+)
 from tasks.analysis.efficacy_data import BOR, CBOR, IBOR, ICBOR
 from tasks.config import TrialConfig
 from tasks.model import Table

@@ -10,8 +10,14 @@ import pandas as pd
 
 from tasks.adam.descriptions import rule_descriptions
 from tasks.analysis.safety_counts import INDENT
-from tasks.analysis.settings_words import (AREAS, CLOSED_ONLY_AREAS, SETTINGS, area_of, leaf_keys,
-                                           uncovered_keys)
+from tasks.analysis.settings_words import (
+    AREAS,
+    CLOSED_ONLY_AREAS,
+    SETTINGS,
+    area_of,
+    leaf_keys,
+    uncovered_keys,
+)
 from tasks.config import TrialConfig
 from tasks.model import Block, Paragraph, SourceFile, Table
 

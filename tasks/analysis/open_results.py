@@ -11,8 +11,14 @@ import pandas as pd
 from tasks.analysis.quality import data_currency
 from tasks.config import TrialConfig
 from tasks.model import Adam, CutoffResult, Figure, Finding, Section, Table
-from tasks.results.run import (Accrual, DataCurrency, OpenDataQuality, OpenPopulations, OpenResults,
-                               Populations)
+from tasks.results.run import (
+    Accrual,
+    DataCurrency,
+    OpenDataQuality,
+    OpenPopulations,
+    OpenResults,
+    Populations,
+)
 
 # Table ids of the open report whose data open-results.json carries, by key.
 OPEN_TABLES = {"accrual_by_site": "t_14_1_1_accrual_by_site", "accrual_by_month": "f_14_1_1_accrual",

@@ -16,20 +16,30 @@ import pandas as pd
 
 from tasks.adam.adae import relatedness_components
 from tasks.analysis.arms import TOTAL
+from tasks.analysis.deaths import death_listing, death_reconciliation, deaths_table
 from tasks.analysis.safety_aesi import aesi_events, aesi_table, incidence_table
-from tasks.analysis.safety_counts import (Columns, GradeScale, grade_scale, safety_events,
-                                          treatment_columns)
+from tasks.analysis.safety_counts import (
+    Columns,
+    GradeScale,
+    grade_scale,
+    safety_events,
+    treatment_columns,
+)
 from tasks.analysis.safety_course import course_blocks, course_by_column
 from tasks.analysis.safety_exposure import exposure_section
 from tasks.analysis.safety_hepatic import child_pugh_columns, decompensation_events, hepatic_blocks
 from tasks.analysis.safety_labs import liver_blocks
-from tasks.analysis.deaths import death_listing, death_reconciliation, deaths_table
 from tasks.analysis.safety_listings import listing_blocks, sae_listing
 from tasks.analysis.safety_profiles import link_subjects
 from tasks.analysis.safety_reconciliation import reconciliation_blocks
 from tasks.analysis.safety_teae import overview_rows, overview_table, teae_tables
-from tasks.analysis.safety_treatment import (all_cycles_rule, immune_events, immune_treatment_use,
-                                             treated_subjects, treatment_blocks)
+from tasks.analysis.safety_treatment import (
+    all_cycles_rule,
+    immune_events,
+    immune_treatment_use,
+    treated_subjects,
+    treatment_blocks,
+)
 from tasks.config import TrialConfig
 from tasks.model import Adam, Block, Paragraph, Table
 from tasks.results.safety import SafetyResults, Share

@@ -8,8 +8,14 @@ from scipy.stats import chi2
 
 from tasks.adam.adae import aesi_variables
 from tasks.analysis.arms import column_header
-from tasks.analysis.safety_counts import (Columns, grade_scale, hierarchy_counts, prepare_events,
-                                          row_label, wide_display)
+from tasks.analysis.safety_counts import (
+    Columns,
+    grade_scale,
+    hierarchy_counts,
+    prepare_events,
+    row_label,
+    wide_display,
+)
 from tasks.analysis.safety_teae import ALL_GRADES, LANDSCAPE_COLUMNS, population, teae_footnotes
 from tasks.config import TrialConfig
 from tasks.model import Table

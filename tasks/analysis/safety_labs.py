@@ -14,8 +14,15 @@ from tasks.analysis.safety_teae import LANDSCAPE_COLUMNS, population
 from tasks.config import TrialConfig
 from tasks.model import Block, Figure, Table
 from tasks.report import formatting as fmt
-from tasks.report.svg import (MIN_FONT_PT, PALETTE, aggregated_note, draw_density, legend_above,
-                              new_figure, to_svg)
+from tasks.report.svg import (
+    MIN_FONT_PT,
+    PALETTE,
+    aggregated_note,
+    draw_density,
+    legend_above,
+    new_figure,
+    to_svg,
+)
 
 SOURCE = "ADSL, ADLB"
 EDISH_ID = "f_14_3_8_edish"

@@ -10,12 +10,19 @@ import pandas as pd
 
 from tasks.adam.adae import relatedness_components
 from tasks.analysis.arms import column_header
-from tasks.analysis.safety_counts import (MISSING, Columns, GradeScale, grade_labels, hierarchy_counts,
-                                          row_label, wide_display)
+from tasks.analysis.safety_counts import (
+    MISSING,
+    Columns,
+    GradeScale,
+    grade_labels,
+    hierarchy_counts,
+    row_label,
+    wide_display,
+)
 from tasks.config import TrialConfig
 from tasks.model import Table
-from tasks.results.safety import SafetyResults, Share
 from tasks.report import formatting as fmt
+from tasks.results.safety import SafetyResults, Share
 
 SOURCE = "ADSL, ADAE"
 SOC_PT_HEADER = "System organ class\n   Preferred term"

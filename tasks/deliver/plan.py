@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tasks.deliver.log import DELIVERED, LogLine, version_label
-from tasks.operation import AUDIENCES, Audience, Delivery, Recipient
 from tasks.errors import DeliveryError
+from tasks.operation import AUDIENCES, Audience, Delivery, Recipient
 from tasks.publish.layout import report_path
 
 AUDIENCE_CHOICES = (*AUDIENCES, "all")

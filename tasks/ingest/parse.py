@@ -4,9 +4,7 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
-import io
 import tempfile
-import warnings
 import zlib
 from collections import Counter
 

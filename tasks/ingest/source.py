@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 import fsspec
 from fsspec.core import url_to_fs
 
-from tasks.operation import Source
 from tasks.errors import BadInputError
+from tasks.operation import Source
 
 T = TypeVar("T")
 

@@ -9,8 +9,14 @@ import pandas as pd
 
 from tasks.model import Block, Paragraph, Table
 from tasks.report import formatting as fmt
-from tasks.results.monitoring import (MonitoringResults, NotEvaluated, PredictiveResult,
-                                      SafetyStoppingResult, SimonResult, SimonStage)
+from tasks.results.monitoring import (
+    MonitoringResults,
+    NotEvaluated,
+    PredictiveResult,
+    SafetyStoppingResult,
+    SimonResult,
+    SimonStage,
+)
 from tasks.results.verdict import Verdict
 
 RULE_COLUMNS = ["Rule", "Boundary", "Observed", "Verdict"]

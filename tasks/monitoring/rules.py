@@ -27,10 +27,19 @@ from tasks.monitoring.predictive import predictive_probability
 from tasks.monitoring.safety_stopping import boundary_table, evaluate_safety
 from tasks.monitoring.simon import design_summary, search_designs
 from tasks.monitoring.simon_inference import stagewise_inference
-from tasks.results.monitoring import (InformationFraction, MonitoringResults, NotEvaluated,
-                                      PredictiveResult, SafetyStoppingResult, SimonDesignSummary,
-                                      SimonInference, SimonParameters, SimonResult, SimonStage,
-                                      UnjudgedRecords)
+from tasks.results.monitoring import (
+    InformationFraction,
+    MonitoringResults,
+    NotEvaluated,
+    PredictiveResult,
+    SafetyStoppingResult,
+    SimonDesignSummary,
+    SimonInference,
+    SimonParameters,
+    SimonResult,
+    SimonStage,
+    UnjudgedRecords,
+)
 from tasks.results.verdict import Verdict
 
 EFFICACY_DATA = "ADSL (RSEVALFL, {ref}, DTHFL), ADRS (PARAMCD CBOR; OVR AVALC, ADT, ANL01FL)"

@@ -10,7 +10,6 @@ from scipy.stats import beta
 from tasks.results.verdict import Verdict
 
 
-
 @dataclass(frozen=True)
 class SafetyResult:
     """t events in m assessable subjects: P(rate > threshold | data), the smallest t that would

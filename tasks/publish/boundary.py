@@ -19,9 +19,16 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from tasks.publish.canonical import sha256_file
+from tasks.publish.layout import (
+    MANIFEST_NAME,
+    OPEN_ATTACHMENTS,
+    OPEN_DIR,
+    OPEN_MANIFEST_NAME,
+    OPEN_PDF,
+    OPEN_RESULTS_NAME,
+    RESULTS_NAME,
+)
 from tasks.publish.manifest import file_hashes
-from tasks.publish.layout import (MANIFEST_NAME, OPEN_ATTACHMENTS, OPEN_DIR, OPEN_MANIFEST_NAME,
-                                  OPEN_PDF, OPEN_RESULTS_NAME, RESULTS_NAME)
 from tasks.report import formatting as fmt
 from tasks.report.rtf_text import rtf_pages
 

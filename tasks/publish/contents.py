@@ -11,13 +11,20 @@ import pandas as pd
 
 from tasks.model import ADAM_DATASETS, Figure, Finding, Profile, Table
 from tasks.publish.canonical import canonical_json, write_json
-from tasks.publish.snapshot import SNAPSHOT_PATH
-from tasks.results.run import OpenResults, Results
-from tasks.publish.layout import (MANIFEST_NAME, OPEN_DIR, OPEN_MANIFEST_NAME, OPEN_PDF,
-                                  OPEN_RESULTS_NAME, RESULTS_NAME, VALIDATION_NAME)
+from tasks.publish.layout import (
+    MANIFEST_NAME,
+    OPEN_DIR,
+    OPEN_MANIFEST_NAME,
+    OPEN_PDF,
+    OPEN_RESULTS_NAME,
+    RESULTS_NAME,
+    VALIDATION_NAME,
+)
 from tasks.publish.manifest import file_hashes
+from tasks.publish.snapshot import SNAPSHOT_PATH
 from tasks.report.document import MARKINGS
 from tasks.report.rtf import table_rtf
+from tasks.results.run import OpenResults, Results
 
 
 def copy_adam(adam_folder: Path, folder: Path) -> None:

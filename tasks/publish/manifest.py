@@ -14,7 +14,7 @@ import json
 import platform
 import re
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -111,5 +111,5 @@ def provenance(cut: Cut, cfg: TrialConfig, operation: Operation, parameters: dic
         "code": code_version(),
         "software": software_versions(),
         "flow_run_id": flow_run_id,
-        "run_time": (run_time or datetime.now(timezone.utc)).isoformat(),
+        "run_time": (run_time or datetime.now(UTC)).isoformat(),
     }

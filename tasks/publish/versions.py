@@ -17,11 +17,12 @@ import re
 import secrets
 import shutil
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Iterator
+from typing import Any
 
 from tasks.errors import PublishError
 from tasks.publish.canonical import write_json
@@ -198,7 +199,7 @@ class Reservation:
     previous: dict[str, Any] | None = None   # chain link to the version published before
     published: Path | None = None
 
-    def __enter__(self) -> "Reservation":
+    def __enter__(self) -> Reservation:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Literal
 
 from tasks.model import Section
@@ -40,7 +40,7 @@ class ReportDocument:
             raise ValueError(f"report version must be 1 or more, not {self.version}")
         if self.generated_at.tzinfo is None:
             raise ValueError("generated_at must be timezone-aware (the report prints it in UTC)")
-        self.generated_at = self.generated_at.astimezone(timezone.utc)
+        self.generated_at = self.generated_at.astimezone(UTC)
         if not self.marking:
             self.marking = MARKINGS[self.kind]
         if self.glance is not None and self.kind != "closed":

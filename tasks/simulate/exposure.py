@@ -16,8 +16,17 @@ import pandas as pd
 from tasks.config import TrialConfig
 from tasks.errors import ConfigError
 from tasks.simulate import catalogue as cat
-from tasks.simulate.arrays import (NEVER, choose, cumsum_within, iso, number_text, ragged,
-                                   seq_within, stream, text_frame)
+from tasks.simulate.arrays import (
+    NEVER,
+    choose,
+    cumsum_within,
+    iso,
+    number_text,
+    ragged,
+    seq_within,
+    stream,
+    text_frame,
+)
 
 EX_COLUMNS = ["STUDYID", "DOMAIN", "USUBJID", "EXSEQ", "EXTRT", "EXDOSE", "EXDOSU", "EXROUTE",
               "EXOCCUR", "EXSTDTC", "EXENDTC", "EXADJ", "VISIT", "VISITNUM", "EPOCH"]

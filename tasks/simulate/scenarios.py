@@ -1,8 +1,8 @@
 """Data problems planted in a simulated cut, by scenario: what each is for is in SCENARIOS."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Callable
 
 import numpy as np
 import pandas as pd

@@ -2,11 +2,10 @@
 the findings on the domain as a whole."""
 from __future__ import annotations
 
-from datetime import date
-
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from datetime import date
 
 import numpy as np
 import pandas as pd

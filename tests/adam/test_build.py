@@ -5,7 +5,8 @@ import pandas as pd
 
 from tasks.adam.build import load_adam, save_adam
 from tasks.cache import COMPLETE_MARKER
-from tasks.model import ADAM_DATASETS as DATASETS, Adam
+from tasks.model import ADAM_DATASETS as DATASETS
+from tasks.model import Adam
 
 
 def adam() -> Adam:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tasks.analysis.changes import changes_results, compare_cuts, compare_snapshots
 from tasks.analysis.changes_tables import FIRST_CUT, changes_blocks, first_cut_blocks

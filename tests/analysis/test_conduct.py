@@ -7,8 +7,13 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from tasks.analysis.conduct import (accrual_section, conduct_summary, demographics_section,
-                                    disposition_section, populations)
+from tasks.analysis.conduct import (
+    accrual_section,
+    conduct_summary,
+    demographics_section,
+    disposition_section,
+    populations,
+)
 from tasks.config import load_config
 from tasks.model import Figure, Table
 

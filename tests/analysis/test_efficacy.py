@@ -7,14 +7,14 @@ import pandas as pd
 import pytest
 
 from tasks.analysis.efficacy import efficacy_results, efficacy_section
-from tasks.publish.canonical import canonical_json
-from tasks.results.efficacy import EfficacyResults
-from tasks.stats.binomial import Proportion
 from tasks.config import load_config
 from tasks.dates import DAYS_PER_MONTH
 from tasks.errors import BadInputError
 from tasks.model import Figure, Paragraph, Table
 from tasks.monitoring.pending import response_status
+from tasks.publish.canonical import canonical_json
+from tasks.results.efficacy import EfficacyResults
+from tasks.stats.binomial import Proportion
 
 CFG = load_config()
 D = pd.Timestamp

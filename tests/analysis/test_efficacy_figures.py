@@ -7,8 +7,13 @@ import pandas as pd
 import pytest
 
 from tasks.analysis.efficacy_data import percent_change_over_time, swimmer_lanes
-from tasks.analysis.efficacy_figures import (km_figure, spider_figure, spider_summary,
-                                             swimmer_figure, waterfall_figure)
+from tasks.analysis.efficacy_figures import (
+    km_figure,
+    spider_figure,
+    spider_summary,
+    swimmer_figure,
+    waterfall_figure,
+)
 from tasks.config import load_config
 from tasks.dates import DAYS_PER_MONTH
 

@@ -8,8 +8,12 @@ import pandas as pd
 
 from tasks.adam.descriptions import rule_descriptions
 from tasks.analysis.methods import methods_section
-from tasks.analysis.quality import (data_currency, excluded_responses_blocks, findings_table,
-                                    imputations_table)
+from tasks.analysis.quality import (
+    data_currency,
+    excluded_responses_blocks,
+    findings_table,
+    imputations_table,
+)
 from tasks.config import load_config
 from tasks.model import Adam, Finding
 

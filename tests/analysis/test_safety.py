@@ -10,13 +10,13 @@ import pytest
 from tasks.adam.adae import build_adae
 from tasks.adam.adex import build_adex
 from tasks.adam.adlb import build_adlb
-from tasks.analysis.safety import exposure_section, safety_overview, safety_results, safety_section
-from tasks.results.safety import Share
-from tasks.analysis.safety_counts import treatment_columns
 from tasks.analysis.deaths import death_listing, death_reconciliation, deaths_table
+from tasks.analysis.safety import exposure_section, safety_overview, safety_results, safety_section
+from tasks.analysis.safety_counts import treatment_columns
 from tasks.analysis.safety_listings import listing_blocks, sae_listing
 from tasks.config import load_config
 from tasks.model import Cut, Figure, Paragraph, Table
+from tasks.results.safety import Share
 
 CFG = load_config()
 

@@ -9,8 +9,15 @@ import pandas as pd
 
 from tasks.adam.adlb import build_adlb
 from tasks.analysis.safety_counts import treatment_columns
-from tasks.analysis.safety_labs import (edish_data, edish_figure, hys_law_candidates, shift_tables,
-                                        subject_grades, ungraded_blocks, worst_grade_table)
+from tasks.analysis.safety_labs import (
+    edish_data,
+    edish_figure,
+    hys_law_candidates,
+    shift_tables,
+    subject_grades,
+    ungraded_blocks,
+    worst_grade_table,
+)
 from tasks.config import load_config
 from tasks.model import Cut, Table
 

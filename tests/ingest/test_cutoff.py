@@ -9,9 +9,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tasks.ingest import apply_cutoff
+from tasks.ingest.cutoff import (
+    DATE_CUT,
+    DEATH_RESET,
+    FATAL_RESET,
+    NO_DATE,
+    ONGOING,
+    PARENT_CUT,
+    SUBJECT_CUT,
+)
 from tasks.model import TEXT
-from tasks.ingest.cutoff import (DATE_CUT, DEATH_RESET, FATAL_RESET, NO_DATE, ONGOING, PARENT_CUT,
-                                 SUBJECT_CUT)
 
 S1, S2, S3, S4 = subject(1), subject(2), subject(3), subject(4)
 

@@ -1,8 +1,8 @@
 """Monitoring rules at a cut on tiny hand-made ADSL / ADRS / ADAE frames: each verdict."""
 import json
-from math import comb
 from dataclasses import dataclass
 from datetime import date, timedelta
+from math import comb
 
 import pandas as pd
 import pytest
@@ -10,9 +10,9 @@ import pytest
 from tasks.config import SimonDesign, TrialConfig, load_config
 from tasks.errors import BadInputError, ConfigError
 from tasks.model import Paragraph, Table
-from tasks.monitoring.predictive import predictive_probability
 from tasks.monitoring.decision import monitoring_blocks
 from tasks.monitoring.pending import response_status
+from tasks.monitoring.predictive import predictive_probability
 from tasks.monitoring.rules import evaluate_monitoring
 from tasks.publish.canonical import canonical_json, plain
 from tasks.results.monitoring import MonitoringResults, NotEvaluated
@@ -196,7 +196,7 @@ def test_predictive_probability_stop_for_futility():
     # Beta(2, 8): P(p > 0.1) = P(Bin(9, 0.1) <= 1) = 0.9^9 + 9 * 0.1 * 0.9^8 = 0.7748 < 0.95 -> PP = 0.
     outcome = run(subjects([READY] * 7 + [NOT_READY]), {})
     pred = outcome.results["predictive"]
-    assert 0.9**9 + 9 * 0.1 * 0.9**8 == pytest.approx(0.77484, abs=1e-5)
+    assert pytest.approx(0.77484, abs=1e-5) == 0.9**9 + 9 * 0.1 * 0.9**8
     assert (pred["x"], pred["m"], pred["pp"]) == (0, 7, 0.0)
     assert pred["min_future_responses_for_success"] is None
     assert pred["verdict"] == "STOP FOR FUTILITY"

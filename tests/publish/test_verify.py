@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -105,7 +105,7 @@ def test_provenance_records_inputs_config_parameters_code_and_run():
     cut = Cut(JAN, "/cuts/2026-01-31", {}, files)
     settings = load_settings()
     cfg, operation = settings.analysis, settings.operation
-    when = datetime(2026, 2, 1, 6, 0, tzinfo=timezone.utc)
+    when = datetime(2026, 2, 1, 6, 0, tzinfo=UTC)
     extra = provenance(cut, cfg, operation, {"cutoff": "2026-01-31", "final": False}, "run-42",
                        when)
     assert extra["inputs"] == [

@@ -13,8 +13,13 @@ import pytest
 
 from tasks.errors import PublishError
 from tasks.publish import canonical
-from tasks.publish.versions import (check_final_rules, latest_version, predecessor,
-                                    previous_cut_version, reserve_version)
+from tasks.publish.versions import (
+    check_final_rules,
+    latest_version,
+    predecessor,
+    previous_cut_version,
+    reserve_version,
+)
 
 JAN = date(2026, 1, 31)
 FEB = date(2026, 2, 28)
@@ -79,10 +84,9 @@ def test_publish_never_renames_over_an_existing_folder(tmp_path):
 
 
 def test_leaving_the_block_with_an_exception_abandons_the_version(tmp_path):
-    with pytest.raises(ZeroDivisionError):
-        with reserve_version(tmp_path, JAN) as r:
-            (r.path / "results.json").write_text("{}")
-            1 / 0
+    with pytest.raises(ZeroDivisionError), reserve_version(tmp_path, JAN) as r:
+        (r.path / "results.json").write_text("{}")
+        1 / 0
     assert entries(tmp_path, JAN) == []
     assert publish(tmp_path, JAN).name == "v1"
 
@@ -204,10 +208,9 @@ def test_drafts_follow_drafts_without_a_reason(tmp_path):
 
 
 def test_a_final_version_published_meanwhile_stops_a_reserved_run(tmp_path):
-    with pytest.raises(PublishError, match="is final"):
-        with reserve_version(tmp_path, JAN) as late:
-            publish(tmp_path, JAN, final=True)
-            late.publish({})
+    with pytest.raises(PublishError, match="is final"), reserve_version(tmp_path, JAN) as late:
+        publish(tmp_path, JAN, final=True)
+        late.publish({})
     assert entries(tmp_path, JAN) == ["v2"]
 
 

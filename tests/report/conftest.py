@@ -3,7 +3,7 @@ trial's cut analysed in-process with its two report documents."""
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +26,7 @@ from cutkit import make_cut  # noqa: E402
 DEMO_CUTOFF = date(2026, 10, 31)
 CODE = {"package_version": "0.1.0", "git_commit": None}
 
-GENERATED_AT = datetime(2025, 6, 1, 6, 0, tzinfo=timezone.utc)
+GENERATED_AT = datetime(2025, 6, 1, 6, 0, tzinfo=UTC)
 ATTACHMENTS = {"manifest.json": b'{"study": "TQB2868-HAIC-201", "version": 2}',
                "results.json": b'{"cutoff": "2025-05-31", "populations": {"enrolled": 29}}'}
 
@@ -93,5 +93,5 @@ def run():
     add_provenance(analysis, cut.cut, cfg, {"code": CODE, "flow_run_id": "local",
                                             "parameters": {"cutoff": "2026-10-31"}}, None)
     documents = report_documents(analysis, cfg, DEMO_CUTOFF, 1, False, None,
-                                 datetime(2026, 11, 1, tzinfo=timezone.utc), CODE, None)
+                                 datetime(2026, 11, 1, tzinfo=UTC), CODE, None)
     return analysis, documents

@@ -1,7 +1,7 @@
 """ReportDocument: marking by kind, UTC generation time, version label, bad values refused."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -10,7 +10,7 @@ from tasks.report.document import CLOSED_MARKING, OPEN_MARKING, ReportDocument
 
 def _doc(**overrides) -> ReportDocument:
     values = dict(study_id="S-1", study_title="T", cutoff=date(2025, 5, 31), version=3, status="FINAL",
-                  reason="DSMB request", generated_at=datetime(2025, 6, 1, 14, 30, tzinfo=timezone.utc),
+                  reason="DSMB request", generated_at=datetime(2025, 6, 1, 14, 30, tzinfo=UTC),
                   kind="closed", sections=[])
     return ReportDocument(**{**values, **overrides})
 

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from weasyprint import Document
 
 from tasks.model import Paragraph, Section, Table
 from tasks.report.document import ReportDocument
 from tasks.report.fetcher import StaticOnlyFetcher
 from tasks.report.render import STATIC_DIR, layout, render_pdf
-
-from weasyprint import Document
 
 ATTACHMENTS = {"manifest.json": b'{"study": "TQB2868-HAIC-201", "version": 2}',
                "results.json": b'{"cutoff": "2025-05-31", "populations": {"enrolled": 29}}'}

@@ -10,7 +10,14 @@ import pytest
 
 from tasks.dates import DAYS_PER_MONTH
 from tasks.errors import BadInputError
-from tasks.stats.km import km_curve, km_landmarks, km_quantiles, km_summary, km_table, number_at_risk
+from tasks.stats.km import (
+    km_curve,
+    km_landmarks,
+    km_quantiles,
+    km_summary,
+    km_table,
+    number_at_risk,
+)
 
 HERE = Path(__file__).parent
 ORACLE_SCRIPT = HERE / "r_oracle.R"

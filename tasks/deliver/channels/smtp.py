@@ -16,9 +16,9 @@ from email.utils import formataddr, formatdate, make_msgid
 from tasks.deliver.channels.base import SendFailed
 from tasks.deliver.copies import PersonalCopy
 from tasks.deliver.plan import Job
-from tasks.operation import Smtp
 from tasks.deliver.watermark import watermark_text
 from tasks.errors import ConfigError
+from tasks.operation import Smtp
 
 
 def _environment(variable: str, key: str) -> str:

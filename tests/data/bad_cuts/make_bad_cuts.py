@@ -17,10 +17,11 @@ import gzip
 import io
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 
 HERE = Path(__file__).resolve().parent
 CUTOFF = date(2026, 10, 31)
