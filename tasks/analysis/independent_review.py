@@ -88,15 +88,16 @@ def _pair_rows(columns: list[tuple[str, EfficacyResults]], conf: str) -> tuple[l
 
     blank = [""] * len(readers)
     display, data = [["Confirmed best overall response"] + blank], []
+    # the lambdas below bind the loop variable on purpose: pairs() calls them in this iteration
     for category in RESPONSE_ORDER:
-        cells = pairs(lambda r: (r.cbor_counts[category], r.pending.evaluable),
-                      lambda r, ir: (ir.cbor_counts[category], r.pending.evaluable))
+        cells = pairs(lambda r: (r.cbor_counts[category], r.pending.evaluable),  # noqa: B023
+                      lambda r, ir: (ir.cbor_counts[category], r.pending.evaluable))  # noqa: B023
         display.append([INDENT + RESPONSE_LABELS[category]] + [fmt.n_pct(k, n) for k, n in cells])
         data += tagged([{"statistic": "CBOR", "category": category, "n": k, "N": n}
                         for k, n in cells])
     for label, key in (("Objective response rate (confirmed CR or PR)", "orr"),
                        ("Disease control rate (confirmed CR, PR, SD or non-CR/non-PD)", "dcr")):
-        cells = pairs(lambda r: getattr(r, key), lambda r, ir: getattr(ir, key))
+        cells = pairs(lambda r: getattr(r, key), lambda r, ir: getattr(ir, key))  # noqa: B023
         display += [[label] + blank,
                     [f"{INDENT}n / settled (%)"] + [fmt.ratio_pct(p.responders, p.n) for p in cells],
                     [f"{INDENT}Rate, % ({conf} CI)"]

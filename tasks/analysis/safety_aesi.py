@@ -128,7 +128,7 @@ def incidence_table(adsl: pd.DataFrame, adae: pd.DataFrame, columns: Columns, cf
     groups = list(cfg.aesi_groups())
     display = pd.DataFrame({"AESI group": groups})
     measures = ["Subjects n (%)", "Events", "PY", f"Rate ({conf}% CI)"]
-    for column, subjects in columns:
+    for column, _ in columns:
         part = data[data["COLUMN"] == column].set_index("AESIGRP").reindex(groups)
         cells = [
             [fmt.n_pct(n, N) for n, N in zip(part["SUBJECTS"], part["N"])],

@@ -89,7 +89,7 @@ def worst_grade_table(adlb: pd.DataFrame, grades: pd.DataFrame, columns: Columns
         part = data[data["PARAMCD"] == test]
         for category in part["CATEGORY"].drop_duplicates():
             rows.append(INDENT + _grade_label(category))
-            for column, subjects in columns:
+            for column, _ in columns:
                 row = part[(part["CATEGORY"] == category) & (part["COLUMN"] == column)].iloc[0]
                 cells[column].append(fmt.n_pct(row["n"], row["N"]))
     display = pd.DataFrame({"Test\n   Worst grade": rows})

@@ -94,7 +94,7 @@ def timeline_data(frames: dict[str, pd.DataFrame], origins: pd.Series,
             "USUBJID": ae["USUBJID"], "KIND": "AE",
             "LABEL": ae["AEDECOD"].fillna("").astype(str).replace("", "(NOT CODED)"),
             "STARTDY": days(ae, "ASTDT"), "ENDDY": days(ae, "AENDT"), "DATE": ae["ASTDT"],
-            "GRADE": ae["ATOXGRN"] if "ATOXGRN" in ae else np.nan,
+            "GRADE": ae.get("ATOXGRN", np.nan),
             "SERIOUS": ae["AESER"], "DETAIL": ae["AEOUT"]}))
     rs = frames["adrs"]
     if len(rs):

@@ -10,6 +10,7 @@ while a PDF is written, is each worker's own (docs/reproducibility.md)."""
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import pickle
 import subprocess
@@ -66,10 +67,8 @@ class _Worker:
 
     def close(self) -> None:
         for pipe in (self.process.stdin, self.replies):
-            try:
+            with contextlib.suppress(OSError):
                 pipe.close()
-            except OSError:
-                pass
         self.process.wait()
 
 

@@ -87,7 +87,7 @@ def test_two_concurrent_runs_of_one_cutoff_publish_distinct_versions(clean_root,
                                   env=api_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for i in (1, 2)]
     outputs = [p.communicate(timeout=240) for p in processes]
-    for process, (out, err) in zip(processes, outputs):
+    for process, (_, err) in zip(processes, outputs):
         assert process.returncode == 0, err[-3000:]
     published = sorted(Path(out.strip().splitlines()[-1]).name for out, _ in outputs)
     assert published == ["v1", "v2"]

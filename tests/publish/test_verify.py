@@ -23,7 +23,7 @@ def publish(root: Path, cutoff: date) -> Path:
     with reserve_version(root, cutoff) as r:
         (r.path / "tables").mkdir()
         (r.path / "tables" / "t_14_2_1_bor.csv").write_text("AVALC,n\nCR,1\n")
-        (r.path / "results.json").write_text('{"version": %d}\n' % r.version)
+        (r.path / "results.json").write_text(f'{{"version": {r.version}}}\n')
         return r.publish({"flow_run_id": "abc"})
 
 

@@ -74,11 +74,10 @@ def test_a_version_number_held_by_a_foreign_folder_is_skipped(tmp_path):
 
 
 def test_publish_never_renames_over_an_existing_folder(tmp_path):
-    with pytest.raises(PublishError, match="never overwritten"):
-        with reserve_version(tmp_path, JAN) as r:
-            (r.path / "results.json").write_text("{}")
-            (tmp_path / "2026-01-31" / "v1").mkdir()        # appears while the run works
-            r.publish({})
+    with pytest.raises(PublishError, match="never overwritten"), reserve_version(tmp_path, JAN) as r:
+        (r.path / "results.json").write_text("{}")
+        (tmp_path / "2026-01-31" / "v1").mkdir()        # appears while the run works
+        r.publish({})
     assert entries(tmp_path, JAN) == ["v1"]
     assert list((tmp_path / "2026-01-31" / "v1").iterdir()) == []
 
@@ -86,7 +85,7 @@ def test_publish_never_renames_over_an_existing_folder(tmp_path):
 def test_leaving_the_block_with_an_exception_abandons_the_version(tmp_path):
     with pytest.raises(ZeroDivisionError), reserve_version(tmp_path, JAN) as r:
         (r.path / "results.json").write_text("{}")
-        1 / 0
+        raise ZeroDivisionError("the run fails inside the block")
     assert entries(tmp_path, JAN) == []
     assert publish(tmp_path, JAN).name == "v1"
 
@@ -106,19 +105,19 @@ def _disk_full_after(n_bytes: int):
 
 def test_disk_full_while_writing_the_manifest_publishes_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(canonical, "write_bytes", _disk_full_after(10))
-    with pytest.raises(PublishError, match="No space left on device"):
-        with reserve_version(tmp_path, JAN) as r:
-            (r.path / "report-closed.pdf").write_bytes(b"%PDF")
-            r.publish({})
+    with (pytest.raises(PublishError, match="No space left on device"),
+          reserve_version(tmp_path, JAN) as r):
+        (r.path / "report-closed.pdf").write_bytes(b"%PDF")
+        r.publish({})
     assert entries(tmp_path, JAN) == []
 
 
 def test_disk_full_while_writing_results_publishes_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(canonical, "write_bytes", _disk_full_after(3))
-    with pytest.raises(PublishError, match="nothing was published"):
-        with reserve_version(tmp_path, JAN) as r:
-            canonical.write_json(r.path / "results.json", {"cutoff": "2026-01-31"})
-            r.publish({})
+    with (pytest.raises(PublishError, match="nothing was published"),
+          reserve_version(tmp_path, JAN) as r):
+        canonical.write_json(r.path / "results.json", {"cutoff": "2026-01-31"})
+        r.publish({})
     assert entries(tmp_path, JAN) == []
 
 

@@ -1,6 +1,7 @@
 """The PDF: pages and running strings, PDF/A-3b attachments, injection safety, reproducibility."""
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -30,10 +31,8 @@ def _inflated(pdf: bytes) -> bytes:
     """The PDF with every Flate stream decompressed (objects sit in compressed object streams)."""
     parts = [pdf]
     for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, flags=re.S):
-        try:
+        with contextlib.suppress(zlib.error):
             parts.append(zlib.decompress(raw))
-        except zlib.error:
-            pass
     return b"\n".join(parts)
 
 
