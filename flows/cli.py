@@ -65,7 +65,8 @@ def _start_embedded_server_early() -> threading.Thread | None:
         return None
     from prefect.server.api.server import SubprocessASGIServer
 
-    starter = threading.Thread(target=SubprocessASGIServer().start, name="prefect-server", daemon=True)
+    starter = threading.Thread(target=SubprocessASGIServer().start, name="prefect-server",
+                               daemon=True)
     starter.start()
     return starter
 
@@ -79,7 +80,8 @@ def _guarded(action: Callable[[], T]) -> T:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     except InterimError as exc:     # messages quote the data: never markup, never control codes
         from tasks.validate.present import visible
-        err.print(f"[bold red]error:[/] {escape(visible(str(exc)))}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(visible(str(exc)))}", highlight=False,
+                  soft_wrap=True)
     except Exception as exc:   # a defect or an environment failure: one line, details on request
         if os.environ.get("INTERIM_DEBUG"):
             raise
@@ -95,11 +97,13 @@ def _print_findings(findings: list) -> None:
 
 
 @app.command()
-def simulate(out: Path = typer.Option(..., help="Root folder of data cuts; writes OUT/YYYY-MM-DD/."),
+def simulate(out: Path = typer.Option(...,
+                                      help="Root folder of data cuts; writes OUT/YYYY-MM-DD/."),
              cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
              subjects: int = typer.Option(40, min=1, help="Number of subjects screened."),
              seed: int = typer.Option(20261, help="Random seed: the same seed is the same trial."),
-             scenario: str = typer.Option("clean", help="clean, partial-dates, messy, invalid, correction."),
+             scenario: str = typer.Option("clean",
+                                          help="clean, partial-dates, messy, invalid, correction."),
              config: Path | None = typer.Option(None, help=CONFIG_HELP)) -> None:
     """Write a synthetic SDTM data cut of the trial."""
     from tasks.config import load_settings
@@ -122,7 +126,8 @@ def simulate(out: Path = typer.Option(..., help="Root folder of data cuts; write
 
 
 @app.command()
-def validate(cut_dir: str = typer.Argument(..., help="A cut folder ROOT/YYYY-MM-DD (path or fsspec URL)."),
+def validate(cut_dir: str = typer.Argument(
+                 ..., help="A cut folder ROOT/YYYY-MM-DD (path or fsspec URL)."),
              config: Path | None = typer.Option(None, help=CONFIG_HELP)) -> None:
     """Validate one data cut; print every problem; exit 1 on errors. Writes nothing."""
     from tasks.config import load_settings
@@ -134,7 +139,8 @@ def validate(cut_dir: str = typer.Argument(..., help="A cut folder ROOT/YYYY-MM-
     try:
         day = date.fromisoformat(name)
     except ValueError:
-        raise typer.BadParameter(f"the cut folder's name {name!r} is not its cutoff date YYYY-MM-DD") from None
+        raise typer.BadParameter(f"the cut folder's name {name!r} is not its cutoff date "
+                                 "YYYY-MM-DD") from None
 
     def work() -> None:
         settings = load_settings(_here(config))
@@ -142,7 +148,8 @@ def validate(cut_dir: str = typer.Argument(..., help="A cut folder ROOT/YYYY-MM-
         cut = read_cut(location, day, cfg, settings.operation.source, require_ready=False)
         findings = validate_cut(cut, cfg)
         errors = sum(f.severity == "error" for f in findings)
-        summary = f"{len(cut.domains)} domains, {errors} error(s), {len(findings) - errors} warning(s)"
+        summary = (f"{len(cut.domains)} domains, {errors} error(s), "
+                   f"{len(findings) - errors} warning(s)")
         if errors:     # _guarded prints the findings with the error
             raise ValidationFailed(findings, f"{cut_dir}: {summary}")
         if findings:
@@ -155,8 +162,10 @@ def validate(cut_dir: str = typer.Argument(..., help="A cut folder ROOT/YYYY-MM-
 def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
         source: str | None = typer.Option(None, help="Root of the data cuts (path or fsspec URL)."),
         config: Path | None = typer.Option(None, help=CONFIG_HELP),
-        reports: Path | None = typer.Option(None, help="Reports root (default: the configured one)."),
-        reason: str | None = typer.Option(None, help="Why this analysis is run (printed on the title page)."),
+        reports: Path | None = typer.Option(None,
+                                            help="Reports root (default: the configured one)."),
+        reason: str | None = typer.Option(
+            None, help="Why this analysis is run (printed on the title page)."),
         final: bool = typer.Option(False, "--final", help="Mark this version final."),
         narrative: str | None = typer.Option(
             None, help="The independent statistician's summary (Markdown), shown as text on page 2 "
@@ -187,7 +196,8 @@ def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
 
 
 @app.command()
-def verify(version_dir: Path = typer.Argument(..., help="A published version folder REPORTS/YYYY-MM-DD/vN.")) -> None:
+def verify(version_dir: Path = typer.Argument(
+        ..., help="A published version folder REPORTS/YYYY-MM-DD/vN.")) -> None:
     """Re-hash every file against the manifest; exit 1 on any mismatch."""
     from tasks.publish.verify import verify_version
 
@@ -195,17 +205,22 @@ def verify(version_dir: Path = typer.Argument(..., help="A published version fol
     for problem in problems:
         err.print(f"[red]✗[/] {escape(problem)}", highlight=False, soft_wrap=True)
     if problems:
-        err.print(f"[bold red]error:[/] {escape(str(version_dir))}: {len(problems)} problem(s)", soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(version_dir))}: {len(problems)} problem(s)",
+                  soft_wrap=True)
         raise typer.Exit(1)
     typer.echo(f"{version_dir}: every file matches its manifest")
 
 
 @design_app.command("simon")
-def design_simon(p0: float = typer.Option(..., min=0.0, max=1.0, help="Uninteresting response rate."),
+def design_simon(p0: float = typer.Option(..., min=0.0, max=1.0,
+                                          help="Uninteresting response rate."),
                  p1: float = typer.Option(..., min=0.0, max=1.0, help="Target response rate."),
-                 alpha: float = typer.Option(0.05, min=0.0, max=1.0, help="P(declare promising | p0)."),
-                 beta: float = typer.Option(0.20, min=0.0, max=1.0, help="1 - P(declare promising | p1)."),
-                 n_max: int = typer.Option(100, min=2, max=500, help="Largest total sample size searched."),
+                 alpha: float = typer.Option(0.05, min=0.0, max=1.0,
+                                             help="P(declare promising | p0)."),
+                 beta: float = typer.Option(0.20, min=0.0, max=1.0,
+                                            help="1 - P(declare promising | p1)."),
+                 n_max: int = typer.Option(100, min=2, max=500,
+                                           help="Largest total sample size searched."),
                  as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Simon two-stage optimal and minimax designs."""
     from tasks.monitoring.simon import search_designs

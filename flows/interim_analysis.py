@@ -1,5 +1,5 @@
-"""The interim-analysis flow: ingest -> validate -> derive -> analyse -> render -> publish (the whole
-DAG on one screen; every step is a thin task over a plain function of tasks/)."""
+"""The interim-analysis flow: ingest -> validate -> derive -> analyse -> render -> publish (the
+whole DAG on one screen; every step is a thin task over a plain function of tasks/)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -69,6 +69,7 @@ def interim_analysis(cutoff: date, reason: str | None = None, final: bool = Fals
                                      run_time, manifest_extra["code"], summary)
         steps.render_reports(reservation, documents, manifest_extra, cfg.report.pdfa)
         published = steps.publish(reservation, manifest_extra)
-    create_markdown_artifact(key="interim-report", markdown=headline_markdown(analysis.results, published),
+    create_markdown_artifact(key="interim-report",
+                             markdown=headline_markdown(analysis.results, published),
                              description=f"Interim analysis {cutoff.isoformat()}")
     return str(published)

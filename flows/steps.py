@@ -143,8 +143,8 @@ def write_version_contents(reservation: Reservation, adam: Path, analysis: Analy
                            findings: list[Finding], records: Path) -> None:
     version = reservation.version
     write_contents(reservation.path, adam, analysis.tables("closed"), analysis.tables("open"),
-                   analysis.results.published_as(version), analysis.open_results.published_as(version),
-                   findings, records)
+                   analysis.results.published_as(version),
+                   analysis.open_results.published_as(version), findings, records)
 
 
 @thin(name="render-reports")
@@ -153,7 +153,8 @@ def render_reports(reservation: Reservation, documents: dict[str, ReportDocument
     """Both PDFs, each with what it was made from attached: the closed one results.json and the
     manifest of the inputs and of every other file; the open one only its package's two files."""
     folder = reservation.path
-    attachments = {"closed": closed_attachments(folder, manifest_extra, reservation.cutoff.isoformat(),
+    attachments = {"closed": closed_attachments(folder, manifest_extra,
+                                                reservation.cutoff.isoformat(),
                                                 reservation.version),
                    "open": open_attachments(folder)}
     render_pdfs([PdfJob(document, report_path(folder, kind), attachments[kind], pdfa)

@@ -313,7 +313,8 @@ class TrialConfig(_Strict):
         path = self._aesi_dir / self.safety.aesi_file
         groups = _read_yaml(path)
         if not isinstance(groups, dict):
-            raise ConfigError(f"{path}: expected a mapping of AESI group name -> list of preferred terms")
+            raise ConfigError(f"{path}: expected a mapping of AESI group name -> list of preferred "
+                              "terms")
         return {name: tuple(str(t).upper() for t in terms) for name, terms in groups.items()}
 
 

@@ -36,7 +36,8 @@ def _is_iso8601(text: pd.Series) -> pd.Series:
     ok = text.str.match(ISO_8601).astype(bool)
     parts = _parts(text)
     complete = ok & parts["day"].notna()
-    exists = pd.to_datetime(text.str[:10].where(complete), format="%Y-%m-%d", errors="coerce").notna()
+    exists = (pd.to_datetime(text.str[:10].where(complete), format="%Y-%m-%d", errors="coerce")
+              .notna())
     month_ok = parts["month"].isna() | parts["month"].between(1, 12)
     return ok & month_ok & (exists | ~complete)
 
@@ -74,7 +75,8 @@ def earliest_date(values: pd.Series) -> pd.Series:
     """The earliest day a partial date may stand for (2026-10 -> 2026-10-01); NaT if missing."""
     def earliest(text: pd.Series) -> pd.Series:
         parts = _parts(text)
-        return _assemble(parts["year"], parts["month"].fillna(1), parts["day"].fillna(1), text.index)
+        return _assemble(parts["year"], parts["month"].fillna(1), parts["day"].fillna(1),
+                         text.index)
     return _once_per_distinct(values, earliest)
 
 

@@ -69,9 +69,10 @@ def pharmaverse_published(prefect_harness, tmp_path_factory) -> Path:
         pytest.skip("../shared/reference not beside the repository")
     root = tmp_path_factory.mktemp("pharmaverse")
     write_pilot_cut(root / "cuts")
-    result = CliRunner().invoke(app, ["run", "--cutoff", "2099-12-31", "--source", str(root / "cuts"),
-                                      "--reports", str(root / "reports"),
-                                      "--config", str(REPO / "tests" / "reference" / "pharmaverse.yaml")])
+    result = CliRunner().invoke(app, ["run", "--cutoff", "2099-12-31", "--source",
+                                      str(root / "cuts"), "--reports", str(root / "reports"),
+                                      "--config",
+                                      str(REPO / "tests" / "reference" / "pharmaverse.yaml")])
     assert result.exit_code == 0, result.output
     return Path(result.stdout.strip().splitlines()[-1])
 

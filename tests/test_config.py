@@ -80,11 +80,13 @@ def test_deep_merge_merges_mappings_and_replaces_lists():
 
 def test_config_digest_changes_with_any_rule(tmp_path):
     assert load_config().digest() == load_config().digest()
-    assert load_config(write(tmp_path, {"safety": {"teae_window_days": 28}})).digest() != load_config().digest()
+    assert (load_config(write(tmp_path, {"safety": {"teae_window_days": 28}})).digest()
+            != load_config().digest())
 
 
 def test_prefect_schedule_agrees_with_the_configured_schedule():
-    deployments = {d["name"]: d for d in yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]}
+    deployments = {d["name"]: d
+                   for d in yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]}
     schedule = deployments["monthly-cut"]["schedules"][0]
     operation = load_settings().operation
     assert (schedule["cron"], schedule["timezone"]) == \

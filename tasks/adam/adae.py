@@ -70,7 +70,8 @@ def build_adae(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
             .pipe(derive_var_trtemfl, window_days=cfg.safety.teae_window_days)
             .pipe(derive_relatedness, supp=cut.get("suppae"), cfg=cfg)
             .pipe(derive_aesi_groups, groups=groups)
-            .pipe(derive_var_aesitefl, groups=groups, long_groups=cfg.safety.aesi_long_window_groups,
+            .pipe(derive_var_aesitefl, groups=groups,
+                  long_groups=cfg.safety.aesi_long_window_groups,
                   window_days=cfg.safety.aesi_window_days)
             .pipe(derive_outcome_flags)
             .pipe(derive_worst_grade_flags)
@@ -93,7 +94,8 @@ def analysis_grade_variable(adae: pd.DataFrame) -> str | None:
 def derive_grade(ae: pd.DataFrame) -> pd.DataFrame:
     """ATOXGR/ATOXGRN from AETOXGR when the data has grades (the column with at least one value,
     or no AE at all); ASEV/ASEVN from AESEV. AETOXGR itself is always kept (empty when absent)."""
-    has_grades = "AETOXGR" in ae and (ae.empty or ae["AETOXGR"].astype(str).str.strip().ne("").any())
+    has_grades = "AETOXGR" in ae and (ae.empty
+                                      or ae["AETOXGR"].astype(str).str.strip().ne("").any())
     if has_grades:
         grade = numbers(ae["AETOXGR"])
         ae["ATOXGRN"] = grade.where(grade.isin(CTCAE_GRADES)).astype("float64")
@@ -191,7 +193,8 @@ def derive_var_trtemfl(adae: pd.DataFrame, window_days: int) -> pd.DataFrame:
 
 def _seq_key(values: pd.Series) -> pd.Series:
     """AESEQ / IDVARVAL as a join key: "3", "3.0" and " 3" are the same sequence number."""
-    return per_distinct(values, lambda s: s.astype(str).str.strip().str.replace(r"\.0+$", "", regex=True))
+    return per_distinct(values,
+                        lambda s: s.astype(str).str.strip().str.replace(r"\.0+$", "", regex=True))
 
 
 def supp_qualifiers(supp: pd.DataFrame | None, qnams: list[str]) -> dict[str, pd.Series]:
@@ -201,7 +204,8 @@ def supp_qualifiers(supp: pd.DataFrame | None, qnams: list[str]) -> dict[str, pd
         return {}
     rows = supp[supp["QNAM"].isin(qnams) & upper(supp["IDVAR"]).eq("AESEQ")]
     rows = rows.assign(_SEQ=_seq_key(rows["IDVARVAL"])).drop_duplicates(["QNAM", "USUBJID", "_SEQ"])
-    return {qnam: group.set_index(["USUBJID", "_SEQ"])["QVAL"] for qnam, group in rows.groupby("QNAM")}
+    return {qnam: group.set_index(["USUBJID", "_SEQ"])["QVAL"]
+            for qnam, group in rows.groupby("QNAM")}
 
 
 def relatedness_components(cfg: TrialConfig) -> list[tuple[str, str, str, str]]:
@@ -211,7 +215,8 @@ def relatedness_components(cfg: TrialConfig) -> list[tuple[str, str, str, str]]:
             for c in cfg.study.components if c.relatedness_qnam]
 
 
-def derive_relatedness(adae: pd.DataFrame, supp: pd.DataFrame | None, cfg: TrialConfig) -> pd.DataFrame:
+def derive_relatedness(adae: pd.DataFrame, supp: pd.DataFrame | None,
+                       cfg: TrialConfig) -> pd.DataFrame:
     """REL_<code> per component (its SUPPAE QVAL, else AEREL) and RELFL (AEREL or any component).
     A value in safety.related_values is related; an empty assessment is related when
     safety.missing_relatedness_as_related (RELFL: when AEREL and every component are empty)."""
@@ -226,7 +231,8 @@ def derive_relatedness(adae: pd.DataFrame, supp: pd.DataFrame | None, cfg: Trial
     related = overall.isin(related_values)
     for _, _, qnam, variable in components:
         qval = qualifiers.get(qnam, pd.Series(dtype=object))
-        adae[qnam] = pd.Series(qval.reindex(key).to_numpy(), index=adae.index).fillna("").astype(object)
+        adae[qnam] = (pd.Series(qval.reindex(key).to_numpy(), index=adae.index).fillna("")
+                      .astype(object))
         own = upper(adae[qnam])
         text = own.where(own.ne(""), overall)
         adae[variable] = _flag(text.isin(related_values) | (text.eq("") & missing_related))

@@ -10,7 +10,8 @@ One record per LB record of a panel test, with the LB variables of LB_VARIABLES 
   ONTRTFL          "Y": after TRTSDT and no later than TRTEDT + safety.teae_window_days (the
                    post-baseline period of the grade, shift, Hy's law and eDISH summaries)
   ATOXGRN          CTCAE grade 0-4; missing when not graded, NOGRDRS says why (RESULT MISSING,
-                   NON-NUMERIC RESULT, NO NORMAL RANGE, UNIT NOT RECOGNISED, DATE MISSING OR PARTIAL)
+                   NON-NUMERIC RESULT, NO NORMAL RANGE, UNIT NOT RECOGNISED, DATE MISSING OR
+                   PARTIAL)
   WORSTFL          "Y" on the first on-treatment record of the subject's worst grade per test
 and a derived parameter PARAMCD ALBI (tasks.adam.albi) on every day with a bilirubin and an
 albumin value: AVAL the score, AVALCA1N/AVALCAT1 its grade (1-3), ABLFL/BASE/BASECA1N the last
@@ -29,7 +30,8 @@ from tasks.model import Cut
 
 ADSL_VARIABLES = ("SAFFL", "TRT01A", "TRT01AN", "TRTSDT", "TRTEDT")
 LB_VARIABLES = ("STUDYID", "USUBJID", "LBSEQ", "LBTESTCD", "LBTEST", "LBSTRESC", "LBSTRESN",
-                "LBSTRESU", "LBSTNRLO", "LBSTNRHI", "LBNRIND", "LBBLFL", "VISITNUM", "VISIT", "LBDTC")
+                "LBSTRESU", "LBSTNRLO", "LBSTNRHI", "LBNRIND", "LBBLFL", "VISITNUM", "VISIT",
+                "LBDTC")
 RESULT_MISSING = "RESULT MISSING"
 NON_NUMERIC = "NON-NUMERIC RESULT"
 NO_DATE = "DATE MISSING OR PARTIAL"
@@ -79,7 +81,8 @@ def merge_adsl_variables(adlb: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame
 
 
 def derive_analysis_values(adlb: pd.DataFrame) -> pd.DataFrame:
-    """ADT, ADY, AVAL, AVALU, ANRLO, ANRHI, R2ULN, R2LLN and NOGRDRS for result and date problems."""
+    """ADT, ADY, AVAL, AVALU, ANRLO, ANRHI, R2ULN, R2LLN and NOGRDRS for result and date
+    problems."""
     adlb["ADT"] = to_date(adlb["LBDTC"]).astype("datetime64[ns]")
     adlb["ADY"] = study_day(adlb["ADT"], adlb["TRTSDT"])
     adlb["AVAL"] = numbers(adlb["LBSTRESN"])
@@ -101,7 +104,8 @@ def derive_baseline(adlb: pd.DataFrame) -> pd.DataFrame:
     order = candidates.assign(_SEQ=numbers(candidates["LBSEQ"]))
     order = order.sort_values(["USUBJID", "PARAMCD", "ADT", "_SEQ"], kind="mergesort")
     last = order.index[~order.duplicated(["USUBJID", "PARAMCD"], keep="last")]
-    adlb["ABLFL"] = pd.Series(np.where(adlb.index.isin(last), "Y", None), index=adlb.index, dtype=object)
+    adlb["ABLFL"] = pd.Series(np.where(adlb.index.isin(last), "Y", None), index=adlb.index,
+                              dtype=object)
     baseline = adlb.loc[last, ["USUBJID", "PARAMCD", "AVAL", "ANRLO", "ANRHI", "AVALU"]]
     grade = pd.Series(np.nan, index=baseline.index)
     for test, rows in baseline.groupby("PARAMCD"):

@@ -37,7 +37,8 @@ def select_demographics(dm: pd.DataFrame) -> pd.DataFrame:
 
 
 def derive_analysis_arm(adsl: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
-    """TRT01A: the configured label of ACTARMCD, else ACTARM; TRT01AN in config (else name) order."""
+    """TRT01A: the configured label of ACTARMCD, else ACTARM; TRT01AN in config (else name)
+    order."""
     labels = {arm.code: arm.label for arm in cfg.study.arms}
     adsl["TRT01A"] = adsl["ACTARMCD"].map(labels).fillna(adsl["ACTARM"])
     configured = [arm.label for arm in cfg.study.arms]
@@ -145,7 +146,8 @@ def derive_death(adsl: pd.DataFrame, cut: Cut) -> pd.DataFrame:
     else a partial date's first possible day, flagged DTHDTF = "D"."""
     ds = cut["ds"]
     ds_death = ds[ds["DSDECOD"].eq("DEATH")]
-    dated = ds_death.assign(COMPLETE=to_date(ds_death["DSSTDTC"]), PARTIAL=earliest_date(ds_death["DSSTDTC"]))
+    dated = ds_death.assign(COMPLETE=to_date(ds_death["DSSTDTC"]),
+                            PARTIAL=earliest_date(ds_death["DSSTDTC"]))
     by_subject = dated.groupby("USUBJID")
     ds_complete, ds_partial = by_subject["COMPLETE"].min(), by_subject["PARTIAL"].min()
     ds_term = by_subject["DSTERM"].first()

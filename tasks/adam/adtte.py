@@ -159,7 +159,8 @@ def _last_before(assessments: pd.DataFrame, bounds: pd.DataFrame, on_start: bool
     after = rows["ADT"] >= rows["STARTDT"] if on_start else rows["ADT"] > rows["STARTDT"]
     before = rows["BOUND"].isna() | (rows["ADT"] < rows["BOUND"]) | (
         ~rows["STRICT"] & rows["ADT"].eq(rows["BOUND"]))
-    last = rows[after & before].sort_values(["USUBJID", "ADT"]).drop_duplicates("USUBJID", keep="last")
+    last = (rows[after & before].sort_values(["USUBJID", "ADT"])
+            .drop_duplicates("USUBJID", keep="last"))
     return last.set_index("USUBJID")[["ADT", "ASEQ"]].reindex(bounds["USUBJID"])
 
 

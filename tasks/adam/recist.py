@@ -138,7 +138,8 @@ def derive_non_target_response(post: pd.DataFrame, lesions: pd.DataFrame,
     """PD: unequivocal progression of any; NE: any not assessed; CR: all absent; else
     NON-CR/NON-PD (present or equivocal)."""
     grid = post[VISIT_KEYS].merge(expected, on="USUBJID")
-    grid = grid.merge(lesions[[*VISIT_KEYS, "LNKID", "STATE"]], on=[*VISIT_KEYS, "LNKID"], how="left")
+    grid = grid.merge(lesions[[*VISIT_KEYS, "LNKID", "STATE"]], on=[*VISIT_KEYS, "LNKID"],
+                      how="left")
     state = grid["STATE"].fillna("")
     grid["PROG"] = state.str.startswith("UNEQUIVOCAL")
     grid["MISS"] = state.isin(["", "NOT DONE", "NOT EVALUABLE", "NE"])
@@ -291,7 +292,8 @@ def response_disagreements(adtr: pd.DataFrame, adrs: pd.DataFrame) -> pd.DataFra
     d["CATEGORY"] = np.select([np.asarray(c, dtype=bool) for c, _ in reasons],
                               [r for _, r in reasons], "other")
     d["CATEGORY"] = d["CATEGORY"].where(
-        d["CATEGORY"].ne("other"), d["REPORTED"] + " reported, " + d["RECOMPUTED"] + " from lesions")
+        d["CATEGORY"].ne("other"),
+        d["REPORTED"] + " reported, " + d["RECOMPUTED"] + " from lesions")
     columns = ["USUBJID", "ADT", "VISIT", "REPORTED", "RECOMPUTED", "CATEGORY", "TRGRESP",
                "NTRGRESP", "NEWLPROG", "PCHG", "PCHGNAD"]
     return d.reindex(columns=columns).sort_values(["USUBJID", "ADT"]).reset_index(drop=True)

@@ -24,7 +24,8 @@ CHANGE_KINDS = ("NEW", "CHANGED", "REMOVED")
 def compare_snapshots(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
     """domain, USUBJID, key, change (NEW / CHANGED / REMOVED) for every record that differs."""
     merged = current[SNAPSHOT_COLUMNS].merge(previous[SNAPSHOT_COLUMNS], on=RECORD_KEY,
-                                             how="outer", suffixes=("", "_previous"), indicator=True)
+                                             how="outer", suffixes=("", "_previous"),
+                                             indicator=True)
     change = np.select(
         [merged["_merge"].eq("left_only"), merged["_merge"].eq("right_only"),
          merged["sha256"].ne(merged["sha256_previous"])], ["NEW", "REMOVED", "CHANGED"], "")
@@ -115,7 +116,8 @@ def new_progressions(adrs: pd.DataFrame, previous_adrs: pd.DataFrame,
 
 @dataclass
 class CutChanges:
-    """What changed since the previous cut (its published version `previous`, e.g. 2026-01-31/v2)."""
+    """What changed since the previous cut (its published version `previous`, e.g.
+    2026-01-31/v2)."""
     previous: str
     new_subjects: pd.DataFrame
     new_deaths: pd.DataFrame

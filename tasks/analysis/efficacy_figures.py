@@ -34,7 +34,8 @@ RESPONSE_COLOURS = dict(zip(RESPONSE_ORDER, [PALETTE[2], PALETTE[5], PALETTE[4],
 TICK_STEPS = (1, 2, 3, 6, 12, 24, 48)
 CENSOR_TICK = 0.015                  # half height of a censor mark, in survival-probability units
 # Event markers stand out from every lane colour: white, red and black with a black edge.
-SWIMMER_MARKERS = (("RESPONSE_MONTHS", "^", "white", "First CR/PR"), ("PD_MONTHS", "X", "#e41a1c", "First PD"),
+SWIMMER_MARKERS = (("RESPONSE_MONTHS", "^", "white", "First CR/PR"),
+                   ("PD_MONTHS", "X", "#e41a1c", "First PD"),
                    ("DEATH_MONTHS", "s", "black", "Death"))
 
 
@@ -75,11 +76,12 @@ def km_figure(figure_id: str, number: str, endpoint: str,
         colour = "grey" if label == TOTAL and len(columns) > 1 else PALETTE[i % len(PALETTE)]
         curve = km_curve(t, frame["EVENT"].to_numpy(), conf_level)
         if len(curve):
-            ax.step(curve["time"], curve["surv"], where="post", color=colour, linewidth=1.2, label=label,
-                    linestyle="--" if label == TOTAL and len(columns) > 1 else "-")
+            ax.step(curve["time"], curve["surv"], where="post", color=colour, linewidth=1.2,
+                    label=label, linestyle="--" if label == TOTAL and len(columns) > 1 else "-")
             if len(columns) == 1:
-                ax.fill_between(curve["time"], curve["lower"], curve["upper"], step="post", color=colour,
-                                alpha=0.15, linewidth=0, label=f"{fmt.number(100 * conf_level, 0)}% CI")
+                ax.fill_between(curve["time"], curve["lower"], curve["upper"], step="post",
+                                color=colour, alpha=0.15, linewidth=0,
+                                label=f"{fmt.number(100 * conf_level, 0)}% CI")
             marks = curve[curve["n_censor"] > 0]
             ax.plot(*_ticks_path(marks["time"].to_numpy(float), marks["surv"].to_numpy(float)),
                     color=colour, linewidth=0.8)
@@ -89,7 +91,8 @@ def km_figure(figure_id: str, number: str, endpoint: str,
                       fontsize=MIN_FONT_PT, color=colour)
         if len(curve):
             data.append(curve.assign(column=label, kind="curve"))
-        data.append(pd.DataFrame({"time": ticks, "n_risk": at_risk, "column": label, "kind": "at risk"}))
+        data.append(pd.DataFrame({"time": ticks, "n_risk": at_risk, "column": label,
+                                  "kind": "at risk"}))
     for axis in (ax, risk):
         axis.set_xlim(0, ticks[-1])
     ax.set_xticks(ticks)
@@ -105,13 +108,15 @@ def km_figure(figure_id: str, number: str, endpoint: str,
     for side in ("top", "right", "bottom", "left"):
         risk.spines[side].set_visible(False)
     risk.set_title("Number at risk", loc="left", fontsize=MIN_FONT_PT + 1)
-    plotted = pd.concat(data, ignore_index=True).reindex(columns=["column", "kind", "time", "n_risk", "n_event",
-                                                                  "n_censor", "surv", "lower", "upper"])
+    plotted = pd.concat(data, ignore_index=True).reindex(
+        columns=["column", "kind", "time", "n_risk", "n_event", "n_censor", "surv", "lower",
+                 "upper"])
     return Figure(id=figure_id, number=number, title=f"Kaplan-Meier plot of {endpoint.lower()}",
                   svg=to_svg(fig), data=plotted, source="ADSL, ADTTE",
                   footnotes=[f"Censored subjects marked |. Months = days / 30.4375. "
                              f"Band: pointwise {fmt.number(100 * conf_level, 0)}% CI (log-log)."
-                             if len(columns) == 1 else "Censored subjects marked |. Months = days / 30.4375."])
+                             if len(columns) == 1
+                             else "Censored subjects marked |. Months = days / 30.4375."])
 
 
 def _bars(heights: np.ndarray, width: float, colours: list[str]) -> PolyCollection:
@@ -134,7 +139,8 @@ def waterfall_figure(best: pd.DataFrame, cap: int, response: Response) -> Figure
     """Best % change of the target-lesion sum per subject, largest increase first, coloured by
     CBOR: every subject at any size (a waterfall of thousands of bars still reads as a shape);
     above `cap` subjects the bars touch."""
-    data = best.sort_values(["BESTPCHG", "USUBJID"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    data = (best.sort_values(["BESTPCHG", "USUBJID"], ascending=[False, True], kind="stable")
+            .reset_index(drop=True))
     fig, ax = new_figure(16, 9)
     ax.add_collection(_bars(data["BESTPCHG"].clip(upper=WATERFALL_CAP_PCT).to_numpy(float),
                             0.85 if len(data) <= cap else 1.0,
@@ -148,13 +154,13 @@ def waterfall_figure(best: pd.DataFrame, cap: int, response: Response) -> Figure
     ax.set_xlabel(f"Subjects (n = {len(data)})")
     ax.set_ylabel("Best change from baseline in sum of diameters (%)")
     _legend(ax, data["CBOR"])
-    notes = [f"Dashed lines: {fmt.number(-response.pr_min_decrease_pct, 0)}% (partial response) and "
-             f"+{fmt.number(response.pd_min_increase_pct, 0)}% (progression). Best change: the smallest post-baseline "
-             "percentage change of the target-lesion sum of diameters."]
+    notes = [f"Dashed lines: {fmt.number(-response.pr_min_decrease_pct, 0)}% (partial response) "
+             f"and +{fmt.number(response.pd_min_increase_pct, 0)}% (progression). Best change: the "
+             "smallest post-baseline percentage change of the target-lesion sum of diameters."]
     over = int((data["BESTPCHG"] > WATERFALL_CAP_PCT).sum())
     if over:
-        notes.append(f"{over} bar(s) above +{fmt.number(WATERFALL_CAP_PCT, 0)}% are cut at that value "
-                     "(values in tables/).")
+        notes.append(f"{over} bar(s) above +{fmt.number(WATERFALL_CAP_PCT, 0)}% are cut at that "
+                     "value (values in tables/).")
     return Figure(id="f_14_2_3_waterfall", number="14.2.3",
                   title="Best percentage change in the sum of target-lesion diameters",
                   svg=to_svg(fig), data=data, source="ADTR, ADRS", footnotes=notes)
@@ -168,7 +174,8 @@ def swimmer_figure(lanes: pd.DataFrame, cap: int) -> Figure:
     shown = selection.shown
     y = np.arange(len(shown))[::-1]
     fig, ax = new_figure(16, max(6.0, 2.5 + 0.32 * len(shown)))
-    ax.barh(y, shown["END_MONTHS"], height=0.6, color=shown["CBOR"].map(RESPONSE_COLOURS).tolist(), linewidth=0)
+    ax.barh(y, shown["END_MONTHS"], height=0.6, color=shown["CBOR"].map(RESPONSE_COLOURS).tolist(),
+            linewidth=0)
     handles = []
     for column, marker, colour, label in SWIMMER_MARKERS:
         has = shown[column].notna()
@@ -177,18 +184,21 @@ def swimmer_figure(lanes: pd.DataFrame, cap: int) -> Figure:
         handles.append(Line2D([], [], linestyle="none", marker=marker, markerfacecolor=colour,
                               markeredgecolor="black", markeredgewidth=0.5, label=label))
     ongoing = shown["ONGOING"].eq("Y").to_numpy()
-    ax.scatter(shown.loc[ongoing, "END_MONTHS"] + 0.15, y[ongoing], marker=">", s=14, color="black", zorder=3)
-    handles.append(Line2D([], [], linestyle="none", marker=">", color="black", label="On treatment"))
+    ax.scatter(shown.loc[ongoing, "END_MONTHS"] + 0.15, y[ongoing], marker=">", s=14, color="black",
+               zorder=3)
+    handles.append(Line2D([], [], linestyle="none", marker=">", color="black",
+                          label="On treatment"))
     ax.set_yticks(y, shown["USUBJID"].tolist())
-    longest = np.nanmax(shown[["END_MONTHS", "RESPONSE_MONTHS", "PD_MONTHS", "DEATH_MONTHS"]].to_numpy(float),
+    longest = np.nanmax(shown[["END_MONTHS", "RESPONSE_MONTHS", "PD_MONTHS",
+                               "DEATH_MONTHS"]].to_numpy(float),
                         initial=1.0)
     ax.set_xticks(_ticks(longest))
     ax.set_xlim(0, _ticks(longest)[-1] + 0.5)
     ax.set_ylim(-1, max(len(shown), 1))
     ax.set_xlabel("Months since the first dose")
     legend_above(ax, handles + _response_handles(shown["CBOR"]), columns=len(handles))
-    notes = ["Bar: first dose to last dose (to the last contact for subjects still on treatment), coloured "
-             "by confirmed best overall response."]
+    notes = ["Bar: first dose to last dose (to the last contact for subjects still on treatment), "
+             "coloured by confirmed best overall response."]
     if selection.note:
         notes.append(selection.note)
     return Figure(id=SWIMMER_ID, number="14.2.4",

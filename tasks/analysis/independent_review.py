@@ -99,7 +99,8 @@ def _pair_rows(columns: list[tuple[str, EfficacyResults]], conf: str) -> tuple[l
                        ("Disease control rate (confirmed CR, PR, SD or non-CR/non-PD)", "dcr")):
         cells = pairs(lambda r: getattr(r, key), lambda r, ir: getattr(ir, key))  # noqa: B023
         display += [[label] + blank,
-                    [f"{INDENT}n / settled (%)"] + [fmt.ratio_pct(p.responders, p.n) for p in cells],
+                    [f"{INDENT}n / settled (%)"]
+                    + [fmt.ratio_pct(p.responders, p.n) for p in cells],
                     [f"{INDENT}Rate, % ({conf} CI)"]
                     + [fmt.rate_ci(p.rate, p.ci_low, p.ci_high) for p in cells]]
         data += tagged([{"statistic": key, "n": p.responders, "N": p.n, "rate": p.rate,

@@ -90,7 +90,8 @@ def irecist_table(columns: list[tuple[str, EfficacyResults]], cfg: TrialConfig) 
             ("Objective response rate, unconfirmed", "orr_unconfirmed", "orr_unconfirmed")):
         cells = [p for _, r in columns for p in (getattr(r, recist), getattr(r.irecist, irecist))]
         display += [[label] + blank,
-                    [f"{INDENT}n / settled (%)"] + [fmt.ratio_pct(p.responders, p.n) for p in cells],
+                    [f"{INDENT}n / settled (%)"]
+                    + [fmt.ratio_pct(p.responders, p.n) for p in cells],
                     [f"{INDENT}Rate, % ({conf} CI)"]
                     + [fmt.rate_ci(p.rate, p.ci_low, p.ci_high) for p in cells]]
         data += [{"statistic": label, "column": col, "criteria": criteria, "n": p.responders,

@@ -24,10 +24,11 @@ from tasks.model import Block, Paragraph, SourceFile, Table
 METHOD_STATEMENTS = [
     "Objective response rate and disease control rate: exact (Clopper-Pearson) two-sided 95% "
     "confidence intervals.",
-    "Kaplan-Meier estimates; median and quartiles with 95% CI by the Brookmeyer-Crowley method on the "
-    "log-log transformed survival function (SAS PROC LIFETEST default; R survival conf.type = "
-    "\"log-log\"); where S(t) equals 0.5 over an interval the median is the midpoint of that interval. "
-    "Landmark rates with Greenwood log-log 95% CI. Median follow-up by the reverse Kaplan-Meier method.",
+    "Kaplan-Meier estimates; median and quartiles with 95% CI by the Brookmeyer-Crowley method on "
+    "the log-log transformed survival function (SAS PROC LIFETEST default; R survival conf.type = "
+    "\"log-log\"); where S(t) equals 0.5 over an interval the median is the midpoint of that "
+    "interval. Landmark rates with Greenwood log-log 95% CI. Median follow-up by the reverse "
+    "Kaplan-Meier method.",
     "Durations in days are end - start + 1; months = days / 30.4375.",
     "Adverse events: a subject counts once per row at the worst CTCAE grade; percentages over the "
     "safety population.",
@@ -170,8 +171,8 @@ def provenance_section(provenance: Provenance, with_hashes: bool = True) -> list
     chain = [("Previous version's manifest sha256",
               provenance.previous_manifest_sha256 or "none (first version)")] if with_hashes else []
     run = pd.DataFrame(
-        [("Configuration sha256", provenance.config_digest), ("Code version", provenance.code_version),
-         ("Flow run id", provenance.flow_run_id), *chain]
+        [("Configuration sha256", provenance.config_digest),
+         ("Code version", provenance.code_version), ("Flow run id", provenance.flow_run_id), *chain]
         + [(f"Parameter: {k}", v) for k, v in sorted(provenance.parameters.items())],
         columns=["item", "value"])
     display = pd.DataFrame({"Domain": files["domain"].str.upper(), "File": files["file"],
@@ -187,6 +188,8 @@ def provenance_section(provenance: Provenance, with_hashes: bool = True) -> list
         Table(id="t_16_6_1_input_files", number="16.6.1", title="Input files of the data cut",
               population="This data cut", data=files, source="data cut", landscape=with_hashes,
               display=display, footnotes=[note]),
-        Table(id="t_16_6_2_run", number="16.6.2", title="Run provenance", population="This analysis",
-              data=run, source="manifest", display=run.rename(columns={"item": "Item", "value": "Value"})),
+        Table(id="t_16_6_2_run", number="16.6.2", title="Run provenance",
+              population="This analysis",
+              data=run, source="manifest",
+              display=run.rename(columns={"item": "Item", "value": "Value"})),
     ]

@@ -21,7 +21,8 @@ from tasks.results.run import (
 )
 
 # Table ids of the open report whose data open-results.json carries, by key.
-OPEN_TABLES = {"accrual_by_site": "t_14_1_1_accrual_by_site", "accrual_by_month": "f_14_1_1_accrual",
+OPEN_TABLES = {"accrual_by_site": "t_14_1_1_accrual_by_site",
+               "accrual_by_month": "f_14_1_1_accrual",
                "disposition": "t_14_1_2_disposition", "baseline": "t_14_1_3_demographics",
                "safety_overview": "t_14_3_1_teae_overview"}
 
@@ -34,7 +35,8 @@ def open_results(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg:
                  populations: Populations, open_sections: list[Section]) -> OpenResults:
     blocks = {b.id: b for s in open_sections for b in s.blocks if isinstance(b, (Table, Figure))}
     currency = data_currency(adam.adsl, adam.adrs, cutoff.cut.cutoff, cfg.report.data_currency_days)
-    safety = blocks[OPEN_TABLES["safety_overview"]] if cfg.safety.open_report_pooled_safety else None
+    safety = (blocks[OPEN_TABLES["safety_overview"]] if cfg.safety.open_report_pooled_safety
+              else None)
     return OpenResults(
         cutoff=cutoff.cut.cutoff.isoformat(), study=cfg.study.id,
         populations=OpenPopulations(populations.screened, populations.enrolled, populations.safety,

@@ -66,8 +66,9 @@ def _marker(kind: str, x: float, y: float, colour: str, size: float = 1.0,
                 f'{_number(y + size)}M{_number(x - size)} {_number(y + size)}L{_number(x + size)} '
                 f'{_number(y - size)}" stroke="{colour}" stroke-width="0.35" fill="none"/>')
     if kind == "square":
-        return (f'<rect x="{_number(x - size)}" y="{_number(y - size)}" width="{_number(2 * size)}" '
-                f'height="{_number(2 * size)}" fill="{colour}" stroke="{edge}" stroke-width="0.15"/>')
+        return (f'<rect x="{_number(x - size)}" y="{_number(y - size)}" '
+                f'width="{_number(2 * size)}" height="{_number(2 * size)}" fill="{colour}" '
+                f'stroke="{edge}" stroke-width="0.15"/>')
     if kind == "triangle":
         points = [(x - size, y - size * 0.8), (x + size, y - size * 0.8), (x, y + size)]
     elif kind == "arrow":

@@ -71,7 +71,8 @@ def _group_safety(arm: str, subjects: pd.Index, deaths: pd.DataFrame, events: pd
         **{key: shares[key] for key in ("teae", "teae_grade3plus", "missing_grade", "serious",
                                         "related", "related_grade3plus", "discontinuation",
                                         "interruption_or_reduction", "fatal")},
-        related_by_drug={code: shares[f"related_{code}"] for code, *_ in relatedness_components(cfg)},
+        related_by_drug={code: shares[f"related_{code}"]
+                         for code, *_ in relatedness_components(cfg)},
         deaths=Share.of(len(died), total),
         deaths_in_window=Share.of(int(died["WITHIN_WINDOW"].eq("Y").sum()), total),
         aesi=by_group(groups), aesi_grade3plus=by_group(severe),

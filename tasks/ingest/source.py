@@ -17,7 +17,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Folder:
-    """A folder of some filesystem: `path` in the filesystem's terms, `location` as the user named it."""
+    """A folder of some filesystem: `path` in the filesystem's terms, `location` as the user named
+    it."""
     fs: fsspec.AbstractFileSystem
     path: str
     location: str
@@ -56,7 +57,8 @@ def with_retries(action: Callable[[], T], what: str, source: Source | None) -> T
 
 
 def list_entries(folder: Folder, source: Source | None) -> dict[str, str]:
-    """Names in the folder -> 'file' or 'directory'. FileNotFoundError when the folder is missing."""
+    """Names in the folder -> 'file' or 'directory'. FileNotFoundError when the folder is
+    missing."""
     def listing() -> list[dict]:
         folder.fs.invalidate_cache(folder.path)   # a remote listing may be cached from before
         if not folder.fs.isdir(folder.path):

@@ -37,7 +37,8 @@ class Boundaries(NamedTuple):
     n: int
 
 
-def design_operating_characteristics(design: TwoStageDesign, p: float) -> tuple[float, float, float]:
+def design_operating_characteristics(design: TwoStageDesign,
+                                     p: float) -> tuple[float, float, float]:
     """(P(declare promising | p), PET(p), EN(p)) of a two-stage design at response rate p.
     P(declare) = sum_{x1=r1+1..n1} b(x1; n1, p) * P(X2 > r - x1), X2 ~ Bin(n - n1, p)."""
     x1 = np.arange(design.r1 + 1, design.n1 + 1)
@@ -103,7 +104,8 @@ def _single_stage_power_bound(p0: float, p1: float, alpha: float, n: np.ndarray)
     Neyman-Pearson no two-stage design with total n can exceed it, so smaller n are skipped."""
     k = np.arange(n.max() + 1)[None, :]
     sf0 = binom.sf(k, n[:, None], p0)
-    crit = np.argmax(sf0 <= alpha + _TOLERANCE, axis=1)          # smallest k with P0(S > k) <= alpha
+    # smallest k with P0(S > k) <= alpha
+    crit = np.argmax(sf0 <= alpha + _TOLERANCE, axis=1)
     at0 = binom.pmf(crit, n, p0)
     gamma = np.where(at0 > 0, (alpha - binom.sf(crit, n, p0)) / np.where(at0 > 0, at0, 1.0), 0.0)
     return binom.sf(crit, n, p1) + np.clip(gamma, 0.0, 1.0) * binom.pmf(crit, n, p1)
@@ -151,4 +153,5 @@ def search_designs(p0: float, p1: float, alpha: float, beta: float, n_max: int =
         raise ConfigError(
             f"no Simon two-stage design with n <= {n_max} has alpha <= {alpha} and power >= "
             f"{1 - beta} for p0={p0}, p1={p1}: increase monitoring.simon.n_max")
-    return {"optimal": design_summary(optimal[1], p0, p1), "minimax": design_summary(minimax[1], p0, p1)}
+    return {"optimal": design_summary(optimal[1], p0, p1),
+            "minimax": design_summary(minimax[1], p0, p1)}

@@ -119,7 +119,8 @@ def _host() -> str:
 
 
 def _process_start(pid: int) -> tuple[str, int] | None:
-    """(state, start time in clock ticks since boot) from /proc; None if there is no such process."""
+    """(state, start time in clock ticks since boot) from /proc; None if there is no such
+    process."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except FileNotFoundError:
@@ -252,7 +253,8 @@ class Reservation:
 
 def reserve_version(reports_root: Path, cutoff: date, final: bool = False,
                     reason: str | None = None) -> Reservation:
-    """Reserve the next version of `cutoff` (under the cutoff's lock) and create its staging folder."""
+    """Reserve the next version of `cutoff` (under the cutoff's lock) and create its staging
+    folder."""
     reports_root = Path(reports_root)
     folder = cutoff_dir(reports_root, cutoff)
     try:
@@ -265,8 +267,8 @@ def reserve_version(reports_root: Path, cutoff: date, final: bool = False,
             try:
                 previous = version_ref(before) if before is not None else None
             except OSError as exc:
-                raise PublishError(f"the previous version {before} has no readable "
-                                   f"{MANIFEST_NAME} ({exc}); check it with `interim verify`") from None
+                raise PublishError(f"the previous version {before} has no readable {MANIFEST_NAME} "
+                                   f"({exc}); check it with `interim verify`") from None
             path = folder / f"{_STAGING_PREFIX}v{version}-{_owner_token()}"
             path.mkdir()
     except OSError as exc:

@@ -28,7 +28,8 @@ class ReportDocument:
     kind: Literal["closed", "open"]
     sections: list[Section]
     marking: str = ""                                   # "" = the standard marking of `kind`
-    software: list[str] = field(default_factory=list)   # e.g. ["interim 0.1.0 (git 1a2b3c4)", "Python 3.11.2"]
+    # e.g. ["interim 0.1.0 (git 1a2b3c4)", "Python 3.11.2"]
+    software: list[str] = field(default_factory=list)
     glance: Glance | None = None                        # page 2 of the closed report
 
     def __post_init__(self) -> None:

@@ -72,8 +72,9 @@ def rate_ci(rate: float | None, low: float | None, high: float | None, decimals:
     """A proportion with its CI as percentages: '25.0 (10.7, 44.9)'."""
     if _missing(rate):
         return NOT_ESTIMABLE
-    return f"{number(100 * rate, decimals)} ({number(None if _missing(low) else 100 * low, decimals)}, " \
-           f"{number(None if _missing(high) else 100 * high, decimals)})"
+    return (f"{number(100 * rate, decimals)} "
+            f"({number(None if _missing(low) else 100 * low, decimals)}, "
+            f"{number(None if _missing(high) else 100 * high, decimals)})")
 
 
 def estimate_ci(est: float | None, low: float | None, high: float | None, decimals: int = 1) -> str:

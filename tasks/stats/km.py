@@ -57,13 +57,15 @@ def _check(time: Sequence[float], event: Sequence[int | bool]) -> tuple[np.ndarr
     if t.shape != e.shape:
         raise BadInputError(f"Kaplan-Meier: {t.size} times but {e.size} event indicators")
     if np.isnan(t).any() or (t < 0).any():
-        raise BadInputError(f"Kaplan-Meier: {int((np.isnan(t) | (t < 0)).sum())} times missing or negative")
+        raise BadInputError(f"Kaplan-Meier: {int((np.isnan(t) | (t < 0)).sum())} times missing or "
+                            "negative")
     if not np.isin(e, (0, 1)).all():
         raise BadInputError("Kaplan-Meier: event indicators must be 0 (censored) or 1 (event)")
     return t, e.astype(bool)
 
 
-def km_table(time: Sequence[float], event: Sequence[int | bool], conf_level: float = 0.95) -> pd.DataFrame:
+def km_table(time: Sequence[float], event: Sequence[int | bool],
+             conf_level: float = 0.95) -> pd.DataFrame:
     """The product-limit estimate at every distinct observed time, as R survfit holds it: n_risk,
     n_event, n_censor, surv, std_err (of log S, Greenwood), and the log-log limits lower/upper
     (NaN where S is 0 or 1, as R gives NA)."""
@@ -80,7 +82,8 @@ def km_table(time: Sequence[float], event: Sequence[int | bool], conf_level: flo
         spread = z * std_err / log_s
         lower = np.exp(-np.exp(np.log(-log_s) - spread))
         upper = np.exp(-np.exp(np.log(-log_s) + spread))
-    return pd.DataFrame({"time": times, "n_risk": n_risk.astype(int), "n_event": n_event.astype(int),
+    return pd.DataFrame({"time": times, "n_risk": n_risk.astype(int),
+                         "n_event": n_event.astype(int),
                          "n_censor": (n_total - n_event).astype(int), "surv": surv,
                          "std_err": std_err, "lower": lower, "upper": upper})
 
@@ -159,7 +162,8 @@ def km_landmarks(table: pd.DataFrame, times: Sequence[float]) -> list[Landmark]:
             out.append(Landmark(float(t), n_risk, 1.0, 1.0, 1.0))
             continue
         rec = table.iloc[row]
-        out.append(Landmark(float(t), n_risk, float(rec["surv"]), _none(rec["lower"]), _none(rec["upper"])))
+        out.append(Landmark(float(t), n_risk, float(rec["surv"]), _none(rec["lower"]),
+                            _none(rec["upper"])))
     return out
 
 
@@ -184,12 +188,14 @@ def km_summary(time_days: Sequence[float], event: Sequence[int | bool],
                      landmarks=marks, follow_up=follow_up)
 
 
-def km_curve(time: Sequence[float], event: Sequence[int | bool], conf_level: float = 0.95) -> pd.DataFrame:
+def km_curve(time: Sequence[float], event: Sequence[int | bool],
+             conf_level: float = 0.95) -> pd.DataFrame:
     """The step curve for a figure (lifelines, exponential Greenwood band): time, surv, lower,
     upper from time 0, plus n_risk/n_event/n_censor at each time."""
     t, e = _check(time, event)
     if t.size == 0:
-        return pd.DataFrame(columns=["time", "n_risk", "n_event", "n_censor", "surv", "lower", "upper"])
+        return pd.DataFrame(columns=["time", "n_risk", "n_event", "n_censor", "surv", "lower",
+                                     "upper"])
     fitter = KaplanMeierFitter(alpha=1 - conf_level).fit(t, e)
     band = fitter.confidence_interval_survival_function_
     events = fitter.event_table

@@ -127,7 +127,8 @@ def named_in_config(cut: Cut, cfg: TrialConfig) -> list[Finding]:
     arms = cfg.study.arms
     if arms and dm is not None and {"ACTARMCD", "ACTARM"} <= set(dm.columns):
         special = {code.upper() for code in cfg.validation.special_arm_codes}
-        unnamed = ~(dm["ACTARMCD"].isin([a.code for a in arms]) | dm["ACTARM"].isin([a.label for a in arms])
+        unnamed = ~(dm["ACTARMCD"].isin([a.code for a in arms])
+                    | dm["ACTARM"].isin([a.label for a in arms])
                     | dm["ACTARMCD"].str.upper().isin(special) | (dm["ACTARMCD"] == ""))
         findings += _per_value(dm, unnamed, "ACTARMCD", cut.file_name("dm"),
                                "cross: arm named in config", "subjects")

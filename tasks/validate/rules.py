@@ -24,7 +24,8 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 UNSAFE_ID = r"[/\\:*?\"<>|\x00-\x1f\x7f]|\.\."
 # The bytes CONTROL matches. In UTF-8 every byte of a multi-byte character is >= 0x80, so a
 # control character is exactly one of these bytes in the encoded text.
-CONTROL_BYTES = np.array([bool(CONTROL.match(chr(b))) for b in range(256)]) & (np.arange(256) < 0x80)
+CONTROL_BYTES = (np.array([bool(CONTROL.match(chr(b))) for b in range(256)])
+                 & (np.arange(256) < 0x80))
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ class Rule:
     test: Test
 
 
-def domain_rules(domain: str, frame: pd.DataFrame, spec: DomainSpec, cfg: TrialConfig) -> list[Rule]:
+def domain_rules(domain: str, frame: pd.DataFrame, spec: DomainSpec,
+                 cfg: TrialConfig) -> list[Rule]:
     """Every rule that applies to the columns the frame has."""
     code = domain.upper()
     columns = set(frame.columns)
@@ -100,7 +102,8 @@ def _dates(code: str, columns: set[str]) -> list[Rule]:
                        f"{c} '{{value}}' is not an ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD)",
                        lambda f, c=c: (f[c] == "") | is_iso8601(f[c])),
                   Rule(f"{code}.{c} not in the future", c, "error",
-                       f"{c} '{{value}}' is after today ({today.date().isoformat()}): a date in the future",
+                       f"{c} '{{value}}' is after today ({today.date().isoformat()}): a date in "
+                       "the future",
                        lambda f, c=c: ~(earliest_date(f[c]) > today))]
     return rules
 

@@ -1,4 +1,5 @@
-"""The ADaM cache folder (tasks.cache): complete or not read; killed runs' partial folders cleaned."""
+"""The ADaM cache folder (tasks.cache): complete or not read; killed runs' partial folders
+cleaned."""
 from __future__ import annotations
 
 import pandas as pd

@@ -135,7 +135,8 @@ def _rewrite_pdf(path: Path, change: Callable[[PdfWriter], None]) -> None:
 
 def plant_results_attachment(copy: Path) -> str:
     data = (copy / "results.json").read_bytes()
-    _rewrite_pdf(copy / "open" / "report-open.pdf", lambda w: w.add_attachment("results.json", data))
+    _rewrite_pdf(copy / "open" / "report-open.pdf",
+                 lambda w: w.add_attachment("results.json", data))
     return "embeds results.json"
 
 
@@ -196,7 +197,8 @@ def plant_closed_page(copy: Path) -> str:
 def plant_bookmark(copy: Path) -> str:
     orr = _closed(copy)["efficacy"]["orr"]
     printed = fmt.rate_ci(orr["rate"], orr["ci_low"], orr["ci_high"])
-    _rewrite_pdf(copy / "open" / "report-open.pdf", lambda w: w.add_outline_item(f"ORR {printed}", 0))
+    _rewrite_pdf(copy / "open" / "report-open.pdf",
+                 lambda w: w.add_outline_item(f"ORR {printed}", 0))
     return "bookmarks: closed result"
 
 

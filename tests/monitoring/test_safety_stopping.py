@@ -56,4 +56,5 @@ def test_boundary_is_missing_when_no_number_of_events_crosses():
 
 def test_boundary_table_agrees_with_single_boundary_for_every_m():
     table = boundary_table(29, C, CUTOFF, 1.0, 1.0)
-    assert table["boundary_t"].tolist() == [safety_boundary(m, C, CUTOFF, 1.0, 1.0) for m in range(1, 30)]
+    assert (table["boundary_t"].tolist()
+            == [safety_boundary(m, C, CUTOFF, 1.0, 1.0) for m in range(1, 30)])

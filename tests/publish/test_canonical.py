@@ -50,8 +50,8 @@ def test_an_unknown_type_is_an_error_not_a_guess():
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text() |
     st.floats(allow_nan=True, allow_infinity=True),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
-    max_leaves=20)
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=5), inner, max_size=4), max_leaves=20)
 
 
 def _shuffled(value):

@@ -83,13 +83,15 @@ def test_a_missing_or_unreadable_manifest_is_a_problem(tmp_path):
     assert "manifest.json cannot be read" in problem
     (v1 / "manifest.json").unlink()
     assert verify_version(v1) == [f"{v1}: manifest.json is missing"]
-    assert verify_version(tmp_path / "nowhere") == [f"{tmp_path / 'nowhere'}: no such version folder"]
+    assert (verify_version(tmp_path / "nowhere")
+            == [f"{tmp_path / 'nowhere'}: no such version folder"])
 
 
 def test_a_renamed_version_folder_is_found(tmp_path):
     v1 = publish(tmp_path, JAN)
     moved = v1.rename(v1.parent / "v7")
-    assert verify_version(moved) == ["folder 2026-01-31/v7 does not match its manifest (2026-01-31/v1)"]
+    assert (verify_version(moved)
+            == ["folder 2026-01-31/v7 does not match its manifest (2026-01-31/v1)"])
 
 
 def test_code_version_names_the_git_commit_or_the_package():
@@ -109,8 +111,10 @@ def test_provenance_records_inputs_config_parameters_code_and_run():
     extra = provenance(cut, cfg, operation, {"cutoff": "2026-01-31", "final": False}, "run-42",
                        when)
     assert extra["inputs"] == [
-        {"domain": "ae", "name": "ae.csv", "uri": "/cuts/2026-01-31/ae.csv", "sha256": "a" * 64, "rows": 5},
-        {"domain": "rs", "name": "rs.csv", "uri": "/cuts/2026-01-31/rs.csv", "sha256": "b" * 64, "rows": 3}]
+        {"domain": "ae", "name": "ae.csv", "uri": "/cuts/2026-01-31/ae.csv", "sha256": "a" * 64,
+         "rows": 5},
+        {"domain": "rs", "name": "rs.csv", "uri": "/cuts/2026-01-31/rs.csv", "sha256": "b" * 64,
+         "rows": 3}]
     assert extra["config_digest"] == cfg.digest()
     assert extra["config"]["study"]["id"] == cfg.study.id
     # the analysis config and how the run was operated, apart: only the first is in the digest

@@ -1,4 +1,5 @@
-"""Report versions: numbered per cutoff, published in one rename, never overwritten or half-written."""
+"""Report versions: numbered per cutoff, published in one rename, never overwritten or
+half-written."""
 from __future__ import annotations
 
 import errno
@@ -23,7 +24,8 @@ from tasks.publish.versions import (
 
 JAN = date(2026, 1, 31)
 FEB = date(2026, 2, 28)
-PROCESSES = multiprocessing.get_context("spawn")   # fresh interpreters: the session may run Prefect threads
+# fresh interpreters: the session may run Prefect threads
+PROCESSES = multiprocessing.get_context("spawn")
 
 
 def publish(root: Path, cutoff: date, final: bool = False, reason: str | None = None,
@@ -74,7 +76,8 @@ def test_a_version_number_held_by_a_foreign_folder_is_skipped(tmp_path):
 
 
 def test_publish_never_renames_over_an_existing_folder(tmp_path):
-    with pytest.raises(PublishError, match="never overwritten"), reserve_version(tmp_path, JAN) as r:
+    with pytest.raises(PublishError,
+                       match="never overwritten"), reserve_version(tmp_path, JAN) as r:
         (r.path / "results.json").write_text("{}")
         (tmp_path / "2026-01-31" / "v1").mkdir()        # appears while the run works
         r.publish({})
@@ -195,7 +198,8 @@ def test_a_final_version_needs_a_reason_for_another(tmp_path):
         check_final_rules(tmp_path, JAN, final=True, reason="  ")
     assert entries(tmp_path, JAN) == ["v1"]
     v2 = publish(tmp_path, JAN, reason="corrected AE coding at site 003")
-    assert (manifest(v2)["final"], manifest(v2)["reason"]) == (False, "corrected AE coding at site 003")
+    assert ((manifest(v2)["final"], manifest(v2)["reason"])
+            == (False, "corrected AE coding at site 003"))
     assert publish(tmp_path, FEB).name == "v1"              # another cutoff is not affected
 
 

@@ -36,8 +36,9 @@ def _table(number: str, rows: int, columns: int, **kwargs) -> Table:
         {"Preferred term": [f"Term {k}" for k in range(rows)],
          **{f"Cohort {c}\n(N=29)": [f"{k} ({100 * k / 29:.1f})" for k in range(rows)]
             for c in range(columns)}})
-    return Table(id="t_" + number.replace(".", "_"), number=number, title=f"Adverse events {number}",
-                 population="Safety population (N = 29)", data=display, display=display,
+    return Table(id="t_" + number.replace(".", "_"), number=number,
+                 title=f"Adverse events {number}", population="Safety population (N = 29)",
+                 data=display, display=display,
                  footnotes=["n (%) of subjects with at least one event."], source="ADSL, ADAE",
                  **kwargs)
 
@@ -55,7 +56,8 @@ def sample_document(kind: str = "closed", generated_at: datetime = GENERATED_AT)
     listing = _table("16.2.1", 250, 1, csv_only=True)
     sections = [
         Section("decision", "Decision summary", [
-            Paragraph("Simon stage 1: 4 responses in 13 evaluable; continue if > 3: CONTINUE", "verdict"),
+            Paragraph("Simon stage 1: 4 responses in 13 evaluable; continue if > 3: CONTINUE",
+                      "verdict"),
             Paragraph("Information fraction 0.45.", "note")]),
         Section("safety", "Safety", [
             _table("14.3.1", 70, 2),
