@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, overload
 
 # Prefect reads its settings at import: keep the console for interim's own messages.
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -48,6 +48,10 @@ def _date(value: str) -> date:
         raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
 
 
+@overload
+def _here(path: Path | str) -> str: ...
+@overload
+def _here(path: None) -> None: ...
 def _here(path: Path | str | None) -> str | None:
     """A path typed by the user, absolute against the working folder; an fsspec URL as it is."""
     from tasks.operation import local_or_url

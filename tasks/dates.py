@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -112,5 +112,9 @@ def study_days(end: pd.Series, start: pd.Series) -> pd.Series:
     return (end - start).dt.days.astype("float64") + 1.0
 
 
+@overload
+def months(days: pd.Series) -> pd.Series: ...
+@overload
+def months(days: float) -> float: ...
 def months(days: pd.Series | float) -> pd.Series | float:
     return days / DAYS_PER_MONTH

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -49,7 +50,7 @@ def _response_handles(categories: pd.Series) -> list[Patch]:
     return [Patch(color=RESPONSE_COLOURS[c], label=c) for c in RESPONSE_ORDER if c in present]
 
 
-def _legend(ax, categories: pd.Series) -> None:
+def _legend(ax: Axes, categories: pd.Series) -> None:
     legend_above(ax, _response_handles(categories), title="Confirmed BOR",
                  columns=len(RESPONSE_ORDER))
 
@@ -127,7 +128,8 @@ def _bars(heights: np.ndarray, width: float, colours: list[str]) -> PolyCollecti
                         np.column_stack([left, heights]),
                         np.column_stack([left + width, heights]),
                         np.column_stack([left + width, np.zeros_like(heights)])], axis=1)
-    return PolyCollection(corners, facecolors=colours, linewidths=0)
+    # an (N, 4, 2) array takes matplotlib's fast path; the stubs ask for a sequence
+    return PolyCollection(corners, facecolors=colours, linewidths=0)  # type: ignore[arg-type]
 
 
 def _thresholds(response: Response) -> tuple[float, float]:
@@ -189,14 +191,13 @@ def swimmer_figure(lanes: pd.DataFrame, cap: int) -> Figure:
     handles.append(Line2D([], [], linestyle="none", marker=">", color="black",
                           label="On treatment"))
     ax.set_yticks(y, shown["USUBJID"].tolist())
-    longest = np.nanmax(shown[["END_MONTHS", "RESPONSE_MONTHS", "PD_MONTHS",
-                               "DEATH_MONTHS"]].to_numpy(float),
-                        initial=1.0)
+    ends = shown[["END_MONTHS", "RESPONSE_MONTHS", "PD_MONTHS", "DEATH_MONTHS"]]
+    longest = np.nanmax(ends.to_numpy(float), initial=1.0)
     ax.set_xticks(_ticks(longest))
     ax.set_xlim(0, _ticks(longest)[-1] + 0.5)
     ax.set_ylim(-1, max(len(shown), 1))
     ax.set_xlabel("Months since the first dose")
-    legend_above(ax, handles + _response_handles(shown["CBOR"]), columns=len(handles))
+    legend_above(ax, [*handles, *_response_handles(shown["CBOR"])], columns=len(handles))
     notes = ["Bar: first dose to last dose (to the last contact for subjects still on treatment), "
              "coloured by confirmed best overall response."]
     if selection.note:
@@ -206,7 +207,7 @@ def swimmer_figure(lanes: pd.DataFrame, cap: int) -> Figure:
                   svg=to_svg(fig), data=lanes, source="ADSL, ADRS", footnotes=notes)
 
 
-def _spider_lines(ax, data: pd.DataFrame) -> None:
+def _spider_lines(ax: Axes, data: pd.DataFrame) -> None:
     """One line per subject, coloured by CBOR (one collection)."""
     starts = np.flatnonzero(data["USUBJID"].ne(data["USUBJID"].shift()).to_numpy())
     points = data[["WEEK", "PCHG"]].to_numpy(float)
@@ -229,7 +230,7 @@ def spider_summary(data: pd.DataFrame, bin_weeks: float) -> pd.DataFrame:
     return summary[summary["N"] >= SPIDER_MIN_SUBJECTS].reset_index(drop=True)
 
 
-def _spider_bands(ax, summary: pd.DataFrame) -> None:
+def _spider_bands(ax: Axes, summary: pd.DataFrame) -> None:
     """Per CBOR: the median change per assessment and its interquartile band."""
     for category in (c for c in RESPONSE_ORDER if c in set(summary["CBOR"])):
         part = summary[summary["CBOR"].eq(category)]

@@ -201,7 +201,7 @@ def response_rate_table(columns: Columns, cfg: TrialConfig) -> Table:
             at = [None if result.dcr_6m is None else result.dcr_6m.rate for _, result in columns]
             display += _rate_rows(landmark, at, conf, of=f"reached {window} months")
             data += [{"endpoint": landmark.key, "column": label, "evaluable": p.evaluable,
-                      "pending": None if res is None else result.dcr_6m.pending,
+                      "pending": None if result.dcr_6m is None else result.dcr_6m.pending,
                       "n": None if res is None else res.n,
                       **({k: getattr(res, k) for k in NOT_DERIVED} if res is not None
                          else NOT_DERIVED)}

@@ -96,8 +96,8 @@ def rules_table(cfg: TrialConfig, monitoring: bool = True) -> Table:
     display = []
     for area, rows in data.groupby("area", sort=False):
         display.append((area, "", ""))
-        display += [(INDENT + r.rule, r.set_in, _keys_text(r.setting.split(", ")))
-                    for r in rows.itertuples()]
+        display += [(INDENT + rule, set_in, _keys_text(setting.split(", ")))
+                    for rule, set_in, setting in zip(rows["rule"], rows["set_in"], rows["setting"])]
     return Table(
         id="t_16_5_1_methods_rules", number="16.5.1", title="Rules and settings in force",
         population="Configuration of this analysis", data=data, source="config",
@@ -141,7 +141,8 @@ def methods_section(cfg: TrialConfig, monitoring: bool = True) -> list[Block]:
     software = software_versions()
     statements = [*METHOD_STATEMENTS, DEATH_RESET_STATEMENT,
                   *(MONITORING_STATEMENTS if monitoring else [])]
-    return [Paragraph(text) for text in statements] + [
+    paragraphs: list[Block] = [Paragraph(text) for text in statements]
+    return paragraphs + [
         rules_table(cfg, monitoring),
         Table(id="t_16_5_2_software", number="16.5.2", title="Software versions",
               population="This analysis", data=software, source="environment",
@@ -184,7 +185,8 @@ def provenance_section(provenance: Provenance, with_hashes: bool = True) -> list
     else:
         note = ("The sha256 of the files of this open package are in open-manifest.json, attached "
                 "to this PDF.")
-    return [Paragraph(note) for note in provenance.notes] + [
+    notes: list[Block] = [Paragraph(note) for note in provenance.notes]
+    return notes + [
         Table(id="t_16_6_1_input_files", number="16.6.1", title="Input files of the data cut",
               population="This data cut", data=files, source="data cut", landscape=with_hashes,
               display=display, footnotes=[note]),

@@ -2,6 +2,8 @@
 dose intensity per study drug, from ADEX."""
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -85,8 +87,7 @@ def exposure_table(adsl: pd.DataFrame, adex: pd.DataFrame, columns: Columns,
     lines: list[tuple[str, str, str | None, str]] = [
         ("Any study drug", "ANY", None, ""),
         (INDENT + "Treatment duration (months), median (min, max)", "ANY",
-         "Treatment duration (months)",
-         "median")]
+         "Treatment duration (months)", "median")]
     for drug in drug_order(adex, cfg):
         component = components.get(drug, drug)
         lines.append((drug if component == drug else f"{drug} ({component})", drug, None, ""))
@@ -101,7 +102,8 @@ def exposure_table(adsl: pd.DataFrame, adex: pd.DataFrame, columns: Columns,
             if parameter is None:
                 cells.append("")
                 continue
-            row = part.loc[(drug, parameter)]
+            # a full key of the unique (DRUG, PARAMETER) index: one row
+            row = cast(pd.Series, part.loc[(drug, parameter)])
             cells.append(fmt.n_pct(row["n"], row["N"]) if kind == "n"
                          else fmt.NOT_ESTIMABLE if row["n"] == 0
                          else fmt.mean_sd(row["mean"], row["sd"]) if kind == "mean"

@@ -49,6 +49,14 @@ def _field(key: str) -> Callable[[SafetyResults], Share]:
     return lambda result: getattr(result, key)
 
 
+def _flagged(variable: str) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda events: events[variable].eq("Y")
+
+
+def _related_to(code: str) -> Callable[[SafetyResults], Share]:
+    return lambda result: result.related_by_drug[code]
+
+
 def overview_rows(scale: GradeScale, cfg: TrialConfig) -> list[OverviewRow]:
     """The rows of the TEAE overview (Table 14.3.1, results.json "safety"), in order."""
     severity = scale.name == "Severity"
@@ -69,8 +77,7 @@ def overview_rows(scale: GradeScale, cfg: TrialConfig) -> list[OverviewRow]:
     ]
     for code, label, _, variable in relatedness_components(cfg):
         rows.append(OverviewRow(f"related_{code}", f"TEAE related to {label}",
-                                lambda e, v=variable: e[v].eq("Y"),
-                                lambda result, c=code: result.related_by_drug[c]))
+                                _flagged(variable), _related_to(code)))
     rows += [
         OverviewRow("discontinuation", "TEAE leading to discontinuation of any study drug",
                     lambda e: e["DISCFL"].eq("Y"), _field("discontinuation")),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from lifelines import KaplanMeierFitter
+from numpy.typing import ArrayLike
 from scipy.stats import norm
 
 from tasks.dates import DAYS_PER_MONTH
@@ -51,7 +52,8 @@ class KMSummary:
     follow_up: Quantile          # reverse Kaplan-Meier median follow-up
 
 
-def _check(time: Sequence[float], event: Sequence[int | bool]) -> tuple[np.ndarray, np.ndarray]:
+# times and event indicators: any array-like of numbers (lists, arrays, Series)
+def _check(time: ArrayLike, event: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     t = np.asarray(time, dtype=float)
     e = np.asarray(event, dtype=float)
     if t.shape != e.shape:
@@ -64,7 +66,7 @@ def _check(time: Sequence[float], event: Sequence[int | bool]) -> tuple[np.ndarr
     return t, e.astype(bool)
 
 
-def km_table(time: Sequence[float], event: Sequence[int | bool],
+def km_table(time: ArrayLike, event: ArrayLike,
              conf_level: float = 0.95) -> pd.DataFrame:
     """The product-limit estimate at every distinct observed time, as R survfit holds it: n_risk,
     n_event, n_censor, surv, std_err (of log S, Greenwood), and the log-log limits lower/upper
@@ -141,7 +143,7 @@ def km_quantiles(table: pd.DataFrame, probs: Sequence[float] = QUARTILES) -> lis
             for i in range(p.size)]
 
 
-def number_at_risk(time: Sequence[float], at: Sequence[float]) -> np.ndarray:
+def number_at_risk(time: ArrayLike, at: ArrayLike) -> np.ndarray:
     """Subjects still under observation at each time (observed time >= t)."""
     ordered = np.sort(np.asarray(time, dtype=float))
     return ordered.size - np.searchsorted(ordered, np.asarray(at, dtype=float), side="left")
@@ -173,7 +175,7 @@ def _scaled(q: Quantile, scale: float) -> Quantile:
     return Quantile(q.prob, s(q.estimate), s(q.ci_low), s(q.ci_high))
 
 
-def km_summary(time_days: Sequence[float], event: Sequence[int | bool],
+def km_summary(time_days: ArrayLike, event: ArrayLike,
                landmarks_months: Sequence[float], conf_level: float = 0.95) -> KMSummary:
     """Median and quartiles (Brookmeyer-Crowley, log-log), landmark rates and the reverse-KM
     median follow-up of one endpoint; times in days in, months out."""
@@ -188,7 +190,7 @@ def km_summary(time_days: Sequence[float], event: Sequence[int | bool],
                      landmarks=marks, follow_up=follow_up)
 
 
-def km_curve(time: Sequence[float], event: Sequence[int | bool],
+def km_curve(time: ArrayLike, event: ArrayLike,
              conf_level: float = 0.95) -> pd.DataFrame:
     """The step curve for a figure (lifelines, exponential Greenwood band): time, surv, lower,
     upper from time 0, plus n_risk/n_event/n_censor at each time."""
