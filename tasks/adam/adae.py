@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from tasks.adam.adexrec import build_adexrec
+from tasks.adam.flags import y_or_none
 from tasks.adam.unique import numbers, upper
 from tasks.config import TrialConfig
 from tasks.dates import earliest_date, latest_date, precision, study_day
@@ -82,7 +83,7 @@ def build_adae(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
 
 def _flag(condition: pd.Series) -> pd.Series:
     """A record flag: "Y" where the condition holds, else None."""
-    return pd.Series(np.where(condition.fillna(False).astype(bool), "Y", None),
+    return pd.Series(y_or_none(condition.fillna(False).astype(bool)),
                      index=condition.index, dtype=object)
 
 
@@ -204,7 +205,7 @@ def supp_qualifiers(supp: pd.DataFrame | None, qnams: list[str]) -> dict[str, pd
         return {}
     rows = supp[supp["QNAM"].isin(qnams) & upper(supp["IDVAR"]).eq("AESEQ")]
     rows = rows.assign(_SEQ=_seq_key(rows["IDVARVAL"])).drop_duplicates(["QNAM", "USUBJID", "_SEQ"])
-    return {qnam: group.set_index(["USUBJID", "_SEQ"])["QVAL"]
+    return {str(qnam): group.set_index(["USUBJID", "_SEQ"])["QVAL"]
             for qnam, group in rows.groupby("QNAM")}
 
 
@@ -251,8 +252,9 @@ def derive_aesi_groups(adae: pd.DataFrame, groups: dict[str, tuple[str, ...]]) -
     """CQnnNAM = the group's name on records whose AEDECOD (upper case) is one of its terms."""
     decod = upper(adae["AEDECOD"])
     for name, variable in aesi_variables(groups).items():
-        adae[variable] = pd.Series(np.where(decod.isin(groups[name]), name, None),
-                                   index=adae.index, dtype=object)
+        # the group's name, else None (numpy's stubs take arrays only for the values)
+        named = np.where(decod.isin(groups[name]), name, None)  # type: ignore[call-overload]
+        adae[variable] = pd.Series(named, index=adae.index, dtype=object)
     return adae
 
 
@@ -330,7 +332,8 @@ def derive_action_by_component(adae: pd.DataFrame, supp: pd.DataFrame | None,
     overall = upper(adae["AEACN"])
     recorded, from_ex = {}, {}
     for component in components:
-        values = qualifiers.get(component.action_qnam, pd.Series(dtype=object))
+        values = (qualifiers.get(component.action_qnam, pd.Series(dtype=object))
+                  if component.action_qnam else pd.Series(dtype=object))
         recorded[component.code] = upper(pd.Series(values.reindex(key).to_numpy(), index=adae.index)
                                          .fillna("").astype(str))
         nxt = _next_dose(adae, doses[doses["COMPCD"].eq(component.code)]).reindex(adae.index)
@@ -338,7 +341,8 @@ def derive_action_by_component(adae: pd.DataFrame, supp: pd.DataFrame | None,
         for flag, value in ACTION_FROM_EX.items():
             change = change.mask(nxt[flag].eq("Y").to_numpy() & change.eq(""), value)
         from_ex[component.code] = change
-    changed_any = pd.concat(from_ex.values(), axis=1).ne("").any(axis=1) if from_ex else None
+    changed_any = ((pd.concat(from_ex.values(), axis=1) != "").any(axis=1) if from_ex
+                   else pd.Series(False, index=adae.index))
     for component in components:
         fallback = overall.mask(changed_any, "DOSE NOT CHANGED")
         inferred = from_ex[component.code].where(from_ex[component.code].ne(""), fallback)

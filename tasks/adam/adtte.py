@@ -127,7 +127,8 @@ def analysis_subjects(adsl: pd.DataFrame, rc: Response, cutoff: pd.Timestamp) ->
             f"full analysis set have no {rc.reference_date} (e.g. {', '.join(missing[:3])})")
     death = fas["DTHDT"].astype("datetime64[ns]").where(fas["DTHFL"].eq("Y"))
     out["DTHDT"] = death.where(death <= cutoff)
-    out["LSTALVDT"] = fas["LSTALVDT"].astype("datetime64[ns]").clip(upper=cutoff)
+    out["LSTALVDT"] = (fas["LSTALVDT"].astype("datetime64[ns]")
+                       .clip(upper=cutoff))  # type: ignore[call-overload]  # Timestamp bound
     return out
 
 

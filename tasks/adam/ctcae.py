@@ -116,7 +116,7 @@ def grade_values(test: str, value: pd.Series, lln: pd.Series, uln: pd.Series,
         grade = _grade_by(_ratio(value, lln), (Limit(1.0),), "low")
         absolute = _grade_by(_ratio(value * factor, pd.Series(1.0, index=value.index)),
                              rule.absolute, "low", first_grade=2)
-        grade = np.fmax(grade, absolute)
+        grade = np.fmax(grade, absolute)  # type: ignore[assignment]  # of Series: a Series
         no_range = ~(lln > 0)
         reason = reason.mask(factor.isna(), UNIT_NOT_RECOGNISED)
     reason = reason.mask(no_range, NO_NORMAL_RANGE)

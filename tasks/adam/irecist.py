@@ -40,8 +40,8 @@ def progression_confirmed(ovr: pd.DataFrame, rc: Response) -> pd.Series:
     matched = icpd.join(runs, on=["USUBJID", "RUN"], how="inner")
     gap = (matched["ADT"] - matched["LAST"]).dt.days
     ic = rc.irecist
-    ok = (gap >= ic.confirm_min_days) & (gap <= (np.inf if ic.confirm_max_days is None
-                                                 else ic.confirm_max_days))
+    ok = (gap >= ic.confirm_min_days) & gap.le(np.inf if ic.confirm_max_days is None
+                                               else ic.confirm_max_days)
     return pd.Series(ovr.index.isin(matched.loc[ok, "FIRST"]), index=ovr.index)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tasks.adam.flags import y_or_none
 from tasks.adam.lesions import (
     NEW,
     NON_TARGET,
@@ -76,7 +77,8 @@ def build_adtr(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
             .reindex(columns=ADTR_COLUMNS)
             .sort_values(["USUBJID", "ADT", "PARAMCD"], kind="stable").reset_index(drop=True))
     for flag in ("ABLFL", "ANL01FL"):
-        adtr[flag] = adtr[flag].where(adtr[flag].eq("Y"), None)
+        # None: a missing flag (pandas-stubs types where's `other` without None)
+        adtr[flag] = adtr[flag].where(adtr[flag].eq("Y"), None)  # type: ignore[call-overload]
     return adtr
 
 
@@ -107,9 +109,9 @@ def target_sums(lesions: pd.DataFrame, visits: pd.DataFrame, targets: pd.DataFra
     s["PCHGNAD"] = (100 * s["CHGNAD"] / s["NADIR"]).where(s["NADIR"] > 0)
     grown_pct = s["CHGNAD"] * 100 >= rc.pd_min_increase_pct * s["NADIR"] - EPS
     grown_mm = s["CHGNAD"] >= rc.pd_min_increase_mm - EPS
-    s["NADPCTFL"] = np.where(s["NADIR"].notna() & grown_pct, "Y", None)
-    s["NADMMFL"] = np.where(s["NADIR"].notna() & grown_mm, "Y", None)
-    s["ANL01FL"] = np.where(s["COMPLETE"] & in_study, "Y", None)
+    s["NADPCTFL"] = y_or_none(s["NADIR"].notna() & grown_pct)
+    s["NADMMFL"] = y_or_none(s["NADIR"].notna() & grown_mm)
+    s["ANL01FL"] = y_or_none(s["COMPLETE"] & in_study)
     s["PARAMCD"], s["PARAM"] = "SUMDIAM", "Sum of Diameters of Target Lesions (mm)"
     return s
 

@@ -179,9 +179,9 @@ def demographics_section(adsl: pd.DataFrame, cfg: TrialConfig, by_arm: bool) -> 
             categorical(label, _categories(population[variable]))
     for item in cfg.baseline.characteristics:
         categorical(item.label, _categories(population[item.variable]))
-    for item in cfg.baseline.labs:
-        continuous(item.label, item.variable)
-        categorical(f"{item.label}, grouped", _categories(population[f"{item.variable}GR1"]))
+    for lab in cfg.baseline.labs:
+        continuous(lab.label, lab.variable)
+        categorical(f"{lab.label}, grouped", _categories(population[f"{lab.variable}GR1"]))
     headers = [""] + [column_header(name, d) for (name, _), d in zip(columns, n)]
     return [Table(
         id="t_14_1_3_demographics", number="14.1.3",

@@ -3,6 +3,9 @@ results (BOR/CBOR counts, ORR, DCR, PFS, concordance with the investigator) and 
 14.2.7-14.2.9, rendered from them."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 
 from tasks.adam.response_terms import CLINICAL_BENEFIT, RESPONDER, RESPONSE_ORDER
@@ -50,7 +53,9 @@ def concordance(responses: pd.DataFrame, discordant: int) -> Concordance:
                        rate=agree / len(reviewed) if len(reviewed) else None,
                        kappa=cohen_kappa(reviewed[BOR], reviewed[BOR_REVIEW]),
                        discordant=discordant,
-                       cells={a: {b: int(cells.loc[a, b]) for b in RESPONSE_ORDER}
+                       # a count; pandas-stubs types a cell as any scalar
+                       cells={a: {b: int(cells.loc[a, b])  # type: ignore[arg-type]
+                                  for b in RESPONSE_ORDER}
                               for a in RESPONSE_ORDER})
 
 
@@ -73,16 +78,24 @@ def independent_review_results(responses: pd.DataFrame, pfs: pd.DataFrame,
         pfs=pfs_summary, concordance=concordance(responses, discordant))
 
 
-def _pair_rows(columns: list[tuple[str, EfficacyResults]], conf: str) -> tuple[list, list]:
+def _review(results: EfficacyResults) -> IndependentReview:
+    """The independent review of results that have one (the callers check that they do)."""
+    if results.independent_review is None:
+        raise ValueError(f"{results.arm}: the results have no independent review")
+    return results.independent_review
+
+
+def _pair_rows(columns: list[tuple[str, EfficacyResults]],
+               conf: str) -> tuple[list[list[str]], list[dict[str, Any]]]:
     """Display rows and data of table 14.2.7: each column's investigator and reviewer values."""
     readers = [(label, reader) for label, _ in columns for reader in (INVESTIGATOR, REVIEWER)]
 
-    def pairs(primary, review) -> list:
+    def pairs(primary: Callable[[EfficacyResults], Any],
+              review: Callable[[EfficacyResults, IndependentReview], Any]) -> list[Any]:
         """Per column: primary(results), then review(results, its independent review)."""
-        return [value for _, r in columns
-                for value in (primary(r), review(r, r.independent_review))]
+        return [value for _, r in columns for value in (primary(r), review(r, _review(r)))]
 
-    def tagged(rows: list[dict]) -> list[dict]:
+    def tagged(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{"column": label, "reader": reader, **row}
                 for (label, reader), row in zip(readers, rows)]
 
@@ -121,7 +134,7 @@ def review_table(columns: list[tuple[str, EfficacyResults]], cfg: TrialConfig) -
     display, data = _pair_rows(columns, conf)
     headers = [""] + [f"{reader}\n(N={r.pending.evaluable})" for _, r in columns
                       for reader in (INVESTIGATOR, REVIEWER)]
-    review = columns[-1][1].independent_review
+    review = _review(columns[-1][1])
     return Table(
         id="t_14_2_7_independent_review", number="14.2.7",
         title="Response and progression-free survival by the investigator and by the independent "
@@ -187,7 +200,7 @@ def independent_review_blocks(columns: list[tuple[str, EfficacyResults]], respon
                               pfs: pd.DataFrame, pfs_review: pd.DataFrame,
                               cfg: TrialConfig) -> list[Block]:
     """Tables 14.2.7-14.2.9 (the last two pooled over arms)."""
-    review = columns[-1][1].independent_review
+    review = _review(columns[-1][1])
     c = review.concordance
     summary = Paragraph(
         f"Independent review ({review.evaluator.lower()}) as a second analysis: ORR "
