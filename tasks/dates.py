@@ -101,7 +101,7 @@ def impute_date(values: pd.Series, rule: Literal["first", "last"]) -> tuple[pd.S
     return imputed, flag
 
 
-def study_day(dates: pd.Series, reference: pd.Series) -> pd.Series:
+def study_day(dates: pd.Series, reference: pd.Series | pd.Timestamp) -> pd.Series:
     """CDISC study day: day 1 is the reference date, the day before is -1 (no day 0)."""
     delta = (dates - reference).dt.days.astype("float64")
     return delta.where(delta < 0, delta + 1)

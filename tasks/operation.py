@@ -20,8 +20,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Where a secret may be named (never given): any other key that looks like one is refused.
 SECRET_KEY = re.compile(r"pass|secret|token", re.IGNORECASE)
 SECRET_REFERENCES = {"password_env", "secret_block", "username_env"}
-AUDIENCES = ("closed", "open")
 Audience = Literal["closed", "open"]
+AUDIENCES: tuple[Audience, ...] = ("closed", "open")
 
 
 def _address(value: str) -> str:

@@ -173,8 +173,8 @@ def open_sections(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg
     the pooled TEAE overview when the config allows it, data currency and quality (without the
     response checks: they show responses), methods without the monitoring rules."""
     day = cutoff.cut.cutoff
-    pooled_safety = [Paragraph("Pooled over all subjects; no results by treatment arm in the open "
-                               "session."),
+    pooled_safety: list[Block] = [Paragraph("Pooled over all subjects; no results by treatment arm "
+                                            "in the open session."),
                      safety_overview(results.safety, adam.adae, cfg)]
     return [
         Section("conduct", "Study conduct", conduct_summary(adam.adsl, cfg, day)),

@@ -108,8 +108,7 @@ def new_progressions(adrs: pd.DataFrame, previous_adrs: pd.DataFrame,
     pd_now = pd_now[pd_now["AVALC"].eq(PROGRESSION)]
     pd_before = _param(previous_adrs, "OVR")
     had_pd = pd_before.loc[pd_before["AVALC"].eq(PROGRESSION), "USUBJID"]
-    first = (pd_now[~pd_now["USUBJID"].isin(had_pd)].groupby("USUBJID", as_index=False)["ADT"]
-             .min())
+    first = pd_now[~pd_now["USUBJID"].isin(had_pd)].groupby("USUBJID")["ADT"].min().reset_index()
     return (_arm(first, adsl)[["USUBJID", "TRT01A", "ADT"]]
             .sort_values(["ADT", "USUBJID"]).reset_index(drop=True))
 

@@ -51,6 +51,7 @@ from tasks.results.efficacy import (
     PfsSensitivity,
     Survival,
 )
+from tasks.stats.binomial import Proportion
 
 # The PFS sensitivity analyses (ADTTE PARAMCD -> label), in table order, when ADTTE has them.
 SENSITIVITY = {MISSED: "Without the missed-assessment rule",
@@ -107,6 +108,14 @@ def pending_responses(responses: pd.DataFrame) -> PendingResponses:
         orr_if_all_confirm=(confirmed + awaiting) / base if base else None)
 
 
+def _always(rates: dict[str, Proportion | None], key: str) -> Proportion:
+    """A rate of BOR or CBOR: subject_responses always holds both, so it is never None."""
+    rate = rates[key]
+    if rate is None:
+        raise ValueError(f"the {key} rate has no ADRS parameter to count")
+    return rate
+
+
 def _group_results(arm: str, responses: pd.DataFrame, records: dict[str, pd.DataFrame],
                    cfg: TrialConfig) -> EfficacyResults:
     """The efficacy results of one group of subjects (an arm, or all of them). `records`: the
@@ -118,8 +127,9 @@ def _group_results(arm: str, responses: pd.DataFrame, records: dict[str, pd.Data
     follow_up = summaries["os"].follow_up
     review = records.get(REVIEW)
     return EfficacyResults(
-        arm=arm, orr=rates["orr"], dcr=rates["dcr"], dcr_6m=landmark_rate(responses, cfg),
-        dcr_6m_best=rates["dcr_6m_best"], orr_unconfirmed=rates["orr_unconfirmed"],
+        arm=arm, orr=_always(rates, "orr"), dcr=_always(rates, "dcr"),
+        dcr_6m=landmark_rate(responses, cfg), dcr_6m_best=rates["dcr_6m_best"],
+        orr_unconfirmed=_always(rates, "orr_unconfirmed"),
         bor_counts=counts[BOR], cbor_counts=counts[CBOR], pending=pending_responses(responses),
         os=Survival.of(summaries["os"]), pfs=Survival.of(summaries["pfs"]),
         dor=Survival.of(summaries["dor"]),

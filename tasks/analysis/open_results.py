@@ -4,7 +4,7 @@ quality, and the pooled TEAE overview when `safety.open_report_pooled_safety` al
 of efficacy, monitoring, changes since the previous cut or safety by arm."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -28,7 +28,8 @@ OPEN_TABLES = {"accrual_by_site": "t_14_1_1_accrual_by_site",
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return frame.to_dict(orient="records")
+    # the columns of a table's data are named by strings
+    return cast(list[dict[str, Any]], frame.to_dict(orient="records"))
 
 
 def open_results(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: TrialConfig,

@@ -68,9 +68,11 @@ def _group_safety(arm: str, subjects: pd.Index, deaths: pd.DataFrame, events: pd
                 for group in cfg.aesi_groups()}
     return SafetyResults(
         arm=arm, population=total, grade_scale=scale.name,
-        **{key: shares[key] for key in ("teae", "teae_grade3plus", "missing_grade", "serious",
-                                        "related", "related_grade3plus", "discontinuation",
-                                        "interruption_or_reduction", "fatal")},
+        teae=shares["teae"], teae_grade3plus=shares["teae_grade3plus"],
+        missing_grade=shares["missing_grade"], serious=shares["serious"],
+        related=shares["related"], related_grade3plus=shares["related_grade3plus"],
+        discontinuation=shares["discontinuation"],
+        interruption_or_reduction=shares["interruption_or_reduction"], fatal=shares["fatal"],
         related_by_drug={code: shares[f"related_{code}"]
                          for code, *_ in relatedness_components(cfg)},
         deaths=Share.of(len(died), total),

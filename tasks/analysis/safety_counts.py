@@ -133,13 +133,15 @@ def hierarchy_counts(events: pd.DataFrame, columns: Columns, outer: str, inner: 
         if worst is not None:
             reduced = worst_per_subject(events, by)
             counts = subject_counts(reduced, columns, by, grade_flags(reduced, worst, any_label))
-        else:
+        elif flags is not None:
             counts = subject_counts(events, columns, by, flags)
+        else:
+            raise ValueError("hierarchy_counts counts `flags` or `worst`: neither was given")
         parts.append(counts.assign(LEVEL=level))
     counts = pd.concat(parts, ignore_index=True)
     keys = [outer] + ([inner] if inner else [])
     counts[keys] = counts.reindex(columns=keys).fillna("")     # the ANY row has no terms
-    flag_names = list(flags) if worst is None else grade_labels(worst, any_label)
+    flag_names = grade_labels(worst, any_label) if worst is not None else list(flags or {})
     sort_flag = sort_flag or flag_names[0]
     sort_column = columns[-1][0] if columns else ""
     counts = _complete(counts, columns, flag_names, outer, inner, outer_order)
@@ -168,8 +170,8 @@ def _order_rows(counts: pd.DataFrame, outer: str, inner: str | None, sort_column
     if outer_order is not None:
         rank = {value: i for i, value in enumerate(outer_order)}
     else:
-        ordered = _frequency_order(outer_rows, [outer], sort_column, sort_flag)[outer].tolist()
-        rank = {value: i for i, value in enumerate(ordered)}
+        frequent = _frequency_order(outer_rows, [outer], sort_column, sort_flag)[outer].tolist()
+        rank = {value: i for i, value in enumerate(frequent)}
     counts["_OUTER"] = counts[outer].map(rank).fillna(-1)
     counts["_INNER"] = -1
     if inner:

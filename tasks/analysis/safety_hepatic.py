@@ -237,7 +237,7 @@ def edish_baseline_data(adlb: pd.DataFrame, columns: Columns, cfg: TrialConfig) 
     return data
 
 
-def _log_formatter():
+def _log_formatter() -> FuncFormatter:
     return FuncFormatter(lambda value, _: f"{value:g}")
 
 

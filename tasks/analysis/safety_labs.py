@@ -85,7 +85,8 @@ def worst_grade_table(adlb: pd.DataFrame, grades: pd.DataFrame, columns: Columns
                                 "N": len(subjects), "n": n,
                                 "pct": 100.0 * n / len(subjects) if len(subjects) else np.nan})
     data = pd.DataFrame(records, columns=["PARAMCD", "CATEGORY", "COLUMN", "N", "n", "pct"])
-    rows, cells = [], {column: [] for column, _ in columns}
+    rows: list[str] = []
+    cells: dict[str, list[str]] = {column: [] for column, _ in columns}
     for test in tests:
         rows.append(labels[test])
         for column in cells:

@@ -131,7 +131,8 @@ def _of_subjects(frame: pd.DataFrame | None, subjects: set[str]) -> pd.DataFrame
 def _by_subject(frame: pd.DataFrame, subjects: set[str]) -> dict[str, pd.DataFrame]:
     if frame.empty:
         return {}
-    return dict(tuple(frame[frame["USUBJID"].isin(subjects)].groupby("USUBJID", sort=False)))
+    chosen = frame[frame["USUBJID"].isin(subjects)]
+    return {str(subject): rows for subject, rows in chosen.groupby("USUBJID", sort=False)}
 
 
 def _day(value: pd.Timestamp, first: pd.Timestamp) -> float:

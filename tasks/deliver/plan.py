@@ -37,8 +37,9 @@ class Job:
 def audiences_of(choice: str) -> tuple[Audience, ...]:
     if choice == "all":
         return AUDIENCES
-    if choice in AUDIENCES:
-        return (choice,)
+    for audience in AUDIENCES:
+        if choice == audience:
+            return (audience,)
     raise DeliveryError(f"unknown audience {choice!r}: one of {', '.join(AUDIENCE_CHOICES)}; "
                         "nothing was sent")
 

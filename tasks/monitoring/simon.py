@@ -23,10 +23,14 @@ DESIGN_KEYS = ("r1", "n1", "r", "n", "en0", "pet0", "alpha", "power")
 
 class TwoStageDesign(Protocol):
     """Anything with the four boundaries (tasks.config.SimonDesign, or a search result's fields)."""
-    r1: int
-    n1: int
-    r: int
-    n: int
+    @property
+    def r1(self) -> int: ...
+    @property
+    def n1(self) -> int: ...
+    @property
+    def r(self) -> int: ...
+    @property
+    def n(self) -> int: ...
 
 
 class Boundaries(NamedTuple):
@@ -54,8 +58,9 @@ def _tables(p: float, n_max: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     k = -1..n_max (k = -1 gives 1), for every m = 0..n_max."""
     m = np.arange(n_max + 1)[:, None]
     x = np.arange(n_max + 1)[None, :]
-    pmf = binom.pmf(x, m, p)
-    cdf = binom.cdf(x, m, p)
+    # arrays in, arrays out (scipy-stubs also allow a float)
+    pmf = np.asarray(binom.pmf(x, m, p))
+    cdf = np.asarray(binom.cdf(x, m, p))
     sf = np.hstack([np.ones((n_max + 1, 1)), binom.sf(x, m, p)])
     return pmf, cdf, sf
 
@@ -141,7 +146,7 @@ def search_designs(p0: float, p1: float, alpha: float, beta: float, n_max: int =
     for n in totals:
         # EN(p0) >= n1: once minimax is known, a first stage of best-EN subjects or more cannot
         # improve the optimal design, so only smaller n1 are searched.
-        n1_limit = n if minimax is None else int(np.ceil(optimal[0]))
+        n1_limit = int(n) if optimal is None else int(np.ceil(optimal[0]))
         design = _best_at_n(tables0, tables1, int(n), n1_limit, alpha, beta)
         if design is None:
             continue
@@ -149,7 +154,7 @@ def search_designs(p0: float, p1: float, alpha: float, beta: float, n_max: int =
             minimax = design
         if optimal is None or design[0] < optimal[0]:
             optimal = design
-    if minimax is None:
+    if minimax is None or optimal is None:      # the first design found sets both
         raise ConfigError(
             f"no Simon two-stage design with n <= {n_max} has alpha <= {alpha} and power >= "
             f"{1 - beta} for p0={p0}, p1={p1}: increase monitoring.simon.n_max")

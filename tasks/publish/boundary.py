@@ -96,7 +96,9 @@ def closed_fingerprints(version_dir: Path) -> ClosedFingerprints:
     # Safety, when closed, is fingerprinted by its keys only: its percentages are counts over the
     # same population as the open baseline table's, so equal values there are no leak.
     names = (*CLOSED_PARTS, *(() if pooled_safety else ("safety",)))
-    values, phrases, keys = set(), set(), set(names)
+    values: set[str] = set()
+    phrases: set[str] = set()
+    keys = set(names)
     for name in names:
         for key, value in _walk(results.get(name)):
             if key is not None:
@@ -134,7 +136,7 @@ def _pdf_texts(path: Path, name: str) -> Iterator[OpenText]:
         yield OpenText(f"{name} page {number}", page.extract_text() or "", exact=False)
     yield OpenText(f"{name} metadata",
                    " ".join(f"{k} {v}" for k, v in (reader.metadata or {}).items()), exact=True)
-    xmp = reader.trailer["/Root"].get("/Metadata")
+    xmp = reader.root_object.get("/Metadata")
     if xmp is not None:
         yield OpenText(f"{name} XMP", xmp.get_object().get_data().decode("utf-8", "replace"),
                        exact=True)

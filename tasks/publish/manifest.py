@@ -99,8 +99,8 @@ def provenance(cut: Cut, cfg: TrialConfig, operation: Operation, parameters: dic
     """The manifest's provenance part (give it to Reservation.publish): every input file with its
     sha256, the resolved analysis config and its digest, the operation config, the run's
     parameters, code version, run id, time."""
-    inputs = sorted(({"domain": f.domain, "name": f.name, "uri": f.uri, "sha256": f.sha256,
-                      "rows": f.rows} for f in cut.files.values()), key=lambda i: i["name"])
+    inputs = [{"domain": f.domain, "name": f.name, "uri": f.uri, "sha256": f.sha256,
+               "rows": f.rows} for f in sorted(cut.files.values(), key=lambda f: f.name)]
     return {
         "inputs": inputs,
         "source": cut.location,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from tasks.errors import PublishError
 from tasks.publish.canonical import write_json
@@ -204,7 +204,7 @@ class Reservation:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> bool:
+                 tb: TracebackType | None) -> Literal[False]:
         if self.published is None:
             self.abandon()
         if isinstance(exc, OSError):

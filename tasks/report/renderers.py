@@ -19,7 +19,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO, cast
 
 from tasks.report.document import ReportDocument
 
@@ -52,11 +52,12 @@ class _Worker:
             [sys.executable, "-m", "tasks.report.renderers", str(reply_write)], env=env,
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(reply_write,))
         os.close(reply_write)
+        self.jobs = cast(IO[bytes], self.process.stdin)     # stdin=PIPE: never None
         self.replies: BinaryIO = os.fdopen(reply_read, "rb")
 
     def send(self, job: PdfJob) -> None:
-        pickle.dump(job, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-        self.process.stdin.flush()
+        pickle.dump(job, self.jobs, protocol=pickle.HIGHEST_PROTOCOL)
+        self.jobs.flush()
 
     def receive(self) -> Exception | None:
         """None when the job's PDF is written, else the worker's exception."""
@@ -66,7 +67,7 @@ class _Worker:
             return RenderError(f"the PDF worker process ended (exit code {self.process.wait()})")
 
     def close(self) -> None:
-        for pipe in (self.process.stdin, self.replies):
+        for pipe in (self.jobs, self.replies):
             with contextlib.suppress(OSError):
                 pipe.close()
         self.process.wait()

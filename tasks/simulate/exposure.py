@@ -67,7 +67,8 @@ def administer(subjects: pd.DataFrame, cfg: TrialConfig, seed: int) -> Exposure:
     length = cycle_days(cfg)
     cycles = _cycles(subjects, length, rng)
     n, s, k = len(subjects), cycles["subject"].to_numpy(), cycles["cycle"].to_numpy()
-    parts, course = [], np.zeros(len(cycles), dtype=bool)
+    parts: list[pd.DataFrame] = []
+    course = np.zeros(len(cycles), dtype=bool)
     for j, component in enumerate(cfg.study.components):
         limits = [d.max_administrations for d in component.drugs if d.max_administrations]
         limited = bool(limits)
@@ -94,8 +95,8 @@ def administer(subjects: pd.DataFrame, cfg: TrialConfig, seed: int) -> Exposure:
         raise ConfigError("simulation: study.components must name the study drugs")
     doses = pd.concat(parts).sort_values(["subject", "day", "order"], kind="stable")
     last_dose = np.full(n, NEVER)
-    last = doses.groupby("subject")["day"].max()
-    last_dose[last.index.to_numpy()] = last.to_numpy()
+    final = doses.groupby("subject")["day"].max()
+    last_dose[final.index.to_numpy()] = final.to_numpy()
     return Exposure(doses.reset_index(drop=True), cycles.assign(course=course), last_dose)
 
 
