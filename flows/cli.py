@@ -250,7 +250,6 @@ def design_simon(p0: float = typer.Option(..., min=0.0, max=1.0,
 # --- approval and delivery (docs/delivery.md) ----------------------------------------------------
 
 VERSION_HELP = "A published version folder REPORTS/YYYY-MM-DD/vN."
-CONFIG_HELP = "A config file merged over the trial's."
 REPORTS_HELP = "Reports root holding deliveries.jsonl (default: the configured one)."
 
 

@@ -18,7 +18,7 @@ from tasks.adam.build import build_adam, load_adam, save_adam
 from tasks.analysis.assemble import Analysis, analyse
 from tasks.cache import cache_folder, cached_file, cached_value, is_complete
 from tasks.config import TrialConfig
-from tasks.errors import InterimError, ValidationFailed
+from tasks.errors import InterimError
 from tasks.ingest.cutoff import apply_cutoff
 from tasks.ingest.narrative import read_narrative
 from tasks.ingest.read import read_cut
@@ -32,7 +32,7 @@ from tasks.publish.snapshot import SNAPSHOT_PATH, read_snapshot, record_snapshot
 from tasks.publish.versions import Reservation, previous_cut_version, reserve_version
 from tasks.report.document import ReportDocument
 from tasks.report.renderers import PdfJob, render_pdfs
-from tasks.validate import validate_cut
+from tasks.validate import raise_on_errors, validate_cut
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -58,8 +58,7 @@ def validate(cut: Cut, cfg: TrialConfig) -> list[Finding]:
     after today is an error until that day comes."""
     key = run_key(cut, cfg, [f.as_dict() for f in cut.findings], date.today().isoformat())
     findings = cached_value("validation", key, lambda: validate_cut(cut, cfg))
-    if any(f.severity == "error" for f in findings):
-        raise ValidationFailed(findings)
+    raise_on_errors(findings)
     return findings
 
 

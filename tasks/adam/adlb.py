@@ -189,4 +189,10 @@ def derive_param_albi(adlb: pd.DataFrame, window_days: int) -> pd.DataFrame:
     rows = derive_on_treatment(rows, window_days)
     rows["WORSTFL"] = None
     columns = list(dict.fromkeys([*adlb.columns, *rows.columns]))
-    return pd.concat([adlb, rows.reindex(columns=columns)], ignore_index=True)
+    # columns all-missing in one part (e.g. AVALC of numeric rows) take the other part's dtype:
+    # typed here, not left to pandas' concat (whose rule for it is changing)
+    rows = rows.reindex(columns=columns)
+    for column in columns:
+        if rows[column].isna().all() and column in adlb and not adlb[column].isna().all():
+            rows[column] = rows[column].astype(adlb[column].dtype)
+    return pd.concat([adlb, rows], ignore_index=True)

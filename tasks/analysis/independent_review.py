@@ -193,7 +193,9 @@ def discordance_listing(responses: pd.DataFrame, pfs: pd.DataFrame, pfs_review: 
               "independent review", population="Response-evaluable subjects with an independent "
               "assessment", data=data, display=display, source="ADRS, ADTTE", landscape=True,
         footnotes=["inv.: investigator; ind.: independent review. PFS in months from the "
-                   "reference date; an event unless marked censored."]).as_listing(limit)
+                   "reference date; an event unless marked censored."],
+        empty_text="None: no subject's best overall response, confirmed best overall response or "
+                   "PFS differs between the two readings.").as_listing(limit)
 
 
 def independent_review_blocks(columns: list[tuple[str, EfficacyResults]], responses: pd.DataFrame,
@@ -209,8 +211,5 @@ def independent_review_blocks(columns: list[tuple[str, EfficacyResults]], respon
         "investigator (over the subjects settled at the cut); "
         f"BOR agreement {fmt.n_pct(c.agree, c.n)}, {c.discordant} subject(s) discordant "
         "(Listing 14.2.9).")
-    listing = (discordance_listing(responses, pfs, pfs_review, cfg.report.max_listing_rows_in_pdf)
-               if c.discordant else Paragraph("Listing 14.2.9: no subject's best overall "
-                                              "response, confirmed best overall response or PFS "
-                                              "differs between the two readings.", style="note"))
+    listing = discordance_listing(responses, pfs, pfs_review, cfg.report.max_listing_rows_in_pdf)
     return [summary, review_table(columns, cfg), concordance_table(review), listing]

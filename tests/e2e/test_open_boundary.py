@@ -66,10 +66,10 @@ def assert_no_leak(version: Path) -> None:
 
 
 @pytest.fixture(params=["simulated", "pharmaverse"])
-def version(request) -> Path:
-    if request.param == "simulated":
-        return request.getfixturevalue("simulated_published")[1]
-    return request.getfixturevalue("pharmaverse_published")
+def version(request, simulated_published, pharmaverse_published) -> Path:
+    # both runs named as arguments (not looked up by name): the tests then share the worker that
+    # holds the session's runs (conftest's xdist group) instead of making them again elsewhere
+    return simulated_published[1] if request.param == "simulated" else pharmaverse_published
 
 
 def test_the_open_package_holds_only_its_own_files(version):

@@ -45,7 +45,11 @@ def iso(dates: pd.Series) -> pd.Series:
     return dates.dt.strftime("%Y-%m-%d").fillna("NA")
 
 
-@pytest.fixture(scope="module", params=["functions", pytest.param("flow", marks=pytest.mark.e2e)])
+# the published run is looked up by name, hence shared_run (conftest: one worker holds the runs)
+THROUGH_THE_FLOW = pytest.param("flow", marks=[pytest.mark.e2e, pytest.mark.shared_run])
+
+
+@pytest.fixture(scope="module", params=["functions", THROUGH_THE_FLOW])
 def derived(request):
     """ADSL, ADRS and ADTTE from the derivation functions, or as the whole flow published them."""
     cfg = load_config(CONFIG)

@@ -33,7 +33,11 @@ pytestmark = pytest.mark.skipif(not REFERENCE.exists(),
                                 reason="../shared/reference not beside the repo")
 
 
-@pytest.fixture(scope="module", params=["functions", pytest.param("flow", marks=pytest.mark.e2e)])
+# the published run is looked up by name, hence shared_run (conftest: one worker holds the runs)
+THROUGH_THE_FLOW = pytest.param("flow", marks=[pytest.mark.e2e, pytest.mark.shared_run])
+
+
+@pytest.fixture(scope="module", params=["functions", THROUGH_THE_FLOW])
 def derived(request) -> dict:
     """ADSL and ADAE from the derivation functions, or as the whole flow published them."""
     cfg = load_config(Path(__file__).with_name("pharmaverse.yaml"))
