@@ -45,4 +45,4 @@ test: lint
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 clean:
-	rm -rf $(VENV) .prefect data reports outbox .pytest_cache
+	rm -rf $(VENV) .prefect data reports outbox .pytest_cache .mypy_cache .ruff_cache
