@@ -13,7 +13,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
-.PHONY: demo test system venv clean
+.PHONY: demo lint test system venv clean
 
 system:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
@@ -35,9 +35,14 @@ demo: venv
 	$(BIN)/interim simulate --out data/cuts --cutoff $(DEMO_CUTOFF) --subjects $(DEMO_SUBJECTS) --seed 20261
 	$(BIN)/interim run --cutoff $(DEMO_CUTOFF) --reason "demo: synthetic data cut"
 
+# Lint and types: run first by test, so that the suite runs only on a clean tree.
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
 # Two workers (the machines have 2 cores); tests that read one shared published run share a worker.
-test: venv
+test: lint
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 clean:
-	rm -rf $(VENV) .prefect data reports outbox .pytest_cache
+	rm -rf $(VENV) .prefect data reports outbox .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,8 @@
 """Benchmark: the safety derivations (ADAE, ADEX, ADLB) and every safety table and figure on a
 simulated cut (default 5,000 subjects), with wall times and peak memory.
 
-    .venv/bin/python bench/bench_safety.py [--subjects 5000] [--cutoff YYYY-MM-DD] [--seed 1] [--tracemalloc]
+    .venv/bin/python bench/bench_safety.py [--subjects 5000] [--cutoff YYYY-MM-DD] [--seed 1]
+        [--tracemalloc]
 
 The default cutoff is the simulated trial's last day (every subject's full follow-up: about
 100,000 AE and 900,000 LB records for 5,000 subjects).
@@ -16,9 +17,9 @@ import resource
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -51,7 +52,8 @@ def run_steps(adsl: pd.DataFrame, cut: Cut,
     results = timed("safety_results", lambda: safety_results(adsl, adae, cfg))
     closed = timed("safety_section (closed, by arm)",
                    lambda: safety_section(adsl, adae, adlb, cfg, results, True))
-    timed("safety_section (open, pooled)", lambda: safety_section(adsl, adae, adlb, cfg, results, False))
+    timed("safety_section (open, pooled)",
+          lambda: safety_section(adsl, adae, adlb, cfg, results, False))
     timed("exposure_section (closed and open)",
           lambda: [exposure_section(adsl, adex, cfg, by_arm) for by_arm in (True, False)])
     return timings, {"ADAE": len(adae), "ADEX": len(adex), "ADLB": len(adlb), "blocks": len(closed)}
@@ -76,7 +78,8 @@ def main() -> None:
     domains = simulate_cut(cfg, settings.simulation, cutoff, args.subjects, args.seed)
     cut = Cut(cutoff, "simulated", domains, {})
     adsl = build_adsl(cut, cfg)
-    rows = ", ".join(f"{d} {len(domains[d]):,}" for d in ("dm", "ae", "suppae", "ex", "lb") if d in domains)
+    rows = ", ".join(f"{d} {len(domains[d]):,}" for d in ("dm", "ae", "suppae", "ex", "lb")
+                     if d in domains)
     print(f"simulated cut and ADSL: {time.perf_counter() - start:.1f} s; rows: {rows}")
     rss_before = peak_rss_mib()
 

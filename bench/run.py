@@ -144,7 +144,8 @@ def main() -> int:
     def simulate(name: str, subjects: int) -> Measure:
         return measure(f"simulate {name} ({subjects} subjects)",
                        [interim, "simulate", "--out", str(out / f"cuts-{name}"), "--cutoff", CUTOFF,
-                        "--subjects", str(subjects), "--seed", SEED], plain, out / f"simulate-{name}.log")
+                        "--subjects", str(subjects), "--seed", SEED], plain,
+                       out / f"simulate-{name}.log")
 
     def run(name: str, env: dict[str, str], reason: str) -> Measure:
         return measure(f"run {name} ({reason})",
@@ -190,13 +191,14 @@ def main() -> int:
     if {1000, 5000, 20000} <= cold.keys():
         early = (cold[5000].seconds - cold[1000].seconds) / 4000
         late = (cold[20000].seconds - cold[5000].seconds) / 15000
-        met.append(check(f"per subject 5k->20k {late * 1000:.2f} ms vs 1k->5k {early * 1000:.2f} ms",
-                         "late <= early", late <= early))
+        met.append(check(f"per subject 5k->20k {late * 1000:.2f} ms vs 1k->5k "
+                         f"{early * 1000:.2f} ms", "late <= early", late <= early))
     for subjects in sorted(rerun):
         share = rerun[subjects].seconds / cold[subjects].seconds
         met.append(check(f"{subjects}-subject re-run / cold run = {rerun[subjects].seconds:.1f} / "
                          f"{cold[subjects].seconds:.1f} s = {share:.0%}",
-                         f"<= {RERUN_MAX_SHARE:.0%}", rerun[subjects].ok and share <= RERUN_MAX_SHARE))
+                         f"<= {RERUN_MAX_SHARE:.0%}",
+                         rerun[subjects].ok and share <= RERUN_MAX_SHARE))
     failed = [m.name for m in measured if not m.ok]
     if failed:
         print(f"failed: {', '.join(failed)} (logs in {out})")

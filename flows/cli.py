@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Optional, TypeVar
+from typing import TypeVar, overload
 
 # Prefect reads its settings at import: keep the console for interim's own messages.
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -47,6 +48,10 @@ def _date(value: str) -> date:
         raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
 
 
+@overload
+def _here(path: Path | str) -> str: ...
+@overload
+def _here(path: None) -> None: ...
 def _here(path: Path | str | None) -> str | None:
     """A path typed by the user, absolute against the working folder; an fsspec URL as it is."""
     from tasks.operation import local_or_url
@@ -64,7 +69,8 @@ def _start_embedded_server_early() -> threading.Thread | None:
         return None
     from prefect.server.api.server import SubprocessASGIServer
 
-    starter = threading.Thread(target=SubprocessASGIServer().start, name="prefect-server", daemon=True)
+    starter = threading.Thread(target=SubprocessASGIServer().start, name="prefect-server",
+                               daemon=True)
     starter.start()
     return starter
 
@@ -78,7 +84,8 @@ def _guarded(action: Callable[[], T]) -> T:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     except InterimError as exc:     # messages quote the data: never markup, never control codes
         from tasks.validate.present import visible
-        err.print(f"[bold red]error:[/] {escape(visible(str(exc)))}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(visible(str(exc)))}", highlight=False,
+                  soft_wrap=True)
     except Exception as exc:   # a defect or an environment failure: one line, details on request
         if os.environ.get("INTERIM_DEBUG"):
             raise
@@ -94,12 +101,14 @@ def _print_findings(findings: list) -> None:
 
 
 @app.command()
-def simulate(out: Path = typer.Option(..., help="Root folder of data cuts; writes OUT/YYYY-MM-DD/."),
+def simulate(out: Path = typer.Option(...,
+                                      help="Root folder of data cuts; writes OUT/YYYY-MM-DD/."),
              cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
              subjects: int = typer.Option(40, min=1, help="Number of subjects screened."),
              seed: int = typer.Option(20261, help="Random seed: the same seed is the same trial."),
-             scenario: str = typer.Option("clean", help="clean, partial-dates, messy, invalid, correction."),
-             config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
+             scenario: str = typer.Option("clean",
+                                          help="clean, partial-dates, messy, invalid, correction."),
+             config: Path | None = typer.Option(None, help=CONFIG_HELP)) -> None:
     """Write a synthetic SDTM data cut of the trial."""
     from tasks.config import load_settings
     from tasks.simulate import SCENARIOS, simulate_parts, write_parts
@@ -121,8 +130,9 @@ def simulate(out: Path = typer.Option(..., help="Root folder of data cuts; write
 
 
 @app.command()
-def validate(cut_dir: str = typer.Argument(..., help="A cut folder ROOT/YYYY-MM-DD (path or fsspec URL)."),
-             config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
+def validate(cut_dir: str = typer.Argument(
+                 ..., help="A cut folder ROOT/YYYY-MM-DD (path or fsspec URL)."),
+             config: Path | None = typer.Option(None, help=CONFIG_HELP)) -> None:
     """Validate one data cut; print every problem; exit 1 on errors. Writes nothing."""
     from tasks.config import load_settings
     from tasks.ingest.read import read_cut
@@ -133,7 +143,8 @@ def validate(cut_dir: str = typer.Argument(..., help="A cut folder ROOT/YYYY-MM-
     try:
         day = date.fromisoformat(name)
     except ValueError:
-        raise typer.BadParameter(f"the cut folder's name {name!r} is not its cutoff date YYYY-MM-DD") from None
+        raise typer.BadParameter(f"the cut folder's name {name!r} is not its cutoff date "
+                                 "YYYY-MM-DD") from None
 
     def work() -> None:
         settings = load_settings(_here(config))
@@ -141,7 +152,8 @@ def validate(cut_dir: str = typer.Argument(..., help="A cut folder ROOT/YYYY-MM-
         cut = read_cut(location, day, cfg, settings.operation.source, require_ready=False)
         findings = validate_cut(cut, cfg)
         errors = sum(f.severity == "error" for f in findings)
-        summary = f"{len(cut.domains)} domains, {errors} error(s), {len(findings) - errors} warning(s)"
+        summary = (f"{len(cut.domains)} domains, {errors} error(s), "
+                   f"{len(findings) - errors} warning(s)")
         if errors:     # _guarded prints the findings with the error
             raise ValidationFailed(findings, f"{cut_dir}: {summary}")
         if findings:
@@ -152,12 +164,14 @@ def validate(cut_dir: str = typer.Argument(..., help="A cut folder ROOT/YYYY-MM-
 
 @app.command()
 def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
-        source: Optional[str] = typer.Option(None, help="Root of the data cuts (path or fsspec URL)."),
-        config: Optional[Path] = typer.Option(None, help=CONFIG_HELP),
-        reports: Optional[Path] = typer.Option(None, help="Reports root (default: the configured one)."),
-        reason: Optional[str] = typer.Option(None, help="Why this analysis is run (printed on the title page)."),
+        source: str | None = typer.Option(None, help="Root of the data cuts (path or fsspec URL)."),
+        config: Path | None = typer.Option(None, help=CONFIG_HELP),
+        reports: Path | None = typer.Option(None,
+                                            help="Reports root (default: the configured one)."),
+        reason: str | None = typer.Option(
+            None, help="Why this analysis is run (printed on the title page)."),
         final: bool = typer.Option(False, "--final", help="Mark this version final."),
-        narrative: Optional[str] = typer.Option(
+        narrative: str | None = typer.Option(
             None, help="The independent statistician's summary (Markdown), shown as text on page 2 "
                        "of the closed report (default: narrative.md in the cut folder).")) -> None:
     """Run the interim-analysis flow for one cut and publish a new report version."""
@@ -186,7 +200,8 @@ def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
 
 
 @app.command()
-def verify(version_dir: Path = typer.Argument(..., help="A published version folder REPORTS/YYYY-MM-DD/vN.")) -> None:
+def verify(version_dir: Path = typer.Argument(
+        ..., help="A published version folder REPORTS/YYYY-MM-DD/vN.")) -> None:
     """Re-hash every file against the manifest; exit 1 on any mismatch."""
     from tasks.publish.verify import verify_version
 
@@ -194,17 +209,22 @@ def verify(version_dir: Path = typer.Argument(..., help="A published version fol
     for problem in problems:
         err.print(f"[red]✗[/] {escape(problem)}", highlight=False, soft_wrap=True)
     if problems:
-        err.print(f"[bold red]error:[/] {escape(str(version_dir))}: {len(problems)} problem(s)", soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(version_dir))}: {len(problems)} problem(s)",
+                  soft_wrap=True)
         raise typer.Exit(1)
     typer.echo(f"{version_dir}: every file matches its manifest")
 
 
 @design_app.command("simon")
-def design_simon(p0: float = typer.Option(..., min=0.0, max=1.0, help="Uninteresting response rate."),
+def design_simon(p0: float = typer.Option(..., min=0.0, max=1.0,
+                                          help="Uninteresting response rate."),
                  p1: float = typer.Option(..., min=0.0, max=1.0, help="Target response rate."),
-                 alpha: float = typer.Option(0.05, min=0.0, max=1.0, help="P(declare promising | p0)."),
-                 beta: float = typer.Option(0.20, min=0.0, max=1.0, help="1 - P(declare promising | p1)."),
-                 n_max: int = typer.Option(100, min=2, max=500, help="Largest total sample size searched."),
+                 alpha: float = typer.Option(0.05, min=0.0, max=1.0,
+                                             help="P(declare promising | p0)."),
+                 beta: float = typer.Option(0.20, min=0.0, max=1.0,
+                                            help="1 - P(declare promising | p1)."),
+                 n_max: int = typer.Option(100, min=2, max=500,
+                                           help="Largest total sample size searched."),
                  as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Simon two-stage optimal and minimax designs."""
     from tasks.monitoring.simon import search_designs
@@ -230,11 +250,10 @@ def design_simon(p0: float = typer.Option(..., min=0.0, max=1.0, help="Uninteres
 # --- approval and delivery (docs/delivery.md) ----------------------------------------------------
 
 VERSION_HELP = "A published version folder REPORTS/YYYY-MM-DD/vN."
-CONFIG_HELP = "A config file merged over the trial's."
 REPORTS_HELP = "Reports root holding deliveries.jsonl (default: the configured one)."
 
 
-def _reports_root(reports: Optional[Path], config: Optional[Path]) -> Path:
+def _reports_root(reports: Path | None, config: Path | None) -> Path:
     """The reports root whose deliveries.jsonl is meant: --reports, else the configured one."""
     from tasks.config import load_settings
     from tasks.operation import local_or_url
@@ -245,11 +264,12 @@ def _reports_root(reports: Optional[Path], config: Optional[Path]) -> Path:
 @app.command()
 def approve(version_dir: Path = typer.Argument(..., help=VERSION_HELP),
             by: str = typer.Option(..., "--by", help="Name of the person approving (signature)."),
-            meaning: Optional[str] = typer.Option(
+            meaning: str | None = typer.Option(
                 None, help="What the approval means (default: approved for DSMB distribution).")
             ) -> None:
     """Record the electronic approval of a verified version for delivery."""
-    from tasks.deliver.approval import DEFAULT_MEANING, approve as record_approval
+    from tasks.deliver.approval import DEFAULT_MEANING
+    from tasks.deliver.approval import approve as record_approval
 
     line = _guarded(lambda: record_approval(version_dir, by, meaning or DEFAULT_MEANING))
     typer.echo(f"{line.version} approved by {line.by} ({line.os_user}@{line.host}) on {line.time}: "
@@ -259,7 +279,7 @@ def approve(version_dir: Path = typer.Argument(..., help=VERSION_HELP),
 @app.command()
 def deliver(version_dir: Path = typer.Argument(..., help=VERSION_HELP),
             audience: str = typer.Option("all", help="closed, open or all."),
-            config: Optional[Path] = typer.Option(None, help=f"{CONFIG_HELP} (`delivery:`)"),
+            config: Path | None = typer.Option(None, help=f"{CONFIG_HELP} (`delivery:`)"),
             resend: bool = typer.Option(False, "--resend", help="Send a new copy also to "
                                         "recipients who have one (logged as resent).")) -> None:
     """Send each recipient of the audience a personal watermarked copy; only approved versions."""
@@ -288,8 +308,8 @@ def deliver(version_dir: Path = typer.Argument(..., help=VERSION_HELP),
 
 @app.command()
 def trace(file: Path = typer.Argument(..., help="A delivered copy (PDF)."),
-          reports: Optional[Path] = typer.Option(None, help=REPORTS_HELP),
-          config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
+          reports: Path | None = typer.Option(None, help=REPORTS_HELP),
+          config: Path | None = typer.Option(None, help=CONFIG_HELP)) -> None:
     """Name the version, audience and recipient of a delivered copy; exit 1 if it was changed."""
     from tasks.deliver.log import DeliveryLog
     from tasks.deliver.trace import trace_copy
@@ -302,9 +322,9 @@ def trace(file: Path = typer.Argument(..., help="A delivered copy (PDF)."),
 
 
 @app.command()
-def deliveries(cutoff: Optional[str] = typer.Option(None, help="Only versions of this cutoff."),
-               reports: Optional[Path] = typer.Option(None, help=REPORTS_HELP),
-               config: Optional[Path] = typer.Option(None, help=CONFIG_HELP)) -> None:
+def deliveries(cutoff: str | None = typer.Option(None, help="Only versions of this cutoff."),
+               reports: Path | None = typer.Option(None, help=REPORTS_HELP),
+               config: Path | None = typer.Option(None, help=CONFIG_HELP)) -> None:
     """The delivery log: approvals, sends, failures and resends."""
     from tasks.deliver.log import DeliveryLog
     from tasks.deliver.present import COLUMNS, log_rows, select

@@ -3,9 +3,11 @@ of each audience, logged in REPORTS/deliveries.jsonl; and the approval step of a
 (pause for the approver's name and meaning as flow-run input, record it, deliver)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
-from prefect import flow, pause_flow_run, task
+from prefect import Task, flow, pause_flow_run, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.input import RunInput
@@ -19,7 +21,14 @@ from tasks.deliver.plan import Job, plan_deliveries
 from tasks.deliver.send import Outcome, require_sent, send_copy
 from tasks.operation import Delivery
 
-thin = task(cache_policy=NO_CACHE, persist_result=False)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def thin(name: str, task_run_name: str | None = None) -> Callable[[Callable[P, R]], Task[P, R]]:
+    """A task named `name` that neither caches nor persists its result."""
+    return task(name=name, task_run_name=task_run_name, cache_policy=NO_CACHE,
+                persist_result=False)
 APPROVAL_POLL_SECONDS = 10            # how often a paused run looks for its approval
 
 

@@ -1,8 +1,8 @@
-"""The interim-analysis flow: ingest -> validate -> derive -> analyse -> render -> publish (the whole
-DAG on one screen; every step is a thin task over a plain function of tasks/)."""
+"""The interim-analysis flow: ingest -> validate -> derive -> analyse -> render -> publish (the
+whole DAG on one screen; every step is a thin task over a plain function of tasks/)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from prefect import flow
@@ -43,7 +43,7 @@ def interim_analysis(cutoff: date, reason: str | None = None, final: bool = Fals
     `reason` is required for another version after a final one; without it the title page says
     the run was manually triggered. `narrative`: the independent statistician's summary
     (Markdown file; default: narrative.md in the cut folder when there)."""
-    run_time = datetime.now(timezone.utc).replace(microsecond=0)
+    run_time = datetime.now(UTC).replace(microsecond=0)
     settings = load_settings(config_file)
     cfg, operation = settings.analysis, settings.operation
     location = cut_location(local_or_url(source or operation.source.root), cutoff)
@@ -75,6 +75,7 @@ def interim_analysis(cutoff: date, reason: str | None = None, final: bool = Fals
         steps.write_version_contents(reservation, adam, analysis, findings, records)
         steps.render_reports(reservation, documents, manifest_extra, cfg.report.pdfa)
         published = steps.publish(reservation, manifest_extra)
-    create_markdown_artifact(key="interim-report", markdown=headline_markdown(analysis.results, published),
+    create_markdown_artifact(key="interim-report",
+                             markdown=headline_markdown(analysis.results, published),
                              description=f"Interim analysis {cutoff.isoformat()}")
     return str(published)

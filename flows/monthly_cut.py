@@ -45,12 +45,13 @@ def monthly_cut(cutoff: date | None = None, config_file: str | None = None,
         waiting(location, source)
     except CutNotReadyError as exc:
         waited = source.wait_retries * source.wait_interval_seconds
-        message = (f"The data cut of {cutoff.isoformat()} did not arrive complete at {location} within "
-                   f"{source.wait_retries} retries ({waited:g} s): {exc}. Nothing was published. "
-                   f"Ask data management to deliver the cut and write the {source.ready_marker} "
-                   "marker last, then run `interim run --cutoff "
+        message = (f"The data cut of {cutoff.isoformat()} did not arrive complete at {location} "
+                   f"within {source.wait_retries} retries ({waited:g} s): {exc}. Nothing was "
+                   "published. Ask data management to deliver the cut and write the "
+                   f"{source.ready_marker} marker last, then run `interim run --cutoff "
                    f"{cutoff.isoformat()}` or rerun this flow.")
-        create_markdown_artifact(key="missing-data-cut", markdown=f"# Data cut missing\n\n{message}\n",
+        create_markdown_artifact(key="missing-data-cut",
+                                 markdown=f"# Data cut missing\n\n{message}\n",
                                  description=f"Data cut {cutoff.isoformat()} missing")
         raise CutNotReadyError(message) from None
     published = interim_analysis(cutoff=cutoff, reason=SCHEDULED_REASON, config_file=config_file,

@@ -4,10 +4,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
-from prefect import task
+from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import TaskRunContext
 
@@ -16,7 +18,7 @@ from tasks.adam.build import build_adam, load_adam, save_adam
 from tasks.analysis.assemble import Analysis, analyse
 from tasks.cache import cache_folder, cached_file, cached_value, is_complete
 from tasks.config import TrialConfig
-from tasks.errors import ValidationFailed
+from tasks.errors import InterimError
 from tasks.ingest.cutoff import apply_cutoff
 from tasks.ingest.narrative import read_narrative
 from tasks.ingest.read import read_cut
@@ -30,11 +32,18 @@ from tasks.publish.snapshot import SNAPSHOT_PATH, read_snapshot, record_snapshot
 from tasks.publish.versions import Reservation, previous_cut_version, reserve_version
 from tasks.report.document import ReportDocument
 from tasks.report.renderers import PdfJob, lay_out, render_pdfs
-from tasks.validate import validate_cut
+from tasks.validate import raise_on_errors, validate_cut
 
-# Inputs are large DataFrames: hashing them for Prefect's default cache key would cost more
-# than the work. Caching, where it pays, is keyed on the cut's file hashes (see derive_adam).
-thin = task(cache_policy=NO_CACHE, persist_result=False, cache_result_in_memory=False)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def thin(name: str) -> Callable[[Callable[P, R]], Task[P, R]]:
+    """A task named `name` that neither caches nor keeps its result. Inputs are large
+    DataFrames: hashing them for Prefect's default cache key would cost more than the work.
+    Caching, where it pays, is keyed on the cut's file hashes (see derive_adam)."""
+    return task(name=name, cache_policy=NO_CACHE, persist_result=False,
+                cache_result_in_memory=False)
 
 
 @thin(name="pull-cut")
@@ -49,8 +58,7 @@ def validate(cut: Cut, cfg: TrialConfig) -> list[Finding]:
     after today is an error until that day comes."""
     key = run_key(cut, cfg, [f.as_dict() for f in cut.findings], date.today().isoformat())
     findings = cached_value("validation", key, lambda: validate_cut(cut, cfg))
-    if any(f.severity == "error" for f in findings):
-        raise ValidationFailed(findings)
+    raise_on_errors(findings)
     return findings
 
 
@@ -59,7 +67,7 @@ def cut_at_cutoff(cut: Cut, cfg: TrialConfig) -> CutoffResult:
     return apply_cutoff(cut, cfg)
 
 
-def derivation_cache_key(context: TaskRunContext, parameters: dict) -> str:
+def derivation_cache_key(context: TaskRunContext | None, parameters: dict[str, Any]) -> str:
     """Same input bytes, cutoff, resolved config (with the AESI groups it names) and code: same
     ADaM. A rerun of an unchanged cut for a new version reuses the derivations."""
     cut, cfg = parameters["cut"], parameters["cfg"]
@@ -128,9 +136,17 @@ def analyse_cut(adam: Path, records: Path, cutoff: CutoffResult, findings: list[
     previous = previous_cut_version(reports_root, cutoff.cut.cutoff)
     key = run_key(cutoff.cut, cfg, [f.as_dict() for f in findings],
                   previous and [str(previous), sha256_file(previous / MANIFEST_NAME)])
-    return cached_value("analysis", key, lambda: analyse(
-        load_adam(adam), cutoff, findings, cfg, previous and read_previous_cut(previous),
-        read_snapshot(records) if previous else None))
+
+    def run() -> Analysis:
+        datasets = load_adam(adam)
+        if datasets is None:        # check-adam left it complete: removed since by someone else
+            raise InterimError(f"the ADaM cache folder {adam} was removed during the run; "
+                               "run again")
+        # the snapshot is read for the comparison with the previous cut only
+        return analyse(datasets, cutoff, findings, cfg,
+                       read_previous_cut(previous) if previous else None,
+                       read_snapshot(records) if previous else None)
+    return cached_value("analysis", key, run)
 
 
 @thin(name="reserve-version")
@@ -143,8 +159,8 @@ def write_version_contents(reservation: Reservation, adam: Path, analysis: Analy
                            findings: list[Finding], records: Path) -> None:
     version = reservation.version
     write_contents(reservation.path, adam, analysis.tables("closed"), analysis.tables("open"),
-                   analysis.results.published_as(version), analysis.open_results.published_as(version),
-                   findings, records)
+                   analysis.results.published_as(version),
+                   analysis.open_results.published_as(version), findings, records)
 
 
 @thin(name="lay-out-reports")
@@ -159,7 +175,8 @@ def render_reports(reservation: Reservation, documents: dict[str, ReportDocument
     """Both PDFs, each with what it was made from attached: the closed one results.json and the
     manifest of the inputs and of every other file; the open one only its package's two files."""
     folder = reservation.path
-    attachments = {"closed": closed_attachments(folder, manifest_extra, reservation.cutoff.isoformat(),
+    attachments = {"closed": closed_attachments(folder, manifest_extra,
+                                                reservation.cutoff.isoformat(),
                                                 reservation.version),
                    "open": open_attachments(folder)}
     render_pdfs([PdfJob(document, report_path(folder, kind), attachments[kind], pdfa)

@@ -16,7 +16,8 @@ T = TypeVar("T")
 
 
 def cache_folder(kind: str, key: str) -> Path:
-    """Where the files of one kind and key are kept: under PREFECT_HOME, beside Prefect's own cache."""
+    """Where the files of one kind and key are kept: under PREFECT_HOME, beside Prefect's own
+    cache."""
     home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect"))
     return home / "interim-cache" / kind / key
 

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import (BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
-                      model_validator)
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from tasks.errors import ConfigError
 from tasks.operation import Operation
@@ -215,7 +214,7 @@ class SimonDesign(_Strict):
     n: int = Field(ge=1)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "SimonDesign":
+    def _ordered(self) -> SimonDesign:
         if not (self.r1 < self.n1 <= self.n and self.r1 <= self.r < self.n):
             raise ValueError("needs r1 < n1 <= n and r1 <= r < n")
         return self
@@ -314,7 +313,8 @@ class TrialConfig(_Strict):
         path = self._aesi_dir / self.safety.aesi_file
         groups = _read_yaml(path)
         if not isinstance(groups, dict):
-            raise ConfigError(f"{path}: expected a mapping of AESI group name -> list of preferred terms")
+            raise ConfigError(f"{path}: expected a mapping of AESI group name -> list of preferred "
+                              "terms")
         return {name: tuple(str(t).upper() for t in terms) for name, terms in groups.items()}
 
 

@@ -1,7 +1,8 @@
 """ISO 8601 dates as SDTM holds them (text, possibly partial) and the imputations of the SAP."""
 from __future__ import annotations
 
-from typing import Callable, Literal
+from collections.abc import Callable
+from typing import Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -35,7 +36,8 @@ def _is_iso8601(text: pd.Series) -> pd.Series:
     ok = text.str.match(ISO_8601).astype(bool)
     parts = _parts(text)
     complete = ok & parts["day"].notna()
-    exists = pd.to_datetime(text.str[:10].where(complete), format="%Y-%m-%d", errors="coerce").notna()
+    exists = (pd.to_datetime(text.str[:10].where(complete), format="%Y-%m-%d", errors="coerce")
+              .notna())
     month_ok = parts["month"].isna() | parts["month"].between(1, 12)
     return ok & month_ok & (exists | ~complete)
 
@@ -73,7 +75,8 @@ def earliest_date(values: pd.Series) -> pd.Series:
     """The earliest day a partial date may stand for (2026-10 -> 2026-10-01); NaT if missing."""
     def earliest(text: pd.Series) -> pd.Series:
         parts = _parts(text)
-        return _assemble(parts["year"], parts["month"].fillna(1), parts["day"].fillna(1), text.index)
+        return _assemble(parts["year"], parts["month"].fillna(1), parts["day"].fillna(1),
+                         text.index)
     return _once_per_distinct(values, earliest)
 
 
@@ -98,7 +101,7 @@ def impute_date(values: pd.Series, rule: Literal["first", "last"]) -> tuple[pd.S
     return imputed, flag
 
 
-def study_day(dates: pd.Series, reference: pd.Series) -> pd.Series:
+def study_day(dates: pd.Series, reference: pd.Series | pd.Timestamp) -> pd.Series:
     """CDISC study day: day 1 is the reference date, the day before is -1 (no day 0)."""
     delta = (dates - reference).dt.days.astype("float64")
     return delta.where(delta < 0, delta + 1)
@@ -109,5 +112,9 @@ def study_days(end: pd.Series, start: pd.Series) -> pd.Series:
     return (end - start).dt.days.astype("float64") + 1.0
 
 
+@overload
+def months(days: pd.Series) -> pd.Series: ...
+@overload
+def months(days: float) -> float: ...
 def months(days: pd.Series | float) -> pd.Series | float:
     return days / DAYS_PER_MONTH

@@ -1,7 +1,7 @@
 """Transform a text column once per distinct value: dates and codes repeat across many rows."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd

@@ -1,4 +1,5 @@
-"""The kinds of error a user can meet; caught once at the CLI and turned into one message + exit code."""
+"""The kinds of error a user can meet; caught once at the CLI and turned into one message + exit
+code."""
 from __future__ import annotations
 
 

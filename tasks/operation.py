@@ -20,8 +20,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Where a secret may be named (never given): any other key that looks like one is refused.
 SECRET_KEY = re.compile(r"pass|secret|token", re.IGNORECASE)
 SECRET_REFERENCES = {"password_env", "secret_block", "username_env"}
-AUDIENCES = ("closed", "open")
 Audience = Literal["closed", "open"]
+AUDIENCES: tuple[Audience, ...] = ("closed", "open")
 
 
 def _address(value: str) -> str:
@@ -115,7 +115,7 @@ class Smtp(_Strict):
         return value if value is None else _address(value)
 
     @model_validator(mode="after")
-    def _credentials(self) -> "Smtp":
+    def _credentials(self) -> Smtp:
         if self.password_env and self.secret_block:
             raise ValueError("password_env and secret_block: name one place for the password")
         has_password = bool(self.password_env or self.secret_block)
@@ -157,7 +157,7 @@ class Delivery(_Strict):
         return data
 
     @model_validator(mode="after")
-    def _audiences_apart(self) -> "Delivery":
+    def _audiences_apart(self) -> Delivery:
         for audience in ("closed", "open"):
             emails = [r.email.lower() for r in getattr(self, audience)]
             twice = sorted({e for e in emails if emails.count(e) > 1})

@@ -23,9 +23,8 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory):
     """A private Prefect API (SQLite under a temporary PREFECT_HOME) for the whole session."""
     home = tmp_path_factory.mktemp("prefect-home")
     os.environ["PREFECT_HOME"] = str(home)
-    from prefect.testing.utilities import prefect_test_harness
-
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
 
     # The first start migrates a new database: generous timeout (known CI flake otherwise).
     # No flow-run heartbeats: nothing watches them here, and Prefect 3.9 waits up to 1 s for the
@@ -70,9 +69,10 @@ def pharmaverse_published(prefect_harness, tmp_path_factory) -> Path:
         pytest.skip("../shared/reference not beside the repository")
     root = tmp_path_factory.mktemp("pharmaverse")
     write_pilot_cut(root / "cuts")
-    result = CliRunner().invoke(app, ["run", "--cutoff", "2099-12-31", "--source", str(root / "cuts"),
-                                      "--reports", str(root / "reports"),
-                                      "--config", str(REPO / "tests" / "reference" / "pharmaverse.yaml")])
+    result = CliRunner().invoke(app, ["run", "--cutoff", "2099-12-31", "--source",
+                                      str(root / "cuts"), "--reports", str(root / "reports"),
+                                      "--config",
+                                      str(REPO / "tests" / "reference" / "pharmaverse.yaml")])
     assert result.exit_code == 0, result.output
     return Path(result.stdout.strip().splitlines()[-1])
 
@@ -107,7 +107,9 @@ SHARED_RUNS = ("simulated_published", "pharmaverse_published")
 @pytest.hookimpl(tryfirst=True)        # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist, every test that reads a shared published run goes to one worker, so
-    each run is made once per suite, not once per worker."""
+    each run is made once per suite, not once per worker. A run looked up by name inside a
+    fixture is not among the test's fixture names: such a test is marked shared_run."""
     for item in items:
-        if set(SHARED_RUNS) & set(getattr(item, "fixturenames", ())):
+        if (set(SHARED_RUNS) & set(getattr(item, "fixturenames", ()))
+                or item.get_closest_marker("shared_run")):
             item.add_marker(pytest.mark.xdist_group("published-runs"))

@@ -12,7 +12,8 @@ from flows.cli import app
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("command", [[], ["simulate"], ["validate"], ["run"], ["verify"], ["design", "simon"]])
+@pytest.mark.parametrize("command",
+                         [[], ["simulate"], ["validate"], ["run"], ["verify"], ["design", "simon"]])
 def test_every_command_has_help(command):
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output
@@ -44,15 +45,16 @@ def test_usage_errors_exit_2(arguments):
 def test_validate_a_clean_cut_exits_0_and_an_invalid_one_exits_1(tmp_path):
     for scenario in ("clean", "invalid"):
         out = tmp_path / scenario
-        assert runner.invoke(app, ["simulate", "--out", str(out), "--cutoff", "2026-10-31", "--subjects", "12",
-                                   "--scenario", scenario]).exit_code == 0
+        assert runner.invoke(app, ["simulate", "--out", str(out), "--cutoff", "2026-10-31",
+                                   "--subjects", "12", "--scenario", scenario]).exit_code == 0
     clean = runner.invoke(app, ["validate", str(tmp_path / "clean" / "2026-10-31")])
     assert clean.exit_code == 0, clean.output
     assert "0 error(s)" in clean.stdout
     invalid = runner.invoke(app, ["validate", str(tmp_path / "invalid" / "2026-10-31")])
     assert invalid.exit_code == 1
     assert "ae.csv" in invalid.output and "AETOXGR" in invalid.output
-    assert not any(p.name.startswith("v") for p in tmp_path.rglob("*") if p.is_dir())   # writes nothing
+    # writes nothing
+    assert not any(p.name.startswith("v") for p in tmp_path.rglob("*") if p.is_dir())
 
 
 def test_verify_of_a_folder_without_manifest_exits_1(tmp_path):

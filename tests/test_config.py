@@ -2,17 +2,23 @@
 three parts (analysis, operation, simulation); where the files are found; the packaged defaults."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import typing
 from datetime import date
+from pathlib import Path
 
 import pytest
 import yaml
 from pydantic import BaseModel
 
-from tasks.config import (CONFIG_ENV, DEFAULTS_FILE, PACKAGED_CONFIG_DIR, Settings, deep_merge,
-                          load_config, load_settings)
+from tasks.config import (
+    CONFIG_ENV,
+    DEFAULTS_FILE,
+    PACKAGED_CONFIG_DIR,
+    Settings,
+    deep_merge,
+    load_config,
+    load_settings,
+)
 from tasks.errors import ConfigError
 from tasks.model import Cut, SourceFile
 
@@ -74,11 +80,13 @@ def test_deep_merge_merges_mappings_and_replaces_lists():
 
 def test_config_digest_changes_with_any_rule(tmp_path):
     assert load_config().digest() == load_config().digest()
-    assert load_config(write(tmp_path, {"safety": {"teae_window_days": 28}})).digest() != load_config().digest()
+    assert (load_config(write(tmp_path, {"safety": {"teae_window_days": 28}})).digest()
+            != load_config().digest())
 
 
 def test_prefect_schedule_agrees_with_the_configured_schedule():
-    deployments = {d["name"]: d for d in yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]}
+    deployments = {d["name"]: d
+                   for d in yaml.safe_load((REPO / "prefect.yaml").read_text())["deployments"]}
     schedule = deployments["monthly-cut"]["schedules"][0]
     operation = load_settings().operation
     assert (schedule["cron"], schedule["timezone"]) == \

@@ -8,7 +8,8 @@ from tasks.report import formatting as fmt
 
 def test_numbers_round_half_away_from_zero_and_missing_is_ne():
     assert fmt.number(2.25) == "2.3" and fmt.number(2.35) == "2.4" and fmt.number(-2.25) == "-2.3"
-    assert fmt.number(None) == "NE" and fmt.number(float("nan")) == "NE" and fmt.number(math.inf) == "NE"
+    assert (fmt.number(None) == "NE" and fmt.number(float("nan")) == "NE"
+            and fmt.number(math.inf) == "NE")
     assert fmt.number(0.04) == "0.0"
 
 

@@ -34,10 +34,11 @@ import numpy as np
 import pandas as pd
 
 from tasks.adam.adexrec import build_adexrec
-from tasks.config import TrialConfig
-from tasks.distinct import per_distinct
+from tasks.adam.flags import y_or_none
 from tasks.adam.unique import numbers, upper
+from tasks.config import TrialConfig
 from tasks.dates import earliest_date, latest_date, precision, study_day
+from tasks.distinct import per_distinct
 from tasks.errors import BadInputError, ConfigError
 from tasks.model import Cut
 
@@ -70,7 +71,8 @@ def build_adae(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
             .pipe(derive_var_trtemfl, window_days=cfg.safety.teae_window_days)
             .pipe(derive_relatedness, supp=cut.get("suppae"), cfg=cfg)
             .pipe(derive_aesi_groups, groups=groups)
-            .pipe(derive_var_aesitefl, groups=groups, long_groups=cfg.safety.aesi_long_window_groups,
+            .pipe(derive_var_aesitefl, groups=groups,
+                  long_groups=cfg.safety.aesi_long_window_groups,
                   window_days=cfg.safety.aesi_window_days)
             .pipe(derive_outcome_flags)
             .pipe(derive_worst_grade_flags)
@@ -81,7 +83,7 @@ def build_adae(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
 
 def _flag(condition: pd.Series) -> pd.Series:
     """A record flag: "Y" where the condition holds, else None."""
-    return pd.Series(np.where(condition.fillna(False).astype(bool), "Y", None),
+    return pd.Series(y_or_none(condition.fillna(False).astype(bool)),
                      index=condition.index, dtype=object)
 
 
@@ -93,7 +95,8 @@ def analysis_grade_variable(adae: pd.DataFrame) -> str | None:
 def derive_grade(ae: pd.DataFrame) -> pd.DataFrame:
     """ATOXGR/ATOXGRN from AETOXGR when the data has grades (the column with at least one value,
     or no AE at all); ASEV/ASEVN from AESEV. AETOXGR itself is always kept (empty when absent)."""
-    has_grades = "AETOXGR" in ae and (ae.empty or ae["AETOXGR"].astype(str).str.strip().ne("").any())
+    has_grades = "AETOXGR" in ae and (ae.empty
+                                      or ae["AETOXGR"].astype(str).str.strip().ne("").any())
     if has_grades:
         grade = numbers(ae["AETOXGR"])
         ae["ATOXGRN"] = grade.where(grade.isin(CTCAE_GRADES)).astype("float64")
@@ -191,7 +194,8 @@ def derive_var_trtemfl(adae: pd.DataFrame, window_days: int) -> pd.DataFrame:
 
 def _seq_key(values: pd.Series) -> pd.Series:
     """AESEQ / IDVARVAL as a join key: "3", "3.0" and " 3" are the same sequence number."""
-    return per_distinct(values, lambda s: s.astype(str).str.strip().str.replace(r"\.0+$", "", regex=True))
+    return per_distinct(values,
+                        lambda s: s.astype(str).str.strip().str.replace(r"\.0+$", "", regex=True))
 
 
 def supp_qualifiers(supp: pd.DataFrame | None, qnams: list[str]) -> dict[str, pd.Series]:
@@ -201,7 +205,8 @@ def supp_qualifiers(supp: pd.DataFrame | None, qnams: list[str]) -> dict[str, pd
         return {}
     rows = supp[supp["QNAM"].isin(qnams) & upper(supp["IDVAR"]).eq("AESEQ")]
     rows = rows.assign(_SEQ=_seq_key(rows["IDVARVAL"])).drop_duplicates(["QNAM", "USUBJID", "_SEQ"])
-    return {qnam: group.set_index(["USUBJID", "_SEQ"])["QVAL"] for qnam, group in rows.groupby("QNAM")}
+    return {str(qnam): group.set_index(["USUBJID", "_SEQ"])["QVAL"]
+            for qnam, group in rows.groupby("QNAM")}
 
 
 def relatedness_components(cfg: TrialConfig) -> list[tuple[str, str, str, str]]:
@@ -211,7 +216,8 @@ def relatedness_components(cfg: TrialConfig) -> list[tuple[str, str, str, str]]:
             for c in cfg.study.components if c.relatedness_qnam]
 
 
-def derive_relatedness(adae: pd.DataFrame, supp: pd.DataFrame | None, cfg: TrialConfig) -> pd.DataFrame:
+def derive_relatedness(adae: pd.DataFrame, supp: pd.DataFrame | None,
+                       cfg: TrialConfig) -> pd.DataFrame:
     """REL_<code> per component (its SUPPAE QVAL, else AEREL) and RELFL (AEREL or any component).
     A value in safety.related_values is related; an empty assessment is related when
     safety.missing_relatedness_as_related (RELFL: when AEREL and every component are empty)."""
@@ -226,7 +232,8 @@ def derive_relatedness(adae: pd.DataFrame, supp: pd.DataFrame | None, cfg: Trial
     related = overall.isin(related_values)
     for _, _, qnam, variable in components:
         qval = qualifiers.get(qnam, pd.Series(dtype=object))
-        adae[qnam] = pd.Series(qval.reindex(key).to_numpy(), index=adae.index).fillna("").astype(object)
+        adae[qnam] = (pd.Series(qval.reindex(key).to_numpy(), index=adae.index).fillna("")
+                      .astype(object))
         own = upper(adae[qnam])
         text = own.where(own.ne(""), overall)
         adae[variable] = _flag(text.isin(related_values) | (text.eq("") & missing_related))
@@ -245,8 +252,9 @@ def derive_aesi_groups(adae: pd.DataFrame, groups: dict[str, tuple[str, ...]]) -
     """CQnnNAM = the group's name on records whose AEDECOD (upper case) is one of its terms."""
     decod = upper(adae["AEDECOD"])
     for name, variable in aesi_variables(groups).items():
-        adae[variable] = pd.Series(np.where(decod.isin(groups[name]), name, None),
-                                   index=adae.index, dtype=object)
+        # the group's name, else None (numpy's stubs take arrays only for the values)
+        named = np.where(decod.isin(groups[name]), name, None)  # type: ignore[call-overload]
+        adae[variable] = pd.Series(named, index=adae.index, dtype=object)
     return adae
 
 
@@ -324,7 +332,8 @@ def derive_action_by_component(adae: pd.DataFrame, supp: pd.DataFrame | None,
     overall = upper(adae["AEACN"])
     recorded, from_ex = {}, {}
     for component in components:
-        values = qualifiers.get(component.action_qnam, pd.Series(dtype=object))
+        values = (qualifiers.get(component.action_qnam, pd.Series(dtype=object))
+                  if component.action_qnam else pd.Series(dtype=object))
         recorded[component.code] = upper(pd.Series(values.reindex(key).to_numpy(), index=adae.index)
                                          .fillna("").astype(str))
         nxt = _next_dose(adae, doses[doses["COMPCD"].eq(component.code)]).reindex(adae.index)
@@ -332,7 +341,8 @@ def derive_action_by_component(adae: pd.DataFrame, supp: pd.DataFrame | None,
         for flag, value in ACTION_FROM_EX.items():
             change = change.mask(nxt[flag].eq("Y").to_numpy() & change.eq(""), value)
         from_ex[component.code] = change
-    changed_any = pd.concat(from_ex.values(), axis=1).ne("").any(axis=1) if from_ex else None
+    changed_any = ((pd.concat(from_ex.values(), axis=1) != "").any(axis=1) if from_ex
+                   else pd.Series(False, index=adae.index))
     for component in components:
         fallback = overall.mask(changed_any, "DOSE NOT CHANGED")
         inferred = from_ex[component.code].where(from_ex[component.code].ne(""), fallback)

@@ -55,7 +55,7 @@ def summarise_exposure(ex: pd.DataFrame, dosed: pd.DataFrame) -> pd.DataFrame:
     visit = ex["VISIT"] if "VISIT" in ex else pd.Series("", index=ex.index)
     records = pd.DataFrame({
         "USUBJID": ex["USUBJID"], "EXTRT": ex["EXTRT"].str.strip().str.upper(),
-        "EXDOSU": ex["EXDOSU"] if "EXDOSU" in ex else "",
+        "EXDOSU": ex.get("EXDOSU", ""),
         "DOSED": ex.index.isin(dosed.index), "DOSE": dose, "UNKNOWN": dose.isna(),
         "START": dosed["START"].reindex(ex.index), "END": dosed["END"].reindex(ex.index),
         "CYCLE": pd.to_numeric(visit.str.upper().str.extract(CYCLE_VISIT)[0], errors="coerce"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tasks.adam.flags import y_or_none
 from tasks.adam.unique import numbers, upper
 from tasks.config import TrialConfig
 from tasks.dates import earliest_date, study_day
@@ -27,7 +28,7 @@ def _text(ex: pd.DataFrame, variable: str) -> pd.Series:
 
 
 def _flag(condition: pd.Series) -> pd.Series:
-    return pd.Series(np.where(condition.fillna(False).astype(bool), "Y", None),
+    return pd.Series(y_or_none(condition.fillna(False).astype(bool)),
                      index=condition.index, dtype=object)
 
 

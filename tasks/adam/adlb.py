@@ -10,7 +10,8 @@ One record per LB record of a panel test, with the LB variables of LB_VARIABLES 
   ONTRTFL          "Y": after TRTSDT and no later than TRTEDT + safety.teae_window_days (the
                    post-baseline period of the grade, shift, Hy's law and eDISH summaries)
   ATOXGRN          CTCAE grade 0-4; missing when not graded, NOGRDRS says why (RESULT MISSING,
-                   NON-NUMERIC RESULT, NO NORMAL RANGE, UNIT NOT RECOGNISED, DATE MISSING OR PARTIAL)
+                   NON-NUMERIC RESULT, NO NORMAL RANGE, UNIT NOT RECOGNISED, DATE MISSING OR
+                   PARTIAL)
   WORSTFL          "Y" on the first on-treatment record of the subject's worst grade per test
 and a derived parameter PARAMCD ALBI (tasks.adam.albi) on every day with a bilirubin and an
 albumin value: AVAL the score, AVALCA1N/AVALCAT1 its grade (1-3), ABLFL/BASE/BASECA1N the last
@@ -18,19 +19,22 @@ score on or before TRTSDT, ONTRTFL as above (no CTCAE grade: ATOXGRN missing, NO
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
 from tasks.adam import albi, ctcae
-from tasks.dates import study_day
+from tasks.adam.flags import y_or_none
 from tasks.adam.unique import numbers, upper
 from tasks.config import TrialConfig
-from tasks.dates import to_date
+from tasks.dates import study_day, to_date
 from tasks.model import Cut
 
 ADSL_VARIABLES = ("SAFFL", "TRT01A", "TRT01AN", "TRTSDT", "TRTEDT")
 LB_VARIABLES = ("STUDYID", "USUBJID", "LBSEQ", "LBTESTCD", "LBTEST", "LBSTRESC", "LBSTRESN",
-                "LBSTRESU", "LBSTNRLO", "LBSTNRHI", "LBNRIND", "LBBLFL", "VISITNUM", "VISIT", "LBDTC")
+                "LBSTRESU", "LBSTNRLO", "LBSTNRHI", "LBNRIND", "LBBLFL", "VISITNUM", "VISIT",
+                "LBDTC")
 RESULT_MISSING = "RESULT MISSING"
 NON_NUMERIC = "NON-NUMERIC RESULT"
 NO_DATE = "DATE MISSING OR PARTIAL"
@@ -80,7 +84,8 @@ def merge_adsl_variables(adlb: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame
 
 
 def derive_analysis_values(adlb: pd.DataFrame) -> pd.DataFrame:
-    """ADT, ADY, AVAL, AVALU, ANRLO, ANRHI, R2ULN, R2LLN and NOGRDRS for result and date problems."""
+    """ADT, ADY, AVAL, AVALU, ANRLO, ANRHI, R2ULN, R2LLN and NOGRDRS for result and date
+    problems."""
     adlb["ADT"] = to_date(adlb["LBDTC"]).astype("datetime64[ns]")
     adlb["ADY"] = study_day(adlb["ADT"], adlb["TRTSDT"])
     adlb["AVAL"] = numbers(adlb["LBSTRESN"])
@@ -102,13 +107,13 @@ def derive_baseline(adlb: pd.DataFrame) -> pd.DataFrame:
     order = candidates.assign(_SEQ=numbers(candidates["LBSEQ"]))
     order = order.sort_values(["USUBJID", "PARAMCD", "ADT", "_SEQ"], kind="mergesort")
     last = order.index[~order.duplicated(["USUBJID", "PARAMCD"], keep="last")]
-    adlb["ABLFL"] = pd.Series(np.where(adlb.index.isin(last), "Y", None), index=adlb.index, dtype=object)
+    adlb["ABLFL"] = pd.Series(y_or_none(adlb.index.isin(last)), index=adlb.index, dtype=object)
     baseline = adlb.loc[last, ["USUBJID", "PARAMCD", "AVAL", "ANRLO", "ANRHI", "AVALU"]]
     grade = pd.Series(np.nan, index=baseline.index)
     for test, rows in baseline.groupby("PARAMCD"):
         nan = pd.Series(np.nan, index=rows.index)
-        grade[rows.index] = ctcae.grade_values(test, rows["AVAL"], rows["ANRLO"], rows["ANRHI"],
-                                               nan, nan, rows["AVALU"])[0]
+        grade[rows.index] = ctcae.grade_values(str(test), rows["AVAL"], rows["ANRLO"],
+                                               rows["ANRHI"], nan, nan, rows["AVALU"])[0]
     baseline = baseline.assign(BTOXGRN=grade).rename(columns={"AVAL": "BASE", "ANRHI": "BNRHI"}) \
         .set_index(["USUBJID", "PARAMCD"])
     key = pd.MultiIndex.from_arrays([adlb["USUBJID"], adlb["PARAMCD"]])
@@ -120,7 +125,7 @@ def derive_baseline(adlb: pd.DataFrame) -> pd.DataFrame:
 def derive_on_treatment(adlb: pd.DataFrame, window_days: int) -> pd.DataFrame:
     end = adlb["TRTEDT"] + pd.Timedelta(days=window_days)
     on = (adlb["ADT"] > adlb["TRTSDT"]) & (end.isna() | (adlb["ADT"] <= end))
-    adlb["ONTRTFL"] = pd.Series(np.where(on, "Y", None), index=adlb.index, dtype=object)
+    adlb["ONTRTFL"] = pd.Series(y_or_none(on), index=adlb.index, dtype=object)
     return adlb
 
 
@@ -132,7 +137,7 @@ def derive_toxicity_grade(adlb: pd.DataFrame) -> pd.DataFrame:
     inputs = adlb[["PARAMCD", "AVAL", "ANRLO", "ANRHI", "BASE", "BNRHI", "AVALU"]].assign(
         BASE=adlb["BASE"].where(~(adlb["ADT"] <= adlb["TRTSDT"])))
     for test, rows in inputs.groupby("PARAMCD"):
-        graded, why = ctcae.grade_values(test, rows["AVAL"], rows["ANRLO"], rows["ANRHI"],
+        graded, why = ctcae.grade_values(str(test), rows["AVAL"], rows["ANRLO"], rows["ANRHI"],
                                          rows["BASE"], rows["BNRHI"], rows["AVALU"])
         grade[rows.index] = graded
         reason[rows.index] = reason[rows.index].where(reason[rows.index].ne(""), why)
@@ -147,12 +152,12 @@ def derive_worst_flag(adlb: pd.DataFrame) -> pd.DataFrame:
                       ["USUBJID", "PARAMCD", "ATOXGRN", "ADT"]]
     order = graded.sort_values(["ATOXGRN", "ADT"], ascending=[False, True], kind="mergesort")
     first = order.index[~order.duplicated(["USUBJID", "PARAMCD"])]
-    adlb["WORSTFL"] = pd.Series(np.where(adlb.index.isin(first), "Y", None), index=adlb.index,
-                                dtype=object)
+    adlb["WORSTFL"] = pd.Series(y_or_none(adlb.index.isin(first)), index=adlb.index, dtype=object)
     return adlb
 
 
-def _day_values(adlb: pd.DataFrame, paramcd: str, convert) -> pd.DataFrame:
+def _day_values(adlb: pd.DataFrame, paramcd: str,
+                convert: Callable[[pd.Series, pd.Series], pd.Series]) -> pd.DataFrame:
     """One value per subject and day of a test (the lowest LBSEQ), converted by `convert`."""
     rows = adlb.loc[adlb["PARAMCD"].eq(paramcd).to_numpy() & adlb["AVAL"].notna().to_numpy()
                     & adlb["ADT"].notna().to_numpy()]
@@ -176,7 +181,7 @@ def derive_param_albi(adlb: pd.DataFrame, window_days: int) -> pd.DataFrame:
     usable = rows["ADT"] <= rows["TRTSDT"]
     last = rows[usable].sort_values(["USUBJID", "ADT"], kind="mergesort").drop_duplicates(
         "USUBJID", keep="last")
-    rows["ABLFL"] = pd.Series(np.where(rows.index.isin(last.index), "Y", None), index=rows.index,
+    rows["ABLFL"] = pd.Series(y_or_none(rows.index.isin(last.index)), index=rows.index,
                               dtype=object)
     base = last.set_index("USUBJID")
     rows["BASE"] = rows["USUBJID"].map(base["AVAL"])
@@ -184,4 +189,10 @@ def derive_param_albi(adlb: pd.DataFrame, window_days: int) -> pd.DataFrame:
     rows = derive_on_treatment(rows, window_days)
     rows["WORSTFL"] = None
     columns = list(dict.fromkeys([*adlb.columns, *rows.columns]))
-    return pd.concat([adlb, rows.reindex(columns=columns)], ignore_index=True)
+    # columns all-missing in one part (e.g. AVALC of numeric rows) take the other part's dtype:
+    # typed here, not left to pandas' concat (whose rule for it is changing)
+    rows = rows.reindex(columns=columns)
+    for column in columns:
+        if rows[column].isna().all() and column in adlb and not adlb[column].isna().all():
+            rows[column] = rows[column].astype(adlb[column].dtype)
+    return pd.concat([adlb, rows], ignore_index=True)

@@ -30,15 +30,27 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tasks.adam.assessments import (AFTER_FIRST_PD, NOT_WORST, Reading, analysis_assessments,
-                                    overall_responses, primary_reading, reference_dates)
-from tasks.adam.best_response import (BOR_RULES, CBOR_RULES, SOURCE_COLUMNS, Category, best_of,
-                                      first_confirmed_response)
+from tasks.adam.assessments import (
+    AFTER_FIRST_PD,
+    NOT_WORST,
+    Reading,
+    analysis_assessments,
+    overall_responses,
+    primary_reading,
+    reference_dates,
+)
+from tasks.adam.best_response import (
+    BOR_RULES,
+    CBOR_RULES,
+    SOURCE_COLUMNS,
+    Category,
+    best_of,
+    first_confirmed_response,
+)
 from tasks.adam.irecist import IBOR_RULES, ICBOR_RULES
 from tasks.adam.landmark import LEFT_OUT, landmark_control
 from tasks.adam.new_therapy import new_therapy_start
-from tasks.adam.response_terms import (CLINICAL_BENEFIT, IRECIST, NE, PD, RECIST, RESPONDER,
-                                       Criteria)
+from tasks.adam.response_terms import CLINICAL_BENEFIT, IRECIST, NE, PD, RECIST, RESPONDER, Criteria
 from tasks.config import Response, TrialConfig
 from tasks.dates import DAYS_PER_MONTH
 from tasks.model import Cut
@@ -143,7 +155,8 @@ def add_param_window(adrs: pd.DataFrame, anl: pd.DataFrame, subjects: pd.DataFra
                      rc: Response, by: str) -> pd.DataFrame:
     """BORW / CBORW from the assessments at most dcr_window_months x 30.4375 days after the
     reference date (confirmation within the window too)."""
-    within = anl[(anl["ADT"] - anl["REFDT"]).dt.days <= rc.dcr_window_months * DAYS_PER_MONTH]
+    # .le: pandas-stubs types Series[int] <= float as unsupported
+    within = anl[(anl["ADT"] - anl["REFDT"]).dt.days.le(rc.dcr_window_months * DAYS_PER_MONTH)]
     months = f"{rc.dcr_window_months:g} months"
     return pd.concat([
         adrs,
@@ -161,7 +174,7 @@ def add_param_landmark(adrs: pd.DataFrame, anl: pd.DataFrame, subjects: pd.DataF
     rec = _param(subjects, control, "DCLM",
                  f"Disease Control at {rc.dcr_window_months:g} Months by {by}", "")
     left_out = rec["AVALC"].isin(list(LEFT_OUT))
-    rec["ANL01FL"] = rec["ANL01FL"].where(~left_out, None)
+    rec["ANL01FL"] = rec["ANL01FL"].where(~left_out, None)  # type: ignore[call-overload]  # None
     rec["EXCLREAS"] = rec["AVALC"].map(LEFT_OUT).fillna("")
     return pd.concat([adrs, rec])
 

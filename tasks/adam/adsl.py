@@ -37,7 +37,8 @@ def select_demographics(dm: pd.DataFrame) -> pd.DataFrame:
 
 
 def derive_analysis_arm(adsl: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
-    """TRT01A: the configured label of ACTARMCD, else ACTARM; TRT01AN in config (else name) order."""
+    """TRT01A: the configured label of ACTARMCD, else ACTARM; TRT01AN in config (else name)
+    order."""
     labels = {arm.code: arm.label for arm in cfg.study.arms}
     adsl["TRT01A"] = adsl["ACTARMCD"].map(labels).fillna(adsl["ACTARM"])
     configured = [arm.label for arm in cfg.study.arms]
@@ -145,7 +146,8 @@ def derive_death(adsl: pd.DataFrame, cut: Cut) -> pd.DataFrame:
     else a partial date's first possible day, flagged DTHDTF = "D"."""
     ds = cut["ds"]
     ds_death = ds[ds["DSDECOD"].eq("DEATH")]
-    dated = ds_death.assign(COMPLETE=to_date(ds_death["DSSTDTC"]), PARTIAL=earliest_date(ds_death["DSSTDTC"]))
+    dated = ds_death.assign(COMPLETE=to_date(ds_death["DSSTDTC"]),
+                            PARTIAL=earliest_date(ds_death["DSSTDTC"]))
     by_subject = dated.groupby("USUBJID")
     ds_complete, ds_partial = by_subject["COMPLETE"].min(), by_subject["PARTIAL"].min()
     ds_term = by_subject["DSTERM"].first()
@@ -195,20 +197,20 @@ def derive_baseline_characteristics(adsl: pd.DataFrame, cut: Cut, cfg: TrialConf
             values = rows.groupby("USUBJID")["QVAL"].first()
         adsl[item.variable] = adsl["USUBJID"].map(values).fillna("")
     lb = cut.get("lb")
-    for item in cfg.baseline.labs:
-        adsl[item.variable] = np.nan
-        adsl[f"{item.variable}GR1"] = ""
+    for lab in cfg.baseline.labs:
+        adsl[lab.variable] = np.nan
+        adsl[f"{lab.variable}GR1"] = ""
         if lb is None:
             continue
-        rows = lb[lb["LBTESTCD"].eq(item.lbtestcd)]
+        rows = lb[lb["LBTESTCD"].eq(lab.lbtestcd)]
         rows = rows.assign(DT=earliest_date(rows["LBDTC"]),
                            VALUE=pd.to_numeric(rows["LBSTRESN"], errors="coerce"))
         rows = rows.merge(adsl[["USUBJID", "TRTSDT"]], on="USUBJID")
         pre = rows[rows["VALUE"].notna() & (rows["TRTSDT"].isna() | (rows["DT"] <= rows["TRTSDT"]))]
         last = pre.sort_values(["USUBJID", "DT"]).groupby("USUBJID")["VALUE"].last()
         value = adsl["USUBJID"].map(last)
-        adsl[item.variable] = value
-        threshold = f"{item.threshold:g}"
-        adsl[f"{item.variable}GR1"] = np.select(
-            [value.isna(), value < item.threshold], ["", f"< {threshold}"], f">= {threshold}")
+        adsl[lab.variable] = value
+        threshold = f"{lab.threshold:g}"
+        adsl[f"{lab.variable}GR1"] = np.select(
+            [value.isna(), value < lab.threshold], ["", f"< {threshold}"], f">= {threshold}")
     return adsl

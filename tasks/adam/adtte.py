@@ -127,7 +127,8 @@ def analysis_subjects(adsl: pd.DataFrame, rc: Response, cutoff: pd.Timestamp) ->
             f"full analysis set have no {rc.reference_date} (e.g. {', '.join(missing[:3])})")
     death = fas["DTHDT"].astype("datetime64[ns]").where(fas["DTHFL"].eq("Y"))
     out["DTHDT"] = death.where(death <= cutoff)
-    out["LSTALVDT"] = fas["LSTALVDT"].astype("datetime64[ns]").clip(upper=cutoff)
+    out["LSTALVDT"] = (fas["LSTALVDT"].astype("datetime64[ns]")
+                       .clip(upper=cutoff))  # type: ignore[call-overload]  # Timestamp bound
     return out
 
 
@@ -159,7 +160,8 @@ def _last_before(assessments: pd.DataFrame, bounds: pd.DataFrame, on_start: bool
     after = rows["ADT"] >= rows["STARTDT"] if on_start else rows["ADT"] > rows["STARTDT"]
     before = rows["BOUND"].isna() | (rows["ADT"] < rows["BOUND"]) | (
         ~rows["STRICT"] & rows["ADT"].eq(rows["BOUND"]))
-    last = rows[after & before].sort_values(["USUBJID", "ADT"]).drop_duplicates("USUBJID", keep="last")
+    last = (rows[after & before].sort_values(["USUBJID", "ADT"])
+            .drop_duplicates("USUBJID", keep="last"))
     return last.set_index("USUBJID")[["ADT", "ASEQ"]].reindex(bounds["USUBJID"])
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from tasks.adam.flags import y_or_none
 from tasks.adam.response_terms import IRECIST, RECIST, Criteria, normalise
 from tasks.config import Response, TrialConfig
 from tasks.dates import earliest_date, impute_date, precision
@@ -42,7 +43,8 @@ def reference_dates(adsl: pd.DataFrame, rc: Response, cutoff: pd.Timestamp) -> p
     subjects["REFDT"] = adsl[rc.reference_date].astype("datetime64[ns]")
     dead = adsl["DTHFL"].eq("Y") if "DTHFL" in adsl else pd.Series(True, index=adsl.index)
     subjects["DTHDT"] = adsl["DTHDT"].astype("datetime64[ns]").where(dead)
-    subjects["LSTALVDT"] = adsl["LSTALVDT"].astype("datetime64[ns]").clip(upper=cutoff)
+    subjects["LSTALVDT"] = (adsl["LSTALVDT"].astype("datetime64[ns]")
+                            .clip(upper=cutoff))  # type: ignore[call-overload]  # Timestamp bound
     return subjects
 
 
@@ -93,7 +95,8 @@ def derive_analysis_date(ovr: pd.DataFrame, subjects: pd.DataFrame,
     death = ovr["USUBJID"].map(subjects.set_index("USUBJID")["DTHDT"])
     ceiling = death.where(death < cutoff, cutoff)
     imputed = adtf.eq("D") & (adt > ceiling)
-    adt = adt.where(~imputed, np.maximum(earliest, ceiling))
+    # np.maximum of two Series is a Series; numpy's stubs say an array
+    adt = adt.where(~imputed, np.maximum(earliest, ceiling))  # type: ignore[arg-type]
     ovr["ADT"] = adt.where(~year_only)
     ovr["ADTF"] = adtf.where(~year_only, "")
     return ovr
@@ -131,7 +134,7 @@ def flag_analysis_records(ovr: pd.DataFrame, subjects: pd.DataFrame, criteria: C
         (new_therapy.notna() & (ovr["ADT"] > new_therapy), AFTER_NEW_THERAPY),
     ]
     ovr["EXCLREAS"] = np.select([np.asarray(c) for c, _ in reasons], [r for _, r in reasons], "")
-    ovr["ANL01FL"] = np.where(ovr["EXCLREAS"].eq(""), "Y", None)
+    ovr["ANL01FL"] = y_or_none(ovr["EXCLREAS"].eq(""))
     return ovr
 
 

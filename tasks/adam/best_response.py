@@ -10,8 +10,8 @@ ADT, AVALC and REFDT (the reference date). Rules: docs/efficacy.md.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd

@@ -20,7 +20,6 @@ from tasks.memory import release_unused_memory
 from tasks.model import ADAM_DATASETS, Adam, Cut
 
 
-
 def build_adam(cut: Cut, cfg: TrialConfig) -> Adam:
     adsl = build_adsl(cut, cfg)
     adrs = build_adrs(adsl, cut, cfg)

@@ -82,7 +82,8 @@ def _reached(ratio: pd.Series, limit: Limit, direction: str) -> pd.Series:
     return ratio <= limit.value if limit.inclusive else ratio < limit.value
 
 
-def _grade_by(ratio: pd.Series, limits: tuple[Limit, ...], direction: str, first_grade: int = 1) -> pd.Series:
+def _grade_by(ratio: pd.Series, limits: tuple[Limit, ...], direction: str,
+              first_grade: int = 1) -> pd.Series:
     grade = pd.Series(0.0, index=ratio.index)
     for k, limit in enumerate(limits, start=first_grade):
         grade = grade.mask(_reached(ratio, limit, direction), float(k))
@@ -96,7 +97,8 @@ def unit_factor(rule: GradingRule, units: pd.Series) -> pd.Series:
 
 
 def grade_values(test: str, value: pd.Series, lln: pd.Series, uln: pd.Series,
-                 base: pd.Series, base_uln: pd.Series, unit: pd.Series) -> tuple[pd.Series, pd.Series]:
+                 base: pd.Series, base_uln: pd.Series,
+                 unit: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(grade 0..4 as float, reason not graded) per record of one panel test. A missing value
     gives a missing grade without a reason here (the caller knows why it is missing); a record
     without the normal-range limit its criteria need, or (decreases) with a result unit the rule
@@ -114,7 +116,7 @@ def grade_values(test: str, value: pd.Series, lln: pd.Series, uln: pd.Series,
         grade = _grade_by(_ratio(value, lln), (Limit(1.0),), "low")
         absolute = _grade_by(_ratio(value * factor, pd.Series(1.0, index=value.index)),
                              rule.absolute, "low", first_grade=2)
-        grade = np.fmax(grade, absolute)
+        grade = np.fmax(grade, absolute)  # type: ignore[assignment]  # of Series: a Series
         no_range = ~(lln > 0)
         reason = reason.mask(factor.isna(), UNIT_NOT_RECOGNISED)
     reason = reason.mask(no_range, NO_NORMAL_RANGE)

@@ -8,10 +8,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tasks.adam.best_response import (NO_DATA_MISSING, NO_DATA_NE, Category, confirmed,
-                                      late_enough)
-from tasks.adam.response_terms import (AS_RECIST, CR, ICPD, ICR, IPR, IRESPONSES, ISD, IUPD, NE,
-                                       NON_ICR_NON_IUPD, PR)
+from tasks.adam.best_response import NO_DATA_MISSING, NO_DATA_NE, Category, confirmed, late_enough
+from tasks.adam.response_terms import (
+    AS_RECIST,
+    CR,
+    ICPD,
+    ICR,
+    IPR,
+    IRESPONSES,
+    ISD,
+    IUPD,
+    NE,
+    NON_ICR_NON_IUPD,
+    PR,
+)
 from tasks.config import Response
 
 
@@ -30,8 +40,8 @@ def progression_confirmed(ovr: pd.DataFrame, rc: Response) -> pd.Series:
     matched = icpd.join(runs, on=["USUBJID", "RUN"], how="inner")
     gap = (matched["ADT"] - matched["LAST"]).dt.days
     ic = rc.irecist
-    ok = (gap >= ic.confirm_min_days) & (gap <= (np.inf if ic.confirm_max_days is None
-                                                 else ic.confirm_max_days))
+    ok = (gap >= ic.confirm_min_days) & gap.le(np.inf if ic.confirm_max_days is None
+                                               else ic.confirm_max_days)
     return pd.Series(ovr.index.isin(matched.loc[ok, "FIRST"]), index=ovr.index)
 
 

@@ -9,13 +9,16 @@ by their state (TRTESTCD TUMSTATE).
 """
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 
-from tasks.distinct import per_distinct
+from tasks.adam.flags import y_or_none
 from tasks.adam.response_terms import normalise
 from tasks.config import TrialConfig
 from tasks.dates import latest_date, to_date
+from tasks.distinct import per_distinct
 from tasks.model import Cut, Finding
 
 TARGET, NON_TARGET, NEW = "TARGET", "NON-TARGET", "NEW"
@@ -143,18 +146,22 @@ def visit_table(lesions: pd.DataFrame, reference: pd.Series, cutoff: pd.Timestam
         VISIT=("VISIT", "first"), COMPLETE=("COMPLETE", "max"), PARTIAL=("PARTIAL", "max"))
     visits = visits.reset_index()
     imputed = visits["COMPLETE"].isna() & visits["PARTIAL"].notna()
-    visits["ADT"] = visits["COMPLETE"].fillna(visits["PARTIAL"].clip(upper=cutoff))
+    # pandas-stubs: clip takes no Timestamp bound (pandas does)
+    visits["ADT"] = visits["COMPLETE"].fillna(
+        visits["PARTIAL"].clip(upper=cutoff))  # type: ignore[call-overload]
     visits["ADTF"] = np.where(imputed, "D", "")
     visits["VISITN"] = pd.to_numeric(visits["VISITKEY"], errors="coerce")
-    visits = visits.sort_values(["USUBJID", "ADT", "VISITN"], na_position="last").reset_index(drop=True)
+    visits = (visits.sort_values(["USUBJID", "ADT", "VISITN"], na_position="last")
+              .reset_index(drop=True))
     ref = visits["USUBJID"].map(reference).astype("datetime64[ns]")
     on_or_before = (visits["ADT"] <= ref).to_numpy()
     position = visits.groupby("USUBJID").cumcount()
-    last_before = pd.Series(np.where(on_or_before, position, -1)).groupby(visits["USUBJID"]).transform("max")
+    last_before = (pd.Series(np.where(on_or_before, position, -1)).groupby(visits["USUBJID"])
+                   .transform("max"))
     baseline_pos = last_before.where(last_before >= 0, 0)
     visits["PHASE"] = np.select([position < baseline_pos, position == baseline_pos],
                                 ["pre-baseline", "baseline"], "post-baseline")
-    visits["ABLFL"] = np.where(visits["PHASE"].eq("baseline"), "Y", None)
+    visits["ABLFL"] = y_or_none(visits["PHASE"].eq("baseline"))
     return visits.drop(columns=["COMPLETE", "PARTIAL"])
 
 
@@ -180,15 +187,17 @@ def lesion_findings(cut: Cut, cfg: TrialConfig) -> list[Finding]:
     size_tests = {DIAMETER_TESTCD[cfg.response.lesion_criteria], "LDIAM", *SHORT_AXIS_TESTCDS}
     sized = normalise(tr["TRTESTCD"]).isin(size_tests)
     value = pd.to_numeric(tr["TRSTRESN"], errors="coerce")
-    not_done = normalise(tr["TRSTAT"]).eq("NOT DONE") if "TRSTAT" in tr else False
-    problems = [
+    not_done = (normalise(tr["TRSTAT"]).eq("NOT DONE") if "TRSTAT" in tr
+                else pd.Series(False, index=tr.index))
+    problems: list[tuple[pd.Series, Literal["error", "warning"], str, str]] = [
         (sized & (value < 0), "error", "TR-NEGATIVE-DIAMETER",
          "negative lesion diameter: the lesion counts as not measured"),
         (sized & value.isna() & ~not_done, "warning", "TR-MISSING-DIAMETER",
          "lesion diameter missing without TRSTAT = NOT DONE: the lesion counts as not measured"),
     ]
     findings = [Finding(severity, rule, message, file=name, row=int(i) + 1,
-                        usubjid=tr.at[i, "USUBJID"], column="TRSTRESN", value=tr.at[i, "TRSTRESN"])
+                        usubjid=str(tr.at[i, "USUBJID"]), column="TRSTRESN",
+                        value=str(tr.at[i, "TRSTRESN"]))
                 for mask, severity, rule, message in problems for i in tr.index[mask]]
     tu = tumour_identification(cut, cfg)
     if cut.has("tu"):
@@ -197,6 +206,6 @@ def lesion_findings(cut: Cut, cfg: TrialConfig) -> list[Finding]:
         orphan = tr.index[~linked.isin(known) & tr["TRLNKID"].ne("")]
         findings += [Finding("warning", "TR-LESION-NOT-IN-TU",
                              "TR lesion not identified in TU: its role is taken from TRGRPID",
-                             file=name, row=int(i) + 1, usubjid=tr.at[i, "USUBJID"],
-                             column="TRLNKID", value=tr.at[i, "TRLNKID"]) for i in orphan]
+                             file=name, row=int(i) + 1, usubjid=str(tr.at[i, "USUBJID"]),
+                             column="TRLNKID", value=str(tr.at[i, "TRLNKID"])) for i in orphan]
     return findings

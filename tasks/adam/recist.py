@@ -18,10 +18,28 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tasks.adam.lesions import (NEW, NON_TARGET, TARGET, baseline_lesions, lesion_table,
-                                tumour_identification, visit_table)
-from tasks.adam.response_terms import (CR, NE, NON_CR_NON_PD, PD, PR, RESPONSES, SD,
-                                       WORST_FIRST, aval, normalise)
+from tasks.adam.flags import y_or_none
+from tasks.adam.lesions import (
+    NEW,
+    NON_TARGET,
+    TARGET,
+    baseline_lesions,
+    lesion_table,
+    tumour_identification,
+    visit_table,
+)
+from tasks.adam.response_terms import (
+    CR,
+    NE,
+    NON_CR_NON_PD,
+    PD,
+    PR,
+    RESPONSES,
+    SD,
+    WORST_FIRST,
+    aval,
+    normalise,
+)
 from tasks.config import Response, TrialConfig
 from tasks.model import Cut
 
@@ -59,7 +77,8 @@ def build_adtr(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
             .reindex(columns=ADTR_COLUMNS)
             .sort_values(["USUBJID", "ADT", "PARAMCD"], kind="stable").reset_index(drop=True))
     for flag in ("ABLFL", "ANL01FL"):
-        adtr[flag] = adtr[flag].where(adtr[flag].eq("Y"), None)
+        # None: a missing flag (pandas-stubs types where's `other` without None)
+        adtr[flag] = adtr[flag].where(adtr[flag].eq("Y"), None)  # type: ignore[call-overload]
     return adtr
 
 
@@ -90,9 +109,9 @@ def target_sums(lesions: pd.DataFrame, visits: pd.DataFrame, targets: pd.DataFra
     s["PCHGNAD"] = (100 * s["CHGNAD"] / s["NADIR"]).where(s["NADIR"] > 0)
     grown_pct = s["CHGNAD"] * 100 >= rc.pd_min_increase_pct * s["NADIR"] - EPS
     grown_mm = s["CHGNAD"] >= rc.pd_min_increase_mm - EPS
-    s["NADPCTFL"] = np.where(s["NADIR"].notna() & grown_pct, "Y", None)
-    s["NADMMFL"] = np.where(s["NADIR"].notna() & grown_mm, "Y", None)
-    s["ANL01FL"] = np.where(s["COMPLETE"] & in_study, "Y", None)
+    s["NADPCTFL"] = y_or_none(s["NADIR"].notna() & grown_pct)
+    s["NADMMFL"] = y_or_none(s["NADIR"].notna() & grown_mm)
+    s["ANL01FL"] = y_or_none(s["COMPLETE"] & in_study)
     s["PARAMCD"], s["PARAM"] = "SUMDIAM", "Sum of Diameters of Target Lesions (mm)"
     return s
 
@@ -121,7 +140,8 @@ def derive_non_target_response(post: pd.DataFrame, lesions: pd.DataFrame,
     """PD: unequivocal progression of any; NE: any not assessed; CR: all absent; else
     NON-CR/NON-PD (present or equivocal)."""
     grid = post[VISIT_KEYS].merge(expected, on="USUBJID")
-    grid = grid.merge(lesions[[*VISIT_KEYS, "LNKID", "STATE"]], on=[*VISIT_KEYS, "LNKID"], how="left")
+    grid = grid.merge(lesions[[*VISIT_KEYS, "LNKID", "STATE"]], on=[*VISIT_KEYS, "LNKID"],
+                      how="left")
     state = grid["STATE"].fillna("")
     grid["PROG"] = state.str.startswith("UNEQUIVOCAL")
     grid["MISS"] = state.isin(["", "NOT DONE", "NOT EVALUABLE", "NE"])
@@ -274,7 +294,8 @@ def response_disagreements(adtr: pd.DataFrame, adrs: pd.DataFrame) -> pd.DataFra
     d["CATEGORY"] = np.select([np.asarray(c, dtype=bool) for c, _ in reasons],
                               [r for _, r in reasons], "other")
     d["CATEGORY"] = d["CATEGORY"].where(
-        d["CATEGORY"].ne("other"), d["REPORTED"] + " reported, " + d["RECOMPUTED"] + " from lesions")
+        d["CATEGORY"].ne("other"),
+        d["REPORTED"] + " reported, " + d["RECOMPUTED"] + " from lesions")
     columns = ["USUBJID", "ADT", "VISIT", "REPORTED", "RECOMPUTED", "CATEGORY", "TRGRESP",
                "NTRGRESP", "NEWLPROG", "PCHG", "PCHGNAD"]
     return d.reindex(columns=columns).sort_values(["USUBJID", "ADT"]).reset_index(drop=True)

@@ -8,7 +8,8 @@ import pandas as pd
 
 from tasks.distinct import per_distinct
 
-CR, PR, SD, NON_CR_NON_PD, PD, NE, MISSING = "CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING"
+CR, PR, SD, NON_CR_NON_PD, PD, NE, MISSING = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE",
+                                             "MISSING")
 
 # Values an overall response (RS, RSTESTCD = validation.response_test) may take: validation
 # and every derivation read them here.

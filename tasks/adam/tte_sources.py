@@ -9,8 +9,8 @@ the censoring sources that apply (on a tie the last in the list), as admiral doe
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd

@@ -11,27 +11,47 @@ from tasks.adam.recist import response_disagreements
 from tasks.analysis.attention import AttentionFacts, attention_items
 from tasks.analysis.changes import changes_results, compare_cuts
 from tasks.analysis.changes_tables import changes_blocks, first_cut_blocks
-from tasks.analysis.conduct import (accrual_section, conduct_summary, demographics_section,
-                                    deviations_section, disposition_section, populations)
+from tasks.analysis.conduct import (
+    accrual_section,
+    conduct_summary,
+    demographics_section,
+    deviations_section,
+    disposition_section,
+    populations,
+)
 from tasks.analysis.deaths import death_reconciliation
 from tasks.analysis.efficacy import efficacy_results, efficacy_section
 from tasks.analysis.methods import Provenance, methods_section, provenance_section
 from tasks.analysis.open_results import open_results
-from tasks.analysis.quality import (data_currency, excluded_responses_blocks,
-                                    quality_section)
-from tasks.analysis.safety import (course_and_treatment, exposure_section,
-                                   hepatic_and_reconciliation, safety_course_results,
-                                   safety_overview, safety_results, safety_section)
+from tasks.analysis.quality import data_currency, excluded_responses_blocks, quality_section
+from tasks.analysis.safety import (
+    course_and_treatment,
+    exposure_section,
+    hepatic_and_reconciliation,
+    safety_course_results,
+    safety_overview,
+    safety_results,
+    safety_section,
+)
 from tasks.analysis.safety_profiles import appendix_blocks, patient_profiles
 from tasks.config import TrialConfig
-from tasks.model import Adam, Block, CutoffResult, Figure, Finding, Paragraph, PreviousCut, Section, Table
+from tasks.model import (
+    Adam,
+    Block,
+    CutoffResult,
+    Figure,
+    Finding,
+    Paragraph,
+    PreviousCut,
+    Section,
+    Table,
+)
 from tasks.monitoring.decision import monitoring_blocks
 from tasks.monitoring.pending import response_status
 from tasks.monitoring.rules import evaluate_monitoring
 from tasks.report import formatting as fmt
 from tasks.results.changes import ChangesResults
 from tasks.results.run import DataCut, OpenResults, Results
-
 
 PROFILES = "profiles"          # the closed report's appendix, after provenance
 CUT_DOMAINS = ("dv",)          # the SDTM domains analyse() reads itself: the others via ADaM
@@ -124,10 +144,12 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
         safety=safety_results(adam.adsl, adam.adae, cfg),
         safety_course=safety_course_results(adam, cfg, day), monitoring=monitoring.results,
         changes=changes_results(changes),
-        data_cut=DataCut(records_set_aside=int(cutoff.log["records"].sum()) if len(cutoff.log) else 0,
+        data_cut=DataCut(records_set_aside=int(cutoff.log["records"].sum()) if len(cutoff.log)
+                         else 0,
                          validation_warnings=sum(f.severity == "warning" for f in findings)),
         attention=attention_items(facts))
-    # The response checks (lesion recomputation, responses left out) are closed: they show responses.
+    # The response checks (lesion recomputation, responses left out) are closed: they show
+    # responses.
     quality = quality_section(adam, cfg, findings, cutoff, disagreement_table(adam, limit)
                               + excluded_responses_blocks(adam.adrs, limit))
     profiles = patient_profiles(adam, cfg, day)
@@ -142,9 +164,11 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
                 demographics_section(adam.adsl, cfg, by_arm=True)),
         Section("exposure", "Exposure", exposure_section(adam.adsl, adam.adex, cfg, by_arm=True)),
         Section("efficacy", "Efficacy",
-                efficacy_section(adam.adsl, adam.adrs, adam.adtte, adam.adtr, cfg, results.efficacy)),
-        Section("safety", "Safety", safety_section(adam.adsl, adam.adae, adam.adlb, cfg, results.safety,
-                                                   by_arm=True, links=profiles.links())
+                efficacy_section(adam.adsl, adam.adrs, adam.adtte, adam.adtr, cfg,
+                                 results.efficacy)),
+        Section("safety", "Safety",
+                safety_section(adam.adsl, adam.adae, adam.adlb, cfg, results.safety,
+                               by_arm=True, links=profiles.links())
                 + hepatic_and_reconciliation(adam, cfg, day)
                 + course_and_treatment(adam, cfg, results.safety_course, day)),
         Section("quality", "Data currency and quality", quality),
@@ -164,7 +188,8 @@ def open_sections(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg
     the pooled TEAE overview when the config allows it, data currency and quality (without the
     response checks: they show responses), methods without the monitoring rules."""
     day = cutoff.cut.cutoff
-    pooled_safety = [Paragraph("Pooled over all subjects; no results by treatment arm in the open session."),
+    pooled_safety: list[Block] = [Paragraph("Pooled over all subjects; no results by treatment arm "
+                                            "in the open session."),
                      safety_overview(results.safety, adam.adae, cfg)]
     return [
         Section("conduct", "Study conduct", conduct_summary(adam.adsl, cfg, day)),
@@ -173,10 +198,12 @@ def open_sections(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg
         *deviations_section(cutoff.cut, adam.adsl),
         Section("demographics", "Demographics and baseline disease characteristics (pooled)",
                 demographics_section(adam.adsl, cfg, by_arm=False)),
-        Section("exposure", "Exposure (pooled)", exposure_section(adam.adsl, adam.adex, cfg, by_arm=False)),
+        Section("exposure", "Exposure (pooled)",
+                exposure_section(adam.adsl, adam.adex, cfg, by_arm=False)),
         *([Section("safety", "Safety overview (pooled)", pooled_safety)]
           if cfg.safety.open_report_pooled_safety else []),
-        Section("quality", "Data currency and quality", quality_section(adam, cfg, findings, cutoff, [])),
+        Section("quality", "Data currency and quality",
+                quality_section(adam, cfg, findings, cutoff, [])),
         Section("methods", "Methods", methods_section(cfg, monitoring=False)),
     ]
 
@@ -190,6 +217,7 @@ def _changes_summary(counts: ChangesResults) -> list[Block]:
         (counts.new_subjects, "new subjects"), (counts.new_deaths, "new deaths"),
         (counts.new_saes, "new SAEs"), (counts.new_responses, "new confirmed responses"),
         (counts.new_progressions, "new progressions"))]
-    parts += [f"{records.get(kind, 0)} {kind.lower()} SDTM records" for kind in ("CHANGED", "REMOVED")]
+    parts += [f"{records.get(kind, 0)} {kind.lower()} SDTM records"
+              for kind in ("CHANGED", "REMOVED")]
     return [Paragraph(f"Since the previous report ({counts.previous}): " + ", ".join(parts) +
                       ". Details in the section 'Changes since the previous cut'.")]

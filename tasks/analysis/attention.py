@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -14,8 +15,13 @@ from tasks.config import TrialConfig
 from tasks.monitoring.decision import RULES_TABLE
 from tasks.report import formatting as fmt
 from tasks.results.attention import AttentionItem
-from tasks.results.monitoring import (MonitoringResults, PredictiveResult, SafetyStoppingResult,
-                                      SimonResult, SimonStage)
+from tasks.results.monitoring import (
+    MonitoringResults,
+    PredictiveResult,
+    SafetyStoppingResult,
+    SimonResult,
+    SimonStage,
+)
 from tasks.results.verdict import Verdict
 
 DEATH_LISTING = "t_14_3_6_2_death_listing"
@@ -56,7 +62,8 @@ def _deaths(facts: AttentionFacts) -> list[Found]:
     """Each death within the window of last dose or of unknown cause."""
     dead = facts.deaths[facts.deaths["DTHFL"].eq("Y")]
     window = facts.cfg.safety.death_window_days
-    found = []
+    found: list[Found] = []
+    d: Any        # an itertuples row: pandas-stubs types each field as any scalar
     for d in dead[dead["WITHIN_WINDOW"].eq("Y") | dead["UNKNOWNFL"].eq("Y")].itertuples():
         after = "" if pd.isna(d.DAYS_AFTER_LAST_DOSE) else \
             f", {fmt.number(d.DAYS_AFTER_LAST_DOSE, 0)} days after the last dose"
@@ -77,8 +84,8 @@ def _grade5(facts: AttentionFacts) -> list[Found]:
     if "ATOXGRN" not in adae.columns:
         return []
     fatal = adae[adae["TRTEMFL"].eq("Y") & adae["ATOXGRN"].eq(5)].sort_values(["USUBJID", "ASTDT"])
-    return [(f"{r.USUBJID}: grade 5 TEAE {r.AEDECOD}, onset {fmt.iso_date(r.ASTDT)}.", (r.USUBJID,))
-            for r in fatal.itertuples()]
+    return [(f"{subject}: grade 5 TEAE {term}, onset {fmt.iso_date(onset)}.", (subject,))
+            for subject, term, onset in zip(fatal["USUBJID"], fatal["AEDECOD"], fatal["ASTDT"])]
 
 
 def _new_saes(facts: AttentionFacts) -> list[Found]:
@@ -86,8 +93,9 @@ def _new_saes(facts: AttentionFacts) -> list[Found]:
     new = facts.new_saes
     if new is None or new.empty:
         return []
-    events = _some([f"{r.USUBJID} {r.AEDECOD}" + (f" (grade {r.AETOXGR})" if r.AETOXGR else "")
-                    for r in new.itertuples()])
+    events = _some([f"{subject} {term}" + (f" (grade {grade})" if grade else "")
+                    for subject, term, grade in zip(new["USUBJID"], new["AEDECOD"],
+                                                    new["AETOXGR"])])
     subjects = tuple(dict.fromkeys(new["USUBJID"]))
     return [(f"{len(new)} serious adverse event(s) new since the previous cut ({facts.previous}) "
              f"in {len(subjects)} subject(s): {events}.", subjects)]
@@ -99,7 +107,7 @@ def _stage(name: str, stage: SimonStage, margin: int) -> list[Found]:
                  f"evaluable; boundary > {stage.boundary}).", ())]
     if stage.verdict != Verdict.NOT_YET_EVALUABLE:
         return []
-    found = []
+    found: list[Found] = []
     if stage.non_responses_to_fail is not None and stage.non_responses_to_fail <= margin:
         found.append((f"{name}: {stage.non_responses_to_fail} more subject(s) settling without a "
                       f"response would make the boundary (> {stage.boundary} responses) impossible "

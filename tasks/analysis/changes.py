@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from tasks.adam.response_terms import PD as PROGRESSION, RESPONDER as RESPONSES
+from tasks.adam.response_terms import PD as PROGRESSION
+from tasks.adam.response_terms import RESPONDER as RESPONSES
 from tasks.model import Adam, PreviousCut
 from tasks.publish.snapshot import RECORD_KEY, SNAPSHOT_COLUMNS
 from tasks.results.changes import FIRST_CUT, ChangesResults
@@ -23,7 +24,8 @@ CHANGE_KINDS = ("NEW", "CHANGED", "REMOVED")
 def compare_snapshots(current: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
     """domain, USUBJID, key, change (NEW / CHANGED / REMOVED) for every record that differs."""
     merged = current[SNAPSHOT_COLUMNS].merge(previous[SNAPSHOT_COLUMNS], on=RECORD_KEY,
-                                             how="outer", suffixes=("", "_previous"), indicator=True)
+                                             how="outer", suffixes=("", "_previous"),
+                                             indicator=True)
     change = np.select(
         [merged["_merge"].eq("left_only"), merged["_merge"].eq("right_only"),
          merged["sha256"].ne(merged["sha256_previous"])], ["NEW", "REMOVED", "CHANGED"], "")
@@ -106,15 +108,15 @@ def new_progressions(adrs: pd.DataFrame, previous_adrs: pd.DataFrame,
     pd_now = pd_now[pd_now["AVALC"].eq(PROGRESSION)]
     pd_before = _param(previous_adrs, "OVR")
     had_pd = pd_before.loc[pd_before["AVALC"].eq(PROGRESSION), "USUBJID"]
-    first = (pd_now[~pd_now["USUBJID"].isin(had_pd)].groupby("USUBJID", as_index=False)["ADT"]
-             .min())
+    first = pd_now[~pd_now["USUBJID"].isin(had_pd)].groupby("USUBJID")["ADT"].min().reset_index()
     return (_arm(first, adsl)[["USUBJID", "TRT01A", "ADT"]]
             .sort_values(["ADT", "USUBJID"]).reset_index(drop=True))
 
 
 @dataclass
 class CutChanges:
-    """What changed since the previous cut (its published version `previous`, e.g. 2026-01-31/v2)."""
+    """What changed since the previous cut (its published version `previous`, e.g.
+    2026-01-31/v2)."""
     previous: str
     new_subjects: pd.DataFrame
     new_deaths: pd.DataFrame

@@ -65,7 +65,8 @@ _SUBJECT_LISTINGS = (
      "ADAE, ADSL", "Serious (AESER = Y) in this cut; the same AE (subject, AESEQ) was absent or "
                    "not serious in the previous cut.",
      "None: no subject had a new serious adverse event since the previous cut."),
-    ("t_16_4_5_new_responses", "16.4.5", "New confirmed responses (CR or PR) since the previous cut",
+    ("t_16_4_5_new_responses", "16.4.5",
+     "New confirmed responses (CR or PR) since the previous cut",
      "Subjects with a confirmed best overall response", "new_responses",
      {**_ARM, "PREVAVALC": "Previous CBOR", "AVALC": "CBOR", "ADT": "Date"},
      "ADRS, ADSL", "Confirmed best overall response (CBOR) CR or PR in this cut and not in the "
@@ -80,7 +81,8 @@ _SUBJECT_LISTINGS = (
 )
 _SUMMARY_ITEMS = (
     ("new_subjects", "New subjects"), ("new_deaths", "New deaths"),
-    ("new_saes", "New serious adverse events"), ("new_responses", "New confirmed responses (CR/PR)"),
+    ("new_saes", "New serious adverse events"),
+    ("new_responses", "New confirmed responses (CR/PR)"),
     ("new_progressions", "New progressions (PD)"),
 )
 _RECORD_ITEMS = (("NEW", "SDTM records new"), ("CHANGED", "SDTM records changed"),

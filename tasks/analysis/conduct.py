@@ -1,4 +1,5 @@
-"""Study conduct sections: accrual (with its figure), disposition, demographics and baseline disease."""
+"""Study conduct sections: accrual (with its figure), disposition, demographics and baseline
+disease."""
 from __future__ import annotations
 
 from datetime import date
@@ -35,7 +36,8 @@ def accrual_section(adsl: pd.DataFrame, cfg: TrialConfig, cutoff: date) -> list[
                   enrolled=("ENRLFL", lambda s: int((s == "Y").sum())),
                   treated=("SAFFL", lambda s: int((s == "Y").sum())))
              .reset_index().sort_values("SITEID"))
-    total = {"SITEID": "Total", **{c: int(sites[c].sum()) for c in ("screened", "enrolled", "treated")}}
+    total = {"SITEID": "Total",
+             **{c: int(sites[c].sum()) for c in ("screened", "enrolled", "treated")}}
     site_data = pd.concat([sites, pd.DataFrame([total])], ignore_index=True)
     display = pd.DataFrame({
         "Site": site_data["SITEID"],
@@ -45,7 +47,8 @@ def accrual_section(adsl: pd.DataFrame, cfg: TrialConfig, cutoff: date) -> list[
     })
     n_enrolled = int(len(enrolled))
     planned_text = (f"{n_enrolled} of {planned} planned subjects enrolled "
-                    f"({fmt.percent(n_enrolled, planned)}%)" if planned else f"{n_enrolled} subjects enrolled")
+                    f"({fmt.percent(n_enrolled, planned)}%)" if planned
+                    else f"{n_enrolled} subjects enrolled")
     table = Table(
         id="t_14_1_1_accrual_by_site", number="14.1.1", title="Screening and enrolment by site",
         population="All screened subjects", data=site_data, display=display, source="ADSL",
@@ -58,22 +61,28 @@ def _accrual_figure(by_month: pd.DataFrame, planned: int | None, cutoff: date) -
     fig, ax = new_figure(16, 7.5)
     if len(by_month):
         months = pd.PeriodIndex(by_month["MONTH"], freq="M").to_timestamp()
-        ax.step(months, by_month["cumulative"], where="post", color=PALETTE[0], label="Enrolled (cumulative)")
-        ax.bar(months, by_month["enrolled"], width=20, color=PALETTE[5], alpha=0.5, label="Enrolled per month")
+        ax.step(months, by_month["cumulative"], where="post", color=PALETTE[0],
+                label="Enrolled (cumulative)")
+        ax.bar(months, by_month["enrolled"], width=20, color=PALETTE[5], alpha=0.5,
+               label="Enrolled per month")
     if planned:
-        ax.axhline(planned, color=PALETTE[1], linestyle="--", linewidth=1, label=f"Planned ({planned})")
+        ax.axhline(planned, color=PALETTE[1], linestyle="--", linewidth=1,
+                   label=f"Planned ({planned})")
     ax.axvline(pd.Timestamp(cutoff), color="grey", linestyle=":", linewidth=1, label="Data cutoff")
     ax.set_xlabel("Month of enrolment")
     ax.set_ylabel("Subjects")
     legend_above(ax)
     fig.autofmt_xdate()
-    return Figure(id="f_14_1_1_accrual", number="14.1.1", title="Cumulative enrolment against the plan",
+    return Figure(id="f_14_1_1_accrual", number="14.1.1",
+                  title="Cumulative enrolment against the plan",
                   svg=to_svg(fig), data=by_month, source="ADSL",
-                  footnotes=["Enrolment date: randomization date in randomized studies, else informed consent."])
+                  footnotes=["Enrolment date: randomization date in randomized studies, else "
+                             "informed consent."])
 
 
 def _count_rows(columns: list[tuple[str, pd.Index]], adsl: pd.DataFrame,
-                rows: list[tuple[str, pd.Series]], denominators: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+                rows: list[tuple[str, pd.Series]],
+                denominators: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
     data, display = [], []
     for label, mask in rows:
         counts = [int(adsl.loc[mask & adsl["USUBJID"].isin(ids)].shape[0]) for _, ids in columns]
@@ -116,8 +125,9 @@ def disposition_section(adsl: pd.DataFrame, cfg: TrialConfig, by_arm: bool) -> l
         population="Enrolled subjects", data=data, display=display, source="ADSL",
         footnotes=[f"Screened: {n_screened}; screen failures: {n_failed} (not in any analysis).",
                    "Percentages over the enrolled subjects of each column.",
-                   "Treatment and study discontinuation from DS disposition events (EPOCH TREATMENT / "
-                   "FOLLOW-UP); a death recorded as the reason for discontinuation counts under both."])]
+                   "Treatment and study discontinuation from DS disposition events (EPOCH "
+                   "TREATMENT / FOLLOW-UP); a death recorded as the reason for discontinuation "
+                   "counts under both."])]
 
 
 def _categories(values: pd.Series) -> list[tuple[str, pd.Series]]:
@@ -137,7 +147,8 @@ def demographics_section(adsl: pd.DataFrame, cfg: TrialConfig, by_arm: bool) -> 
     data_rows: list[dict] = []
 
     def continuous(label: str, variable: str) -> None:
-        values = [pd.to_numeric(population.loc[m, variable], errors="coerce").dropna() for m in members]
+        values = [pd.to_numeric(population.loc[m, variable], errors="coerce").dropna()
+                  for m in members]
         for (name, _), v in zip(columns, values):
             data_rows.append({"characteristic": label, "category": "", "column": name, "n": len(v),
                               "mean": v.mean(), "sd": v.std(), "median": v.median(),
@@ -147,7 +158,8 @@ def demographics_section(adsl: pd.DataFrame, cfg: TrialConfig, by_arm: bool) -> 
             ["    n"] + [fmt.count(len(v)) for v in values],
             ["    Mean (SD)"] + [fmt.mean_sd(v.mean(), v.std()) for v in values],
             ["    Median (min, max)"] + [
-                f"{fmt.number(v.median())} ({fmt.number(v.min())}, {fmt.number(v.max())})" for v in values],
+                f"{fmt.number(v.median())} ({fmt.number(v.min())}, {fmt.number(v.max())})"
+                for v in values],
         ])
 
     def categorical(label: str, categories: list[tuple[str, pd.Series]]) -> None:
@@ -167,17 +179,17 @@ def demographics_section(adsl: pd.DataFrame, cfg: TrialConfig, by_arm: bool) -> 
             categorical(label, _categories(population[variable]))
     for item in cfg.baseline.characteristics:
         categorical(item.label, _categories(population[item.variable]))
-    for item in cfg.baseline.labs:
-        continuous(item.label, item.variable)
-        categorical(f"{item.label}, grouped", _categories(population[f"{item.variable}GR1"]))
+    for lab in cfg.baseline.labs:
+        continuous(lab.label, lab.variable)
+        categorical(f"{lab.label}, grouped", _categories(population[f"{lab.variable}GR1"]))
     headers = [""] + [column_header(name, d) for (name, _), d in zip(columns, n)]
     return [Table(
         id="t_14_1_3_demographics", number="14.1.3",
         title="Demographics and baseline disease characteristics",
         population="Full analysis set", data=pd.DataFrame(data_rows),
         display=pd.DataFrame(display_rows, columns=headers), source="ADSL",
-        footnotes=["Baseline characteristics as recorded in SUPPDM; baseline laboratory values are the "
-                   "last value on or before the first dose.",
+        footnotes=["Baseline characteristics as recorded in SUPPDM; baseline laboratory values are "
+                   "the last value on or before the first dose.",
                    "Percentages over N of each column."])]
 
 
@@ -197,7 +209,8 @@ def conduct_summary(adsl: pd.DataFrame, cfg: TrialConfig, cutoff: date) -> list[
                f"({fmt.percent(counts.enrolled, planned)}%)" if planned
                else f"{counts.enrolled} subjects enrolled")
     return [Paragraph(f"Data cutoff {cutoff.isoformat()}: {counts.screened} subjects screened, "
-                      f"{accrual}, {counts.safety} treated, {on_treatment} on treatment at the cutoff."),
+                      f"{accrual}, {counts.safety} treated, {on_treatment} on treatment at the "
+                      "cutoff."),
             Paragraph("Efficacy results, safety results by treatment and the evaluation of the "
                       "prespecified monitoring rules are presented in the closed session only.",
                       style="note")]
@@ -211,8 +224,10 @@ def deviations_section(cut: Cut, adsl: pd.DataFrame) -> list[Section]:
     enrolled = adsl.loc[adsl["ENRLFL"] == "Y", "USUBJID"]
     n = len(enrolled)
     category = dv["DVCAT"] if "DVCAT" in dv else pd.Series("", index=dv.index)
-    term = dv["DVDECOD"].where(dv["DVDECOD"].ne(""), dv.get("DVTERM", "")) if "DVDECOD" in dv else dv["DVTERM"]
-    frame = pd.DataFrame({"USUBJID": dv["USUBJID"], "category": category.replace("", "Uncategorised"),
+    term = (dv["DVDECOD"].where(dv["DVDECOD"].ne(""), dv.get("DVTERM", "")) if "DVDECOD" in dv
+            else dv["DVTERM"])
+    frame = pd.DataFrame({"USUBJID": dv["USUBJID"],
+                          "category": category.replace("", "Uncategorised"),
                           "term": term})
     data = (frame.groupby(["category", "term"])
             .agg(subjects=("USUBJID", "nunique"), deviations=("USUBJID", "size")).reset_index()
@@ -222,7 +237,7 @@ def deviations_section(cut: Cut, adsl: pd.DataFrame) -> list[Section]:
                             "Deviations": data["deviations"].map(fmt.count)})
     table = Table(id="t_14_1_5_deviations", number="14.1.5", title="Protocol deviations",
                   population="Enrolled subjects", data=data, display=display, source="DV",
-                  footnotes=[f"{frame['USUBJID'].nunique()} subject(s) with at least one deviation; "
-                             "percentages over the enrolled subjects."],
+                  footnotes=[f"{frame['USUBJID'].nunique()} subject(s) with at least one "
+                             "deviation; percentages over the enrolled subjects."],
                   empty_text="None: no protocol deviation is recorded in DV.")
     return [Section("deviations", "Protocol deviations", [table])]

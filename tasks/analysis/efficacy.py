@@ -13,20 +13,45 @@ from tasks.adam.assessments import AFTER_NEW_THERAPY
 from tasks.adam.recist import best_percent_change
 from tasks.adam.response_terms import RECIST
 from tasks.analysis.arms import TOTAL, arm_columns
-from tasks.analysis.efficacy_data import (BOR, CBOR, OVERALL, endpoint_records,
-                                          percent_change_over_time, subject_responses,
-                                          swimmer_lanes)
-from tasks.analysis.efficacy_figures import km_figure, spider_figure, swimmer_figure, waterfall_figure
-from tasks.analysis.efficacy_tables import (REFERENCE_DATES, endpoint_summary, km_summary_table,
-                                            landmark_rate, pfs_sensitivity_table, rate_definitions,
-                                            response_frequency_table, response_rate, response_rate_table)
+from tasks.analysis.efficacy_data import (
+    BOR,
+    CBOR,
+    OVERALL,
+    endpoint_records,
+    percent_change_over_time,
+    subject_responses,
+    swimmer_lanes,
+)
+from tasks.analysis.efficacy_figures import (
+    km_figure,
+    spider_figure,
+    swimmer_figure,
+    waterfall_figure,
+)
+from tasks.analysis.efficacy_tables import (
+    REFERENCE_DATES,
+    endpoint_summary,
+    km_summary_table,
+    landmark_rate,
+    pfs_sensitivity_table,
+    rate_definitions,
+    response_frequency_table,
+    response_rate,
+    response_rate_table,
+)
 from tasks.analysis.independent_review import independent_review_blocks, independent_review_results
 from tasks.analysis.irecist import irecist_results, irecist_table
 from tasks.config import TrialConfig
 from tasks.model import Block, Paragraph
 from tasks.monitoring.pending import AWAITING
-from tasks.results.efficacy import (EfficacyResults, FollowUp, PendingResponses, PfsSensitivity,
-                                    Survival)
+from tasks.results.efficacy import (
+    EfficacyResults,
+    FollowUp,
+    PendingResponses,
+    PfsSensitivity,
+    Survival,
+)
+from tasks.stats.binomial import Proportion
 
 # The PFS sensitivity analyses (ADTTE PARAMCD -> label), in table order, when ADTTE has them.
 SENSITIVITY = {MISSED: "Without the missed-assessment rule",
@@ -47,19 +72,20 @@ class Endpoint:
 
 
 ENDPOINTS = (
-    Endpoint("os", "OS", "Overall survival", ("t_14_2_3_km_os", "14.2.3"), ("f_14_2_1_km_os", "14.2.1"),
+    Endpoint("os", "OS", "Overall survival", ("t_14_2_3_km_os", "14.2.3"),
+             ("f_14_2_1_km_os", "14.2.1"),
              "Full analysis set",
-             "OS: from the reference date to death from any cause; alive subjects are censored at the "
-             "last date known alive (at the cutoff at the latest)."),
+             "OS: from the reference date to death from any cause; alive subjects are censored at "
+             "the last date known alive (at the cutoff at the latest)."),
     Endpoint("pfs", "PFS", "Progression-free survival", ("t_14_2_4_km_pfs", "14.2.4"),
              ("f_14_2_2_km_pfs", "14.2.2"), "Full analysis set",
-             "PFS: from the reference date to the first PD or death, whichever first; censored at the last "
-             "adequate assessment (before new anticancer therapy, and before an event after two or more "
-             "missed assessments when configured)."),
+             "PFS: from the reference date to the first PD or death, whichever first; censored at "
+             "the last adequate assessment (before new anticancer therapy, and before an event "
+             "after two or more missed assessments when configured)."),
     Endpoint("dor", "DOR", "Duration of response", ("t_14_2_5_km_dor", "14.2.5"), None,
              "Responders in the full analysis set",
-             "DOR: responders only, from the first CR or PR to PD or death; censored at the last adequate "
-             "assessment."),
+             "DOR: responders only, from the first CR or PR to PD or death; censored at the last "
+             "adequate assessment."),
 )
 
 
@@ -82,6 +108,14 @@ def pending_responses(responses: pd.DataFrame) -> PendingResponses:
         orr_if_all_confirm=(confirmed + awaiting) / base if base else None)
 
 
+def _always(rates: dict[str, Proportion | None], key: str) -> Proportion:
+    """A rate of BOR or CBOR: subject_responses always holds both, so it is never None."""
+    rate = rates[key]
+    if rate is None:
+        raise ValueError(f"the {key} rate has no ADRS parameter to count")
+    return rate
+
+
 def _group_results(arm: str, responses: pd.DataFrame, records: dict[str, pd.DataFrame],
                    cfg: TrialConfig) -> EfficacyResults:
     """The efficacy results of one group of subjects (an arm, or all of them). `records`: the
@@ -93,8 +127,9 @@ def _group_results(arm: str, responses: pd.DataFrame, records: dict[str, pd.Data
     follow_up = summaries["os"].follow_up
     review = records.get(REVIEW)
     return EfficacyResults(
-        arm=arm, orr=rates["orr"], dcr=rates["dcr"], dcr_6m=landmark_rate(responses, cfg),
-        dcr_6m_best=rates["dcr_6m_best"], orr_unconfirmed=rates["orr_unconfirmed"],
+        arm=arm, orr=_always(rates, "orr"), dcr=_always(rates, "dcr"),
+        dcr_6m=landmark_rate(responses, cfg), dcr_6m_best=rates["dcr_6m_best"],
+        orr_unconfirmed=_always(rates, "orr_unconfirmed"),
         bor_counts=counts[BOR], cbor_counts=counts[CBOR], pending=pending_responses(responses),
         os=Survival.of(summaries["os"]), pfs=Survival.of(summaries["pfs"]),
         dor=Survival.of(summaries["dor"]),
@@ -138,8 +173,9 @@ def _column_subjects(frame: pd.DataFrame, arm: str, efficacy: EfficacyResults) -
     return frame if arm == efficacy.arm else frame[frame["TRT01A"].eq(arm)]
 
 
-def efficacy_section(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame, adtr: pd.DataFrame,
-                     cfg: TrialConfig, efficacy: EfficacyResults) -> list[Block]:
+def efficacy_section(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame,
+                     adtr: pd.DataFrame, cfg: TrialConfig,
+                     efficacy: EfficacyResults) -> list[Block]:
     """Tables 14.2.1-14.2.10 and figures 14.2.1-14.2.5, by arm and in total, from `efficacy`:
     the second analyses (14.2.6 PFS sensitivity, 14.2.7-9 independent review, 14.2.10 iRECIST)
     when this cut has them."""
@@ -154,15 +190,18 @@ def efficacy_section(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame
         records = endpoint_records(adsl, adtte, endpoint.paramcd)
         km_columns = [(arm, _column_subjects(records, arm, efficacy), getattr(result, endpoint.key))
                       for arm, result in columns]
-        table = km_summary_table(*endpoint.table, f"{endpoint.name}: Kaplan-Meier summary", endpoint.population,
-                                 km_columns, cfg, endpoint.definition,
-                                 follow_up=[r.follow_up for _, r in columns] if endpoint.key == "os" else None)
+        table = km_summary_table(*endpoint.table, f"{endpoint.name}: Kaplan-Meier summary",
+                                 endpoint.population, km_columns, cfg, endpoint.definition,
+                                 follow_up=([r.follow_up for _, r in columns]
+                                            if endpoint.key == "os" else None))
         if endpoint.key != "dor" and len(records) < fas_size:
-            table.footnotes.append(f"{fas_size - len(records)} subject(s) of the full analysis set have no "
-                                   f"{endpoint.paramcd} record in ADTTE and are not in this analysis.")
+            table.footnotes.append(f"{fas_size - len(records)} subject(s) of the full analysis set "
+                                   f"have no {endpoint.paramcd} record in ADTTE and are not in "
+                                   "this analysis.")
         blocks.append(table)
         if endpoint.figure:
-            blocks.append(km_figure(*endpoint.figure, endpoint.name, [(arm, frame) for arm, frame, _ in km_columns],
+            blocks.append(km_figure(*endpoint.figure, endpoint.name,
+                                    [(arm, frame) for arm, frame, _ in km_columns],
                                     cfg.survival.conf_level))
     if efficacy.pfs_sensitivity:
         blocks.append(pfs_sensitivity_table(columns, cfg))
@@ -199,8 +238,8 @@ def _primary_notes(adrs: pd.DataFrame, efficacy: EfficacyResults, cfg: TrialConf
     return notes
 
 
-def _tumour_figures(adsl: pd.DataFrame, adrs: pd.DataFrame, adtr: pd.DataFrame, responses: pd.DataFrame,
-                    cfg: TrialConfig) -> list[Block]:
+def _tumour_figures(adsl: pd.DataFrame, adrs: pd.DataFrame, adtr: pd.DataFrame,
+                    responses: pd.DataFrame, cfg: TrialConfig) -> list[Block]:
     """Waterfall, swimmer and spider plots; the lesion-based two only when ADTR has target sums."""
     cap = cfg.report.max_listing_rows_in_pdf
     cbor = responses.set_index("USUBJID")[CBOR]
@@ -208,8 +247,9 @@ def _tumour_figures(adsl: pd.DataFrame, adrs: pd.DataFrame, adtr: pd.DataFrame, 
     best = best_percent_change(adtr) if len(adtr) else pd.DataFrame(columns=["USUBJID", "BESTPCHG"])
     best = best[best["USUBJID"].isin(cbor.index)].assign(CBOR=lambda d: d["USUBJID"].map(cbor))
     if best.empty:
-        return [swimmer, Paragraph("Figures 14.2.3 (waterfall) and 14.2.5 (spider) are not shown: this cut "
-                                   "has no post-baseline target-lesion measurements (TR).", style="note")]
+        return [swimmer,
+                Paragraph("Figures 14.2.3 (waterfall) and 14.2.5 (spider) are not shown: this cut "
+                          "has no post-baseline target-lesion measurements (TR).", style="note")]
     changes = percent_change_over_time(adtr, adsl, cfg)
     changes = changes[changes["USUBJID"].isin(cbor.index)]
     return [waterfall_figure(best, cap, cfg.response), swimmer,

@@ -12,7 +12,8 @@ from tasks.dates import DAYS_PER_MONTH
 from tasks.errors import BadInputError
 
 BOR, CBOR = "BOR", "CBOR"
-CBOR_WINDOW = "CBORW"    # ADRS: confirmed BOR from the assessments within response.dcr_window_months
+# ADRS: confirmed BOR from the assessments within response.dcr_window_months
+CBOR_WINDOW = "CBORW"
 LANDMARK = "DCLM"        # ADRS: disease control at the landmark response.dcr_window_months
 BOR_REVIEW, CBOR_REVIEW = "BORIRC", "CBORIRC"     # by the independent reviewer
 IBOR, ICBOR = "IBOR", "ICBOR"                     # iRECIST
@@ -34,8 +35,9 @@ def _unique_per_subject(records: pd.DataFrame, dataset: str) -> None:
     if len(twice):
         first = twice.iloc[0]
         raise BadInputError(
-            f"{dataset}: {twice['USUBJID'].nunique()} subject(s) have more than one {first['PARAMCD']} "
-            f"record (first: USUBJID {first['USUBJID']}); one record per subject and parameter is expected")
+            f"{dataset}: {twice['USUBJID'].nunique()} subject(s) have more than one "
+            f"{first['PARAMCD']} record (first: USUBJID {first['USUBJID']}); one record per "
+            "subject and parameter is expected")
 
 
 def subject_responses(adsl: pd.DataFrame, adrs: pd.DataFrame) -> pd.DataFrame:
@@ -73,8 +75,8 @@ def endpoint_records(adsl: pd.DataFrame, adtte: pd.DataFrame, paramcd: str) -> p
     cnsr = pd.to_numeric(out["CNSR"], errors="coerce")
     broken = aval.isna() | cnsr.isna() | (aval < 0)
     if broken.any():
-        raise BadInputError(f"ADTTE {paramcd}: {int(broken.sum())} record(s) without a valid AVAL/CNSR "
-                            f"(first: USUBJID {out.loc[broken, 'USUBJID'].iloc[0]})")
+        raise BadInputError(f"ADTTE {paramcd}: {int(broken.sum())} record(s) without a valid "
+                            f"AVAL/CNSR (first: USUBJID {out.loc[broken, 'USUBJID'].iloc[0]})")
     return out.assign(AVAL=aval.astype(float), EVENT=(cnsr == 0).astype(int),
                       EVNTDESC=out["EVNTDESC"].fillna(""), CNSDTDSC=out["CNSDTDSC"].fillna(""))
 
@@ -84,7 +86,8 @@ def _analysed(records: pd.DataFrame) -> pd.DataFrame:
     return records[records["ANL01FL"].eq("Y")] if "ANL01FL" in records else records
 
 
-def percent_change_over_time(adtr: pd.DataFrame, adsl: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
+def percent_change_over_time(adtr: pd.DataFrame, adsl: pd.DataFrame,
+                             cfg: TrialConfig) -> pd.DataFrame:
     """USUBJID, WEEK, PCHG of the target-lesion sum per assessment, from baseline (week 0, 0%);
     weeks since the configured reference date."""
     columns = ["USUBJID", "WEEK", "PCHG"]

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from tasks.analysis.arms import TOTAL
 from tasks.adam.response_terms import RESPONSE_ORDER
+from tasks.analysis.arms import TOTAL
 from tasks.config import Response
 from tasks.dates import DAYS_PER_MONTH
 from tasks.model import Figure
 from tasks.report import formatting as fmt
-from tasks.report.svg import (MIN_FONT_PT, PALETTE, aggregated_note, legend_above, new_figure,
-                              to_svg, top_n)
+from tasks.report.svg import (
+    MIN_FONT_PT,
+    PALETTE,
+    aggregated_note,
+    legend_above,
+    new_figure,
+    to_svg,
+    top_n,
+)
 from tasks.stats.km import km_curve, number_at_risk
 
 # RECIST 1.1 thresholds of the target-lesion sum (tasks.adam.recist), drawn as reference lines.
@@ -27,7 +35,8 @@ RESPONSE_COLOURS = dict(zip(RESPONSE_ORDER, [PALETTE[2], PALETTE[5], PALETTE[4],
 TICK_STEPS = (1, 2, 3, 6, 12, 24, 48)
 CENSOR_TICK = 0.015                  # half height of a censor mark, in survival-probability units
 # Event markers stand out from every lane colour: white, red and black with a black edge.
-SWIMMER_MARKERS = (("RESPONSE_MONTHS", "^", "white", "First CR/PR"), ("PD_MONTHS", "X", "#e41a1c", "First PD"),
+SWIMMER_MARKERS = (("RESPONSE_MONTHS", "^", "white", "First CR/PR"),
+                   ("PD_MONTHS", "X", "#e41a1c", "First PD"),
                    ("DEATH_MONTHS", "s", "black", "Death"))
 
 
@@ -41,7 +50,7 @@ def _response_handles(categories: pd.Series) -> list[Patch]:
     return [Patch(color=RESPONSE_COLOURS[c], label=c) for c in RESPONSE_ORDER if c in present]
 
 
-def _legend(ax, categories: pd.Series) -> None:
+def _legend(ax: Axes, categories: pd.Series) -> None:
     legend_above(ax, _response_handles(categories), title="Confirmed BOR",
                  columns=len(RESPONSE_ORDER))
 
@@ -68,11 +77,12 @@ def km_figure(figure_id: str, number: str, endpoint: str,
         colour = "grey" if label == TOTAL and len(columns) > 1 else PALETTE[i % len(PALETTE)]
         curve = km_curve(t, frame["EVENT"].to_numpy(), conf_level)
         if len(curve):
-            ax.step(curve["time"], curve["surv"], where="post", color=colour, linewidth=1.2, label=label,
-                    linestyle="--" if label == TOTAL and len(columns) > 1 else "-")
+            ax.step(curve["time"], curve["surv"], where="post", color=colour, linewidth=1.2,
+                    label=label, linestyle="--" if label == TOTAL and len(columns) > 1 else "-")
             if len(columns) == 1:
-                ax.fill_between(curve["time"], curve["lower"], curve["upper"], step="post", color=colour,
-                                alpha=0.15, linewidth=0, label=f"{fmt.number(100 * conf_level, 0)}% CI")
+                ax.fill_between(curve["time"], curve["lower"], curve["upper"], step="post",
+                                color=colour, alpha=0.15, linewidth=0,
+                                label=f"{fmt.number(100 * conf_level, 0)}% CI")
             marks = curve[curve["n_censor"] > 0]
             ax.plot(*_ticks_path(marks["time"].to_numpy(float), marks["surv"].to_numpy(float)),
                     color=colour, linewidth=0.8)
@@ -82,7 +92,8 @@ def km_figure(figure_id: str, number: str, endpoint: str,
                       fontsize=MIN_FONT_PT, color=colour)
         if len(curve):
             data.append(curve.assign(column=label, kind="curve"))
-        data.append(pd.DataFrame({"time": ticks, "n_risk": at_risk, "column": label, "kind": "at risk"}))
+        data.append(pd.DataFrame({"time": ticks, "n_risk": at_risk, "column": label,
+                                  "kind": "at risk"}))
     for axis in (ax, risk):
         axis.set_xlim(0, ticks[-1])
     ax.set_xticks(ticks)
@@ -98,13 +109,15 @@ def km_figure(figure_id: str, number: str, endpoint: str,
     for side in ("top", "right", "bottom", "left"):
         risk.spines[side].set_visible(False)
     risk.set_title("Number at risk", loc="left", fontsize=MIN_FONT_PT + 1)
-    plotted = pd.concat(data, ignore_index=True).reindex(columns=["column", "kind", "time", "n_risk", "n_event",
-                                                                  "n_censor", "surv", "lower", "upper"])
+    plotted = pd.concat(data, ignore_index=True).reindex(
+        columns=["column", "kind", "time", "n_risk", "n_event", "n_censor", "surv", "lower",
+                 "upper"])
     return Figure(id=figure_id, number=number, title=f"Kaplan-Meier plot of {endpoint.lower()}",
                   svg=to_svg(fig), data=plotted, source="ADSL, ADTTE",
                   footnotes=[f"Censored subjects marked |. Months = days / 30.4375. "
                              f"Band: pointwise {fmt.number(100 * conf_level, 0)}% CI (log-log)."
-                             if len(columns) == 1 else "Censored subjects marked |. Months = days / 30.4375."])
+                             if len(columns) == 1
+                             else "Censored subjects marked |. Months = days / 30.4375."])
 
 
 def _bars(heights: np.ndarray, width: float, colours: list[str]) -> PolyCollection:
@@ -115,7 +128,8 @@ def _bars(heights: np.ndarray, width: float, colours: list[str]) -> PolyCollecti
                         np.column_stack([left, heights]),
                         np.column_stack([left + width, heights]),
                         np.column_stack([left + width, np.zeros_like(heights)])], axis=1)
-    return PolyCollection(corners, facecolors=colours, linewidths=0)
+    # an (N, 4, 2) array takes matplotlib's fast path; the stubs ask for a sequence
+    return PolyCollection(corners, facecolors=colours, linewidths=0)  # type: ignore[arg-type]
 
 
 def _thresholds(response: Response) -> tuple[float, float]:
@@ -127,7 +141,8 @@ def waterfall_figure(best: pd.DataFrame, cap: int, response: Response) -> Figure
     """Best % change of the target-lesion sum per subject, largest increase first, coloured by
     CBOR: every subject at any size (a waterfall of thousands of bars still reads as a shape);
     above `cap` subjects the bars touch."""
-    data = best.sort_values(["BESTPCHG", "USUBJID"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    data = (best.sort_values(["BESTPCHG", "USUBJID"], ascending=[False, True], kind="stable")
+            .reset_index(drop=True))
     fig, ax = new_figure(16, 9)
     ax.add_collection(_bars(data["BESTPCHG"].clip(upper=WATERFALL_CAP_PCT).to_numpy(float),
                             0.85 if len(data) <= cap else 1.0,
@@ -141,13 +156,13 @@ def waterfall_figure(best: pd.DataFrame, cap: int, response: Response) -> Figure
     ax.set_xlabel(f"Subjects (n = {len(data)})")
     ax.set_ylabel("Best change from baseline in sum of diameters (%)")
     _legend(ax, data["CBOR"])
-    notes = [f"Dashed lines: {fmt.number(-response.pr_min_decrease_pct, 0)}% (partial response) and "
-             f"+{fmt.number(response.pd_min_increase_pct, 0)}% (progression). Best change: the smallest post-baseline "
-             "percentage change of the target-lesion sum of diameters."]
+    notes = [f"Dashed lines: {fmt.number(-response.pr_min_decrease_pct, 0)}% (partial response) "
+             f"and +{fmt.number(response.pd_min_increase_pct, 0)}% (progression). Best change: the "
+             "smallest post-baseline percentage change of the target-lesion sum of diameters."]
     over = int((data["BESTPCHG"] > WATERFALL_CAP_PCT).sum())
     if over:
-        notes.append(f"{over} bar(s) above +{fmt.number(WATERFALL_CAP_PCT, 0)}% are cut at that value "
-                     "(values in tables/).")
+        notes.append(f"{over} bar(s) above +{fmt.number(WATERFALL_CAP_PCT, 0)}% are cut at that "
+                     "value (values in tables/).")
     return Figure(id="f_14_2_3_waterfall", number="14.2.3",
                   title="Best percentage change in the sum of target-lesion diameters",
                   svg=to_svg(fig), data=data, source="ADTR, ADRS", footnotes=notes)
@@ -161,7 +176,8 @@ def swimmer_figure(lanes: pd.DataFrame, cap: int) -> Figure:
     shown = selection.shown
     y = np.arange(len(shown))[::-1]
     fig, ax = new_figure(16, max(6.0, 2.5 + 0.32 * len(shown)))
-    ax.barh(y, shown["END_MONTHS"], height=0.6, color=shown["CBOR"].map(RESPONSE_COLOURS).tolist(), linewidth=0)
+    ax.barh(y, shown["END_MONTHS"], height=0.6, color=shown["CBOR"].map(RESPONSE_COLOURS).tolist(),
+            linewidth=0)
     handles = []
     for column, marker, colour, label in SWIMMER_MARKERS:
         has = shown[column].notna()
@@ -170,18 +186,20 @@ def swimmer_figure(lanes: pd.DataFrame, cap: int) -> Figure:
         handles.append(Line2D([], [], linestyle="none", marker=marker, markerfacecolor=colour,
                               markeredgecolor="black", markeredgewidth=0.5, label=label))
     ongoing = shown["ONGOING"].eq("Y").to_numpy()
-    ax.scatter(shown.loc[ongoing, "END_MONTHS"] + 0.15, y[ongoing], marker=">", s=14, color="black", zorder=3)
-    handles.append(Line2D([], [], linestyle="none", marker=">", color="black", label="On treatment"))
+    ax.scatter(shown.loc[ongoing, "END_MONTHS"] + 0.15, y[ongoing], marker=">", s=14, color="black",
+               zorder=3)
+    handles.append(Line2D([], [], linestyle="none", marker=">", color="black",
+                          label="On treatment"))
     ax.set_yticks(y, shown["USUBJID"].tolist())
-    longest = np.nanmax(shown[["END_MONTHS", "RESPONSE_MONTHS", "PD_MONTHS", "DEATH_MONTHS"]].to_numpy(float),
-                        initial=1.0)
+    ends = shown[["END_MONTHS", "RESPONSE_MONTHS", "PD_MONTHS", "DEATH_MONTHS"]]
+    longest = np.nanmax(ends.to_numpy(float), initial=1.0)
     ax.set_xticks(_ticks(longest))
     ax.set_xlim(0, _ticks(longest)[-1] + 0.5)
     ax.set_ylim(-1, max(len(shown), 1))
     ax.set_xlabel("Months since the first dose")
-    legend_above(ax, handles + _response_handles(shown["CBOR"]), columns=len(handles))
-    notes = ["Bar: first dose to last dose (to the last contact for subjects still on treatment), coloured "
-             "by confirmed best overall response."]
+    legend_above(ax, [*handles, *_response_handles(shown["CBOR"])], columns=len(handles))
+    notes = ["Bar: first dose to last dose (to the last contact for subjects still on treatment), "
+             "coloured by confirmed best overall response."]
     if selection.note:
         notes.append(selection.note)
     return Figure(id=SWIMMER_ID, number="14.2.4",
@@ -189,7 +207,7 @@ def swimmer_figure(lanes: pd.DataFrame, cap: int) -> Figure:
                   svg=to_svg(fig), data=lanes, source="ADSL, ADRS", footnotes=notes)
 
 
-def _spider_lines(ax, data: pd.DataFrame) -> None:
+def _spider_lines(ax: Axes, data: pd.DataFrame) -> None:
     """One line per subject, coloured by CBOR (one collection)."""
     starts = np.flatnonzero(data["USUBJID"].ne(data["USUBJID"].shift()).to_numpy())
     points = data[["WEEK", "PCHG"]].to_numpy(float)
@@ -212,7 +230,7 @@ def spider_summary(data: pd.DataFrame, bin_weeks: float) -> pd.DataFrame:
     return summary[summary["N"] >= SPIDER_MIN_SUBJECTS].reset_index(drop=True)
 
 
-def _spider_bands(ax, summary: pd.DataFrame) -> None:
+def _spider_bands(ax: Axes, summary: pd.DataFrame) -> None:
     """Per CBOR: the median change per assessment and its interquartile band."""
     for category in (c for c in RESPONSE_ORDER if c in set(summary["CBOR"])):
         part = summary[summary["CBOR"].eq(category)]

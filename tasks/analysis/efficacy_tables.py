@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tasks.adam.response_terms import CLINICAL_BENEFIT as DISEASE_CONTROL, RESPONDER, RESPONSE_ORDER
-from tasks.analysis.arms import column_header
 from tasks.adam.landmark import NO, NOT_REACHED, PENDING, YES, landmark_days
+from tasks.adam.response_terms import CLINICAL_BENEFIT as DISEASE_CONTROL
+from tasks.adam.response_terms import RESPONDER, RESPONSE_ORDER
+from tasks.analysis.arms import column_header
 from tasks.analysis.efficacy_data import BOR, CBOR, CBOR_WINDOW, LANDMARK
 from tasks.config import TrialConfig
 from tasks.model import Table
@@ -20,7 +21,8 @@ from tasks.stats.km import KMSummary, Quantile, km_summary
 
 INDENT = "    "
 REFERENCE_DATES = {"TRTSDT": "the first dose", "RANDDT": "randomization"}
-NOT_DERIVED = {"responders": None, "rate": None, "ci_low": None, "ci_high": None}   # no such ADRS parameter
+# no such ADRS parameter
+NOT_DERIVED = {"responders": None, "rate": None, "ci_low": None, "ci_high": None}
 Columns = list[tuple[str, EfficacyResults]]
 RESPONSE_LABELS = {
     "CR": "Complete response (CR)", "PR": "Partial response (PR)", "SD": "Stable disease (SD)",
@@ -42,10 +44,12 @@ def rate_definitions(cfg: TrialConfig) -> tuple[Rate, ...]:
     window = fmt.text(cfg.response.dcr_window_months)
     return (
         Rate("orr", CBOR, RESPONDER, "Objective response rate (confirmed CR or PR)"),
-        Rate("dcr", CBOR, DISEASE_CONTROL, "Disease control rate (confirmed BOR CR, PR, SD or non-CR/non-PD)"),
+        Rate("dcr", CBOR, DISEASE_CONTROL,
+             "Disease control rate (confirmed BOR CR, PR, SD or non-CR/non-PD)"),
         Rate("dcr_6m_best", CBOR_WINDOW, DISEASE_CONTROL,
              f"Disease control rate, best response within {window} months (supportive)"),
-        Rate("orr_unconfirmed", BOR, RESPONDER, "Objective response rate, unconfirmed (supportive)"),
+        Rate("orr_unconfirmed", BOR, RESPONDER,
+             "Objective response rate, unconfirmed (supportive)"),
     )
 
 
@@ -113,22 +117,25 @@ def response_frequency_table(columns: Columns, cfg: TrialConfig, not_evaluable: 
         for category in RESPONSE_ORDER:
             cells = [((r.bor_counts if paramcd == BOR else r.cbor_counts)[category],
                       r.pending.evaluable) for _, r in columns]
-            display.append([INDENT + RESPONSE_LABELS[category]] + [fmt.n_pct(n, total) for n, total in cells])
+            display.append([INDENT + RESPONSE_LABELS[category]]
+                           + [fmt.n_pct(n, total) for n, total in cells])
             data += [{"parameter": paramcd, "response": category, "column": label, "n": n,
                       "N": total, "pct": 100.0 * n / total if total else None}
                      for (n, total), (label, _) in zip(cells, columns)]
     r = cfg.response
     return Table(
-        id="t_14_2_1_bor", number="14.2.1", title="Best overall response and confirmed best overall response",
+        id="t_14_2_1_bor", number="14.2.1",
+        title="Best overall response and confirmed best overall response",
         population="Response-evaluable set", data=pd.DataFrame(data),
         display=pd.DataFrame(display, columns=_headers(_evaluable(columns))), source="ADSL, ADRS",
-        footnotes=[f"Responses per RECIST as assessed by the {r.evaluator.lower()}; percentages over N.",
+        footnotes=[f"Responses per RECIST as assessed by the {r.evaluator.lower()}; percentages "
+                   "over N.",
                    f"SD and non-CR/non-PD count only when at least {r.sd_min_days} days after "
                    f"{REFERENCE_DATES[r.reference_date]}; "
                    "earlier they count as NE. Missing: no assessment after the reference date.",
                    _confirmation_rule(cfg),
-                   f"{not_evaluable} subject(s) of the full analysis set without measurable disease at "
-                   "baseline are not in the response-evaluable set.",
+                   f"{not_evaluable} subject(s) of the full analysis set without measurable "
+                   "disease at baseline are not in the response-evaluable set.",
                    _pending_by_category(columns[-1][1]), pending_footnote(cfg)])
 
 
@@ -145,8 +152,9 @@ def _pending_by_category(total: EfficacyResults) -> str:
 def _confirmation_rule(cfg: TrialConfig) -> str:
     r = cfg.response
     sd = " One SD is allowed between a PR and its confirmation." if r.accept_sd_between else ""
-    return (f"Confirmation: a CR or PR is confirmed by a later CR (for PR: CR or PR) at least "
-            f"{r.confirmation_min_days} days later, with at most {r.max_ne_between} NE in between.{sd}")
+    return ("Confirmation: a CR or PR is confirmed by a later CR (for PR: CR or PR) at least "
+            f"{r.confirmation_min_days} days later, with at most {r.max_ne_between} NE in "
+            f"between.{sd}")
 
 
 def _rate_rows(rate: Rate, results: list[Proportion | None], conf: str,
@@ -176,7 +184,8 @@ def response_rate_table(columns: Columns, cfg: TrialConfig) -> Table:
                [f"{INDENT}Within the first assessment and confirmation window"]
                + [fmt.count(p.in_first_window) for p in pending]]
     data = []
-    landmark = Rate("dcr_6m", LANDMARK, (YES,), f"Disease control rate at {window} months (landmark)")
+    landmark = Rate("dcr_6m", LANDMARK, (YES,),
+                    f"Disease control rate at {window} months (landmark)")
     for rate in rate_definitions(cfg):
         results: list[Proportion | None] = [getattr(result, rate.key) for _, result in columns]
         display += _rate_rows(rate, results, conf)
@@ -192,7 +201,7 @@ def response_rate_table(columns: Columns, cfg: TrialConfig) -> Table:
             at = [None if result.dcr_6m is None else result.dcr_6m.rate for _, result in columns]
             display += _rate_rows(landmark, at, conf, of=f"reached {window} months")
             data += [{"endpoint": landmark.key, "column": label, "evaluable": p.evaluable,
-                      "pending": None if res is None else result.dcr_6m.pending,
+                      "pending": None if result.dcr_6m is None else result.dcr_6m.pending,
                       "n": None if res is None else res.n,
                       **({k: getattr(res, k) for k in NOT_DERIVED} if res is not None
                          else NOT_DERIVED)}
@@ -203,8 +212,9 @@ def response_rate_table(columns: Columns, cfg: TrialConfig) -> Table:
         "pending response as confirmed, or none, over the settled subjects and those awaiting "
         "confirmation.",
         pending_footnote(cfg),
-        "ORR: confirmed best overall response CR or PR. DCR: confirmed best overall response CR, PR, "
-        "SD or non-CR/non-PD. Unconfirmed ORR: best overall response CR or PR without confirmation.",
+        "ORR: confirmed best overall response CR or PR. DCR: confirmed best overall response CR, "
+        "PR, SD or non-CR/non-PD. Unconfirmed ORR: best overall response CR or PR without "
+        "confirmation.",
         f"DCR at {window} months: CR, PR, SD or non-CR/non-PD at the assessment closest to "
         f"{window} months ({fmt.number(landmark_days(r), 1)} days) after "
         f"{REFERENCE_DATES[r.reference_date]}, at most {r.dcr_landmark_window_days} days from it; "
@@ -222,7 +232,8 @@ def response_rate_table(columns: Columns, cfg: TrialConfig) -> Table:
         footnotes.append(f"NE for DCR within {window} months: ADRS has no {CBOR_WINDOW} parameter "
                          "in this cut.")
     return Table(
-        id="t_14_2_2_response_rates", number="14.2.2", title="Objective response and disease control rates",
+        id="t_14_2_2_response_rates", number="14.2.2",
+        title="Objective response and disease control rates",
         population="Response-evaluable set", data=pd.DataFrame(data),
         display=pd.DataFrame(display, columns=_headers(_evaluable(columns))), source="ADSL, ADRS",
         footnotes=footnotes)
@@ -290,7 +301,8 @@ def _km_rows(records: pd.DataFrame, summary: Survival,
     """(row label, display text, data) for one column of a Kaplan-Meier summary table."""
     n, conf = summary.n, _pct(summary.conf_level)
     rows = [("Subjects, n", fmt.count(n), {"statistic": "n", "value": n}),
-            ("Events, n (%)", fmt.n_pct(summary.events, n), {"statistic": "events", "value": summary.events}),
+            ("Events, n (%)", fmt.n_pct(summary.events, n),
+             {"statistic": "events", "value": summary.events}),
             *_reasons(records, 1, "EVNTDESC", n),
             ("Censored, n (%)", fmt.n_pct(summary.censored, n),
              {"statistic": "censored", "value": summary.censored}),
@@ -298,7 +310,8 @@ def _km_rows(records: pd.DataFrame, summary: Survival,
 
     def quantile(label: str, statistic: str, q: Quantile) -> tuple[str, str, dict]:
         return (f"{label} ({conf} CI), months", _quantile_text(q),
-                {"statistic": statistic, "value": q.estimate, "ci_low": q.ci_low, "ci_high": q.ci_high})
+                {"statistic": statistic, "value": q.estimate, "ci_low": q.ci_low,
+                 "ci_high": q.ci_high})
 
     rows += [quantile("Median", "median", summary.median_quantile),
              quantile("25th percentile", "q1", summary.q1),
@@ -315,8 +328,8 @@ def _km_rows(records: pd.DataFrame, summary: Survival,
 
 
 def km_summary_table(table_id: str, number: str, title: str, population: str,
-                     columns: list[tuple[str, pd.DataFrame, Survival]], cfg: TrialConfig, definition: str,
-                     follow_up: list[FollowUp] | None) -> Table:
+                     columns: list[tuple[str, pd.DataFrame, Survival]], cfg: TrialConfig,
+                     definition: str, follow_up: list[FollowUp] | None) -> Table:
     """A Kaplan-Meier summary table (14.2.3 OS, 14.2.4 PFS, 14.2.5 DOR); one column per arm: its
     ADTTE records (for the event and censoring reasons) and its summary. Reasons are listed as
     they occur in any column (0 elsewhere). `follow_up`: each column's median follow-up (OS)."""
@@ -328,24 +341,30 @@ def km_summary_table(table_id: str, number: str, title: str, population: str,
     labels = _ordered_rows(labels, per_column)
     texts = [{label: text for label, text, _ in rows} for rows in per_column]
     display = [[label] + [t.get(label, "0") for t in texts] for label in labels]
-    data = [{"column": name, **row} for (name, _, _), rows in zip(columns, per_column) for _, _, row in rows]
+    data = [{"column": name, **row} for (name, _, _), rows in zip(columns, per_column)
+            for _, _, row in rows]
     conf = _pct(cfg.survival.conf_level)
     footnotes = [
         definition,
         "Kaplan-Meier estimates; times in months (days / 30.4375). Median and quartiles with the "
-        f"Brookmeyer-Crowley {conf} CI on the log-log scale (as SAS PROC LIFETEST; R survival's default is "
-        "the log scale); landmark rates with Greenwood variance and log-log CI. NE: not reached or not estimable.",
+        f"Brookmeyer-Crowley {conf} CI on the log-log scale (as SAS PROC LIFETEST; R survival's "
+        "default is the log scale); landmark rates with Greenwood variance and log-log CI. NE: "
+        "not reached or not estimable.",
     ]
     if follow_up is not None:
-        footnotes.append("Median follow-up by the reverse Kaplan-Meier method (censoring as the event).")
-    return Table(id=table_id, number=number, title=title, population=population, data=pd.DataFrame(data),
-                 display=pd.DataFrame(display, columns=_headers([(label, s.n) for label, _, s in columns])),
+        footnotes.append("Median follow-up by the reverse Kaplan-Meier method (censoring as the "
+                         "event).")
+    return Table(id=table_id, number=number, title=title, population=population,
+                 data=pd.DataFrame(data),
+                 display=pd.DataFrame(display,
+                                      columns=_headers([(label, s.n) for label, _, s in columns])),
                  source="ADSL, ADTTE",
                  footnotes=footnotes)
 
 
 def _ordered_rows(labels: list[str], per_column: list[list[tuple[str, str, dict]]]) -> list[str]:
-    """Sub-rows (indented reasons) stay under their heading even when only a later column has them."""
+    """Sub-rows (indented reasons) stay under their heading even when only a later column has
+    them."""
     kind = {label: row["statistic"] for rows in per_column for label, _, row in rows}
     headings = [label for label in labels if not label.startswith(INDENT)]
     ordered = []
@@ -353,5 +372,6 @@ def _ordered_rows(labels: list[str], per_column: list[list[tuple[str, str, dict]
         ordered.append(heading)
         if heading.startswith(("Events", "Censored")):
             group = "events" if heading.startswith("Events") else "censored"
-            ordered += sorted(label for label in labels if label.startswith(INDENT) and kind[label] == group)
+            ordered += sorted(label for label in labels if label.startswith(INDENT)
+                              and kind[label] == group)
     return ordered

@@ -3,6 +3,9 @@ results (BOR/CBOR counts, ORR, DCR, PFS, concordance with the investigator) and 
 14.2.7-14.2.9, rendered from them."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pandas as pd
 
 from tasks.adam.response_terms import CLINICAL_BENEFIT, RESPONDER, RESPONSE_ORDER
@@ -50,7 +53,9 @@ def concordance(responses: pd.DataFrame, discordant: int) -> Concordance:
                        rate=agree / len(reviewed) if len(reviewed) else None,
                        kappa=cohen_kappa(reviewed[BOR], reviewed[BOR_REVIEW]),
                        discordant=discordant,
-                       cells={a: {b: int(cells.loc[a, b]) for b in RESPONSE_ORDER}
+                       # a count; pandas-stubs types a cell as any scalar
+                       cells={a: {b: int(cells.loc[a, b])  # type: ignore[arg-type]
+                                  for b in RESPONSE_ORDER}
                               for a in RESPONSE_ORDER})
 
 
@@ -73,32 +78,42 @@ def independent_review_results(responses: pd.DataFrame, pfs: pd.DataFrame,
         pfs=pfs_summary, concordance=concordance(responses, discordant))
 
 
-def _pair_rows(columns: list[tuple[str, EfficacyResults]], conf: str) -> tuple[list, list]:
+def _review(results: EfficacyResults) -> IndependentReview:
+    """The independent review of results that have one (the callers check that they do)."""
+    if results.independent_review is None:
+        raise ValueError(f"{results.arm}: the results have no independent review")
+    return results.independent_review
+
+
+def _pair_rows(columns: list[tuple[str, EfficacyResults]],
+               conf: str) -> tuple[list[list[str]], list[dict[str, Any]]]:
     """Display rows and data of table 14.2.7: each column's investigator and reviewer values."""
     readers = [(label, reader) for label, _ in columns for reader in (INVESTIGATOR, REVIEWER)]
 
-    def pairs(primary, review) -> list:
+    def pairs(primary: Callable[[EfficacyResults], Any],
+              review: Callable[[EfficacyResults, IndependentReview], Any]) -> list[Any]:
         """Per column: primary(results), then review(results, its independent review)."""
-        return [value for _, r in columns
-                for value in (primary(r), review(r, r.independent_review))]
+        return [value for _, r in columns for value in (primary(r), review(r, _review(r)))]
 
-    def tagged(rows: list[dict]) -> list[dict]:
+    def tagged(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{"column": label, "reader": reader, **row}
                 for (label, reader), row in zip(readers, rows)]
 
     blank = [""] * len(readers)
     display, data = [["Confirmed best overall response"] + blank], []
+    # the lambdas below bind the loop variable on purpose: pairs() calls them in this iteration
     for category in RESPONSE_ORDER:
-        cells = pairs(lambda r: (r.cbor_counts[category], r.pending.evaluable),
-                      lambda r, ir: (ir.cbor_counts[category], r.pending.evaluable))
+        cells = pairs(lambda r: (r.cbor_counts[category], r.pending.evaluable),  # noqa: B023
+                      lambda r, ir: (ir.cbor_counts[category], r.pending.evaluable))  # noqa: B023
         display.append([INDENT + RESPONSE_LABELS[category]] + [fmt.n_pct(k, n) for k, n in cells])
         data += tagged([{"statistic": "CBOR", "category": category, "n": k, "N": n}
                         for k, n in cells])
     for label, key in (("Objective response rate (confirmed CR or PR)", "orr"),
                        ("Disease control rate (confirmed CR, PR, SD or non-CR/non-PD)", "dcr")):
-        cells = pairs(lambda r: getattr(r, key), lambda r, ir: getattr(ir, key))
+        cells = pairs(lambda r: getattr(r, key), lambda r, ir: getattr(ir, key))  # noqa: B023
         display += [[label] + blank,
-                    [f"{INDENT}n / settled (%)"] + [fmt.ratio_pct(p.responders, p.n) for p in cells],
+                    [f"{INDENT}n / settled (%)"]
+                    + [fmt.ratio_pct(p.responders, p.n) for p in cells],
                     [f"{INDENT}Rate, % ({conf} CI)"]
                     + [fmt.rate_ci(p.rate, p.ci_low, p.ci_high) for p in cells]]
         data += tagged([{"statistic": key, "n": p.responders, "N": p.n, "rate": p.rate,
@@ -119,7 +134,7 @@ def review_table(columns: list[tuple[str, EfficacyResults]], cfg: TrialConfig) -
     display, data = _pair_rows(columns, conf)
     headers = [""] + [f"{reader}\n(N={r.pending.evaluable})" for _, r in columns
                       for reader in (INVESTIGATOR, REVIEWER)]
-    review = columns[-1][1].independent_review
+    review = _review(columns[-1][1])
     return Table(
         id="t_14_2_7_independent_review", number="14.2.7",
         title="Response and progression-free survival by the investigator and by the independent "
@@ -178,14 +193,16 @@ def discordance_listing(responses: pd.DataFrame, pfs: pd.DataFrame, pfs_review: 
               "independent review", population="Response-evaluable subjects with an independent "
               "assessment", data=data, display=display, source="ADRS, ADTTE", landscape=True,
         footnotes=["inv.: investigator; ind.: independent review. PFS in months from the "
-                   "reference date; an event unless marked censored."]).as_listing(limit)
+                   "reference date; an event unless marked censored."],
+        empty_text="None: no subject's best overall response, confirmed best overall response or "
+                   "PFS differs between the two readings.").as_listing(limit)
 
 
 def independent_review_blocks(columns: list[tuple[str, EfficacyResults]], responses: pd.DataFrame,
                               pfs: pd.DataFrame, pfs_review: pd.DataFrame,
                               cfg: TrialConfig) -> list[Block]:
     """Tables 14.2.7-14.2.9 (the last two pooled over arms)."""
-    review = columns[-1][1].independent_review
+    review = _review(columns[-1][1])
     c = review.concordance
     summary = Paragraph(
         f"Independent review ({review.evaluator.lower()}) as a second analysis: ORR "
@@ -194,8 +211,5 @@ def independent_review_blocks(columns: list[tuple[str, EfficacyResults]], respon
         "investigator (over the subjects settled at the cut); "
         f"BOR agreement {fmt.n_pct(c.agree, c.n)}, {c.discordant} subject(s) discordant "
         "(Listing 14.2.9).")
-    listing = (discordance_listing(responses, pfs, pfs_review, cfg.report.max_listing_rows_in_pdf)
-               if c.discordant else Paragraph("Listing 14.2.9: no subject's best overall "
-                                              "response, confirmed best overall response or PFS "
-                                              "differs between the two readings.", style="note"))
+    listing = discordance_listing(responses, pfs, pfs_review, cfg.report.max_listing_rows_in_pdf)
     return [summary, review_table(columns, cfg), concordance_table(review), listing]

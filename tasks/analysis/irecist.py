@@ -4,8 +4,22 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tasks.adam.response_terms import (CR, ICPD, ICR, IPR, IRECIST, ISD, IUPD, MISSING, NE,
-                                       NON_CR_NON_PD, NON_ICR_NON_IUPD, PD, PR, SD)
+from tasks.adam.response_terms import (
+    CR,
+    ICPD,
+    ICR,
+    IPR,
+    IRECIST,
+    ISD,
+    IUPD,
+    MISSING,
+    NE,
+    NON_CR_NON_PD,
+    NON_ICR_NON_IUPD,
+    PD,
+    PR,
+    SD,
+)
 from tasks.analysis.efficacy_data import BOR, CBOR, IBOR, ICBOR
 from tasks.config import TrialConfig
 from tasks.model import Table
@@ -74,14 +88,15 @@ def irecist_table(columns: list[tuple[str, EfficacyResults]], cfg: TrialConfig) 
             ("Objective response rate (confirmed)", "orr", "orr"),
             ("Disease control rate (confirmed)", "dcr", "dcr"),
             ("Objective response rate, unconfirmed", "orr_unconfirmed", "orr_unconfirmed")):
-        cells = [p for _, r in columns for p in (getattr(r, recist), getattr(r.irecist, irecist))]
+        rates = [p for _, r in columns for p in (getattr(r, recist), getattr(r.irecist, irecist))]
         display += [[label] + blank,
-                    [f"{INDENT}n / settled (%)"] + [fmt.ratio_pct(p.responders, p.n) for p in cells],
+                    [f"{INDENT}n / settled (%)"]
+                    + [fmt.ratio_pct(p.responders, p.n) for p in rates],
                     [f"{INDENT}Rate, % ({conf} CI)"]
-                    + [fmt.rate_ci(p.rate, p.ci_low, p.ci_high) for p in cells]]
+                    + [fmt.rate_ci(p.rate, p.ci_low, p.ci_high) for p in rates]]
         data += [{"statistic": label, "column": col, "criteria": criteria, "n": p.responders,
                   "N": p.n, "rate": p.rate, "ci_low": p.ci_low, "ci_high": p.ci_high}
-                 for (col, criteria), p in zip(readings, cells)]
+                 for (col, criteria), p in zip(readings, rates)]
     ic = cfg.response.irecist
     window = (f"{ic.confirm_min_days} to {ic.confirm_max_days}" if ic.confirm_max_days
               else f"at least {ic.confirm_min_days}")

@@ -10,18 +10,25 @@ import pandas as pd
 
 from tasks.adam.descriptions import rule_descriptions
 from tasks.analysis.safety_counts import INDENT
-from tasks.analysis.settings_words import (AREAS, CLOSED_ONLY_AREAS, SETTINGS, area_of, leaf_keys,
-                                           uncovered_keys)
+from tasks.analysis.settings_words import (
+    AREAS,
+    CLOSED_ONLY_AREAS,
+    SETTINGS,
+    area_of,
+    leaf_keys,
+    uncovered_keys,
+)
 from tasks.config import TrialConfig
 from tasks.model import Block, Paragraph, SourceFile, Table
 
 METHOD_STATEMENTS = [
     "Objective response rate and disease control rate: exact (Clopper-Pearson) two-sided 95% "
     "confidence intervals.",
-    "Kaplan-Meier estimates; median and quartiles with 95% CI by the Brookmeyer-Crowley method on the "
-    "log-log transformed survival function (SAS PROC LIFETEST default; R survival conf.type = "
-    "\"log-log\"); where S(t) equals 0.5 over an interval the median is the midpoint of that interval. "
-    "Landmark rates with Greenwood log-log 95% CI. Median follow-up by the reverse Kaplan-Meier method.",
+    "Kaplan-Meier estimates; median and quartiles with 95% CI by the Brookmeyer-Crowley method on "
+    "the log-log transformed survival function (SAS PROC LIFETEST default; R survival conf.type = "
+    "\"log-log\"); where S(t) equals 0.5 over an interval the median is the midpoint of that "
+    "interval. Landmark rates with Greenwood log-log 95% CI. Median follow-up by the reverse "
+    "Kaplan-Meier method.",
     "Durations in days are end - start + 1; months = days / 30.4375.",
     "Adverse events: a subject counts once per row at the worst CTCAE grade; percentages over the "
     "safety population.",
@@ -89,8 +96,8 @@ def rules_table(cfg: TrialConfig, monitoring: bool = True) -> Table:
     display = []
     for area, rows in data.groupby("area", sort=False):
         display.append((area, "", ""))
-        display += [(INDENT + r.rule, r.set_in, _keys_text(r.setting.split(", ")))
-                    for r in rows.itertuples()]
+        display += [(INDENT + rule, set_in, _keys_text(setting.split(", ")))
+                    for rule, set_in, setting in zip(rows["rule"], rows["set_in"], rows["setting"])]
     return Table(
         id="t_16_5_1_methods_rules", number="16.5.1", title="Rules and settings in force",
         population="Configuration of this analysis", data=data, source="config",
@@ -134,7 +141,8 @@ def methods_section(cfg: TrialConfig, monitoring: bool = True) -> list[Block]:
     software = software_versions()
     statements = [*METHOD_STATEMENTS, DEATH_RESET_STATEMENT,
                   *(MONITORING_STATEMENTS if monitoring else [])]
-    return [Paragraph(text) for text in statements] + [
+    paragraphs: list[Block] = [Paragraph(text) for text in statements]
+    return paragraphs + [
         rules_table(cfg, monitoring),
         Table(id="t_16_5_2_software", number="16.5.2", title="Software versions",
               population="This analysis", data=software, source="environment",
@@ -164,8 +172,8 @@ def provenance_section(provenance: Provenance, with_hashes: bool = True) -> list
     chain = [("Previous version's manifest sha256",
               provenance.previous_manifest_sha256 or "none (first version)")] if with_hashes else []
     run = pd.DataFrame(
-        [("Configuration sha256", provenance.config_digest), ("Code version", provenance.code_version),
-         ("Flow run id", provenance.flow_run_id), *chain]
+        [("Configuration sha256", provenance.config_digest),
+         ("Code version", provenance.code_version), ("Flow run id", provenance.flow_run_id), *chain]
         + [(f"Parameter: {k}", v) for k, v in sorted(provenance.parameters.items())],
         columns=["item", "value"])
     display = pd.DataFrame({"Domain": files["domain"].str.upper(), "File": files["file"],
@@ -177,10 +185,13 @@ def provenance_section(provenance: Provenance, with_hashes: bool = True) -> list
     else:
         note = ("The sha256 of the files of this open package are in open-manifest.json, attached "
                 "to this PDF.")
-    return [Paragraph(note) for note in provenance.notes] + [
+    notes: list[Block] = [Paragraph(note) for note in provenance.notes]
+    return notes + [
         Table(id="t_16_6_1_input_files", number="16.6.1", title="Input files of the data cut",
               population="This data cut", data=files, source="data cut", landscape=with_hashes,
               display=display, footnotes=[note]),
-        Table(id="t_16_6_2_run", number="16.6.2", title="Run provenance", population="This analysis",
-              data=run, source="manifest", display=run.rename(columns={"item": "Item", "value": "Value"})),
+        Table(id="t_16_6_2_run", number="16.6.2", title="Run provenance",
+              population="This analysis",
+              data=run, source="manifest",
+              display=run.rename(columns={"item": "Item", "value": "Value"})),
     ]

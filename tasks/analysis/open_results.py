@@ -4,31 +4,40 @@ quality, and the pooled TEAE overview when `safety.open_report_pooled_safety` al
 of efficacy, monitoring, changes since the previous cut or safety by arm."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
 from tasks.analysis.quality import data_currency
 from tasks.config import TrialConfig
 from tasks.model import Adam, CutoffResult, Figure, Finding, Section, Table
-from tasks.results.run import (Accrual, DataCurrency, OpenDataQuality, OpenPopulations, OpenResults,
-                               Populations)
+from tasks.results.run import (
+    Accrual,
+    DataCurrency,
+    OpenDataQuality,
+    OpenPopulations,
+    OpenResults,
+    Populations,
+)
 
 # Table ids of the open report whose data open-results.json carries, by key.
-OPEN_TABLES = {"accrual_by_site": "t_14_1_1_accrual_by_site", "accrual_by_month": "f_14_1_1_accrual",
+OPEN_TABLES = {"accrual_by_site": "t_14_1_1_accrual_by_site",
+               "accrual_by_month": "f_14_1_1_accrual",
                "disposition": "t_14_1_2_disposition", "baseline": "t_14_1_3_demographics",
                "safety_overview": "t_14_3_1_teae_overview"}
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return frame.to_dict(orient="records")
+    # the columns of a table's data are named by strings
+    return cast(list[dict[str, Any]], frame.to_dict(orient="records"))
 
 
 def open_results(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: TrialConfig,
                  populations: Populations, open_sections: list[Section]) -> OpenResults:
     blocks = {b.id: b for s in open_sections for b in s.blocks if isinstance(b, (Table, Figure))}
     currency = data_currency(adam.adsl, adam.adrs, cutoff.cut.cutoff, cfg.report.data_currency_days)
-    safety = blocks[OPEN_TABLES["safety_overview"]] if cfg.safety.open_report_pooled_safety else None
+    safety = (blocks[OPEN_TABLES["safety_overview"]] if cfg.safety.open_report_pooled_safety
+              else None)
     return OpenResults(
         cutoff=cutoff.cut.cutoff.isoformat(), study=cfg.study.id,
         populations=OpenPopulations(populations.screened, populations.enrolled, populations.safety,

@@ -5,9 +5,9 @@ as multiples of the ULN on a log scale, and death, on one axis of study days.
 
 Written as SVG text rather than drawn with matplotlib: a trial of thousands of subjects has
 thousands of profiles, and matplotlib takes 0.15-0.3 s for each (13 minutes at 5,000 subjects);
-this takes about a millisecond. Lengths are millimetres of the printed page (viewBox in mm), text
-is DejaVu Sans at 7 pt, every label from the data is XML-escaped, numbers have fixed decimals:
-the same data give the same bytes."""
+this takes about a millisecond. Lengths are millimetres of the printed page (the viewBox; the
+size is given in pt, as matplotlib's figures give it), text is DejaVu Sans at 7 pt, every label
+from the data is XML-escaped, numbers have fixed decimals: the same data give the same bytes."""
 from __future__ import annotations
 
 import math
@@ -31,7 +31,8 @@ GRID_COLOUR, TEXT_COLOUR, AXIS_COLOUR = "#bfbfbf", "#262626", "#595959"
 MAX_LABEL = 32                        # characters of a PT or drug name on the axis
 LAB_TICKS = (0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 50, 100)
 FONT_PT = 7.0
-FONT_MM = FONT_PT * 25.4 / 72         # 7 pt in mm
+PT_PER_MM = 72 / 25.4
+FONT_MM = FONT_PT / PT_PER_MM         # 7 pt in mm
 WIDTH, LEFT, RIGHT = 170.0, 53.0, 4.0
 ROW, LAB_HEIGHT, TOP, GAP = 3.6, 32.0, 6.0, 3.5
 AXIS_BELOW, LEGEND_ROW, LEGEND_COLUMNS = 10.0, 4.2, 6
@@ -67,8 +68,9 @@ def _marker(kind: str, x: float, y: float, colour: str, size: float = 1.0,
                 f'{_number(y + size)}M{_number(x - size)} {_number(y + size)}L{_number(x + size)} '
                 f'{_number(y - size)}" stroke="{colour}" stroke-width="0.35" fill="none"/>')
     if kind == "square":
-        return (f'<rect x="{_number(x - size)}" y="{_number(y - size)}" width="{_number(2 * size)}" '
-                f'height="{_number(2 * size)}" fill="{colour}" stroke="{edge}" stroke-width="0.15"/>')
+        return (f'<rect x="{_number(x - size)}" y="{_number(y - size)}" '
+                f'width="{_number(2 * size)}" height="{_number(2 * size)}" fill="{colour}" '
+                f'stroke="{edge}" stroke-width="0.15"/>')
     if kind == "triangle":
         points = [(x - size, y - size * 0.8), (x + size, y - size * 0.8), (x, y + size)]
     elif kind == "arrow":
@@ -299,8 +301,8 @@ def profile_svg(data: pd.DataFrame, max_terms: int) -> str:
     body += legend
     height = lab_bottom + AXIS_BELOW + legend_height + 1.0
     return ('<?xml version="1.0" encoding="utf-8"?>\n'
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH:g}mm" '
-            f'height="{_number(height)}mm" viewBox="0 0 {WIDTH:g} {_number(height)}" '
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{_number(WIDTH * PT_PER_MM)}pt" '
+            f'height="{_number(height * PT_PER_MM)}pt" viewBox="0 0 {WIDTH:g} {_number(height)}" '
             f'font-family="DejaVu Sans" font-size="{_number(FONT_MM)}" '
             f'aria-label={quoteattr("Patient profile timeline")}>\n'
             + "\n".join(body) + "\n</svg>\n")

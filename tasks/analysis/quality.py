@@ -13,9 +13,12 @@ from tasks.model import Adam, Block, CutoffResult, Finding, Paragraph, Table
 from tasks.report import formatting as fmt
 
 
-def data_currency(adsl: pd.DataFrame, adrs: pd.DataFrame, cutoff: date, behind_days: int) -> pd.DataFrame:
-    """Per enrolled subject still followed: last tumour assessment and last contact vs the cutoff."""
-    followed = adsl[(adsl["ENRLFL"] == "Y") & (adsl["DTHFL"] != "Y") & (adsl["EOSSTT"] == "ONGOING")]
+def data_currency(adsl: pd.DataFrame, adrs: pd.DataFrame, cutoff: date,
+                  behind_days: int) -> pd.DataFrame:
+    """Per enrolled subject still followed: last tumour assessment and last contact vs the
+    cutoff."""
+    followed = adsl[(adsl["ENRLFL"] == "Y") & (adsl["DTHFL"] != "Y")
+                    & (adsl["EOSSTT"] == "ONGOING")]
     ovr = adrs[adrs["PARAMCD"] == "OVR"] if len(adrs) else pd.DataFrame(columns=["USUBJID", "ADT"])
     last_assessment = ovr.groupby("USUBJID")["ADT"].max()
     out = followed[["USUBJID", "SITEID", "TRTSDT", "LSTALVDT", "EOTSTT"]].copy()
@@ -51,8 +54,8 @@ def data_currency_section(adam: Adam, cfg: TrialConfig, cutoff: date) -> list[Bl
         title=f"Subjects whose data are more than {limit} days behind the cutoff",
         population="Enrolled subjects alive and in follow-up", data=currency, display=display,
         source="ADSL, ADRS",
-        footnotes=["Last contact: last date known alive (LSTALVDT). The full per-subject listing of "
-                   "data currency is in tables/l_16_1_1_data_currency.csv."],
+        footnotes=["Last contact: last date known alive (LSTALVDT). The full per-subject listing "
+                   "of data currency is in tables/l_16_1_1_data_currency.csv."],
         empty_text=f"None: no subject's data are more than {limit} days behind the cutoff."
     ).as_listing(cfg.report.max_listing_rows_in_pdf)
     return [summary, table]
@@ -60,9 +63,11 @@ def data_currency_section(adam: Adam, cfg: TrialConfig, cutoff: date) -> list[Bl
 
 def findings_table(findings: list[Finding], limit: int) -> Table:
     data = pd.DataFrame([f.as_dict() for f in findings],
-                        columns=["severity", "rule", "file", "row", "usubjid", "column", "value", "message"])
+                        columns=["severity", "rule", "file", "row", "usubjid", "column", "value",
+                                 "message"])
     display = pd.DataFrame({
-        "File": data["file"].fillna(""), "Row": data["row"].map(fmt.text), "Subject": data["usubjid"].fillna(""),
+        "File": data["file"].fillna(""), "Row": data["row"].map(fmt.text),
+        "Subject": data["usubjid"].fillna(""),
         "Variable": data["column"].fillna(""), "Rule": data["rule"], "Finding": data["message"],
     })
     return Table(
@@ -70,8 +75,8 @@ def findings_table(findings: list[Finding], limit: int) -> Table:
         title="Validation findings that did not stop the analysis (warnings)",
         population="All records of the data cut", data=data, display=display, source="SDTM",
         landscape=True,
-        footnotes=["Errors stop the run; none remain in a published report. Every finding is also in "
-                   "validation.json."]).as_listing(limit)
+        footnotes=["Errors stop the run; none remain in a published report. Every finding is also "
+                   "in validation.json."]).as_listing(limit)
 
 
 def excluded_responses_blocks(adrs: pd.DataFrame, limit: int) -> list[Block]:
@@ -106,13 +111,14 @@ def cutoff_tables(cutoff: CutoffResult, limit: int) -> list[Table]:
         display=pd.DataFrame({"Domain": log["domain"].str.upper(), "Reason": log["reason"],
                               "Records": log["records"].map(fmt.count)}),
         source="SDTM",
-        footnotes=[f"Data cutoff {cutoff.cut.cutoff.isoformat()} applied as the datacutr rules: subject "
-                   "cut on informed consent, date cut per domain, death reset; partial dates compared "
-                   "by their earliest possible day."],
+        footnotes=[f"Data cutoff {cutoff.cut.cutoff.isoformat()} applied as the datacutr rules: "
+                   "subject cut on informed consent, date cut per domain, death reset; partial "
+                   "dates compared by their earliest possible day."],
         empty_text="None: the cutoff set aside or changed no record.")
     removed = cutoff.removed
     listing = Table(
-        id="l_16_3_2_cutoff_records", number="16.3.2", title="Records set aside or changed by the cutoff",
+        id="l_16_3_2_cutoff_records", number="16.3.2",
+        title="Records set aside or changed by the cutoff",
         population="All records of the data cut", data=removed,
         display=removed.rename(columns=str.capitalize).astype(str),
         source="SDTM", empty_text="None: the cutoff set aside or changed no record."
@@ -127,7 +133,8 @@ def imputations_table(adam: Adam) -> Table:
         for column in (c for c in frame.columns if c.endswith("DTF")):
             flags = frame[column].fillna("").astype(str)
             for level, n in flags[flags != ""].value_counts().sort_index().items():
-                rows.append({"dataset": name.upper(), "variable": column, "imputed": level, "records": int(n)})
+                rows.append({"dataset": name.upper(), "variable": column, "imputed": level,
+                             "records": int(n)})
     data = pd.DataFrame(rows, columns=["dataset", "variable", "imputed", "records"])
     level_text = {"D": "day", "M": "month and day", "Y": "year, month and day"}
     return Table(
@@ -136,9 +143,9 @@ def imputations_table(adam: Adam) -> Table:
         display=pd.DataFrame({"Dataset": data["dataset"], "Flag variable": data["variable"],
                               "Imputed": data["imputed"].map(level_text).fillna(data["imputed"]),
                               "Records": data["records"].map(fmt.count)}),
-        footnotes=["Assessment dates: last day of the month; AE start dates: first day of the month "
-                   "(or first dose in that month); death dates: first possible day. No imputation "
-                   "goes past the cutoff or the date of death."],
+        footnotes=["Assessment dates: last day of the month; AE start dates: first day of the "
+                   "month (or first dose in that month); death dates: first possible day. No "
+                   "imputation goes past the cutoff or the date of death."],
         empty_text="None: no date was imputed.")
 
 

@@ -16,20 +16,30 @@ import pandas as pd
 
 from tasks.adam.adae import relatedness_components
 from tasks.analysis.arms import TOTAL
+from tasks.analysis.deaths import death_listing, death_reconciliation, deaths_table
 from tasks.analysis.safety_aesi import aesi_events, aesi_table, incidence_table
-from tasks.analysis.safety_counts import (Columns, GradeScale, grade_scale, safety_events,
-                                          treatment_columns)
+from tasks.analysis.safety_counts import (
+    Columns,
+    GradeScale,
+    grade_scale,
+    safety_events,
+    treatment_columns,
+)
 from tasks.analysis.safety_course import course_blocks, course_by_column
 from tasks.analysis.safety_exposure import exposure_section
 from tasks.analysis.safety_hepatic import child_pugh_columns, decompensation_events, hepatic_blocks
 from tasks.analysis.safety_labs import liver_blocks
-from tasks.analysis.deaths import death_listing, death_reconciliation, deaths_table
 from tasks.analysis.safety_listings import listing_blocks, sae_listing
 from tasks.analysis.safety_profiles import link_subjects
 from tasks.analysis.safety_reconciliation import reconciliation_blocks
 from tasks.analysis.safety_teae import overview_rows, overview_table, teae_tables
-from tasks.analysis.safety_treatment import (all_cycles_rule, immune_events, immune_treatment_use,
-                                             treated_subjects, treatment_blocks)
+from tasks.analysis.safety_treatment import (
+    all_cycles_rule,
+    immune_events,
+    immune_treatment_use,
+    treated_subjects,
+    treatment_blocks,
+)
 from tasks.config import TrialConfig
 from tasks.model import Adam, Block, Paragraph, Table
 from tasks.results.safety import SafetyResults, Share
@@ -58,10 +68,13 @@ def _group_safety(arm: str, subjects: pd.Index, deaths: pd.DataFrame, events: pd
                 for group in cfg.aesi_groups()}
     return SafetyResults(
         arm=arm, population=total, grade_scale=scale.name,
-        **{key: shares[key] for key in ("teae", "teae_grade3plus", "missing_grade", "serious",
-                                        "related", "related_grade3plus", "discontinuation",
-                                        "interruption_or_reduction", "fatal")},
-        related_by_drug={code: shares[f"related_{code}"] for code, *_ in relatedness_components(cfg)},
+        teae=shares["teae"], teae_grade3plus=shares["teae_grade3plus"],
+        missing_grade=shares["missing_grade"], serious=shares["serious"],
+        related=shares["related"], related_grade3plus=shares["related_grade3plus"],
+        discontinuation=shares["discontinuation"],
+        interruption_or_reduction=shares["interruption_or_reduction"], fatal=shares["fatal"],
+        related_by_drug={code: shares[f"related_{code}"]
+                         for code, *_ in relatedness_components(cfg)},
         deaths=Share.of(len(died), total),
         deaths_in_window=Share.of(int(died["WITHIN_WINDOW"].eq("Y").sum()), total),
         aesi=by_group(groups), aesi_grade3plus=by_group(severe),

@@ -8,8 +8,14 @@ from scipy.stats import chi2
 
 from tasks.adam.adae import aesi_variables
 from tasks.analysis.arms import column_header
-from tasks.analysis.safety_counts import (Columns, grade_scale, hierarchy_counts, prepare_events,
-                                          row_label, wide_display)
+from tasks.analysis.safety_counts import (
+    Columns,
+    grade_scale,
+    hierarchy_counts,
+    prepare_events,
+    row_label,
+    wide_display,
+)
 from tasks.analysis.safety_teae import ALL_GRADES, LANDSCAPE_COLUMNS, population, teae_footnotes
 from tasks.config import TrialConfig
 from tasks.model import Table
@@ -35,7 +41,8 @@ def aesi_events(adae: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
     parts = []
     for group, variable in variables.items():
         flag = "AESITEFL" if group in long_groups else "TRTEMFL"
-        parts.append(records[records[variable].notna() & records[flag].eq("Y")].assign(AESIGRP=group))
+        parts.append(records[records[variable].notna()
+                             & records[flag].eq("Y")].assign(AESIGRP=group))
     return pd.concat(parts, ignore_index=True) if parts else records.assign(AESIGRP="")
 
 
@@ -48,14 +55,15 @@ def aesi_table(adae: pd.DataFrame, columns: Columns, cfg: TrialConfig) -> Table:
     groups = list(cfg.aesi_groups())
     data = hierarchy_counts(events, columns, "AESIGRP", "AEDECOD", flags=flags, outer_order=groups)
     label = row_label(data, "AESIGRP", "AEDECOD", "Any AESI")
-    display, header = wide_display(data, label, "AESI group\n   Preferred term", columns, list(flags))
+    display, header = wide_display(data, label, "AESI group\n   Preferred term", columns,
+                                   list(flags))
     long = ", ".join(cfg.safety.aesi_long_window_groups) or "none"
     notes = teae_footnotes(cfg, scale, (
         "Groups in the order of the AESI definition (config/aesi.yaml: named groups of MedDRA "
         "preferred terms), each shown even without events; preferred terms within a group by "
         "descending frequency, ties alphabetical. A term may belong to more than one group."))
-    notes.append(f"Groups followed {fmt.count(cfg.safety.aesi_window_days)} days after the last dose "
-                 f"(ADAE AESITEFL): {long}.")
+    notes.append(f"Groups followed {fmt.count(cfg.safety.aesi_window_days)} days after the last "
+                 f"dose (ADAE AESITEFL): {long}.")
     return Table(id="t_14_3_7_aesi", number="14.3.7",
                  title="Adverse events of special interest by group and preferred term",
                  population=population(columns), data=data, display=display, footnotes=notes,
@@ -95,7 +103,8 @@ def incidence_data(adsl: pd.DataFrame, adae: pd.DataFrame, columns: Columns,
     patient-years and its exact CI."""
     events = aesi_events(adae, cfg)
     conf = cfg.safety.incidence_conf_level
-    years_by_window = {w: patient_years(adsl, w) for w in {group_window(cfg, g) for g in cfg.aesi_groups()}}
+    years_by_window = {w: patient_years(adsl, w)
+                       for w in {group_window(cfg, g) for g in cfg.aesi_groups()}}
     by_group = dict(tuple(events.groupby("AESIGRP")))
     records = []
     for group in cfg.aesi_groups():
@@ -105,24 +114,27 @@ def incidence_data(adsl: pd.DataFrame, adae: pd.DataFrame, columns: Columns,
         for column, subjects in columns:
             mine = in_group[in_group["USUBJID"].isin(subjects)]
             records.append({"AESIGRP": group, "WINDOW_DAYS": window, "COLUMN": column,
-                            "N": len(subjects), "SUBJECTS": mine["USUBJID"].nunique(), "EVENTS": len(mine),
+                            "N": len(subjects), "SUBJECTS": mine["USUBJID"].nunique(),
+                            "EVENTS": len(mine),
                             "PATIENT_YEARS": float(years.reindex(subjects).sum())})
     data = pd.DataFrame(records, columns=["AESIGRP", "WINDOW_DAYS", "COLUMN", "N", "SUBJECTS",
                                           "EVENTS", "PATIENT_YEARS"])
-    rate, low, high = poisson_rate_ci(data["EVENTS"].to_numpy(), data["PATIENT_YEARS"].to_numpy(), conf)
+    rate, low, high = poisson_rate_ci(data["EVENTS"].to_numpy(), data["PATIENT_YEARS"].to_numpy(),
+                                      conf)
     data["RATE_100PY"] = PER_PATIENT_YEARS * rate
     data["CI_LOW"] = PER_PATIENT_YEARS * low
     data["CI_HIGH"] = PER_PATIENT_YEARS * high
     return data
 
 
-def incidence_table(adsl: pd.DataFrame, adae: pd.DataFrame, columns: Columns, cfg: TrialConfig) -> Table:
+def incidence_table(adsl: pd.DataFrame, adae: pd.DataFrame, columns: Columns,
+                    cfg: TrialConfig) -> Table:
     data = incidence_data(adsl, adae, columns, cfg)
     conf = fmt.number(100 * cfg.safety.incidence_conf_level, 0)
     groups = list(cfg.aesi_groups())
     display = pd.DataFrame({"AESI group": groups})
     measures = ["Subjects n (%)", "Events", "PY", f"Rate ({conf}% CI)"]
-    for column, subjects in columns:
+    for column, _ in columns:
         part = data[data["COLUMN"] == column].set_index("AESIGRP").reindex(groups)
         cells = [
             [fmt.n_pct(n, N) for n, N in zip(part["SUBJECTS"], part["N"])],
@@ -140,8 +152,8 @@ def incidence_table(adsl: pd.DataFrame, adae: pd.DataFrame, columns: Columns, cf
         f"{fmt.count(cfg.safety.teae_window_days)} days after the last dose, "
         f"{fmt.count(cfg.safety.aesi_window_days)} days for "
         f"{', '.join(cfg.safety.aesi_long_window_groups) or 'no group'}.",
-        "PY, patient-years: per subject, first dose to last dose + the group's window, ended earlier by "
-        "death or the last date known alive (at most the cutoff); 365.25 days per year.",
+        "PY, patient-years: per subject, first dose to last dose + the group's window, ended "
+        "earlier by death or the last date known alive (at most the cutoff); 365.25 days per year.",
         f"Rate: events per 100 patient-years; {conf}% CI exact (Poisson, chi-square limits "
         "chi2(a/2; 2k)/2T and chi2(1-a/2; 2k+2)/2T).",
     ]

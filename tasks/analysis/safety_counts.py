@@ -38,8 +38,10 @@ class GradeScale:
 def grade_scale(adae: pd.DataFrame) -> GradeScale:
     variable = analysis_grade_variable(adae)
     if variable == "ASEVN":
-        return GradeScale(variable, "Severity", {1: "Mild", 2: "Moderate", 3: "Severe"}, 3, "Severe")
-    return GradeScale(variable, "CTCAE grade", {g: f"Grade {g}" for g in range(1, 6)}, 3, "Grade >= 3")
+        return GradeScale(variable, "Severity", {1: "Mild", 2: "Moderate", 3: "Severe"}, 3,
+                          "Severe")
+    return GradeScale(variable, "CTCAE grade", {g: f"Grade {g}" for g in range(1, 6)}, 3,
+                      "Grade >= 3")
 
 
 def treatment_columns(adsl: pd.DataFrame, by_arm: bool) -> Columns:
@@ -70,7 +72,8 @@ def subject_counts(events: pd.DataFrame, columns: Columns, by: list[str],
     keyed = events[["USUBJID", *by]]
     parts = []
     for flag, mask in flags.items():
-        distinct = keyed[mask.reindex(events.index, fill_value=False).to_numpy(dtype=bool)].drop_duplicates()
+        distinct = (keyed[mask.reindex(events.index, fill_value=False).to_numpy(dtype=bool)]
+                    .drop_duplicates())
         for label, subjects in columns:
             mine = distinct[distinct["USUBJID"].isin(subjects)]
             n = (mine.groupby(by).size() if by
@@ -105,7 +108,8 @@ def _with_denominators(counts: pd.DataFrame, columns: Columns) -> pd.DataFrame:
     return counts
 
 
-def _frequency_order(counts: pd.DataFrame, keys: list[str], sort_column: str, sort_flag: str) -> pd.DataFrame:
+def _frequency_order(counts: pd.DataFrame, keys: list[str], sort_column: str,
+                     sort_flag: str) -> pd.DataFrame:
     """Rows of `keys` by descending n in the sort column and flag, ties alphabetical."""
     rows = counts[keys].drop_duplicates()
     key_n = counts[(counts["COLUMN"] == sort_column) & (counts["FLAG"] == sort_flag)]
@@ -121,20 +125,23 @@ def hierarchy_counts(events: pd.DataFrame, columns: Columns, outer: str, inner: 
     [ORDER, LEVEL, <outer>, <inner>, COLUMN, FLAG, n, N, pct]. Either `flags` (masks of events) or
     `worst` (count each subject at its worst grade at each level: Any grade, grades, Missing).
     Outer rows by descending frequency in the last column (or `outer_order`, every listed value
-    shown even when no subject has it), inner rows within by descending frequency; ties alphabetical."""
+    shown even when no subject has it), inner rows within by descending frequency; ties
+    alphabetical."""
     levels = [(ANY, []), (OUTER, [outer])] + ([(INNER, [outer, inner])] if inner else [])
     parts = []
     for level, by in levels:
         if worst is not None:
             reduced = worst_per_subject(events, by)
             counts = subject_counts(reduced, columns, by, grade_flags(reduced, worst, any_label))
-        else:
+        elif flags is not None:
             counts = subject_counts(events, columns, by, flags)
+        else:
+            raise ValueError("hierarchy_counts counts `flags` or `worst`: neither was given")
         parts.append(counts.assign(LEVEL=level))
     counts = pd.concat(parts, ignore_index=True)
     keys = [outer] + ([inner] if inner else [])
     counts[keys] = counts.reindex(columns=keys).fillna("")     # the ANY row has no terms
-    flag_names = list(flags) if worst is None else grade_labels(worst, any_label)
+    flag_names = grade_labels(worst, any_label) if worst is not None else list(flags or {})
     sort_flag = sort_flag or flag_names[0]
     sort_column = columns[-1][0] if columns else ""
     counts = _complete(counts, columns, flag_names, outer, inner, outer_order)
@@ -142,8 +149,8 @@ def hierarchy_counts(events: pd.DataFrame, columns: Columns, outer: str, inner: 
         _with_denominators, columns)
 
 
-def _complete(counts: pd.DataFrame, columns: Columns, flags: list[str], outer: str, inner: str | None,
-              outer_order: list[str] | None) -> pd.DataFrame:
+def _complete(counts: pd.DataFrame, columns: Columns, flags: list[str], outer: str,
+              inner: str | None, outer_order: list[str] | None) -> pd.DataFrame:
     """Every row of the table has a count (0) for every column and flag."""
     keys = ["LEVEL", outer] + ([inner] if inner else [])
     rows = counts[keys].drop_duplicates()
@@ -163,8 +170,8 @@ def _order_rows(counts: pd.DataFrame, outer: str, inner: str | None, sort_column
     if outer_order is not None:
         rank = {value: i for i, value in enumerate(outer_order)}
     else:
-        ordered = _frequency_order(outer_rows, [outer], sort_column, sort_flag)[outer].tolist()
-        rank = {value: i for i, value in enumerate(ordered)}
+        frequent = _frequency_order(outer_rows, [outer], sort_column, sort_flag)[outer].tolist()
+        rank = {value: i for i, value in enumerate(frequent)}
     counts["_OUTER"] = counts[outer].map(rank).fillna(-1)
     counts["_INNER"] = -1
     if inner:
@@ -194,13 +201,15 @@ def wide_display(data: pd.DataFrame, label: pd.Series, first_header: str, column
                  flags: list[str]) -> tuple[pd.DataFrame, list[tuple[str, int]] | None]:
     """Display: one row per ORDER, per treatment column one cell per flag ("n (x.x)"); a spanning
     header per treatment column when it has more than one flag."""
-    cells = data.assign(_LABEL=label.values, _CELL=[fmt.n_pct(n, N) for n, N in zip(data["n"], data["N"])])
+    cells = data.assign(_LABEL=label.values,
+                        _CELL=[fmt.n_pct(n, N) for n, N in zip(data["n"], data["N"])])
     rows = cells.drop_duplicates("ORDER").set_index("ORDER")["_LABEL"]
     table = {first_header: rows.map(fmt.text).tolist()}
     names: list[str] = []
     for column, subjects in columns:
         for flag in flags:
-            part = cells[(cells["COLUMN"] == column) & (cells["FLAG"] == flag)].set_index("ORDER")["_CELL"]
+            part = (cells[(cells["COLUMN"] == column) & (cells["FLAG"] == flag)]
+                    .set_index("ORDER")["_CELL"])
             names.append(flag if len(flags) > 1 else column_header(column, len(subjects)))
             table[f"{column}|{flag}"] = part.reindex(rows.index).fillna("0").tolist()
     display = pd.DataFrame(table)

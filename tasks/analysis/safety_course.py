@@ -183,7 +183,7 @@ def incidence_landmark_table(courses: dict[str, list[AesiCourse]], columns: Colu
     groups = list(cfg.aesi_groups())
     display = pd.DataFrame({"AESI group": groups})
     records = []
-    for column, subjects in columns:
+    for column, _ in columns:
         for month in landmarks:
             values = [c.cumulative_incidence[month] for c in courses[column]]
             display[f"{column}|{month}"] = [fmt.number(None if v is None else 100 * v, 1)

@@ -2,6 +2,8 @@
 dose intensity per study drug, from ADEX."""
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -26,7 +28,8 @@ def _summary(values: pd.Series) -> dict[str, float]:
     return {"n": int(len(values)), "mean": values.mean() if len(values) else np.nan,
             "sd": values.std(ddof=1) if len(values) > 1 else np.nan,
             "median": values.median() if len(values) else np.nan,
-            "min": values.min() if len(values) else np.nan, "max": values.max() if len(values) else np.nan}
+            "min": values.min() if len(values) else np.nan,
+            "max": values.max() if len(values) else np.nan}
 
 
 def _median_range(row: pd.Series, counted: bool) -> str:
@@ -45,11 +48,13 @@ def drug_order(adex: pd.DataFrame, cfg: TrialConfig) -> list[str]:
     return [d for d in configured if d in present] + sorted(present - set(configured))
 
 
-def exposure_data(adsl: pd.DataFrame, adex: pd.DataFrame, columns: Columns, cfg: TrialConfig) -> pd.DataFrame:
+def exposure_data(adsl: pd.DataFrame, adex: pd.DataFrame, columns: Columns,
+                  cfg: TrialConfig) -> pd.DataFrame:
     """Tidy: [DRUG, PARAMETER, COLUMN, N, n, mean, sd, median, min, max] (n = subjects)."""
     dosed = adex[adex["NADMIN"] > 0]
     safety = adsl[adsl["SAFFL"].eq("Y")].set_index("USUBJID")
-    units = {drug: "/".join(sorted(set(dosed.loc[dosed["EXTRT"] == drug, "EXDOSU"]) - {""})) or "units"
+    units = {drug: "/".join(sorted(set(dosed.loc[dosed["EXTRT"] == drug, "EXDOSU"]) - {""}))
+             or "units"
              for drug in drug_order(adex, cfg)}
     records = []
     for column, subjects in columns:
@@ -67,20 +72,22 @@ def exposure_data(adsl: pd.DataFrame, adex: pd.DataFrame, columns: Columns, cfg:
                     ("Relative dose intensity (%)", 100.0 * mine["RDI"]),
                     (WITHHELD, mine["NWITHHLD"].where(mine["NWITHHLD"] > 0)),
                     (REDUCED, mine["NREDUCE"].where(mine["NREDUCE"] > 0))):
-                records.append({"DRUG": drug, "PARAMETER": parameter, "COLUMN": column, **_summary(values)})
+                records.append({"DRUG": drug, "PARAMETER": parameter, "COLUMN": column,
+                                **_summary(values)})
     data = pd.DataFrame(records, columns=["DRUG", "PARAMETER", "COLUMN", *STATS])
     data.insert(3, "N", data["COLUMN"].map({c: len(s) for c, s in columns}))
     return data
 
 
-def exposure_table(adsl: pd.DataFrame, adex: pd.DataFrame, columns: Columns, cfg: TrialConfig) -> Table:
+def exposure_table(adsl: pd.DataFrame, adex: pd.DataFrame, columns: Columns,
+                   cfg: TrialConfig) -> Table:
     data = exposure_data(adsl, adex, columns, cfg)
     components = adex.drop_duplicates("EXTRT").set_index("EXTRT")["COMPCD"].to_dict()
     # (printed label, DRUG, PARAMETER, statistic); a heading line has no parameter
     lines: list[tuple[str, str, str | None, str]] = [
         ("Any study drug", "ANY", None, ""),
-        (INDENT + "Treatment duration (months), median (min, max)", "ANY", "Treatment duration (months)",
-         "median")]
+        (INDENT + "Treatment duration (months), median (min, max)", "ANY",
+         "Treatment duration (months)", "median")]
     for drug in drug_order(adex, cfg):
         component = components.get(drug, drug)
         lines.append((drug if component == drug else f"{drug} ({component})", drug, None, ""))
@@ -95,7 +102,8 @@ def exposure_table(adsl: pd.DataFrame, adex: pd.DataFrame, columns: Columns, cfg
             if parameter is None:
                 cells.append("")
                 continue
-            row = part.loc[(drug, parameter)]
+            # a full key of the unique (DRUG, PARAMETER) index: one row
+            row = cast(pd.Series, part.loc[(drug, parameter)])
             cells.append(fmt.n_pct(row["n"], row["N"]) if kind == "n"
                          else fmt.NOT_ESTIMABLE if row["n"] == 0
                          else fmt.mean_sd(row["mean"], row["sd"]) if kind == "mean"
@@ -122,6 +130,7 @@ def exposure_table(adsl: pd.DataFrame, adex: pd.DataFrame, columns: Columns, cfg
                  source="ADSL, ADEX", landscape=len(display.columns) > LANDSCAPE_COLUMNS)
 
 
-def exposure_section(adsl: pd.DataFrame, adex: pd.DataFrame, cfg: TrialConfig, by_arm: bool) -> list[Block]:
+def exposure_section(adsl: pd.DataFrame, adex: pd.DataFrame, cfg: TrialConfig,
+                     by_arm: bool) -> list[Block]:
     """Table 14.1.4 (pooled only when not by_arm)."""
     return [exposure_table(adsl, adex, treatment_columns(adsl, by_arm), cfg)]

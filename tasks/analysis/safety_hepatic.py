@@ -12,10 +12,22 @@ from matplotlib.ticker import FuncFormatter
 
 from tasks.adam import albi
 from tasks.analysis.arms import column_header
-from tasks.analysis.safety_counts import (INDENT, Columns, GradeScale, hierarchy_counts,
-                                          prepare_events, row_label, wide_display)
-from tasks.analysis.safety_teae import (ALL_GRADES, LANDSCAPE_COLUMNS, overview_table, population,
-                                        teae_footnotes)
+from tasks.analysis.safety_counts import (
+    INDENT,
+    Columns,
+    GradeScale,
+    hierarchy_counts,
+    prepare_events,
+    row_label,
+    wide_display,
+)
+from tasks.analysis.safety_teae import (
+    ALL_GRADES,
+    LANDSCAPE_COLUMNS,
+    overview_table,
+    population,
+    teae_footnotes,
+)
 from tasks.config import TrialConfig
 from tasks.model import Block, Figure, Paragraph, Table
 from tasks.report import formatting as fmt
@@ -225,7 +237,7 @@ def edish_baseline_data(adlb: pd.DataFrame, columns: Columns, cfg: TrialConfig) 
     return data
 
 
-def _log_formatter():
+def _log_formatter() -> FuncFormatter:
     return FuncFormatter(lambda value, _: f"{value:g}")
 
 

@@ -14,8 +14,15 @@ from tasks.analysis.safety_teae import LANDSCAPE_COLUMNS, population
 from tasks.config import TrialConfig
 from tasks.model import Block, Figure, Table
 from tasks.report import formatting as fmt
-from tasks.report.svg import (MIN_FONT_PT, PALETTE, aggregated_note, draw_density, legend_above,
-                              new_figure, to_svg)
+from tasks.report.svg import (
+    MIN_FONT_PT,
+    PALETTE,
+    aggregated_note,
+    draw_density,
+    legend_above,
+    new_figure,
+    to_svg,
+)
 
 SOURCE = "ADSL, ADLB"
 EDISH_ID = "f_14_3_8_edish"
@@ -49,7 +56,8 @@ def subject_grades(adlb: pd.DataFrame, columns: Columns, tests: list[str]) -> pd
     on = _on_treatment(adlb, ["USUBJID", "PARAMCD", "ATOXGRN"])
     worst = on.groupby(["USUBJID", "PARAMCD"])["ATOXGRN"].max().reindex(grid)
     has_value = on.groupby(["USUBJID", "PARAMCD"]).size().reindex(grid).notna()
-    base = adlb[adlb["ABLFL"].eq("Y")].groupby(["USUBJID", "PARAMCD"])["BTOXGRN"].first().reindex(grid)
+    base = (adlb[adlb["ABLFL"].eq("Y")].groupby(["USUBJID", "PARAMCD"])["BTOXGRN"].first()
+            .reindex(grid))
     out = pd.DataFrame(index=grid).reset_index()
     grade_text = worst.map(lambda g: fmt.count(g) if pd.notna(g) else "").to_numpy()
     out["WORSTCAT"] = np.select([worst.notna().to_numpy(), has_value.to_numpy()],
@@ -58,15 +66,18 @@ def subject_grades(adlb: pd.DataFrame, columns: Columns, tests: list[str]) -> pd
     return out
 
 
-def worst_grade_table(adlb: pd.DataFrame, grades: pd.DataFrame, columns: Columns, cfg: TrialConfig) -> Table:
+def worst_grade_table(adlb: pd.DataFrame, grades: pd.DataFrame, columns: Columns,
+                      cfg: TrialConfig) -> Table:
     """Subjects by worst on-treatment grade per test; `grades` from subject_grades()."""
     tests = _panel(cfg)
     labels = _labels(adlb, tests)
-    counts = {column: grades[grades["USUBJID"].isin(subjects)].groupby(["PARAMCD", "WORSTCAT"]).size()
+    counts = {column: grades[grades["USUBJID"].isin(subjects)]
+                      .groupby(["PARAMCD", "WORSTCAT"]).size()
               for column, subjects in columns}
     records = []
     for test in tests:
-        categories = [fmt.count(g) for g in range(ctcae.RULES[test].max_grade + 1)] + [NOT_GRADED, NO_VALUE]
+        categories = ([fmt.count(g) for g in range(ctcae.RULES[test].max_grade + 1)]
+                      + [NOT_GRADED, NO_VALUE])
         for category in categories:
             for column, subjects in columns:
                 n = int(counts[column].get((test, category), 0))
@@ -74,7 +85,8 @@ def worst_grade_table(adlb: pd.DataFrame, grades: pd.DataFrame, columns: Columns
                                 "N": len(subjects), "n": n,
                                 "pct": 100.0 * n / len(subjects) if len(subjects) else np.nan})
     data = pd.DataFrame(records, columns=["PARAMCD", "CATEGORY", "COLUMN", "N", "n", "pct"])
-    rows, cells = [], {column: [] for column, _ in columns}
+    rows: list[str] = []
+    cells: dict[str, list[str]] = {column: [] for column, _ in columns}
     for test in tests:
         rows.append(labels[test])
         for column in cells:
@@ -82,7 +94,7 @@ def worst_grade_table(adlb: pd.DataFrame, grades: pd.DataFrame, columns: Columns
         part = data[data["PARAMCD"] == test]
         for category in part["CATEGORY"].drop_duplicates():
             rows.append(INDENT + _grade_label(category))
-            for column, subjects in columns:
+            for column, _ in columns:
                 row = part[(part["CATEGORY"] == category) & (part["COLUMN"] == column)].iloc[0]
                 cells[column].append(fmt.n_pct(row["n"], row["N"]))
     display = pd.DataFrame({"Test\n   Worst grade": rows})
@@ -92,7 +104,8 @@ def worst_grade_table(adlb: pd.DataFrame, grades: pd.DataFrame, columns: Columns
         f"Grades: {ctcae.VERSION} from the value, its normal range and, for ALT, AST, ALP and "
         "bilirubin when the baseline was above the ULN, multiples of the baseline.",
         "On treatment: after the first dose and up to the last dose + "
-        f"{fmt.count(cfg.safety.teae_window_days)} days. Baseline: last value on or before the first dose.",
+        f"{fmt.count(cfg.safety.teae_window_days)} days. Baseline: last value on or before the "
+        "first dose.",
         f"{NOT_GRADED}: on-treatment values exist but none could be graded (see Table 14.3.8.4).",
         "n (%): subjects, percentage of the safety population N of the column.",
         _terms_note(tests),
@@ -103,19 +116,22 @@ def worst_grade_table(adlb: pd.DataFrame, grades: pd.DataFrame, columns: Columns
                  source=SOURCE, landscape=len(display.columns) > LANDSCAPE_COLUMNS)
 
 
-def shift_tables(adlb: pd.DataFrame, grades: pd.DataFrame, columns: Columns, cfg: TrialConfig) -> list[Table]:
+def shift_tables(adlb: pd.DataFrame, grades: pd.DataFrame, columns: Columns,
+                 cfg: TrialConfig) -> list[Table]:
     """Subjects by baseline grade (rows) and worst on-treatment grade (columns), per test: one
     table per treatment column (14.3.8.2, or 14.3.8.2.1, 14.3.8.2.2 ... with several columns)."""
     tests = _panel(cfg)
     labels = _labels(adlb, tests)
     categories = [fmt.count(g) for g in range(5)] + [MISSING]
-    grades = grades.assign(WORSTCAT=grades["WORSTCAT"].where(grades["WORSTCAT"].isin(categories), MISSING))
+    grades = grades.assign(WORSTCAT=grades["WORSTCAT"].where(grades["WORSTCAT"].isin(categories),
+                                                             MISSING))
     rows: list[tuple[str, str | None]] = []
     for test in tests:
         rows += [(test, None)] + [(test, b) for b in categories]
     tables = []
     for i, (column, subjects) in enumerate(columns, start=1):
-        counts = grades[grades["USUBJID"].isin(subjects)].groupby(["PARAMCD", "BASECAT", "WORSTCAT"]).size()
+        counts = (grades[grades["USUBJID"].isin(subjects)]
+                  .groupby(["PARAMCD", "BASECAT", "WORSTCAT"]).size())
         grid = pd.MultiIndex.from_product([tests, categories, categories],
                                           names=["PARAMCD", "BASECAT", "WORSTCAT"])
         data = counts.reindex(grid, fill_value=0).rename("n").reset_index() \
@@ -124,7 +140,8 @@ def shift_tables(adlb: pd.DataFrame, grades: pd.DataFrame, columns: Columns, cfg
             labels[test] if base is None else INDENT + _grade_label(base) for test, base in rows]})
         for worst in categories:
             display[_grade_label(worst)] = [
-                "" if base is None else fmt.count(counts.get((test, base, worst), 0)) for test, base in rows]
+                "" if base is None else fmt.count(counts.get((test, base, worst), 0))
+                for test, base in rows]
         several = len(columns) > 1
         tables.append(Table(
             id=f"t_14_3_8_2_{i}_liver_shift" if several else "t_14_3_8_2_liver_shift",
@@ -134,10 +151,11 @@ def shift_tables(adlb: pd.DataFrame, grades: pd.DataFrame, columns: Columns, cfg
             population=f"Safety population, {column} (N = {fmt.count(len(subjects))})", data=data,
             display=display, source=SOURCE,
             header_groups=[("", 1), ("Worst on-treatment grade", len(categories))],
-            footnotes=["Number of subjects. Missing baseline: no value on or before the first dose (or not "
-                       "gradable); missing worst grade: no gradable on-treatment value.",
-                       f"Grades: {ctcae.VERSION}; on treatment: after the first dose and up to the last "
-                       f"dose + {fmt.count(cfg.safety.teae_window_days)} days.", _terms_note(tests)]))
+            footnotes=["Number of subjects. Missing baseline: no value on or before the first dose "
+                       "(or not gradable); missing worst grade: no gradable on-treatment value.",
+                       f"Grades: {ctcae.VERSION}; on treatment: after the first dose and up to the "
+                       f"last dose + {fmt.count(cfg.safety.teae_window_days)} days.",
+                       _terms_note(tests)]))
     return tables
 
 
@@ -185,11 +203,13 @@ def hys_law_listing(data: pd.DataFrame, cfg: TrialConfig) -> Table:
         "Bilirubin x ULN": [fmt.number(v, 1) for v in data["R2ULN_BILI"]],
         "Days apart": [fmt.number(v, 0) for v in data["DAYS_APART"]]})
     labs = cfg.labs
-    notes = [f"Potential Hy's law: ALT or AST > {fmt.number(labs.hys_law_transaminase_uln, 1)} x ULN and "
-             f"total bilirubin > {fmt.number(labs.hys_law_bilirubin_uln, 1)} x ULN, both on treatment, "
-             f"measured at most {fmt.count(labs.hys_law_window_days)} days apart (either order); the "
-             "first such pair per subject. ALP is not used to exclude cholestasis: review case by case."]
-    return Table(id="t_14_3_8_3_hys_law", number="14.3.8.3", title="Listing of potential Hy's law cases",
+    notes = [f"Potential Hy's law: ALT or AST > {fmt.number(labs.hys_law_transaminase_uln, 1)} x "
+             f"ULN and total bilirubin > {fmt.number(labs.hys_law_bilirubin_uln, 1)} x ULN, both "
+             f"on treatment, measured at most {fmt.count(labs.hys_law_window_days)} days apart "
+             "(either order); the first such pair per subject. ALP is not used to exclude "
+             "cholestasis: review case by case."]
+    return Table(id="t_14_3_8_3_hys_law", number="14.3.8.3",
+                 title="Listing of potential Hy's law cases",
                  population="Safety population", data=data, display=display, footnotes=notes,
                  source=SOURCE, landscape=True,
                  empty_text="None: no subject met the potential Hy's law criteria.")
@@ -205,7 +225,8 @@ def ungraded_blocks(adlb: pd.DataFrame, cfg: TrialConfig) -> list[Block]:
                             "Reason": data["NOGRDRS"].map(fmt.text),
                             "Records": data["RECORDS"].map(fmt.count),
                             "Subjects": data["SUBJECTS"].map(fmt.count)})
-    notes = ["These records are left out of the grade, shift and Hy's law summaries; validation lists them.",
+    notes = ["These records are left out of the grade, shift and Hy's law summaries; validation "
+             "lists them.",
              "Non-numeric result: LBSTRESN is not a number (e.g. '<5'); no normal range: LBSTNRHI "
              "(increases) or LBSTNRLO (decreases) missing."]
     return [Table(id="t_14_3_8_4_liver_not_graded", number="14.3.8.4",
@@ -262,7 +283,8 @@ def edish_figure(data: pd.DataFrame, cfg: TrialConfig) -> Figure:
     ax.axvline(x_ref, color="#7f7f7f", linestyle="--", linewidth=0.8)
     ax.axhline(y_ref, color="#7f7f7f", linestyle="--", linewidth=0.8)
     for text, (px, py), ha, va in (("Potential Hy's law", (high / 1.1, high / 1.1), "right", "top"),
-                                   ("Temple's corollary", (high / 1.1, low * 1.1), "right", "bottom"),
+                                   ("Temple's corollary", (high / 1.1, low * 1.1), "right",
+                                    "bottom"),
                                    ("Hyperbilirubinaemia", (low * 1.1, high / 1.1), "left", "top")):
         ax.text(px, py, text, ha=ha, va=va, fontsize=MIN_FONT_PT, color="#595959")
     ax.set_xlabel("Peak ALT or AST (x ULN)")
@@ -270,10 +292,10 @@ def edish_figure(data: pd.DataFrame, cfg: TrialConfig) -> Figure:
     legend_above(ax, columns=2)
     missing = len(data) - len(plotted)
     drawn = "Each subject counts in one cell" if aggregated else "Each point is a subject"
-    notes = [f"{drawn}: peak on-treatment values (after the first dose, up to the last "
-             f"dose + {fmt.count(cfg.safety.teae_window_days)} days), not necessarily on the same day. "
-             f"Reference lines at {fmt.number(x_ref, 1)} x ULN (ALT or AST) and {fmt.number(y_ref, 1)} x "
-             "ULN (bilirubin).",
+    notes = [f"{drawn}: peak on-treatment values (after the first dose, up to the last dose + "
+             f"{fmt.count(cfg.safety.teae_window_days)} days), not necessarily on the same day. "
+             f"Reference lines at {fmt.number(x_ref, 1)} x ULN (ALT or AST) and "
+             f"{fmt.number(y_ref, 1)} x ULN (bilirubin).",
              "Ringed: potential Hy's law cases by the time window of Listing 14.3.8.3.",
              "Subjects without both an on-treatment aminotransferase and bilirubin value: "
              f"{fmt.count(missing)} (not plotted)."]
@@ -285,7 +307,8 @@ def edish_figure(data: pd.DataFrame, cfg: TrialConfig) -> Figure:
                   svg=to_svg(fig), data=data, footnotes=notes, source=SOURCE)
 
 
-def liver_blocks(adlb: pd.DataFrame, columns: Columns, cfg: TrialConfig, listings: bool) -> list[Block]:
+def liver_blocks(adlb: pd.DataFrame, columns: Columns, cfg: TrialConfig,
+                 listings: bool) -> list[Block]:
     """Tables 14.3.8.1-4 and Figure 14.3.8; the Hy's law listing only with `listings`."""
     grades = subject_grades(adlb, columns, _panel(cfg))
     cases = hys_law_candidates(adlb, cfg)

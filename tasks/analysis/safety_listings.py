@@ -34,14 +34,16 @@ def _day(values: pd.Series) -> list[str]:
 
 def _term(preferred: object, reported: object) -> str:
     preferred, reported = fmt.text(preferred), fmt.text(reported)
-    return f"{preferred} ({reported})" if reported and reported.upper() != preferred.upper() else preferred
+    return (f"{preferred} ({reported})" if reported and reported.upper() != preferred.upper()
+            else preferred)
 
 
 def sae_listing(adae: pd.DataFrame, cfg: TrialConfig, scale_variable: str | None) -> Table:
     """Every serious AE (AESER = Y) of the cut, treatment-emergent or not, by subject and onset."""
     components = relatedness_components(cfg)
     sae = adae[adae["AESER"].eq("Y")].sort_values(["USUBJID", "ASTDT", "AESEQ"], kind="mergesort")
-    grade = sae["ATOXGR"] if scale_variable == "ATOXGRN" else sae.get("ASEV", pd.Series("", index=sae.index))
+    grade = (sae["ATOXGR"] if scale_variable == "ATOXGRN"
+             else sae.get("ASEV", pd.Series("", index=sae.index)))
     data = pd.DataFrame({
         "USUBJID": sae["USUBJID"], "TRT01A": sae["TRT01A"], "AEBODSYS": sae["AEBODSYS"],
         "AEDECOD": sae["AEDECOD"], "AETERM": sae["AETERM"], "ASTDT": sae["ASTDT"],
@@ -54,14 +56,18 @@ def sae_listing(adae: pd.DataFrame, cfg: TrialConfig, scale_variable: str | None
         related = related + f"; {code}: " + data[variable]
     display = pd.DataFrame({
         "Subject": data["USUBJID"].map(fmt.text), "Treatment": data["TRT01A"].map(fmt.text),
-        "Preferred term (reported term)": [_term(p, t) for p, t in zip(data["AEDECOD"], data["AETERM"])],
+        "Preferred term (reported term)": [_term(p, t)
+                                           for p, t in zip(data["AEDECOD"], data["AETERM"])],
         "Onset day": _day(data["ASTDY"]), "Grade": _text_or_missing(data["GRADE"]),
         "Outcome": _text_or_missing(data["AEOUT"]), "Related": related.tolist(),
         "TEAE": data["TRTEMFL"].tolist()})
-    notes = ["All serious adverse events (AESER = Y) of the cut, treatment-emergent (TEAE = Y) or not.",
+    notes = ["All serious adverse events (AESER = Y) of the cut, treatment-emergent (TEAE = Y) or "
+             "not.",
              "Onset day: study day of ASTDT (day 1 = first dose); partial dates imputed (ASTDTF).",
-             "Related: Y/N to any study drug and to each drug (AEREL or the drug's SUPPAE assessment)."]
-    return Table(id="t_14_3_5_2_sae_listing", number="14.3.5.2", title="Listing of serious adverse events",
+             "Related: Y/N to any study drug and to each drug (AEREL or the drug's SUPPAE "
+             "assessment)."]
+    return Table(id="t_14_3_5_2_sae_listing", number="14.3.5.2",
+                 title="Listing of serious adverse events",
                  population="All subjects with a serious adverse event", data=data, display=display,
                  footnotes=notes, source="ADSL, ADAE", landscape=True,
                  empty_text="None: no subject had a serious adverse event.")

@@ -95,7 +95,7 @@ def timeline_data(frames: dict[str, pd.DataFrame], origins: pd.Series,
             "USUBJID": ae["USUBJID"], "KIND": "AE",
             "LABEL": ae["AEDECOD"].fillna("").astype(str).replace("", "(NOT CODED)"),
             "STARTDY": days(ae, "ASTDT"), "ENDDY": days(ae, "AENDT"), "DATE": ae["ASTDT"],
-            "GRADE": ae["ATOXGRN"] if "ATOXGRN" in ae else np.nan,
+            "GRADE": ae.get("ATOXGRN", np.nan),
             "SERIOUS": ae["AESER"], "DETAIL": ae["AEOUT"]}))
     rs = frames["adrs"]
     if len(rs):
@@ -132,7 +132,8 @@ def _of_subjects(frame: pd.DataFrame | None, subjects: set[str]) -> pd.DataFrame
 def _by_subject(frame: pd.DataFrame, subjects: set[str]) -> dict[str, pd.DataFrame]:
     if frame.empty:
         return {}
-    return dict(tuple(frame[frame["USUBJID"].isin(subjects)].groupby("USUBJID", sort=False)))
+    chosen = frame[frame["USUBJID"].isin(subjects)]
+    return {str(subject): rows for subject, rows in chosen.groupby("USUBJID", sort=False)}
 
 
 def _day(value: pd.Timestamp, first: pd.Timestamp) -> float:

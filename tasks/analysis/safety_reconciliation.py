@@ -98,7 +98,7 @@ def reconciliation_data(adsl: pd.DataFrame, adae: pd.DataFrame, adlb: pd.DataFra
             .drop(columns="_DATE").reset_index(drop=True))
 
 
-def _grade(value: object) -> str:
+def _grade(value: float | None) -> str:
     return "" if pd.isna(value) else fmt.count(value)
 
 

@@ -10,12 +10,19 @@ import pandas as pd
 
 from tasks.adam.adae import relatedness_components
 from tasks.analysis.arms import column_header
-from tasks.analysis.safety_counts import (MISSING, Columns, GradeScale, grade_labels, hierarchy_counts,
-                                          row_label, wide_display)
+from tasks.analysis.safety_counts import (
+    MISSING,
+    Columns,
+    GradeScale,
+    grade_labels,
+    hierarchy_counts,
+    row_label,
+    wide_display,
+)
 from tasks.config import TrialConfig
 from tasks.model import Table
-from tasks.results.safety import SafetyResults, Share
 from tasks.report import formatting as fmt
+from tasks.results.safety import SafetyResults, Share
 
 SOURCE = "ADSL, ADAE"
 SOC_PT_HEADER = "System organ class\n   Preferred term"
@@ -42,6 +49,14 @@ def _field(key: str) -> Callable[[SafetyResults], Share]:
     return lambda result: getattr(result, key)
 
 
+def _flagged(variable: str) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda events: events[variable].eq("Y")
+
+
+def _related_to(code: str) -> Callable[[SafetyResults], Share]:
+    return lambda result: result.related_by_drug[code]
+
+
 def overview_rows(scale: GradeScale, cfg: TrialConfig) -> list[OverviewRow]:
     """The rows of the TEAE overview (Table 14.3.1, results.json "safety"), in order."""
     severity = scale.name == "Severity"
@@ -62,8 +77,7 @@ def overview_rows(scale: GradeScale, cfg: TrialConfig) -> list[OverviewRow]:
     ]
     for code, label, _, variable in relatedness_components(cfg):
         rows.append(OverviewRow(f"related_{code}", f"TEAE related to {label}",
-                                lambda e, v=variable: e[v].eq("Y"),
-                                lambda result, c=code: result.related_by_drug[c]))
+                                _flagged(variable), _related_to(code)))
     rows += [
         OverviewRow("discontinuation", "TEAE leading to discontinuation of any study drug",
                     lambda e: e["DISCFL"].eq("Y"), _field("discontinuation")),
@@ -75,20 +89,21 @@ def overview_rows(scale: GradeScale, cfg: TrialConfig) -> list[OverviewRow]:
 
 
 def soc_pt_order_note(columns: Columns) -> str:
-    return (f"Rows by descending frequency in the {columns[-1][0] if columns else ''} column (system "
-            "organ class, then preferred term within it); ties alphabetical. MedDRA terms as coded "
-            "(AEBODSYS, AEDECOD).")
+    return (f"Rows by descending frequency in the {columns[-1][0] if columns else ''} column "
+            "(system organ class, then preferred term within it); ties alphabetical. MedDRA terms "
+            "as coded (AEBODSYS, AEDECOD).")
 
 
 def teae_footnotes(cfg: TrialConfig, scale: GradeScale, order_note: str) -> list[str]:
     """Definitions shared by the TEAE tables; `order_note` says how the rows are sorted."""
     window = fmt.count(cfg.safety.teae_window_days)
     return [
-        f"TEAE: onset on or after the first dose and no later than {window} days after the last dose "
-        "of any study drug; an event whose onset cannot be placed before the first dose counts. "
-        "Partial onset dates imputed (ADAE ASTDTF).",
+        f"TEAE: onset on or after the first dose and no later than {window} days after the last "
+        "dose of any study drug; an event whose onset cannot be placed before the first dose "
+        "counts. Partial onset dates imputed (ADAE ASTDTF).",
         "A subject is counted once per row, at the worst grade of its events; events without a "
-        f"{'severity' if scale.name == 'Severity' else 'grade'} are counted as '{MISSING}', never dropped.",
+        f"{'severity' if scale.name == 'Severity' else 'grade'} are counted as '{MISSING}', never "
+        "dropped.",
         "n (%): subjects, percentage of the safety population N of the column.",
         order_note,
         scale.footnote(),
@@ -99,14 +114,16 @@ def relatedness_footnote(cfg: TrialConfig) -> str:
     values = ", ".join(cfg.safety.related_values)
     missing = "A missing assessment counts as " + (
         "related." if cfg.safety.missing_relatedness_as_related else "not related.")
-    return (f"Related: AEREL, or the study drug's own assessment in SUPPAE when recorded, is one of "
-            f"{values}. {missing} Related to any study drug: AEREL or any drug's assessment.")
+    return ("Related: AEREL, or the study drug's own assessment in SUPPAE when recorded, is one "
+            f"of {values}. {missing} Related to any study drug: AEREL or any drug's assessment.")
 
 
-def overview_table(columns: list[tuple[str, SafetyResults]], scale: GradeScale, cfg: TrialConfig) -> Table:
+def overview_table(columns: list[tuple[str, SafetyResults]], scale: GradeScale,
+                   cfg: TrialConfig) -> Table:
     """Table 14.3.1 from the safety results of each column."""
     rows = overview_rows(scale, cfg)
-    data = pd.DataFrame([{"ORDER": i, "CATEGORY": row.label, "COLUMN": label, "N": result.population,
+    data = pd.DataFrame([{"ORDER": i, "CATEGORY": row.label, "COLUMN": label,
+                          "N": result.population,
                           "n": row.pick(result).subjects, "pct": row.pick(result).pct}
                          for i, row in enumerate(rows, start=1) for label, result in columns])
     display = pd.DataFrame({"Category": [row.label for row in rows]})
@@ -118,8 +135,8 @@ def overview_table(columns: list[tuple[str, SafetyResults]], scale: GradeScale, 
         "Discontinuation: AEACN = DRUG WITHDRAWN; interruption or reduction: AEACN = DRUG "
         "INTERRUPTED or DOSE REDUCED.",
         "Fatal: AEOUT = FATAL, AESDTH = Y or grade 5.",
-        "A pre-treatment event that worsens after first dose is recorded in SDTM as a new AE record "
-        "at the higher grade, starting on the day it worsened, and counts by its own onset.",
+        "A pre-treatment event that worsens after first dose is recorded in SDTM as a new AE "
+        "record at the higher grade, starting on the day it worsened, and counts by its own onset.",
         scale.footnote()]
     return Table(id="t_14_3_1_teae_overview", number="14.3.1",
                  title="Overview of treatment-emergent adverse events (TEAE)",
@@ -141,14 +158,17 @@ def soc_pt_table(events: pd.DataFrame, columns: Columns, scale: GradeScale, tabl
                  landscape=len(display.columns) > LANDSCAPE_COLUMNS, header_groups=groups)
 
 
-def pt_grade_table(events: pd.DataFrame, columns: Columns, scale: GradeScale, cfg: TrialConfig) -> Table:
+def pt_grade_table(events: pd.DataFrame, columns: Columns, scale: GradeScale,
+                   cfg: TrialConfig) -> Table:
     """Subjects by PT at their maximum grade: any grade, each grade, missing (14.3.3)."""
     any_label = f"Any {scale.name.lower()}" if scale.name == "Severity" else "Any grade"
     data = hierarchy_counts(events, columns, "AEDECOD", None, worst=scale, any_label=any_label)
     label = row_label(data, "AEDECOD", None, "Any TEAE")
-    display, groups = wide_display(data, label, "Preferred term", columns, grade_labels(scale, any_label))
+    display, groups = wide_display(data, label, "Preferred term", columns,
+                                   grade_labels(scale, any_label))
     title = f"Treatment-emergent adverse events by preferred term and maximum {scale.name.lower()}"
-    notes = teae_footnotes(cfg, scale, f"Rows by descending frequency in the {columns[-1][0]} column; "
+    notes = teae_footnotes(cfg, scale,
+                           f"Rows by descending frequency in the {columns[-1][0]} column; "
                            "ties alphabetical. MedDRA preferred terms as coded (AEDECOD).")
     return Table(id="t_14_3_3_teae_pt_grade", number="14.3.3", title=title,
                  population=population(columns), data=data, display=display, footnotes=notes,

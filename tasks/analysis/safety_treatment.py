@@ -132,7 +132,7 @@ def action_table(adae: pd.DataFrame, columns: Columns, cfg: TrialConfig) -> Tabl
                     records.append({"AESIGRP": group, "ACTION": action, "COMPONENT": c.code,
                                     "COLUMN": column, "N": total, "n": n})
     display = pd.DataFrame({"AESI group\n   Action": labels})
-    for column, subjects in columns:
+    for column, _ in columns:
         for c in components:
             display[f"{column}|{c.code}"] = cells[(column, c.code)]
     display.columns = [display.columns[0], *[c.label for _ in columns for c in components]]

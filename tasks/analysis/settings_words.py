@@ -139,10 +139,10 @@ SETTINGS: tuple[Setting, ...] = (
         f"{_items(c.validation.diameter_tests, 'or')}.")),
     Setting(("validation.after_consent_domains",), lambda c: (
         f"A date before informed consent is a warning in "
-        f"{_items((d.upper() for d in c.validation.after_consent_domains))}.")),
+        f"{_items(d.upper() for d in c.validation.after_consent_domains)}.")),
     Setting(("validation.after_death_error_domains",), lambda c: (
         f"A date after death is an error in "
-        f"{_items((d.upper() for d in c.validation.after_death_error_domains))}, a warning in "
+        f"{_items(d.upper() for d in c.validation.after_death_error_domains)}, a warning in "
         "the other domains.")),
     Setting(("validation.special_arm_codes",), lambda c: (
         f"ACTARMCD values that are not treatment arms: "

@@ -31,7 +31,8 @@ def personal_copy(job: Job) -> PersonalCopy:
     copy_id = new_copy_id()
     cutoff, version = job.version.split("/")
     data = stamp_pdf(job.source, job.recipient.name, copy_id)
-    title = str((PdfReader(job.source).metadata or {}).get("/Title") or job.source.name)
+    metadata = PdfReader(job.source).metadata
+    title = str((metadata.get("/Title") if metadata else None) or job.source.name)
     return PersonalCopy(copy_id=copy_id,
                         file_name=f"{cutoff}_{version}_{job.source.stem}_{copy_id}.pdf",
                         title=title, data=data, sha256=sha256_bytes(data),

@@ -7,14 +7,14 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from tasks.operation import Recipient
 from tasks.errors import DeliveryError
+from tasks.operation import Recipient
 
 LOG_NAME = "deliveries.jsonl"
 Event = Literal["approval", "sent", "failed", "resent"]
@@ -53,7 +53,7 @@ class LogLine(BaseModel):
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def version_label(version_dir: Path) -> str:
@@ -67,7 +67,7 @@ class DeliveryLog:
         self.path = Path(reports_root) / LOG_NAME
 
     @classmethod
-    def of_version(cls, version_dir: Path) -> "DeliveryLog":
+    def of_version(cls, version_dir: Path) -> DeliveryLog:
         """The log of the reports root REPORTS that holds REPORTS/YYYY-MM-DD/vN."""
         return cls(Path(version_dir).parent.parent)
 

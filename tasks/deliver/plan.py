@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tasks.deliver.log import DELIVERED, LogLine, version_label
-from tasks.operation import AUDIENCES, Audience, Delivery, Recipient
 from tasks.errors import DeliveryError
+from tasks.operation import AUDIENCES, Audience, Delivery, Recipient
 from tasks.publish.layout import report_path
 
 AUDIENCE_CHOICES = (*AUDIENCES, "all")
@@ -37,8 +37,9 @@ class Job:
 def audiences_of(choice: str) -> tuple[Audience, ...]:
     if choice == "all":
         return AUDIENCES
-    if choice in AUDIENCES:
-        return (choice,)
+    for audience in AUDIENCES:
+        if choice == audience:
+            return (audience,)
     raise DeliveryError(f"unknown audience {choice!r}: one of {', '.join(AUDIENCE_CHOICES)}; "
                         "nothing was sent")
 

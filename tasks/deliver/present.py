@@ -11,8 +11,8 @@ COLUMNS = ("time", "event", "version", "audience", "recipient", "copy id", "chan
 def _row(line: LogLine) -> tuple[str, ...]:
     if line.event == "approval":
         recipient = ""
-        detail = (f"by {line.by} ({line.os_user}@{line.host}): {line.meaning}; manifest "
-                  f"{(line.manifest_sha256 or '')[:12]}...")
+        detail: str | None = (f"by {line.by} ({line.os_user}@{line.host}): {line.meaning}; "
+                              f"manifest {(line.manifest_sha256 or '')[:12]}...")
     else:
         recipient = line.recipient.label() if line.recipient else ""
         detail = line.error if line.event == "failed" else str(line.destination)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tasks.deliver.approval import require_approved
 from tasks.deliver.channels import Channel, SendFailed, open_channel
@@ -42,9 +43,10 @@ def send_copy(job: Job, channel: Channel, log: DeliveryLog) -> Outcome:
         if delivered and not job.resend:
             return Outcome(job, None)
         copy = personal_copy(job)
-        common = dict(version=job.version, version_dir=str(job.version_dir), audience=job.audience,
-                      recipient=job.recipient, copy_id=copy.copy_id, copy_sha256=copy.sha256,
-                      source_sha256=copy.source_sha256, channel=channel.name)
+        common: dict[str, Any] = dict(version=job.version, version_dir=str(job.version_dir),
+                                      audience=job.audience, recipient=job.recipient,
+                                      copy_id=copy.copy_id, copy_sha256=copy.sha256,
+                                      source_sha256=copy.source_sha256, channel=channel.name)
         try:
             destination = channel.send(job, copy)
         except SendFailed as exc:

@@ -82,7 +82,8 @@ def stamp_pdf(source: Path, name: str, copy_id: str) -> bytes:
 def copy_id_of(path: Path) -> str | None:
     """The copy id a delivered PDF carries in its keywords, else in its first page's stamp."""
     reader = PdfReader(path)
-    found = _KEYWORD.search(str((reader.metadata or {}).get("/Keywords", "")))
+    metadata = reader.metadata
+    found = _KEYWORD.search(str(metadata.get("/Keywords", "") if metadata else ""))
     if found is None and reader.pages:
         found = _STAMPED.search(reader.pages[0].extract_text() or "")
     return found[1] if found else None

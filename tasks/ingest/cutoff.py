@@ -52,8 +52,8 @@ def apply_cutoff(cut: Cut, cfg: TrialConfig) -> CutoffResult:
         touched.append(log)
         if domain.startswith("supp"):
             parent = _parent_domain(frame, domain)
-            gone, log = _parent_cut(frame, domain, cut.domains.get(parent), removed_rows.get(parent),
-                                    ~drop)
+            gone, log = _parent_cut(frame, domain, cut.domains.get(parent),
+                                    removed_rows.get(parent), ~drop)
             drop |= gone
             touched.append(log)
         elif domain in cfg.cutoff.date_variables:
@@ -96,7 +96,8 @@ def consent_dates(cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
     if ds is not None and ds_variable in ds.columns:
         parts.append(_dated(ds, ds_variable))
     if not parts:
-        return pd.DataFrame(columns=["variable", "value", "date"], index=pd.Index([], name="USUBJID"))
+        return pd.DataFrame(columns=["variable", "value", "date"],
+                            index=pd.Index([], name="USUBJID"))
     dated = pd.concat(parts, ignore_index=True)
     dated["source"] = np.arange(len(dated))   # DM before DS, then the earliest DS date
     dated = dated.sort_values(["USUBJID", "rank", "date", "source"])
@@ -150,7 +151,8 @@ def _earliest(values: pd.Series) -> pd.Series:
     return earliest_date(values).astype("datetime64[ns]")
 
 
-def _subject_cut(frame: pd.DataFrame, domain: str, late: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+def _subject_cut(frame: pd.DataFrame, domain: str,
+                 late: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     if "USUBJID" not in frame.columns or late.empty:
         return np.zeros(len(frame), dtype=bool), _empty_removed()
     gone = frame["USUBJID"].isin(late.index).to_numpy()
@@ -177,7 +179,8 @@ def _parent_domain(frame: pd.DataFrame, domain: str) -> str:
 
 
 def _parent_cut(supp: pd.DataFrame, domain: str, parent: pd.DataFrame | None,
-                parent_removed: pd.Index | None, candidates: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
+                parent_removed: pd.Index | None,
+                candidates: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
     """Supplementary records (among `candidates`) whose parent record (USUBJID + IDVAR = IDVARVAL)
     was removed and no kept parent record has the same key. Subject-level records (no IDVAR)
     follow the subject."""
@@ -217,7 +220,8 @@ def _undated_findings(frame: pd.DataFrame, no_date: np.ndarray, name: str, domai
                       variable: str, cfg: TrialConfig) -> list[Finding]:
     rule = f"cutoff: {domain.upper()}.{variable} present"
     if variable not in frame.columns:
-        return [Finding("warning", rule, f"{name} has no {variable} column: its {int(no_date.sum())} "
+        return [Finding("warning", rule,
+                        f"{name} has no {variable} column: its {int(no_date.sum())} "
                         "records are kept without a date cut", file=name, column=variable)]
     return row_findings(frame, no_date, file=name, severity="warning", rule=rule, column=variable,
                         message=f"no valid {variable}: the record is kept (cannot be placed after "

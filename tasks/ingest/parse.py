@@ -1,12 +1,11 @@
-"""The bytes of one domain file -> a frame of text, or a BadInputError naming the file and the fault."""
+"""The bytes of one domain file -> a frame of text, or a BadInputError naming the file and the
+fault."""
 from __future__ import annotations
 
 import codecs
 import csv
 import gzip
-import io
 import tempfile
-import warnings
 import zlib
 from collections import Counter
 
@@ -23,7 +22,8 @@ from tasks.model import TEXT
 FORMATS = (".csv.gz", ".csv", ".parquet", ".xpt")
 BOM = b"\xef\xbb\xbf"
 # What a file that is not UTF-8 text usually is, by its first bytes.
-MAGIC = {b"\x1f\x8b": "gzip-compressed (name it .csv.gz)", b"PAR1": "a Parquet file (name it .parquet)",
+MAGIC = {b"\x1f\x8b": "gzip-compressed (name it .csv.gz)",
+         b"PAR1": "a Parquet file (name it .parquet)",
          b"PK\x03\x04": "a zip archive (an Excel workbook?)", b"\xff\xfe": "UTF-16 text",
          b"\xfe\xff": "UTF-16 text", b"%PDF": "a PDF document"}
 SEPARATORS = {";": "';'", "\t": "a tab", "|": "'|'"}
@@ -83,9 +83,10 @@ def _parse_csv(data: bytes, name: str, max_line_bytes: int, encoding: str) -> pd
     try:
         table = pacsv.read_csv(
             pa.BufferReader(data),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.large_string()),
-                                                 strings_can_be_null=False))
+            parse_options=pacsv.ParseOptions(newlines_in_values=True,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.large_string()), strings_can_be_null=False))
     except pa.ArrowInvalid as exc:
         raise BadInputError(f"{name}: not a valid comma-separated table: "
                             f"{_invalid_row(data, invalid[0]) if invalid else exc}") from None
@@ -163,8 +164,8 @@ def _header(data: bytes, name: str, encoding: str) -> list[str]:
     if len(fields) == 1:
         for sep, label in SEPARATORS.items():
             if sep in line:
-                raise BadInputError(f"{name}: the header is one column holding {label}: the file is "
-                                    f"separated by {label}; interim reads comma-separated files")
+                raise BadInputError(f"{name}: the header is one column holding {label}: the file "
+                                    f"is separated by {label}; interim reads comma-separated files")
     _check_names(fields, name)
     return fields
 
@@ -261,5 +262,6 @@ def _datetime_text(values: pd.Series) -> pd.Series:
     if getattr(values.dt, "tz", None) is not None:
         values = values.dt.tz_localize(None)
     at_midnight = values == values.dt.normalize()
-    text = values.dt.strftime("%Y-%m-%dT%H:%M:%S").where(~at_midnight, values.dt.strftime("%Y-%m-%d"))
+    text = values.dt.strftime("%Y-%m-%dT%H:%M:%S").where(~at_midnight,
+                                                         values.dt.strftime("%Y-%m-%d"))
     return text.where(values.notna(), "").astype(object)

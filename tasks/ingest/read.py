@@ -131,7 +131,8 @@ def _require_domains(files: dict[str, str], location: str, ready: bool, marker: 
         expected = ", ".join(f"{missing[0]}{fmt}" for fmt in FORMATS)
         note = "" if ready else f" (the cut has no {marker} marker: it may still be being written)"
         raise BadInputError(f"{location}: required domain file(s) missing: "
-                            f"{', '.join(d.upper() for d in missing)} (expected e.g. {expected}){note}")
+                            f"{', '.join(d.upper() for d in missing)} (expected e.g. "
+                            f"{expected}){note}")
 
 
 def _folder_date(location: str, cutoff: date) -> list[Finding]:

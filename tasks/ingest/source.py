@@ -2,21 +2,23 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 import fsspec
 from fsspec.core import url_to_fs
 
-from tasks.operation import Source
 from tasks.errors import BadInputError
+from tasks.operation import Source
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Folder:
-    """A folder of some filesystem: `path` in the filesystem's terms, `location` as the user named it."""
+    """A folder of some filesystem: `path` in the filesystem's terms, `location` as the user named
+    it."""
     fs: fsspec.AbstractFileSystem
     path: str
     location: str
@@ -55,7 +57,8 @@ def with_retries(action: Callable[[], T], what: str, source: Source | None) -> T
 
 
 def list_entries(folder: Folder, source: Source | None) -> dict[str, str]:
-    """Names in the folder -> 'file' or 'directory'. FileNotFoundError when the folder is missing."""
+    """Names in the folder -> 'file' or 'directory'. FileNotFoundError when the folder is
+    missing."""
     def listing() -> list[dict]:
         folder.fs.invalidate_cache(folder.path)   # a remote listing may be cached from before
         if not folder.fs.isdir(folder.path):

@@ -1,1 +1,2 @@
-"""Interim monitoring rules: Simon two-stage, Bayesian predictive probability, Bayesian safety stopping."""
+"""Interim monitoring rules: Simon two-stage, Bayesian predictive probability, Bayesian safety
+stopping."""

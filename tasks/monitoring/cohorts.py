@@ -46,7 +46,8 @@ def safety_event(cfg: SafetyStopping) -> SafetyEvent:
 def _require(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise BadInputError(f"{name}: column(s) {', '.join(missing)} missing (needed by the monitoring rules)")
+        raise BadInputError(f"{name}: column(s) {', '.join(missing)} missing (needed by the "
+                            "monitoring rules)")
 
 
 # --- safety-stopping cohort ----------------------------------------------------------------------
@@ -61,7 +62,8 @@ class SafetyCohort:
 
 
 def _candidate_events(adae: pd.DataFrame, event: SafetyEvent) -> pd.DataFrame:
-    columns = ("USUBJID", "TRTEMFL", "AETOXGR", "ASTDT") + (("RELFL",) if event.related_only else ())
+    columns = (("USUBJID", "TRTEMFL", "AETOXGR", "ASTDT")
+               + (("RELFL",) if event.related_only else ()))
     _require(adae, "ADAE", columns)
     keep = adae["TRTEMFL"] == "Y"
     if event.related_only:
@@ -70,7 +72,8 @@ def _candidate_events(adae: pd.DataFrame, event: SafetyEvent) -> pd.DataFrame:
     return candidates.assign(GRADE=pd.to_numeric(candidates["AETOXGR"], errors="coerce"))
 
 
-def safety_cohort(adsl: pd.DataFrame, adae: pd.DataFrame, cutoff: date, cfg: SafetyStopping) -> SafetyCohort:
+def safety_cohort(adsl: pd.DataFrame, adae: pd.DataFrame, cutoff: date,
+                  cfg: SafetyStopping) -> SafetyCohort:
     """SAFFL subjects with EVENTFL (the configured event within the window), WINDOWFL (window
     complete at the cut) and ASSESSFL (WINDOWFL, EVENTFL or died)."""
     _require(adsl, "ADSL", ("USUBJID", "SAFFL", "TRTSDT", "DTHFL"))
@@ -78,13 +81,16 @@ def safety_cohort(adsl: pd.DataFrame, adae: pd.DataFrame, cutoff: date, cfg: Saf
     subjects = adsl.loc[adsl["SAFFL"] == "Y", ["USUBJID", "TRTSDT", "DTHFL"]].reset_index(drop=True)
     candidates = _candidate_events(adae, event).merge(subjects, on="USUBJID", how="inner")
     study_day = (candidates["ASTDT"] - candidates["TRTSDT"]).dt.days + 1
-    in_window = study_day.between(1, cfg.window_days) & (candidates["ASTDT"] <= pd.Timestamp(cutoff))
+    in_window = (study_day.between(1, cfg.window_days)
+                 & (candidates["ASTDT"] <= pd.Timestamp(cutoff)))
     # A related TEAE in the window without a usable grade, or without an onset date, cannot be
     # judged: counted and shown, never silently taken as "no event".
     missing_grade = int((in_window & candidates["GRADE"].isna()).sum())
-    missing_onset = int((candidates["ASTDT"].isna() & (candidates["GRADE"].isna()
-                                                       | (candidates["GRADE"] >= event.min_grade))).sum())
-    with_event = candidates.loc[in_window & (candidates["GRADE"] >= event.min_grade), "USUBJID"].unique()
+    missing_onset = int((candidates["ASTDT"].isna()
+                         & (candidates["GRADE"].isna()
+                            | (candidates["GRADE"] >= event.min_grade))).sum())
+    with_event = (candidates.loc[in_window & (candidates["GRADE"] >= event.min_grade), "USUBJID"]
+                  .unique())
     window_end = subjects["TRTSDT"] + pd.Timedelta(days=cfg.window_days - 1)
     eventfl = subjects["USUBJID"].isin(with_event)
     windowfl = window_end <= pd.Timestamp(cutoff)

@@ -9,8 +9,14 @@ import pandas as pd
 
 from tasks.model import Block, Paragraph, Table
 from tasks.report import formatting as fmt
-from tasks.results.monitoring import (MonitoringResults, NotEvaluated, PredictiveResult,
-                                      SafetyStoppingResult, SimonResult, SimonStage)
+from tasks.results.monitoring import (
+    MonitoringResults,
+    NotEvaluated,
+    PredictiveResult,
+    SafetyStoppingResult,
+    SimonResult,
+    SimonStage,
+)
 from tasks.results.verdict import Verdict
 
 RULE_COLUMNS = ["Rule", "Boundary", "Observed", "Verdict"]
@@ -104,7 +110,8 @@ def _predictive_row(pred: PredictiveResult | NotEvaluated) -> RuleLine:
     if isinstance(pred, NotEvaluated):
         return _not_evaluated(name, pred, "not evaluated")
     rule = (f"{name}: prior Beta({fmt.number(pred.prior_a, 1)}, {fmt.number(pred.prior_b, 1)}); "
-            f"success at n = {pred.n_max} if P(rate > {_pct(pred.p0)}) > {fmt.number(pred.theta_t, 2)}")
+            f"success at n = {pred.n_max} if P(rate > {_pct(pred.p0)}) > "
+            f"{fmt.number(pred.theta_t, 2)}")
     boundary = f"stop for futility if PP < {fmt.number(pred.theta_l, 2)}"
     estimate = (f"posterior mean response rate {_pct(pred.posterior_mean)} (95% credible interval "
                 f"{_pct(pred.ci_low)}, {_pct(pred.ci_high)})")
@@ -123,15 +130,17 @@ def _safety_row(saf: SafetyStoppingResult | NotEvaluated) -> RuleLine:
         return _not_evaluated(name, saf, "not evaluated")
     rule = (f"{name}: {saf.event_label}; prior Beta({fmt.number(saf.prior_a, 1)}, "
             f"{fmt.number(saf.prior_b, 1)})")
-    boundary = f"crossed if P(rate > {_pct(saf.threshold)}) > {fmt.number(saf.probability_cutoff, 2)}"
+    boundary = (f"crossed if P(rate > {_pct(saf.threshold)}) > "
+                f"{fmt.number(saf.probability_cutoff, 2)}")
     needed = "no number of events crosses yet" if saf.boundary_t is None else \
         f"crossed at >= {saf.boundary_t} events in {saf.m}"
     observed = (f"{fmt.count(saf.t)} events in {fmt.count(saf.m)} assessable "
                 f"({fmt.percent(saf.t, saf.m)}%); P = {_prob(saf.posterior_prob)}; {needed}")
-    outside = f"{fmt.count(saf.in_window)} subjects still inside the {saf.window_days}-day window " \
-              f"are shown separately, not counted"
+    outside = (f"{fmt.count(saf.in_window)} subjects still inside the {saf.window_days}-day "
+               "window are shown separately, not counted")
     if saf.no_first_dose_date:
-        outside += f"; {fmt.count(saf.no_first_dose_date)} without a first-dose date are not counted"
+        outside += (f"; {fmt.count(saf.no_first_dose_date)} without a first-dose date are not "
+                    "counted")
     unjudged = saf.unjudged_records
     if unjudged.missing_grade or unjudged.missing_onset:
         outside += (f"; AE records that could not be judged: {fmt.count(unjudged.missing_grade)} "
@@ -150,11 +159,13 @@ def rule_lines(results: MonitoringResults) -> list[RuleLine]:
 
 def _rules_table(rows: list[dict[str, str]], results: MonitoringResults) -> Table:
     data = pd.DataFrame(rows, columns=RULE_COLUMNS)
-    sources = sorted({rule.data for rule in (results.simon, results.predictive, results.safety_stopping)
+    sources = sorted({rule.data
+                      for rule in (results.simon, results.predictive, results.safety_stopping)
                       if not isinstance(rule, NotEvaluated)})
     return Table(
         id=RULES_TABLE, number="10.1", title="Prespecified monitoring rules",
-        population="Response-evaluable population (efficacy rules); safety population (safety rule)",
+        population=("Response-evaluable population (efficacy rules); "
+                    "safety population (safety rule)"),
         data=data.rename(columns=str.lower).assign(cutoff=results.cutoff),
         display=data.astype(str),
         footnotes=[f"Evaluated at {_cut(results)}. Data: {'; '.join(sources)}.",
@@ -182,10 +193,11 @@ def _boundary_table(boundary: pd.DataFrame, saf: SafetyStoppingResult, results: 
     })
     return Table(
         id="t_10_2_safety_boundary", number="10.2", title="Bayesian safety stopping boundary",
-        population="Safety population", data=boundary.assign(cutoff=results.cutoff), display=display,
+        population="Safety population", data=boundary.assign(cutoff=results.cutoff),
+        display=display,
         footnotes=[f"Event: {saf.event_label}. Prior Beta({fmt.number(saf.prior_a, 1)}, "
-                   f"{fmt.number(saf.prior_b, 1)}); the boundary is crossed when "
-                   f"P(rate > {_pct(saf.threshold)} | data) > {fmt.number(saf.probability_cutoff, 2)}.",
+                   f"{fmt.number(saf.prior_b, 1)}); the boundary is crossed when P(rate > "
+                   f"{_pct(saf.threshold)} | data) > {fmt.number(saf.probability_cutoff, 2)}.",
                    f"Evaluated at {_cut(results)}: {saf.t} events in {saf.m} assessable subjects."],
         source="ADSL, ADAE").as_listing(max_rows_in_pdf)
 
@@ -244,8 +256,8 @@ def monitoring_blocks(results: MonitoringResults, boundary: pd.DataFrame | None,
                     f"{fmt.count(info.planned)} planned subjects "
                     f"({fmt.percent(info.evaluable, info.planned)}%) have a settled response.")
     else:
-        fraction = (f"Information fraction at {_cut(results)}: not available (no planned sample size); "
-                    f"{fmt.count(info.evaluable)} subjects have a settled response.")
+        fraction = (f"Information fraction at {_cut(results)}: not available (no planned sample "
+                    f"size); {fmt.count(info.evaluable)} subjects have a settled response.")
     blocks: list[Block] = [Paragraph(fraction),
                            _rules_table([line.table_row() for line in lines], results)]
     blocks += [Paragraph(f"{line.text} [{_cut(results)}]", style="verdict") for line in lines]

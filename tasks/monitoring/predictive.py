@@ -43,7 +43,8 @@ def predictive_probability(x: int, m: int, n_max: int, p0: float, theta_t: float
     Y ~ BetaBinomial(n_max - m, a + x, b + m - x): the probability that the trial, continued to
     n_max subjects, ends with a posterior probability above theta_t that the rate exceeds p0."""
     if not 0 <= x <= m <= n_max:
-        raise ValueError(f"predictive probability needs 0 <= x <= m <= n_max (x={x}, m={m}, n_max={n_max})")
+        raise ValueError(f"predictive probability needs 0 <= x <= m <= n_max (x={x}, m={m}, "
+                         f"n_max={n_max})")
     remaining = n_max - m
     y = np.arange(remaining + 1)
     predictive = betabinom.pmf(y, remaining, prior_a + x, prior_b + m - x)

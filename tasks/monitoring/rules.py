@@ -27,10 +27,19 @@ from tasks.monitoring.predictive import predictive_probability
 from tasks.monitoring.safety_stopping import boundary_table, evaluate_safety
 from tasks.monitoring.simon import design_summary, search_designs
 from tasks.monitoring.simon_inference import stagewise_inference
-from tasks.results.monitoring import (InformationFraction, MonitoringResults, NotEvaluated,
-                                      PredictiveResult, SafetyStoppingResult, SimonDesignSummary,
-                                      SimonInference, SimonParameters, SimonResult, SimonStage,
-                                      UnjudgedRecords)
+from tasks.results.monitoring import (
+    InformationFraction,
+    MonitoringResults,
+    NotEvaluated,
+    PredictiveResult,
+    SafetyStoppingResult,
+    SimonDesignSummary,
+    SimonInference,
+    SimonParameters,
+    SimonResult,
+    SimonStage,
+    UnjudgedRecords,
+)
 from tasks.results.verdict import Verdict
 
 EFFICACY_DATA = "ADSL (RSEVALFL, {ref}, DTHFL), ADRS (PARAMCD CBOR; OVR AVALC, ADT, ANL01FL)"
@@ -47,7 +56,8 @@ class MonitoringOutcome:
 
 # --- Simon two-stage ----------------------------------------------------------------------------
 
-def resolve_design(monitoring: Monitoring) -> tuple[SimonDesign, SimonDesignSummary, str] | NotEvaluated:
+def resolve_design(
+        monitoring: Monitoring) -> tuple[SimonDesign, SimonDesignSummary, str] | NotEvaluated:
     """The Simon design used: the configured one, or the optimal/minimax design computed from
     p0, p1, alpha, beta, with its summary and source; NotEvaluated when the config gives neither."""
     simon = monitoring.simon
@@ -58,7 +68,8 @@ def resolve_design(monitoring: Monitoring) -> tuple[SimonDesign, SimonDesignSumm
     if simon.design is not None:
         design = simon.design
         if simon.p0 is not None and simon.p1 is not None:
-            return design, SimonDesignSummary(**design_summary(design, simon.p0, simon.p1)), "config"
+            configured = SimonDesignSummary(**design_summary(design, simon.p0, simon.p1))
+            return design, configured, "config"
         return design, SimonDesignSummary(**design.model_dump(), en0=None, pet0=None, alpha=None,
                                           power=None), "config"
     if simon.p0 is None or simon.p1 is None:
@@ -96,12 +107,15 @@ def evaluate_simon(cohort: pd.DataFrame, design: SimonDesign) -> tuple[SimonStag
     """Stage 1 (continue if > r1 responses in the first n1) and the final rule (promising if
     > r responses in the first n, after a passed stage 1; FINAL BOUNDARY EXCEEDED before the
     final analysis, when not all n are settled)."""
-    stage1 = evaluate_stage(cohort, design.n1, design.r1, Verdict.CONTINUE, Verdict.STOP_FOR_FUTILITY)
-    final = evaluate_stage(cohort, design.n, design.r, Verdict.DECLARE_PROMISING, Verdict.NOT_PROMISING)
+    stage1 = evaluate_stage(cohort, design.n1, design.r1, Verdict.CONTINUE,
+                            Verdict.STOP_FOR_FUTILITY)
+    final = evaluate_stage(cohort, design.n, design.r, Verdict.DECLARE_PROMISING,
+                           Verdict.NOT_PROMISING)
     if stage1.verdict == Verdict.STOP_FOR_FUTILITY:
         final = replace(final, verdict=Verdict.NOT_PROMISING, stopped_at_stage1=True)
     elif final.verdict == Verdict.DECLARE_PROMISING and stage1.verdict != Verdict.CONTINUE:
-        final = replace(final, verdict=Verdict.NOT_YET_EVALUABLE, decided_before_all_evaluable=False)
+        final = replace(final, verdict=Verdict.NOT_YET_EVALUABLE,
+                        decided_before_all_evaluable=False)
     elif final.verdict == Verdict.DECLARE_PROMISING and final.evaluable < design.n:
         final = replace(final, verdict=Verdict.FINAL_BOUNDARY_EXCEEDED)
     return stage1, final
@@ -126,7 +140,8 @@ def simon_result(cohort: pd.DataFrame, monitoring: Monitoring, cutoff: str,
     stage1, final = evaluate_simon(cohort, design)
     simon = monitoring.simon
     return SimonResult(source=source, design=summary,
-                       parameters=SimonParameters(simon.p0, simon.p1, simon.alpha, simon.beta, simon.n_max),
+                       parameters=SimonParameters(simon.p0, simon.p1, simon.alpha, simon.beta,
+                                                  simon.n_max),
                        stage1=stage1, final=final,
                        inference=simon_inference(stage1, final, design, monitoring),
                        beyond_design=int((cohort["ORDER"] > design.n).sum()), cutoff=cutoff,
@@ -180,7 +195,8 @@ def evaluate_safety_stopping(adsl: pd.DataFrame, adae: pd.DataFrame, cutoff: dat
     subjects = cohort.subjects
     t = int(subjects["EVENTFL"].sum())
     m = int(subjects["ASSESSFL"].sum())
-    result = evaluate_safety(t, m, rule.threshold, rule.probability_cutoff, rule.prior_a, rule.prior_b)
+    result = evaluate_safety(t, m, rule.threshold, rule.probability_cutoff, rule.prior_a,
+                             rule.prior_b)
     open_window = ~subjects["ASSESSFL"]
     return SafetyStoppingResult(
         event=rule.event, event_label=event.label.format(window=rule.window_days),

@@ -1,4 +1,5 @@
-"""Bayesian safety stopping: posterior Beta(a + t, b + m - t) of a toxicity rate and its boundary."""
+"""Bayesian safety stopping: posterior Beta(a + t, b + m - t) of a toxicity rate and its
+boundary."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +9,6 @@ import pandas as pd
 from scipy.stats import beta
 
 from tasks.results.verdict import Verdict
-
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,8 @@ def boundary_table(n: int, threshold: float, cutoff: float, a: float, b: float) 
     missing when no t <= m crosses), and that probability (`posterior_prob_at_boundary`).
     P(rate > threshold) rises with t, so a bisection over t runs for all m at once."""
     m = np.arange(1, n + 1)
-    low, high = np.zeros(n, dtype=int), m + 1                   # answer in [low, high]; m + 1 = none
+    # answer in [low, high]; m + 1 = none
+    low, high = np.zeros(n, dtype=int), m + 1
     while (low < high).any():
         mid = (low + high) // 2
         crosses = exceedance_probability(np.minimum(mid, m), m, threshold, a, b) > cutoff
@@ -56,11 +57,13 @@ def safety_boundary(m: int, threshold: float, cutoff: float, a: float, b: float)
     return int(crossing[0]) if crossing.size else None
 
 
-def evaluate_safety(t: int, m: int, threshold: float, cutoff: float, a: float, b: float) -> SafetyResult:
+def evaluate_safety(t: int, m: int, threshold: float, cutoff: float, a: float,
+                    b: float) -> SafetyResult:
     """SAFETY BOUNDARY CROSSED when P(rate > threshold | t, m) > cutoff, else CONTINUE."""
     if not 0 <= t <= m:
         raise ValueError(f"safety stopping needs 0 <= t <= m (t={t}, m={m})")
     prob = float(exceedance_probability(t, m, threshold, a, b))
     return SafetyResult(t=t, m=m, posterior_prob=prob,
                         boundary_t=safety_boundary(m, threshold, cutoff, a, b),
-                        verdict=Verdict.SAFETY_BOUNDARY_CROSSED if prob > cutoff else Verdict.CONTINUE)
+                        verdict=Verdict.SAFETY_BOUNDARY_CROSSED if prob > cutoff
+                        else Verdict.CONTINUE)

@@ -23,10 +23,14 @@ DESIGN_KEYS = ("r1", "n1", "r", "n", "en0", "pet0", "alpha", "power")
 
 class TwoStageDesign(Protocol):
     """Anything with the four boundaries (tasks.config.SimonDesign, or a search result's fields)."""
-    r1: int
-    n1: int
-    r: int
-    n: int
+    @property
+    def r1(self) -> int: ...
+    @property
+    def n1(self) -> int: ...
+    @property
+    def r(self) -> int: ...
+    @property
+    def n(self) -> int: ...
 
 
 class Boundaries(NamedTuple):
@@ -37,7 +41,8 @@ class Boundaries(NamedTuple):
     n: int
 
 
-def design_operating_characteristics(design: TwoStageDesign, p: float) -> tuple[float, float, float]:
+def design_operating_characteristics(design: TwoStageDesign,
+                                     p: float) -> tuple[float, float, float]:
     """(P(declare promising | p), PET(p), EN(p)) of a two-stage design at response rate p.
     P(declare) = sum_{x1=r1+1..n1} b(x1; n1, p) * P(X2 > r - x1), X2 ~ Bin(n - n1, p)."""
     x1 = np.arange(design.r1 + 1, design.n1 + 1)
@@ -53,8 +58,9 @@ def _tables(p: float, n_max: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     k = -1..n_max (k = -1 gives 1), for every m = 0..n_max."""
     m = np.arange(n_max + 1)[:, None]
     x = np.arange(n_max + 1)[None, :]
-    pmf = binom.pmf(x, m, p)
-    cdf = binom.cdf(x, m, p)
+    # arrays in, arrays out (scipy-stubs also allow a float)
+    pmf = np.asarray(binom.pmf(x, m, p))
+    cdf = np.asarray(binom.cdf(x, m, p))
     sf = np.hstack([np.ones((n_max + 1, 1)), binom.sf(x, m, p)])
     return pmf, cdf, sf
 
@@ -103,7 +109,8 @@ def _single_stage_power_bound(p0: float, p1: float, alpha: float, n: np.ndarray)
     Neyman-Pearson no two-stage design with total n can exceed it, so smaller n are skipped."""
     k = np.arange(n.max() + 1)[None, :]
     sf0 = binom.sf(k, n[:, None], p0)
-    crit = np.argmax(sf0 <= alpha + _TOLERANCE, axis=1)          # smallest k with P0(S > k) <= alpha
+    # smallest k with P0(S > k) <= alpha
+    crit = np.argmax(sf0 <= alpha + _TOLERANCE, axis=1)
     at0 = binom.pmf(crit, n, p0)
     gamma = np.where(at0 > 0, (alpha - binom.sf(crit, n, p0)) / np.where(at0 > 0, at0, 1.0), 0.0)
     return binom.sf(crit, n, p1) + np.clip(gamma, 0.0, 1.0) * binom.pmf(crit, n, p1)
@@ -139,7 +146,7 @@ def search_designs(p0: float, p1: float, alpha: float, beta: float, n_max: int =
     for n in totals:
         # EN(p0) >= n1: once minimax is known, a first stage of best-EN subjects or more cannot
         # improve the optimal design, so only smaller n1 are searched.
-        n1_limit = n if minimax is None else int(np.ceil(optimal[0]))
+        n1_limit = int(n) if optimal is None else int(np.ceil(optimal[0]))
         design = _best_at_n(tables0, tables1, int(n), n1_limit, alpha, beta)
         if design is None:
             continue
@@ -147,8 +154,9 @@ def search_designs(p0: float, p1: float, alpha: float, beta: float, n_max: int =
             minimax = design
         if optimal is None or design[0] < optimal[0]:
             optimal = design
-    if minimax is None:
+    if minimax is None or optimal is None:      # the first design found sets both
         raise ConfigError(
             f"no Simon two-stage design with n <= {n_max} has alpha <= {alpha} and power >= "
             f"{1 - beta} for p0={p0}, p1={p1}: increase monitoring.simon.n_max")
-    return {"optimal": design_summary(optimal[1], p0, p1), "minimax": design_summary(minimax[1], p0, p1)}
+    return {"optimal": design_summary(optimal[1], p0, p1),
+            "minimax": design_summary(minimax[1], p0, p1)}

@@ -16,6 +16,8 @@ gives the same p-value, UMVUE and lower limit; its upper limit leaves the observ
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy.optimize import brentq
 from scipy.special import comb
@@ -55,7 +57,7 @@ def umvue(x: int, design: TwoStageDesign) -> float:
     return float(np.sum(comb(n1 - 1, x1 - 1) * weight) / np.sum(comb(n1, x1) * weight))
 
 
-def _solve(f, target: float) -> float:
+def _solve(f: Callable[[float], float], target: float) -> float:
     """The p in (0, 1) with f(p) = target, f monotone in p (Koyama & Chen)."""
     return float(brentq(lambda p: f(p) - target, 0.0, 1.0, xtol=1e-12))
 

@@ -19,9 +19,16 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from tasks.publish.canonical import sha256_file
+from tasks.publish.layout import (
+    MANIFEST_NAME,
+    OPEN_ATTACHMENTS,
+    OPEN_DIR,
+    OPEN_MANIFEST_NAME,
+    OPEN_PDF,
+    OPEN_RESULTS_NAME,
+    RESULTS_NAME,
+)
 from tasks.publish.manifest import file_hashes
-from tasks.publish.layout import (MANIFEST_NAME, OPEN_ATTACHMENTS, OPEN_DIR, OPEN_MANIFEST_NAME,
-                                  OPEN_PDF, OPEN_RESULTS_NAME, RESULTS_NAME)
 from tasks.report import formatting as fmt
 from tasks.report.rtf_text import rtf_pages
 
@@ -84,11 +91,14 @@ def closed_fingerprints(version_dir: Path) -> ClosedFingerprints:
     hashes[sha256_file(version_dir / MANIFEST_NAME)] = MANIFEST_NAME
     if manifest.get("previous"):
         hashes[manifest["previous"]["manifest_sha256"]] = "the previous version's manifest.json"
-    pooled_safety = (manifest.get("config") or {}).get("safety", {}).get("open_report_pooled_safety")
+    pooled_safety = ((manifest.get("config") or {}).get("safety", {})
+                     .get("open_report_pooled_safety"))
     # Safety, when closed, is fingerprinted by its keys only: its percentages are counts over the
     # same population as the open baseline table's, so equal values there are no leak.
     names = (*CLOSED_PARTS, *(() if pooled_safety else ("safety",)))
-    values, phrases, keys = set(), set(), set(names)
+    values: set[str] = set()
+    phrases: set[str] = set()
+    keys = set(names)
     for name in names:
         for key, value in _walk(results.get(name)):
             if key is not None:
@@ -126,14 +136,16 @@ def _pdf_texts(path: Path, name: str) -> Iterator[OpenText]:
         yield OpenText(f"{name} page {number}", page.extract_text() or "", exact=False)
     yield OpenText(f"{name} metadata",
                    " ".join(f"{k} {v}" for k, v in (reader.metadata or {}).items()), exact=True)
-    xmp = reader.trailer["/Root"].get("/Metadata")
+    xmp = reader.root_object.get("/Metadata")
     if xmp is not None:
-        yield OpenText(f"{name} XMP", xmp.get_object().get_data().decode("utf-8", "replace"), exact=True)
+        yield OpenText(f"{name} XMP", xmp.get_object().get_data().decode("utf-8", "replace"),
+                       exact=True)
     yield OpenText(f"{name} bookmarks", "\n".join(_outline_titles(reader.outline)), exact=True)
     for attached, contents in reader.attachments.items():
         yield OpenText(f"{name} attachment names", attached, exact=True)
         for data in contents:
-            yield OpenText(f"{name} attachment {attached}", data.decode("utf-8", "replace"), exact=True)
+            yield OpenText(f"{name} attachment {attached}", data.decode("utf-8", "replace"),
+                           exact=True)
 
 
 def open_texts(open_dir: Path) -> Iterator[OpenText]:
@@ -195,12 +207,14 @@ def attachment_problems(version_dir: Path) -> list[str]:
     except (PdfReadError, OSError, ValueError) as exc:
         return [f"{OPEN_DIR}/{OPEN_PDF} cannot be read ({exc})"]
     problems = [f"{OPEN_DIR}/{OPEN_PDF} embeds {name}, which is not one of "
-                f"{', '.join(OPEN_ATTACHMENTS)}" for name in sorted(set(attached) - set(OPEN_ATTACHMENTS))]
+                f"{', '.join(OPEN_ATTACHMENTS)}"
+                for name in sorted(set(attached) - set(OPEN_ATTACHMENTS))]
     for name in OPEN_ATTACHMENTS:
         if name not in attached:
             problems.append(f"{OPEN_DIR}/{OPEN_PDF} does not embed {name}")
         elif attached[name] != [(open_dir / name).read_bytes()]:
-            problems.append(f"{OPEN_DIR}/{OPEN_PDF}: embedded {name} differs from {OPEN_DIR}/{name}")
+            problems.append(f"{OPEN_DIR}/{OPEN_PDF}: embedded {name} differs from "
+                            f"{OPEN_DIR}/{name}")
     return problems
 
 
@@ -217,7 +231,8 @@ def open_package_leaks(version_dir: Path) -> list[str]:
     if not (open_dir / OPEN_PDF).is_file():
         return [f"{OPEN_DIR}/{OPEN_PDF} is missing"]
     closed = closed_fingerprints(version_dir)
-    config_digest = json.loads((version_dir / MANIFEST_NAME).read_text(encoding="utf-8")).get("config_digest")
+    config_digest = (json.loads((version_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+                     .get("config_digest"))
     open_files = file_hashes(open_dir)
     problems = [f"{OPEN_DIR}/{path} does not belong in the open package (only {OPEN_PDF}, "
                 f"{OPEN_RESULTS_NAME}, {OPEN_MANIFEST_NAME}, tables/*.csv and tables/rtf/*.rtf)"

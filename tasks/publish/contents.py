@@ -12,13 +12,20 @@ import pandas as pd
 from tasks.cache import cached_file
 from tasks.model import ADAM_DATASETS, Figure, Finding, Profile, Table
 from tasks.publish.canonical import canonical_json, write_json
-from tasks.publish.snapshot import SNAPSHOT_PATH
-from tasks.results.run import OpenResults, Results
-from tasks.publish.layout import (MANIFEST_NAME, OPEN_DIR, OPEN_MANIFEST_NAME, OPEN_PDF,
-                                  OPEN_RESULTS_NAME, RESULTS_NAME, VALIDATION_NAME)
+from tasks.publish.layout import (
+    MANIFEST_NAME,
+    OPEN_DIR,
+    OPEN_MANIFEST_NAME,
+    OPEN_PDF,
+    OPEN_RESULTS_NAME,
+    RESULTS_NAME,
+    VALIDATION_NAME,
+)
 from tasks.publish.manifest import file_hashes
+from tasks.publish.snapshot import SNAPSHOT_PATH
 from tasks.report.document import MARKINGS
 from tasks.report.rtf import rtf_key, table_rtf
+from tasks.results.run import OpenResults, Results
 
 RTF_FILE = Path("table.rtf")
 
@@ -73,9 +80,9 @@ def open_manifest(folder: Path, cutoff: str, version: int) -> dict[str, Any]:
     return {"cutoff": cutoff, "version": version, "files": files}
 
 
-def write_contents(folder: Path, adam: Path, closed: list[Table | Figure], open_: list[Table | Figure],
-                   results: Results, open_results: OpenResults, findings: list[Finding],
-                   snapshot: Path) -> None:
+def write_contents(folder: Path, adam: Path, closed: list[Table | Figure],
+                   open_: list[Table | Figure], results: Results, open_results: OpenResults,
+                   findings: list[Finding], snapshot: Path) -> None:
     """Everything but the PDFs and manifest.json; the open package is complete when this returns
     (open-manifest.json written last). `results` and `open_results` carry the version number;
     `adam` is the ADaM's cache folder, `snapshot` the record snapshot's file, both copied."""
@@ -90,14 +97,16 @@ def write_contents(folder: Path, adam: Path, closed: list[Table | Figure], open_
     open_dir = folder / OPEN_DIR
     write_tables(open_, open_dir / "tables", None, MARKINGS["open"])
     write_json(open_dir / OPEN_RESULTS_NAME, open_results)
-    write_json(open_dir / OPEN_MANIFEST_NAME, open_manifest(folder, results.cutoff, results.version))
+    write_json(open_dir / OPEN_MANIFEST_NAME,
+               open_manifest(folder, results.cutoff, results.version))
 
 
 def closed_attachments(folder: Path, manifest_extra: dict[str, Any], cutoff: str,
                        version: int) -> dict[str, bytes]:
     """What report-closed.pdf embeds: results.json and a manifest of the inputs and of every other
     file of the version written so far (the PDFs cannot be in it)."""
-    manifest = {**manifest_extra, "cutoff": cutoff, "version": version, "files": file_hashes(folder)}
+    manifest = {**manifest_extra, "cutoff": cutoff, "version": version,
+                "files": file_hashes(folder)}
     return {RESULTS_NAME: (folder / RESULTS_NAME).read_bytes(),
             MANIFEST_NAME: canonical_json(manifest).encode()}
 
@@ -105,4 +114,5 @@ def closed_attachments(folder: Path, manifest_extra: dict[str, Any], cutoff: str
 def open_attachments(folder: Path) -> dict[str, bytes]:
     """What report-open.pdf embeds: open-results.json and open-manifest.json, byte for byte."""
     open_dir = folder / OPEN_DIR
-    return {name: (open_dir / name).read_bytes() for name in (OPEN_RESULTS_NAME, OPEN_MANIFEST_NAME)}
+    return {name: (open_dir / name).read_bytes()
+            for name in (OPEN_RESULTS_NAME, OPEN_MANIFEST_NAME)}

@@ -14,7 +14,7 @@ import json
 import platform
 import re
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -99,8 +99,8 @@ def provenance(cut: Cut, cfg: TrialConfig, operation: Operation, parameters: dic
     """The manifest's provenance part (give it to Reservation.publish): every input file with its
     sha256, the resolved analysis config and its digest, the operation config, the run's
     parameters, code version, run id, time."""
-    inputs = sorted(({"domain": f.domain, "name": f.name, "uri": f.uri, "sha256": f.sha256,
-                      "rows": f.rows} for f in cut.files.values()), key=lambda i: i["name"])
+    inputs = [{"domain": f.domain, "name": f.name, "uri": f.uri, "sha256": f.sha256,
+               "rows": f.rows} for f in sorted(cut.files.values(), key=lambda f: f.name)]
     return {
         "inputs": inputs,
         "source": cut.location,
@@ -111,5 +111,5 @@ def provenance(cut: Cut, cfg: TrialConfig, operation: Operation, parameters: dic
         "code": code_version(),
         "software": software_versions(),
         "flow_run_id": flow_run_id,
-        "run_time": (run_time or datetime.now(timezone.utc)).isoformat(),
+        "run_time": (run_time or datetime.now(UTC)).isoformat(),
     }

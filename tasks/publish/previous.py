@@ -2,14 +2,12 @@
 recent earlier cutoff, read into a PreviousCut (what it lacks is said in its notes)."""
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from tasks.model import PreviousCut
 from tasks.publish.snapshot import SNAPSHOT_PATH, read_snapshot
-from tasks.publish.versions import previous_cut_version
 
 # What each file of the previous version is needed for, said when it is missing.
 _NEEDED_FOR = {
@@ -21,6 +19,8 @@ _NEEDED_FOR = {
 
 
 def read_previous_cut(version_dir: Path) -> PreviousCut:
+    """The published version `version_dir` (tasks.publish.versions.previous_cut_version finds
+    it) as a PreviousCut."""
     version_dir = Path(version_dir)
     frames: dict[str, pd.DataFrame | None] = {}
     notes = []
@@ -35,8 +35,3 @@ def read_previous_cut(version_dir: Path) -> PreviousCut:
                        adae=frames["adam/adae.parquet"], records=frames[SNAPSHOT_PATH.as_posix()],
                        notes=notes)
 
-
-def load_previous_cut(reports_root: Path, cutoff: date) -> PreviousCut | None:
-    """The previous cut of `cutoff` under `reports_root`; None for the first cut."""
-    found = previous_cut_version(reports_root, cutoff)
-    return None if found is None else read_previous_cut(found)

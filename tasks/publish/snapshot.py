@@ -126,7 +126,8 @@ def _hex_text(digests: bytes) -> pa.Array:
     count = len(digests) // 32
     text = _HEX[np.frombuffer(digests, dtype=np.uint8)].tobytes()
     offsets = np.arange(0, 64 * (count + 1), 64, dtype=np.int64)
-    return pa.Array.from_buffers(TEXT_TYPE, count, [None, pa.py_buffer(offsets), pa.py_buffer(text)])
+    return pa.Array.from_buffers(TEXT_TYPE, count,
+                                 [None, pa.py_buffer(offsets), pa.py_buffer(text)])
 
 
 def record_snapshot(cut: Cut) -> pd.DataFrame:

@@ -15,7 +15,8 @@ def _file_problems(listed: dict[str, str], present: dict[str, str], prefix: str 
     problems = []
     for path, digest in sorted(listed.items()):
         if path not in present:
-            problems.append(f"missing: {prefix}{path} is listed in the manifest but not in the folder")
+            problems.append(f"missing: {prefix}{path} is listed in the manifest but not in the "
+                            "folder")
         elif present[path] != digest:
             problems.append(f"changed: {prefix}{path} does not match its sha256 in the manifest")
     return problems + [f"added: {prefix}{path} is not listed in the manifest"
@@ -71,5 +72,6 @@ def _chain_problems(version_dir: Path, previous: dict | None) -> list[str]:
     if not previous_manifest.is_file():
         return [f"broken chain: the previous version {name} (or its {MANIFEST_NAME}) is missing"]
     if sha256_file(previous_manifest) != previous.get("manifest_sha256"):
-        return [f"broken chain: {name}/{MANIFEST_NAME} has changed since this version was published"]
+        return [f"broken chain: {name}/{MANIFEST_NAME} has changed since this version was "
+                "published"]
     return []

@@ -17,12 +17,13 @@ import re
 import secrets
 import shutil
 import socket
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Iterator
+from typing import Any, Literal
 
 from tasks.errors import PublishError
 from tasks.publish.canonical import write_json
@@ -120,7 +121,8 @@ def _host() -> str:
 
 
 def _process_start(pid: int) -> tuple[str, int] | None:
-    """(state, start time in clock ticks since boot) from /proc; None if there is no such process."""
+    """(state, start time in clock ticks since boot) from /proc; None if there is no such
+    process."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except FileNotFoundError:
@@ -206,11 +208,11 @@ class Reservation:
     previous: dict[str, Any] | None = None   # chain link to the version published before
     published: Path | None = None
 
-    def __enter__(self) -> "Reservation":
+    def __enter__(self) -> Reservation:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> bool:
+                 tb: TracebackType | None) -> Literal[False]:
         if self.published is None:
             self.abandon()
         if isinstance(exc, OSError):
@@ -259,7 +261,8 @@ class Reservation:
 
 def reserve_version(reports_root: Path, cutoff: date, final: bool = False,
                     reason: str | None = None) -> Reservation:
-    """Reserve the next version of `cutoff` (under the cutoff's lock) and create its staging folder."""
+    """Reserve the next version of `cutoff` (under the cutoff's lock) and create its staging
+    folder."""
     reports_root = Path(reports_root)
     folder = cutoff_dir(reports_root, cutoff)
     try:
@@ -272,8 +275,8 @@ def reserve_version(reports_root: Path, cutoff: date, final: bool = False,
             try:
                 previous = version_ref(before) if before is not None else None
             except OSError as exc:
-                raise PublishError(f"the previous version {before} has no readable "
-                                   f"{MANIFEST_NAME} ({exc}); check it with `interim verify`") from None
+                raise PublishError(f"the previous version {before} has no readable {MANIFEST_NAME} "
+                                   f"({exc}); check it with `interim verify`") from None
             path = folder / f"{_STAGING_PREFIX}v{version}-{_owner_token()}"
             path.mkdir()
     except OSError as exc:

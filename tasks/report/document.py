@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Literal
 
 from tasks.model import Section
@@ -28,7 +28,8 @@ class ReportDocument:
     kind: Literal["closed", "open"]
     sections: list[Section]
     marking: str = ""                                   # "" = the standard marking of `kind`
-    software: list[str] = field(default_factory=list)   # e.g. ["interim 0.1.0 (git 1a2b3c4)", "Python 3.11.2"]
+    # e.g. ["interim 0.1.0 (git 1a2b3c4)", "Python 3.11.2"]
+    software: list[str] = field(default_factory=list)
     glance: Glance | None = None                        # page 2 of the closed report
 
     def __post_init__(self) -> None:
@@ -40,7 +41,7 @@ class ReportDocument:
             raise ValueError(f"report version must be 1 or more, not {self.version}")
         if self.generated_at.tzinfo is None:
             raise ValueError("generated_at must be timezone-aware (the report prints it in UTC)")
-        self.generated_at = self.generated_at.astimezone(timezone.utc)
+        self.generated_at = self.generated_at.astimezone(UTC)
         if not self.marking:
             self.marking = MARKINGS[self.kind]
         if self.glance is not None and self.kind != "closed":

@@ -3,7 +3,7 @@ they end with, assembled from the analysis and the run's facts."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from tasks.analysis.assemble import Analysis
 from tasks.analysis.methods import Provenance
@@ -48,9 +48,11 @@ def report_documents(analysis: Analysis, cfg: TrialConfig, cutoff: date, version
     closed report opens with the DSMB-at-a-glance page and the independent statistician's
     summary `narrative` (Markdown text; None when none was supplied)."""
     page = glance(analysis.results, cfg, None if narrative is None else parse_narrative(narrative))
+    kinds: tuple[tuple[Literal["closed", "open"], list[Section]], ...] = (
+        ("closed", analysis.closed), ("open", analysis.open))
     return {kind: ReportDocument(
         study_id=cfg.study.id, study_title=cfg.study.title, cutoff=cutoff, version=version,
         status="FINAL" if final else "DRAFT", reason=reason or MANUAL_REASON,
         generated_at=generated_at, kind=kind, sections=_printed(sections),
         software=[code_label(code)], glance=page if kind == "closed" else None)
-        for kind, sections in (("closed", analysis.closed), ("open", analysis.open))}
+        for kind, sections in kinds}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -22,7 +23,7 @@ class StaticOnlyFetcher(URLFetcher):
     ever reached the HTML, nothing outside `root` could be read or sent over the network.
     `requested` and `refused` record every URL asked for, in order, for tests and the run log."""
 
-    def __init__(self, root: Path, **kwargs) -> None:
+    def __init__(self, root: Path, **kwargs: Any) -> None:
         super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, **kwargs)
         self.root = Path(root).resolve(strict=True)
         self.requested: list[str] = []

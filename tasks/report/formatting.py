@@ -13,14 +13,15 @@ def _missing(value: object) -> bool:
     if value is None:
         return True
     try:
-        return bool(pd.isna(value))
+        # any cell value: pandas-stubs types pd.isna for scalars and arrays only
+        return bool(pd.isna(value))  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return False
 
 
 def number(value: float | None, decimals: int = 1) -> str:
     """A number rounded half away from zero (as SAS does), 'NE' when missing or not finite."""
-    if _missing(value) or not math.isfinite(float(value)):
+    if value is None or _missing(value) or not math.isfinite(float(value)):
         return NOT_ESTIMABLE
     scale = 10 ** decimals
     rounded = math.floor(abs(float(value)) * scale + 0.5 + 1e-9) / scale
@@ -29,14 +30,14 @@ def number(value: float | None, decimals: int = 1) -> str:
 
 def plain(value: float | None) -> str:
     """A configured number as it is written: 0.95, 30, 1.5 (no rounding, no trailing zeros)."""
-    if _missing(value):
+    if value is None or _missing(value):
         return "none"
     written = repr(float(value))
     return written[:-2] if written.endswith(".0") else written
 
 
 def count(n: int | float | None) -> str:
-    return "0" if _missing(n) else f"{int(n)}"
+    return "0" if n is None or _missing(n) else f"{int(n)}"
 
 
 def percent(n: int, total: int, decimals: int = 1) -> str:
@@ -63,17 +64,18 @@ def ratio_pct(k: int, n: int, decimals: int = 1) -> str:
 
 def rate_range(low: float | None, high: float | None, decimals: int = 1) -> str:
     """Two proportions as a range of percentages: '23.3 to 36.7'."""
-    if _missing(low) or _missing(high):
+    if low is None or high is None or _missing(low) or _missing(high):
         return NOT_ESTIMABLE
     return f"{number(100 * low, decimals)} to {number(100 * high, decimals)}"
 
 
 def rate_ci(rate: float | None, low: float | None, high: float | None, decimals: int = 1) -> str:
     """A proportion with its CI as percentages: '25.0 (10.7, 44.9)'."""
-    if _missing(rate):
+    if rate is None or _missing(rate):
         return NOT_ESTIMABLE
-    return f"{number(100 * rate, decimals)} ({number(None if _missing(low) else 100 * low, decimals)}, " \
-           f"{number(None if _missing(high) else 100 * high, decimals)})"
+    return (f"{number(100 * rate, decimals)} "
+            f"({number(None if low is None or _missing(low) else 100 * low, decimals)}, "
+            f"{number(None if high is None or _missing(high) else 100 * high, decimals)})")
 
 
 def estimate_ci(est: float | None, low: float | None, high: float | None, decimals: int = 1) -> str:
@@ -86,7 +88,7 @@ def mean_sd(mean: float | None, sd: float | None, decimals: int = 1) -> str:
 
 
 def iso_date(value: date | datetime | pd.Timestamp | None) -> str:
-    if _missing(value):
+    if value is None or _missing(value):
         return ""
     return pd.Timestamp(value).strftime("%Y-%m-%d")
 

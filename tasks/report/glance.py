@@ -5,6 +5,7 @@ statistician's summary. Each line names the table it comes from by id; the rende
 id into the table's label and page."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tasks.config import TrialConfig
@@ -55,8 +56,13 @@ class Glance:
     narrative: tuple[NarrativeBlock, ...] | None      # None: no summary was supplied
 
 
-def _cells(columns: list[tuple[str, SafetyResults]], pick) -> tuple[str, ...]:
+def _cells(columns: list[tuple[str, SafetyResults]],
+           pick: Callable[[SafetyResults], Share]) -> tuple[str, ...]:
     return tuple(fmt.n_pct(pick(result).subjects, result.population) for _, result in columns)
+
+
+def _aesi(group: str) -> Callable[[SafetyResults], Share]:
+    return lambda result: result.aesi_grade3plus.get(group, Share(0, None))
 
 
 def safety_synopsis(safety: SafetyResults, death_window_days: int) -> tuple[SafetyRow, ...]:
@@ -78,9 +84,8 @@ def safety_synopsis(safety: SafetyResults, death_window_days: int) -> tuple[Safe
     groups = [group for group, share in safety.aesi_grade3plus.items() if share.subjects]
     rows.append(SafetyRow(f"AESI {high}, by group" if groups else f"AESI {high}: none",
                           tuple("" if groups else "0" for _ in columns), AESI_TABLE))
-    rows += [SafetyRow(group,
-                       _cells(columns, lambda r, g=group: r.aesi_grade3plus.get(g, Share(0, None))),
-                       AESI_TABLE, indent=True) for group in groups]
+    rows += [SafetyRow(group, _cells(columns, _aesi(group)), AESI_TABLE, indent=True)
+             for group in groups]
     return tuple(rows)
 
 

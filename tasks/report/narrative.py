@@ -51,7 +51,9 @@ def spans(text: str) -> tuple[Span, ...]:
 def _blocks(lines: list[str]) -> list[NarrativeBlock]:
     """The blocks of a run of non-blank lines: a list runs until a line starts the other kind of
     list (a line without a marker continues the entry above); a heading is its own line."""
-    for kind, marker, other in (("bullets", _BULLET, _NUMBER), ("numbers", _NUMBER, _BULLET)):
+    lists: tuple[tuple[BlockKind, re.Pattern[str], re.Pattern[str]], ...] = (
+        ("bullets", _BULLET, _NUMBER), ("numbers", _NUMBER, _BULLET))
+    for kind, marker, other in lists:
         if marker.match(lines[0]):
             entries: list[str] = []
             for i, line in enumerate(lines):

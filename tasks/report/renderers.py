@@ -13,6 +13,7 @@ while a PDF is written, is each worker's own (docs/reproducibility.md)."""
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import pickle
 import subprocess
@@ -21,7 +22,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO, cast
 
 from tasks.report.document import ReportDocument
 
@@ -68,21 +69,20 @@ class _Worker:
             [sys.executable, "-m", "tasks.report.renderers", str(reply_write)], env=env,
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(reply_write,))
         os.close(reply_write)
+        self.jobs = cast(IO[bytes], self.process.stdin)     # stdin=PIPE: never None
         self.replies: BinaryIO = os.fdopen(reply_read, "rb")
         self.laid_out: _Layout | None = None     # sent ahead, its PDF not written yet
 
     def send(self, message: PdfJob | _Layout | _Attachments) -> None:
-        pickle.dump(message, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-        self.process.stdin.flush()
+        pickle.dump(message, self.jobs, protocol=pickle.HIGHEST_PROTOCOL)
+        self.jobs.flush()
 
     def start(self, job: PdfJob) -> None:
         """Send `job`: only its attachments when its document was laid out ahead."""
         ahead, self.laid_out = self.laid_out, None
         same = ahead is not None and ahead.document is job.document and ahead.pdfa == job.pdfa
-        try:
+        with contextlib.suppress(OSError):     # the worker ended (laying out?): receive() says so
             self.send(_Attachments(job.path, job.attachments) if same else job)
-        except OSError:              # the worker ended (during the layout?): receive() says so
-            pass
 
     def receive(self) -> Exception | None:
         """None when the job's PDF is written, else the worker's exception."""
@@ -92,11 +92,9 @@ class _Worker:
             return RenderError(f"the PDF worker process ended (exit code {self.process.wait()})")
 
     def close(self) -> None:
-        for pipe in (self.process.stdin, self.replies):
-            try:
+        for pipe in (self.jobs, self.replies):
+            with contextlib.suppress(OSError):
                 pipe.close()
-            except OSError:
-                pass
         self.process.wait()
 
 

@@ -22,7 +22,6 @@ from rtflite.row import Border, Cell, Row, TextContent
 
 from tasks.model import Table
 from tasks.report import formatting as fmt
-from tasks.report import rtf_text as rtf_text_module
 from tasks.report.rtf_text import rtf_text
 
 A4_INCHES = (210 / 25.4, 297 / 25.4)
@@ -30,9 +29,9 @@ MARGIN_INCHES = [0.8, 0.8, 0.9, 0.8, 0.5, 0.5]    # left, right, top, bottom, he
 ROWS_PER_PAGE = {"portrait": 46, "landscape": 30}  # rtflite's row budget: titles and notes too
 WIDEST_COLUMN = 40                                   # characters that set a column's share
 # the code the bytes come from: this module, its text escaping and number formatting, rtflite
-_CODE = hashlib.sha256(b"".join(Path(module.__file__).read_bytes()
-                                for module in (fmt, rtf_text_module)) +
-                       Path(__file__).read_bytes() + rtflite.__version__.encode()).hexdigest()
+_CODE = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes()
+                                for name in ("rtf.py", "rtf_text.py", "formatting.py"))
+                       + rtflite.__version__.encode()).hexdigest()
 
 
 _TEXT_ATTRIBUTES = ("font", "font_size", "format", "color", "background_color", "justification",
@@ -54,12 +53,12 @@ class _Body(rtflite.RTFBody):
                 broadcast[name] = BroadcastValue(value=getattr(self, name), dimension=dim)
             return broadcast[name].iloc(row + row_offset, column)
 
-        if self.cell_nrow is None:
+        if self.cell_nrow is None:      # type: ignore[has-type]  # rtflite is untyped to mypy
             cells = BroadcastValue(value=df, dimension=dim)
             widths = BroadcastValue(value=col_widths, dimension=dim)
-            self.cell_nrow = [[float(self.calculate_lines(
+            self.cell_nrow = [[self.calculate_lines(
                 text=str(cells.iloc(i, j)), available_width=widths.iloc(i, j),
-                row_idx=i + row_offset, col_idx=j)) for j in range(dim[1])] for i in range(dim[0])]
+                row_idx=i + row_offset, col_idx=j) for j in range(dim[1])] for i in range(dim[0])]
         right = BroadcastValue(value=self.border_right, dimension=dim)
         rows: MutableSequence[str] = []
         for i in range(dim[0]):

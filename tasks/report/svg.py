@@ -5,7 +5,9 @@ a raster at RASTER_DPI, and top-N selection or a density beyond a figure's subje
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib
 
@@ -13,7 +15,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.collections import Collection  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from tasks.report import formatting as fmt  # noqa: E402
@@ -39,16 +44,17 @@ STYLE = {
 PALETTE = ["#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#a5a5a5"]
 # For the whole process, not a context: labels and legends are made after new_figure returns and
 # read the style when they are made (the report is this process's only user of matplotlib).
-matplotlib.rcParams.update(STYLE)
+matplotlib.rcParams.update(STYLE)  # type: ignore[arg-type]  # the stubs list the keys as literals
 
 
-def new_figure(width_cm: float = 16.0, height_cm: float = 10.0, **subplots_kw):
+def new_figure(width_cm: float = 16.0, height_cm: float = 10.0,
+               **subplots_kw: Any) -> tuple[Figure, Any]:
     """A figure and its axes in the report's style (size in cm of the printed page: the report
     prints figures at this size, so a label of MIN_FONT_PT prints at MIN_FONT_PT)."""
     return plt.subplots(figsize=(width_cm / 2.54, height_cm / 2.54), **subplots_kw)
 
 
-def legend_above(ax, handles: list | None = None, title: str | None = None,
+def legend_above(ax: Axes, handles: Sequence[Artist] | None = None, title: str | None = None,
                  columns: int = LEGEND_COLUMNS) -> None:
     """The legend in rows above the axes, outside the data (figures carry no axes title: the
     report's caption names them)."""
@@ -58,18 +64,18 @@ def legend_above(ax, handles: list | None = None, title: str | None = None,
                   ncol=min(columns, len(handles)), borderaxespad=0.0, alignment="left")
 
 
-def _elements(artist) -> int:
+def _elements(artist: Artist) -> int:
     """How many SVG elements a data artist draws: one per path or marker of a collection."""
     if isinstance(artist, Collection):
-        return max(len(artist.get_paths()), len(artist.get_offsets()))
+        return max(len(artist.get_paths()), len(np.asarray(artist.get_offsets())))
     return 1
 
 
-def _data_artists(fig) -> list:
+def _data_artists(fig: Figure) -> list[Artist]:
     return [artist for ax in fig.axes for artist in (*ax.collections, *ax.patches)]
 
 
-def rasterise_dense_layers(fig) -> bool:
+def rasterise_dense_layers(fig: Figure) -> bool:
     """Draw the collections and patches of every axes as one raster at RASTER_DPI when together
     they hold more than MAX_VECTOR_ELEMENTS elements (thousands of vector paths take seconds to
     lay out and print); text, axes and lines stay vector. True when rasterised."""
@@ -80,13 +86,15 @@ def rasterise_dense_layers(fig) -> bool:
     return dense
 
 
-def small_labels(fig) -> list[str]:
+def small_labels(fig: Figure) -> list[str]:
     """Every visible label of the figure smaller than MIN_FONT_PT, as 'text (size pt)'."""
+    # Text.get_fontsize is the size in points, a float; the stubs say float | str
     return [f"{t.get_text()!r} ({t.get_fontsize():g} pt)" for t in fig.findobj(Text)
-            if t.get_visible() and t.get_text().strip() and t.get_fontsize() < MIN_FONT_PT]
+            if t.get_visible() and t.get_text().strip()
+            and t.get_fontsize() < MIN_FONT_PT]  # type: ignore[operator]
 
 
-def to_svg(fig, tight: bool = True) -> str:
+def to_svg(fig: Figure, tight: bool = True) -> str:
     """Serialise and close the figure; metadata left out so the bytes depend on the data only.
     Dense data layers are rasterised (rasterise_dense_layers); a label under MIN_FONT_PT is a
     programming error, refused here for every figure of the report. `tight` crops to the drawn
@@ -127,7 +135,7 @@ def aggregated_note(limit: int, drawn: str, figure_id: str) -> str:
             f"tables/{figure_id}.csv.")
 
 
-def draw_density(ax, x: pd.Series, y: pd.Series, x_edges: np.ndarray, y_edges: np.ndarray,
+def draw_density(ax: Axes, x: pd.Series, y: pd.Series, x_edges: np.ndarray, y_edges: np.ndarray,
                  label: str = "Subjects per cell") -> None:
     """Subjects per cell of a grid as grey shades with a colour bar: a scatter of thousands of
     points made legible (the cells are one raster image)."""
@@ -136,4 +144,4 @@ def draw_density(ax, x: pd.Series, y: pd.Series, x_edges: np.ndarray, y_edges: n
     mesh = ax.pcolormesh(x_edges, y_edges, shaded, cmap="Greys", vmin=0, rasterized=True)
     colour_bar = ax.figure.colorbar(mesh, ax=ax, pad=0.02, label=label)
     colour_bar.ax.tick_params(labelsize=MIN_FONT_PT)
-    colour_bar.ax.yaxis.label.set_size(MIN_FONT_PT)
+    colour_bar.ax.yaxis.label.set_fontsize(MIN_FONT_PT)

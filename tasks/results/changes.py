@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ChangesResults:
-    previous: str | None            # the previous cut's version, e.g. "2026-09-30/v2"; None: first cut
+    # the previous cut's version, e.g. "2026-09-30/v2"; None: first cut
+    previous: str | None
     new_subjects: int | None
     new_deaths: int | None
     new_saes: int | None

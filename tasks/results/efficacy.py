@@ -28,7 +28,7 @@ class Survival:
     unit: str = MONTHS
 
     @classmethod
-    def of(cls, summary: KMSummary) -> "Survival":
+    def of(cls, summary: KMSummary) -> Survival:
         return cls(n=summary.n, events=summary.events, censored=summary.censored,
                    median=summary.median.estimate, median_ci_low=summary.median.ci_low,
                    median_ci_high=summary.median.ci_high, q1=summary.q1, q3=summary.q3,

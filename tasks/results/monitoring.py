@@ -164,7 +164,8 @@ class MonitoringResults:
 
     def verdicts(self) -> list[tuple[str, Verdict]]:
         """(rule, verdict) of every rule, in the order of the decision page."""
-        simon = [("Simon stage 1", self.simon.stage1.verdict), ("Simon final", self.simon.final.verdict)] \
+        simon = [("Simon stage 1", self.simon.stage1.verdict),
+                 ("Simon final", self.simon.final.verdict)] \
             if isinstance(self.simon, SimonResult) else [("Simon two-stage", self.simon.verdict)]
         return simon + [("Bayesian predictive probability", self.predictive.verdict),
                         ("Bayesian safety stopping", self.safety_stopping.verdict)]

@@ -43,7 +43,7 @@ class Results:
     attention: tuple[AttentionItem, ...]
     version: int | None = None       # known once a version number is reserved
 
-    def published_as(self, version: int) -> "Results":
+    def published_as(self, version: int) -> Results:
         return replace(self, version=version)
 
 
@@ -92,5 +92,5 @@ class OpenResults:
     safety_overview: list[dict[str, Any]] | None
     version: int | None = None
 
-    def published_as(self, version: int) -> "OpenResults":
+    def published_as(self, version: int) -> OpenResults:
         return replace(self, version=version)

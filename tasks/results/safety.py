@@ -12,7 +12,7 @@ class Share:
     pct: float | None
 
     @classmethod
-    def of(cls, subjects: int, total: int) -> "Share":
+    def of(cls, subjects: int, total: int) -> Share:
         return cls(int(subjects), 100.0 * subjects / total if total else None)
 
 

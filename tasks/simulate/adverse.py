@@ -12,14 +12,25 @@ is), and EX follows it (tasks.simulate.exposure.apply_actions).
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from tasks.config import TrialConfig
 from tasks.dates import DAYS_PER_MONTH
 from tasks.simulate import catalogue as cat
-from tasks.simulate.arrays import (NEVER, choose, int_text, iso, ragged, seq_within, shared_text,
-                                   stream, text_frame)
+from tasks.simulate.arrays import (
+    NEVER,
+    choose,
+    int_text,
+    iso,
+    ragged,
+    seq_within,
+    shared_text,
+    stream,
+    text_frame,
+)
 from tasks.simulate.exposure import Exposure, apply_actions
 
 AE_COLUMNS = ["STUDYID", "DOMAIN", "USUBJID", "AESEQ", "AETERM", "AEDECOD", "AEBODSYS", "AETOXGR",
@@ -98,7 +109,7 @@ def _events(subjects: pd.DataFrame, exposure: Exposure, cfg: TrialConfig, terms:
     e = np.flatnonzero(col["enrolled"])
     first = np.minimum(np.where(col["treated"], col["d0"], col["planned_d0"]), col["eos_day"])
     s, day = _window(rng, col["consent"][e], first[e] - 1, cat.AE_PRE_RATE * DAYS_PER_MONTH
-                     / np.mean(cat.SCREENING_DAYS), e)
+                     / float(np.mean(cat.SCREENING_DAYS)), e)
     pre = pd.DataFrame({"subject": s, "start": day, "kind": "pre",
                         "term": terms.draw(rng, len(s), ("background",))})
     stops = np.flatnonzero(subjects["eot_reason"].to_numpy() == "ADVERSE EVENT")
@@ -213,13 +224,14 @@ def _per_component(action: np.ndarray, related: np.ndarray, cfg: TrialConfig) ->
     return per
 
 
-def _by_grade(values: dict, missing) -> np.ndarray:
+def _by_grade(values: dict[int, Any], missing: str | float) -> np.ndarray:
     """A lookup array indexed by grade (0..5)."""
     kind = object if isinstance(missing, str) else float
     return np.array([values.get(g, missing) for g in range(6)], dtype=kind)
 
 
-def _action(ae: pd.DataFrame, grade: np.ndarray, subjects: pd.DataFrame, rng) -> np.ndarray:
+def _action(ae: pd.DataFrame, grade: np.ndarray, subjects: pd.DataFrame,
+            rng: np.random.Generator) -> np.ndarray:
     """The action with study treatment: NOT APPLICABLE off treatment (before the first dose,
     after the stop); DRUG WITHDRAWN for the event that stopped treatment; otherwise drawn by
     grade."""

@@ -143,7 +143,8 @@ AE_RATE_PER_MONTH = 2.4             # onsets per month from first dose to last d
 AE_LATE_RATE = 0.3                  # immune-related onsets between the window and LATE_DAYS
 AE_LATE_DAYS = 90
 AE_PRE_RATE = 0.3                   # onsets between consent and first dose
-SERIOUS_P = {1: 0.01, 2: 0.04, 3: 0.3, 4: 0.8, 5: 1.0}   # most grade 3 lab and BP events are not serious
+# most grade 3 lab and BP events are not serious
+SERIOUS_P = {1: 0.01, 2: 0.04, 3: 0.3, 4: 0.8, 5: 1.0}
 SEQUELAE_P = 0.1                    # grade >= 3 that resolves with sequelae
 ACTION_P = {                        # action with the related study drugs, by grade, on treatment
     1: {"DOSE NOT CHANGED": 1.0},

@@ -5,7 +5,7 @@ are drawn once for the whole history, so every cutoff of the same seed sees the 
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 import numpy as np
@@ -127,7 +127,7 @@ def _latent_medians(orr: float, pfs_months: float, os_months: float,
     return m0, cat.RESPONDER_PFS_RATIO * m0, mp
 
 
-def _bisect(f, low: float = 1.0, high: float = 1e5) -> float:
+def _bisect(f: Callable[[float], float], low: float = 1.0, high: float = 1e5) -> float:
     if f(low) >= 0:
         return low
     for _ in range(60):

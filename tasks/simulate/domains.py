@@ -3,11 +3,20 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from tasks.config import TrialConfig
 from tasks.simulate import catalogue as cat
-from tasks.simulate.arrays import (NEVER, int_text, iso, number_text, ragged, seq_within, stream,
-                                   text_frame)
+from tasks.simulate.arrays import (
+    NEVER,
+    int_text,
+    iso,
+    number_text,
+    ragged,
+    seq_within,
+    stream,
+    text_frame,
+)
 
 DM_COLUMNS = ["STUDYID", "DOMAIN", "USUBJID", "SUBJID", "RFSTDTC", "RFENDTC", "RFXSTDTC",
               "RFXENDTC", "RFICDTC", "DTHDTC", "DTHFL", "SITEID", "BRTHDTC", "AGE", "AGEU", "SEX",
@@ -113,7 +122,8 @@ def ds_frame(subjects: pd.DataFrame, cfg: TrialConfig, seed: int) -> pd.DataFram
         len(rows), DS_COLUMNS)
 
 
-def _ds(subject, term, decod, category, epoch, day, order) -> pd.DataFrame:
+def _ds(subject: ArrayLike, term: ArrayLike, decod: ArrayLike, category: ArrayLike,
+        epoch: ArrayLike, day: ArrayLike, order: ArrayLike) -> pd.DataFrame:
     return pd.DataFrame({"subject": subject, "term": term, "decod": decod, "cat": category,
                          "epoch": epoch, "day": np.asarray(day), "order": order})
 

@@ -16,8 +16,18 @@ import pandas as pd
 from tasks.config import TrialConfig
 from tasks.errors import ConfigError
 from tasks.simulate import catalogue as cat
-from tasks.simulate.arrays import (NEVER, choose, cumsum_within, int_text, iso, number_text,
-                                   ragged, seq_within, stream, text_frame)
+from tasks.simulate.arrays import (
+    NEVER,
+    choose,
+    cumsum_within,
+    int_text,
+    iso,
+    number_text,
+    ragged,
+    seq_within,
+    stream,
+    text_frame,
+)
 
 EX_COLUMNS = ["STUDYID", "DOMAIN", "USUBJID", "EXSEQ", "EXTRT", "EXDOSE", "EXDOSU", "EXROUTE",
               "EXOCCUR", "EXSTDTC", "EXENDTC", "EXADJ", "VISIT", "VISITNUM", "EPOCH"]
@@ -58,7 +68,8 @@ def administer(subjects: pd.DataFrame, cfg: TrialConfig, seed: int) -> Exposure:
     length = cycle_days(cfg)
     cycles = _cycles(subjects, length, rng)
     n, s, k = len(subjects), cycles["subject"].to_numpy(), cycles["cycle"].to_numpy()
-    parts, course = [], np.zeros(len(cycles), dtype=bool)
+    parts: list[pd.DataFrame] = []
+    course = np.zeros(len(cycles), dtype=bool)
     for j, component in enumerate(cfg.study.components):
         limits = [d.max_administrations for d in component.drugs if d.max_administrations]
         limited = bool(limits)
@@ -85,8 +96,8 @@ def administer(subjects: pd.DataFrame, cfg: TrialConfig, seed: int) -> Exposure:
         raise ConfigError("simulation: study.components must name the study drugs")
     doses = pd.concat(parts).sort_values(["subject", "day", "order"], kind="stable")
     last_dose = np.full(n, NEVER)
-    last = doses.groupby("subject")["day"].max()
-    last_dose[last.index.to_numpy()] = last.to_numpy()
+    final = doses.groupby("subject")["day"].max()
+    last_dose[final.index.to_numpy()] = final.to_numpy()
     return Exposure(doses.reset_index(drop=True), cycles.assign(course=course), last_dose)
 
 

@@ -30,7 +30,8 @@ def graded(labs: pd.DataFrame) -> pd.DataFrame:
     key = pd.MultiIndex.from_arrays([rows["subject"], rows["code"]])
     rows = rows.assign(base=base.reindex(key).to_numpy())
     parts = []
-    for code, part in rows.groupby("code", sort=False):
+    for group, part in rows.groupby("code", sort=False):
+        code = str(group)
         unit = pd.Series(cat.LAB_TESTS[code].unit, index=part.index)
         nan = pd.Series(np.nan, index=part.index)
         baseline_grade, _ = ctcae.grade_values(code, part["base"], part["low"], part["high"], nan,

@@ -17,8 +17,7 @@ from tasks.config import TrialConfig
 from tasks.dates import DAYS_PER_MONTH
 from tasks.errors import ConfigError
 from tasks.simulate import catalogue as cat
-from tasks.simulate.arrays import (int_text, iso, number_text, ragged, seq_within, stream,
-                                   text_frame)
+from tasks.simulate.arrays import int_text, iso, number_text, ragged, seq_within, stream, text_frame
 
 PANEL_ONLY_VISITS = ("course", "extra")     # liver-panel days between day-1 visits
 LB_COLUMNS = ["STUDYID", "DOMAIN", "USUBJID", "LBSEQ", "LBTESTCD", "LBTEST", "LBCAT", "LBORRES",
@@ -86,7 +85,8 @@ def _post_baseline_position(rows: pd.DataFrame, n_subjects: int) -> tuple[np.nda
     return np.where(post, order[visit_key], -1), counts
 
 
-def _hepatitis(rows, value, transaminase, high, n_subjects, rng) -> np.ndarray:
+def _hepatitis(rows: pd.DataFrame, value: np.ndarray, transaminase: np.ndarray,
+               high: np.ndarray, n_subjects: int, rng: np.random.Generator) -> np.ndarray:
     """A run of 1-3 post-baseline visits with ALT/AST at 3-9 x ULN in some subjects."""
     position, counts = _post_baseline_position(rows, n_subjects)
     has = (rng.random(n_subjects) < cat.HEPATITIS_EPISODE_P) & (counts > 0)
@@ -99,8 +99,9 @@ def _hepatitis(rows, value, transaminase, high, n_subjects, rng) -> np.ndarray:
     return np.where(inside, np.maximum(value, level), value)
 
 
-def _immune_hepatitis(rows, value, transaminase, high, hepatitis: pd.DataFrame,
-                      rng) -> np.ndarray:
+def _immune_hepatitis(rows: pd.DataFrame, value: np.ndarray, transaminase: np.ndarray,
+                      high: np.ndarray, hepatitis: pd.DataFrame,
+                      rng: np.random.Generator) -> np.ndarray:
     """ALT/AST in the CTCAE band of the grade of each immune-mediated hepatitis AE (subject,
     start, end, grade) at the visits from its onset to its end (an ongoing one: to
     IMMUNE_HEPATITIS_OPEN_DAYS after onset)."""
@@ -123,7 +124,8 @@ def _immune_hepatitis(rows, value, transaminase, high, hepatitis: pd.DataFrame,
     return out
 
 
-def _hys_law(rows, value, code, high, subjects: pd.DataFrame, rng) -> np.ndarray:
+def _hys_law(rows: pd.DataFrame, value: np.ndarray, code: np.ndarray, high: np.ndarray,
+             subjects: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
     """A few subjects with ALT/AST > 3 x ULN and bilirubin > 2 x ULN at one visit."""
     position, counts = _post_baseline_position(rows, len(subjects))
     candidates = np.flatnonzero(subjects["treated"].to_numpy() & (counts >= 2))

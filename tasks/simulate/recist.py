@@ -36,8 +36,8 @@ def target_response(visits: pd.DataFrame, target: pd.DataFrame) -> pd.DataFrame:
     evaluable = sums["sum"].where(~sums["missing"])
     running = evaluable.groupby(subject).cummin().groupby(subject).ffill()
     nadir = running.groupby(subject).shift(1).to_numpy()
-    base = pd.Series(np.where(baseline, sums["sum"], np.nan)).groupby(subject).transform("max")
-    base = base.to_numpy()
+    base = (pd.Series(np.where(baseline, sums["sum"], np.nan)).groupby(subject).transform("max")
+            .to_numpy())
     total = sums["sum"].to_numpy()
     grow = total - nadir
     progressed = (5 * grow >= nadir) & (grow >= PD_ABSOLUTE_MM) & ~baseline

@@ -1,8 +1,9 @@
 """Data problems planted in a simulated cut, by scenario: what each is for is in SCENARIOS."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Callable
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,8 @@ import pandas as pd
 from tasks.errors import ConfigError
 from tasks.simulate.arrays import stream
 from tasks.simulate.cut import cut_history
+
+Frames = dict[str, pd.DataFrame]
 
 SCENARIOS: dict[str, str] = {
     "clean": "the database as it stood at the cutoff, without problems",
@@ -46,7 +49,7 @@ def _one(rng: np.random.Generator, mask: pd.Series, what: str, scenario: str) ->
     return int(rng.choice(_need(mask, what, scenario)))
 
 
-def _partial_dates(frames, cutoff, rng) -> dict[str, pd.DataFrame]:
+def _partial_dates(frames: Frames, cutoff: date, rng: np.random.Generator) -> Frames:
     ae, rs, dm = frames["ae"].copy(), frames["rs"].copy(), frames["dm"].copy()
     for column in ("AESTDTC", "AEENDTC"):
         rows = _need(ae[column].str.len().eq(10), f"AE(s) with {column}", "partial-dates")
@@ -57,11 +60,11 @@ def _partial_dates(frames, cutoff, rng) -> dict[str, pd.DataFrame]:
     picked = rng.choice(rows, min(3, len(rows)), replace=False)
     rs.loc[picked, "RSDTC"] = rs.loc[picked, "RSDTC"].str[:7]
     row = _one(rng, dm["DTHDTC"].ne(""), "death(s)", "partial-dates")
-    dm.loc[row, "DTHDTC"] = dm.loc[row, "DTHDTC"][:7]
+    dm.loc[row, "DTHDTC"] = str(dm.loc[row, "DTHDTC"])[:7]
     return {**frames, "ae": ae, "rs": rs, "dm": dm}
 
 
-def _messy(frames, cutoff, rng) -> dict[str, pd.DataFrame]:
+def _messy(frames: Frames, cutoff: date, rng: np.random.Generator) -> Frames:
     frames = _lagging_subject(frames, cutoff, rng)
     ae, lb, rs = frames["ae"].copy(), frames["lb"].copy(), frames["rs"].copy()
     rows = rng.choice(_need(ae["AETOXGR"].ne(""), "AEs", "messy", 3), 3, replace=False)
@@ -80,20 +83,20 @@ def _messy(frames, cutoff, rng) -> dict[str, pd.DataFrame]:
 def _fully_measured_visits(tr: pd.DataFrame) -> pd.MultiIndex:
     target = tr[tr["TRTESTCD"].eq("LDIAM")]
     complete = target.groupby(["USUBJID", "TRDTC"])["TRSTRESN"].agg(lambda v: v.ne("").all())
-    return complete.index[complete.to_numpy()]
+    return cast(pd.MultiIndex, complete.index[complete.to_numpy()])   # grouped by two keys
 
 
-def _lagging_subject(frames, cutoff: date, rng) -> dict[str, pd.DataFrame]:
+def _lagging_subject(frames: Frames, cutoff: date, rng: np.random.Generator) -> Frames:
     """A subject on treatment whose data stop DATA_LAG_DAYS before the cutoff."""
     dm, ds = frames["dm"], frames["ds"]
     stopped = ds.loc[ds["EPOCH"].eq("TREATMENT"), "USUBJID"]
     early = (cutoff - timedelta(days=2 * DATA_LAG_DAYS)).isoformat()
     on = dm["RFXSTDTC"].ne("") & (dm["RFXSTDTC"] <= early) & ~dm["USUBJID"].isin(stopped)
     subject = dm.loc[_one(rng, on, "subject(s) on treatment for 5 months", "messy"), "USUBJID"]
-    return cut_history(frames, cutoff - timedelta(days=DATA_LAG_DAYS), {subject})
+    return cut_history(frames, cutoff - timedelta(days=DATA_LAG_DAYS), {str(subject)})
 
 
-def _invalid(frames, cutoff, rng) -> dict[str, pd.DataFrame]:
+def _invalid(frames: Frames, cutoff: date, rng: np.random.Generator) -> Frames:
     ae, rs, dm = frames["ae"].copy(), frames["rs"].copy(), frames["dm"]
     seq = pd.to_numeric(ae["AESEQ"])
     later = ae["USUBJID"].duplicated()
@@ -115,20 +118,21 @@ def _invalid(frames, cutoff, rng) -> dict[str, pd.DataFrame]:
     return {**frames, "ae": ae, "rs": rs}
 
 
-def _correction(frames, cutoff, rng) -> dict[str, pd.DataFrame]:
+def _correction(frames: Frames, cutoff: date, rng: np.random.Generator) -> Frames:
     ae, rs = frames["ae"].copy(), frames["rs"].copy()
     earlier = (cutoff - timedelta(days=EARLIER_DAYS)).isoformat()
     row = _one(rng, (ae["AESTDTC"] <= earlier) & ae["AETOXGR"].isin(["1", "2", "3"]),
                "AE(s) two months before the cutoff", "correction")
-    grade = str(int(ae.loc[row, "AETOXGR"]) + 1)
+    grade = str(int(str(ae.loc[row, "AETOXGR"])) + 1)
     ae.loc[row, ["AETOXGR", "AESEV"]] = [grade, SEVERITY[grade]]
     row = _one(rng, (rs["RSDTC"] <= earlier) & rs["RSSTRESC"].ne("PD"),
                "RS record(s) two months before the cutoff", "correction")
     return {**frames, "ae": ae, "rs": rs.drop(index=row).reset_index(drop=True)}
 
 
-_PLANT: dict[str, Callable] = {"partial-dates": _partial_dates, "messy": _messy,
-                               "invalid": _invalid, "correction": _correction}
+_PLANT: dict[str, Callable[[Frames, date, np.random.Generator], Frames]] = {
+    "partial-dates": _partial_dates, "messy": _messy, "invalid": _invalid,
+    "correction": _correction}
 
 
 def apply_scenario(frames: dict[str, pd.DataFrame], scenario: str, cutoff: date,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from tasks.config import TrialConfig
 from tasks.simulate import catalogue as cat
@@ -19,7 +20,8 @@ SV_COLUMNS = ["STUDYID", "DOMAIN", "USUBJID", "VISITNUM", "VISIT", "EPOCH", "SVS
 SURVIVAL_VISIT = "SURVIVAL FOLLOW-UP"
 
 
-def _rows(subject, day, visit, visitnum, epoch, labs, kind) -> pd.DataFrame:
+def _rows(subject: ArrayLike, day: ArrayLike, visit: ArrayLike, visitnum: ArrayLike,
+          epoch: ArrayLike, labs: ArrayLike, kind: ArrayLike) -> pd.DataFrame:
     return pd.DataFrame({"subject": subject, "day": day, "visit": visit, "visitnum": visitnum,
                          "epoch": epoch, "labs": labs, "kind": kind})
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from lifelines import KaplanMeierFitter
+from numpy.typing import ArrayLike
 from scipy.stats import norm
 
 from tasks.dates import DAYS_PER_MONTH
@@ -51,19 +52,22 @@ class KMSummary:
     follow_up: Quantile          # reverse Kaplan-Meier median follow-up
 
 
-def _check(time: Sequence[float], event: Sequence[int | bool]) -> tuple[np.ndarray, np.ndarray]:
+# times and event indicators: any array-like of numbers (lists, arrays, Series)
+def _check(time: ArrayLike, event: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     t = np.asarray(time, dtype=float)
     e = np.asarray(event, dtype=float)
     if t.shape != e.shape:
         raise BadInputError(f"Kaplan-Meier: {t.size} times but {e.size} event indicators")
     if np.isnan(t).any() or (t < 0).any():
-        raise BadInputError(f"Kaplan-Meier: {int((np.isnan(t) | (t < 0)).sum())} times missing or negative")
+        raise BadInputError(f"Kaplan-Meier: {int((np.isnan(t) | (t < 0)).sum())} times missing or "
+                            "negative")
     if not np.isin(e, (0, 1)).all():
         raise BadInputError("Kaplan-Meier: event indicators must be 0 (censored) or 1 (event)")
     return t, e.astype(bool)
 
 
-def km_table(time: Sequence[float], event: Sequence[int | bool], conf_level: float = 0.95) -> pd.DataFrame:
+def km_table(time: ArrayLike, event: ArrayLike,
+             conf_level: float = 0.95) -> pd.DataFrame:
     """The product-limit estimate at every distinct observed time, as R survfit holds it: n_risk,
     n_event, n_censor, surv, std_err (of log S, Greenwood), and the log-log limits lower/upper
     (NaN where S is 0 or 1, as R gives NA)."""
@@ -80,7 +84,8 @@ def km_table(time: Sequence[float], event: Sequence[int | bool], conf_level: flo
         spread = z * std_err / log_s
         lower = np.exp(-np.exp(np.log(-log_s) - spread))
         upper = np.exp(-np.exp(np.log(-log_s) + spread))
-    return pd.DataFrame({"time": times, "n_risk": n_risk.astype(int), "n_event": n_event.astype(int),
+    return pd.DataFrame({"time": times, "n_risk": n_risk.astype(int),
+                         "n_event": n_event.astype(int),
                          "n_censor": (n_total - n_event).astype(int), "surv": surv,
                          "std_err": std_err, "lower": lower, "upper": upper})
 
@@ -138,7 +143,7 @@ def km_quantiles(table: pd.DataFrame, probs: Sequence[float] = QUARTILES) -> lis
             for i in range(p.size)]
 
 
-def number_at_risk(time: Sequence[float], at: Sequence[float]) -> np.ndarray:
+def number_at_risk(time: ArrayLike, at: ArrayLike) -> np.ndarray:
     """Subjects still under observation at each time (observed time >= t)."""
     ordered = np.sort(np.asarray(time, dtype=float))
     return ordered.size - np.searchsorted(ordered, np.asarray(at, dtype=float), side="left")
@@ -159,7 +164,8 @@ def km_landmarks(table: pd.DataFrame, times: Sequence[float]) -> list[Landmark]:
             out.append(Landmark(float(t), n_risk, 1.0, 1.0, 1.0))
             continue
         rec = table.iloc[row]
-        out.append(Landmark(float(t), n_risk, float(rec["surv"]), _none(rec["lower"]), _none(rec["upper"])))
+        out.append(Landmark(float(t), n_risk, float(rec["surv"]), _none(rec["lower"]),
+                            _none(rec["upper"])))
     return out
 
 
@@ -169,7 +175,7 @@ def _scaled(q: Quantile, scale: float) -> Quantile:
     return Quantile(q.prob, s(q.estimate), s(q.ci_low), s(q.ci_high))
 
 
-def km_summary(time_days: Sequence[float], event: Sequence[int | bool],
+def km_summary(time_days: ArrayLike, event: ArrayLike,
                landmarks_months: Sequence[float], conf_level: float = 0.95) -> KMSummary:
     """Median and quartiles (Brookmeyer-Crowley, log-log), landmark rates and the reverse-KM
     median follow-up of one endpoint; times in days in, months out."""
@@ -184,12 +190,14 @@ def km_summary(time_days: Sequence[float], event: Sequence[int | bool],
                      landmarks=marks, follow_up=follow_up)
 
 
-def km_curve(time: Sequence[float], event: Sequence[int | bool], conf_level: float = 0.95) -> pd.DataFrame:
+def km_curve(time: ArrayLike, event: ArrayLike,
+             conf_level: float = 0.95) -> pd.DataFrame:
     """The step curve for a figure (lifelines, exponential Greenwood band): time, surv, lower,
     upper from time 0, plus n_risk/n_event/n_censor at each time."""
     t, e = _check(time, event)
     if t.size == 0:
-        return pd.DataFrame(columns=["time", "n_risk", "n_event", "n_censor", "surv", "lower", "upper"])
+        return pd.DataFrame(columns=["time", "n_risk", "n_event", "n_censor", "surv", "lower",
+                                     "upper"])
     fitter = KaplanMeierFitter(alpha=1 - conf_level).fit(t, e)
     band = fitter.confidence_interval_survival_function_
     events = fitter.event_table

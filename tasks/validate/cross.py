@@ -2,6 +2,8 @@
 in TU, arms and drugs the config names."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import pandas as pd
 
 from tasks.config import TrialConfig
@@ -127,7 +129,8 @@ def named_in_config(cut: Cut, cfg: TrialConfig) -> list[Finding]:
     arms = cfg.study.arms
     if arms and dm is not None and {"ACTARMCD", "ACTARM"} <= set(dm.columns):
         special = {code.upper() for code in cfg.validation.special_arm_codes}
-        unnamed = ~(dm["ACTARMCD"].isin([a.code for a in arms]) | dm["ACTARM"].isin([a.label for a in arms])
+        unnamed = ~(dm["ACTARMCD"].isin([a.code for a in arms])
+                    | dm["ACTARM"].isin([a.label for a in arms])
                     | dm["ACTARMCD"].str.upper().isin(special) | (dm["ACTARMCD"] == ""))
         findings += _per_value(dm, unnamed, "ACTARMCD", cut.file_name("dm"),
                                "cross: arm named in config", "subjects")
@@ -146,14 +149,17 @@ def _per_value(frame: pd.DataFrame, flagged: pd.Series, column: str, file: str, 
     findings = []
     for value, group in rows.groupby(column, sort=True):
         first = group.index[0]
+        subject = group.at[first, "USUBJID"]
         findings.append(Finding("warning", rule, f"{column} '{value}' ({len(group)} {unit}) is not "
                                 "named in the config: taken from the data as it is", file=file,
-                                row=int(first) + 1, usubjid=group.at[first, "USUBJID"],
+                                row=int(first) + 1,
+                                usubjid=None if subject is None else str(subject),
                                 column=column, value=str(value)))
     return findings
 
 
-def _dated_domains(cut: Cut, cfg: TrialConfig, domains: tuple[str, ...]):
+def _dated_domains(cut: Cut, cfg: TrialConfig,
+                   domains: tuple[str, ...]) -> Iterator[tuple[str, pd.DataFrame, str]]:
     """(domain, frame, date variable) of the given domains that have USUBJID and that date."""
     for domain in domains:
         frame = cut.get(domain)
@@ -162,7 +168,8 @@ def _dated_domains(cut: Cut, cfg: TrialConfig, domains: tuple[str, ...]):
             yield domain, frame, variable
 
 
-def _subject_dates(frame: pd.DataFrame | None, variable: str, how) -> pd.Series:
+def _subject_dates(frame: pd.DataFrame | None, variable: str,
+                   how: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """USUBJID -> the date of `variable` (one row per subject, as in DM), NaT rows left out."""
     if frame is None or not {"USUBJID", variable} <= set(frame.columns):
         return pd.Series(dtype="datetime64[ns]")

@@ -32,7 +32,8 @@ def row_findings(frame: pd.DataFrame, flagged: pd.Series | np.ndarray, *, file: 
         value = _clip(value_of[i], MAX_VALUE_CHARS) if value_of is not None else None
         quoted = _clip(value, MAX_MESSAGE_VALUE_CHARS) if value is not None else ""
         out.append(Finding(severity, rule, message.replace("{value}", quoted), file=file,
-                           row=int(i) + 1, usubjid=subject_of[i] if subject_of is not None else None,
+                           row=int(i) + 1,
+                           usubjid=subject_of[i] if subject_of is not None else None,
                            column=column, value=value))
     out += more_findings(len(index) - len(shown), severity=severity, rule=rule, file=file,
                          column=column, cap=cap)

@@ -2,11 +2,10 @@
 the findings on the domain as a whole."""
 from __future__ import annotations
 
-from datetime import date
-
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -25,7 +24,8 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 UNSAFE_ID = r"[/\\:*?\"<>|\x00-\x1f\x7f]|\.\."
 # The bytes CONTROL matches. In UTF-8 every byte of a multi-byte character is >= 0x80, so a
 # control character is exactly one of these bytes in the encoded text.
-CONTROL_BYTES = np.array([bool(CONTROL.match(chr(b))) for b in range(256)]) & (np.arange(256) < 0x80)
+CONTROL_BYTES = (np.array([bool(CONTROL.match(chr(b))) for b in range(256)])
+                 & (np.arange(256) < 0x80))
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,8 @@ class Rule:
     test: Test
 
 
-def domain_rules(domain: str, frame: pd.DataFrame, spec: DomainSpec, cfg: TrialConfig) -> list[Rule]:
+def domain_rules(domain: str, frame: pd.DataFrame, spec: DomainSpec,
+                 cfg: TrialConfig) -> list[Rule]:
     """Every rule that applies to the columns the frame has."""
     code = domain.upper()
     columns = set(frame.columns)
@@ -53,9 +54,38 @@ def domain_rules(domain: str, frame: pd.DataFrame, spec: DomainSpec, cfg: TrialC
     return rules + _control_characters(code, frame, columns - formatted)
 
 
+# The tests of one column, made per column (a lambda in a loop would see only the last one).
+def _not_empty(column: str) -> Test:
+    return lambda f: f[column] != ""
+
+
+def _empty_or_number(column: str) -> Test:
+    return lambda f: (f[column] == "") | number(f[column]).notna()
+
+
+def _not_negative(column: str) -> Test:
+    return lambda f: ~(number(f[column]) < 0)
+
+
+def _empty_or_term(column: str, terms: tuple[str, ...]) -> Test:
+    return lambda f: f[column].isin((*terms, ""))
+
+
+def _empty_or_iso8601(column: str) -> Test:
+    return lambda f: (f[column] == "") | is_iso8601(f[column])
+
+
+def _not_after(column: str, day: pd.Timestamp) -> Test:
+    return lambda f: ~(earliest_date(f[column]) > day)
+
+
+def _no_control_character(column: str) -> Test:
+    return lambda f: ~f[column].str.contains(CONTROL.pattern, regex=True)
+
+
 def _filled(code: str, spec: DomainSpec, columns: set[str]) -> list[Rule]:
-    return [Rule(f"{code}.{c} not empty", c, "error", f"{c} is empty",
-                 lambda f, c=c: f[c] != "") for c in spec.filled if c in columns]
+    return [Rule(f"{code}.{c} not empty", c, "error", f"{c} is empty", _not_empty(c))
+            for c in spec.filled if c in columns]
 
 
 def _terms(code: str, spec: DomainSpec, columns: set[str]) -> list[Rule]:
@@ -65,7 +95,7 @@ def _terms(code: str, spec: DomainSpec, columns: set[str]) -> list[Rule]:
             label = spec.terms_label.get(column, "/".join(terms))
             rules.append(Rule(f"{code}.{column} in {label}", column, "error",
                               f"{column} '{{value}}' is not one of {', '.join(terms)}",
-                              lambda f, c=column, t=terms: f[c].isin((*t, ""))))
+                              _empty_or_term(column, terms)))
     return rules
 
 
@@ -74,18 +104,16 @@ def _numbers(code: str, spec: DomainSpec, columns: set[str]) -> list[Rule]:
     for column in spec.numeric:
         if column in columns:
             rules.append(Rule(f"{code}.{column} numeric", column, "error",
-                              f"{column} '{{value}}' is not a number",
-                              lambda f, c=column: (f[c] == "") | number(f[c]).notna()))
+                              f"{column} '{{value}}' is not a number", _empty_or_number(column)))
     for column in spec.non_negative:
         if column in columns:
             rules.append(Rule(f"{code}.{column} >= 0", column, "error",
-                              f"{column} {{value}} is negative",
-                              lambda f, c=column: ~(number(f[c]) < 0)))
+                              f"{column} {{value}} is negative", _not_negative(column)))
     return rules
 
 
 def _missing(code: str, spec: DomainSpec, columns: set[str]) -> list[Rule]:
-    return [Rule(f"{code}.{c} missing", c, "warning", why, lambda f, c=c: f[c] != "")
+    return [Rule(f"{code}.{c} missing", c, "warning", why, _not_empty(c))
             for c, why in spec.missing_warns.items() if c in columns]
 
 
@@ -99,10 +127,10 @@ def _dates(code: str, columns: set[str]) -> list[Rule]:
             continue
         rules += [Rule(f"{code}.{c} ISO 8601", c, "error",
                        f"{c} '{{value}}' is not an ISO 8601 date (YYYY, YYYY-MM or YYYY-MM-DD)",
-                       lambda f, c=c: (f[c] == "") | is_iso8601(f[c])),
+                       _empty_or_iso8601(c)),
                   Rule(f"{code}.{c} not in the future", c, "error",
-                       f"{c} '{{value}}' is after today ({today.date().isoformat()}): a date in the future",
-                       lambda f, c=c: ~(earliest_date(f[c]) > today))]
+                       f"{c} '{{value}}' is after today ({today.date().isoformat()}): a date in "
+                       "the future", _not_after(c, today))]
     return rules
 
 
@@ -118,9 +146,10 @@ def _key(code: str, spec: DomainSpec, frame: pd.DataFrame, cfg: TrialConfig) -> 
         return []
     name = "+".join(key)
     message = f"{name} is not unique: {key[-1]} '{{value}}' appears more than once"
+    keys = list(key)
     if code != "RS" or "RSTESTCD" not in frame.columns:
         return [Rule(f"{code}.{name} unique", key[-1], "error", message,
-                     lambda f, k=list(key): ~f.duplicated(k, keep=False))]
+                     lambda f: ~f.duplicated(keys, keep=False))]
 
     def repeated(f: pd.DataFrame, read: bool) -> pd.Series:
         return f.duplicated(list(key), keep=False) & (
@@ -135,7 +164,7 @@ def _key(code: str, spec: DomainSpec, frame: pd.DataFrame, cfg: TrialConfig) -> 
 def _identifiers(code: str, columns: set[str]) -> list[Rule]:
     seq = [c for c in (f"{code}SEQ", "VISITNUM") if c in columns]
     rules = [Rule(f"{code}.{c} numeric", c, "error", f"{c} '{{value}}' is not a number",
-                  lambda f, c=c: (f[c] == "") | number(f[c]).notna()) for c in seq]
+                  _empty_or_number(c)) for c in seq]
     if "USUBJID" in columns:
         rules.append(Rule(f"{code}.USUBJID safe characters", "USUBJID", "error",
                           "USUBJID '{value}' holds path or control characters",
@@ -153,7 +182,7 @@ def _control_characters(code: str, frame: pd.DataFrame, columns: set[str]) -> li
         if holds_control_character(frame[column]):
             rules.append(Rule(f"{code}.{column} no control characters", column, "error",
                               f"{column} holds a control character: {{value}}",
-                              lambda f, c=column: ~f[c].str.contains(CONTROL.pattern, regex=True)))
+                              _no_control_character(column)))
     return rules
 
 
@@ -197,7 +226,8 @@ def _extra(domain: str, code: str, columns: set[str], cfg: TrialConfig) -> list[
                  f"{v.response_test} record without a response: not used",
                  lambda f: ~is_response(f) | (f["RSSTRESC"] != ""))]
         # RECIST 1.1 and iRECIST responses of one date are two readings (RSCAT keeps them apart).
-        evaluator = [c for c in ("USUBJID", "RSCAT", "RSEVAL", "RSEVALID", "RSDTC") if c in columns]
+        evaluator: list[str] = [c for c in ("USUBJID", "RSCAT", "RSEVAL", "RSEVALID", "RSDTC")
+                                if c in columns]
         if {"USUBJID", "RSDTC"} <= set(evaluator):
             rules.append(Rule("RS.RSSTRESC one response per date and evaluator", "RSSTRESC",
                               "error", "two different overall responses on one date by one "

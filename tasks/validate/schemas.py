@@ -29,7 +29,8 @@ def domain_schema(domain: str, frame: pd.DataFrame, cfg: TrialConfig
     passed: dict[str, pd.Series] = {}
 
     def run(rule: Rule) -> bool:
-        passed[rule.name] = pd.Series(rule.test(frame), index=frame.index).fillna(False).astype(bool)
+        passed[rule.name] = (pd.Series(rule.test(frame), index=frame.index).fillna(False)
+                             .astype(bool))
         return bool(passed[rule.name].all())
 
     checks: dict[str, list[pa.Check]] = {}

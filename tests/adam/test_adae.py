@@ -43,7 +43,8 @@ def day(text: str) -> pd.Timestamp:
     ("2025-04", "", date(2025, 12, 31), "2025-04-01", "D"),       # missing day: the 1st
     ("2025-02", "", date(2025, 12, 31), "2025-02-01", "D"),       # before first dose: the 1st
     ("2025", "", date(2025, 12, 31), "2025-03-15", "M"),          # year of first dose: TRTSDT
-    ("2024", "", date(2025, 12, 31), "2024-01-01", "M"),          # missing month and day: January 1st
+    # missing month and day: January 1st
+    ("2024", "", date(2025, 12, 31), "2024-01-01", "M"),
     ("2025-03", "2025-03-10", date(2025, 12, 31), "2025-03-10", "D"),   # never after the end date
     ("2025-03", "", date(2025, 3, 12), "2025-03-12", "D"),        # never after the cutoff
     ("2025-03-20", "", date(2025, 12, 31), "2025-03-20", ""),     # complete: kept
@@ -79,7 +80,8 @@ def test_teae_window_boundaries(onset, expected):
 
 
 def test_untreated_subject_has_no_emergent_event():
-    cut = Cut(date(2025, 12, 31), "memory", {"ae": ae([{"AESTDTC": "2025-04-01", "USUBJID": "S9"}])}, {})
+    cut = Cut(date(2025, 12, 31), "memory",
+              {"ae": ae([{"AESTDTC": "2025-04-01", "USUBJID": "S9"}])}, {})
     out = build_adae(adsl(), cut, CFG)
     assert out.at[0, "TRTEMFL"] is None and pd.isna(out.at[0, "TRTSDT"])
 
@@ -106,7 +108,8 @@ def test_grade_outside_one_to_five_is_missing_not_dropped():
 
 
 def test_severity_is_the_grade_when_the_data_have_no_aetoxgr():
-    rows = ae([{"AESTDTC": "2025-04-01", "AESEV": "MODERATE"}, {"AESTDTC": "2025-04-02", "AESEV": "SEVERE"}])
+    rows = ae([{"AESTDTC": "2025-04-01", "AESEV": "MODERATE"},
+               {"AESTDTC": "2025-04-02", "AESEV": "SEVERE"}])
     cut = Cut(date(2025, 12, 31), "memory", {"ae": rows.drop(columns="AETOXGR")}, {})
     out = build_adae(adsl(), cut, CFG)
     assert "ATOXGRN" not in out and out["AETOXGR"].eq("").all()

@@ -15,16 +15,18 @@ CFG = load_config()
 
 def _adsl() -> pd.DataFrame:
     return pd.DataFrame({"USUBJID": ["S1"], "SAFFL": ["Y"], "TRT01A": ["Arm"], "TRT01AN": [1],
-                         "TRTSDT": [pd.Timestamp("2025-03-01")], "TRTEDT": [pd.Timestamp("2025-06-01")]})
+                         "TRTSDT": [pd.Timestamp("2025-03-01")],
+                         "TRTEDT": [pd.Timestamp("2025-06-01")]})
 
 
 def _derive(aerel: list[str], supp: list[tuple[int, str, str]], cfg=CFG) -> pd.DataFrame:
     ae = pd.DataFrame({"USUBJID": "S1", "AESEQ": [str(i) for i in range(1, len(aerel) + 1)],
-                       "AEDECOD": "NAUSEA", "AEBODSYS": "GI", "AETOXGR": "2", "AESTDTC": "2025-04-01",
-                       "AEREL": aerel})
+                       "AEDECOD": "NAUSEA", "AEBODSYS": "GI", "AETOXGR": "2",
+                       "AESTDTC": "2025-04-01", "AEREL": aerel})
     # IDVARVAL "1.0" for AESEQ "1": the same sequence number written as a decimal
     suppae = pd.DataFrame([{"USUBJID": "S1", "RDOMAIN": "AE", "IDVAR": "AESEQ",
-                            "IDVARVAL": f"{seq}.0" if seq == 1 else str(seq), "QNAM": qnam, "QVAL": qval}
+                            "IDVARVAL": f"{seq}.0" if seq == 1 else str(seq), "QNAM": qnam,
+                            "QVAL": qval}
                            for seq, qnam, qval in supp],
                           columns=["USUBJID", "RDOMAIN", "IDVAR", "IDVARVAL", "QNAM", "QVAL"])
     cut = Cut(date(2025, 12, 31), "memory", {"ae": ae, "suppae": suppae}, {})
@@ -40,8 +42,9 @@ def test_configured_components_give_one_flag_each():
 def test_per_drug_relatedness_from_suppae_with_aerel_fallback():
     out = _derive(
         aerel=["", "", "RELATED", "NOT RELATED", "NOT RELATED"],
-        supp=[(1, "AERELHAI", "RELATED"), (1, "AERELTQB", "NOT RELATED"), (1, "AERELRAM", "NOT RELATED"),
-              (2, "AERELHAI", "NOT RELATED"), (2, "AERELTQB", "NOT RELATED"), (2, "AERELRAM", "NOT RELATED"),
+        supp=[(1, "AERELHAI", "RELATED"), (1, "AERELTQB", "NOT RELATED"),
+              (1, "AERELRAM", "NOT RELATED"), (2, "AERELHAI", "NOT RELATED"),
+              (2, "AERELTQB", "NOT RELATED"), (2, "AERELRAM", "NOT RELATED"),
               (5, "AERELTQB", "RELATED")])
     assert out["REL_HAIC"].tolist() == ["Y", None, "Y", None, None]
     assert out["REL_TQB2868"].tolist() == [None, None, "Y", None, "Y"]

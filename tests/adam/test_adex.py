@@ -38,7 +38,8 @@ def test_relative_dose_intensity_against_the_planned_regimen():
     row = out.iloc[0]
     assert (row["COMPCD"], row["NADMIN"], row["NCYCLES"], row["CUMDOSE"], row["DURD"]) == \
         ("HAIC", 3, 3, 238.0, 70.0)
-    assert row["FDOSEDT"] == pd.Timestamp("2025-01-01") and row["LDOSEDT"] == pd.Timestamp("2025-02-19")
+    assert (row["FDOSEDT"] == pd.Timestamp("2025-01-01")
+            and row["LDOSEDT"] == pd.Timestamp("2025-02-19"))
     assert row["RDI"] == pytest.approx(0.84, abs=1e-12)
 
 
@@ -48,9 +49,11 @@ def test_zero_and_non_numeric_doses_are_not_administrations_but_are_counted():
                    ("S1", "RAMUCIRUMAB", "NA", "mg/kg", "2025-02-12", "CYCLE 3 DAY 1"),
                    ("S2", "RAMUCIRUMAB", "0", "mg/kg", "2025-02-01", "CYCLE 1 DAY 1")])
     s1, s2 = out.iloc[0], out.iloc[1]
-    assert (s1["NADMIN"], s1["NCYCLES"], s1["NDOSEUNK"], s1["CUMDOSE"], s1["DURD"]) == (1, 1, 1, 8.0, 21.0)
+    assert ((s1["NADMIN"], s1["NCYCLES"], s1["NDOSEUNK"], s1["CUMDOSE"], s1["DURD"])
+            == (1, 1, 1, 8.0, 21.0))
     assert s1["RDI"] == pytest.approx(1.0)
-    assert (s2["NADMIN"], s2["CUMDOSE"]) == (0, 0.0) and pd.isna(s2["RDI"]) and pd.isna(s2["FDOSEDT"])
+    assert ((s2["NADMIN"], s2["CUMDOSE"]) == (0, 0.0) and pd.isna(s2["RDI"])
+            and pd.isna(s2["FDOSEDT"]))
 
 
 def test_no_rdi_when_the_unit_differs_from_the_plan_or_the_drug_is_not_configured():
@@ -59,4 +62,5 @@ def test_no_rdi_when_the_unit_differs_from_the_plan_or_the_drug_is_not_configure
     by_drug = out.set_index("EXTRT")
     assert pd.isna(by_drug.at["RAMUCIRUMAB", "RDI"]) and pd.isna(by_drug.at["ASPIRIN", "RDI"])
     assert by_drug.at["ASPIRIN", "COMPCD"] == "ASPIRIN" and by_drug.at["ASPIRIN", "DURD"] == 1.0
-    assert by_drug.at["ASPIRIN", "NCYCLES"] == 1      # no cycle visits: distinct administration days
+    # no cycle visits: distinct administration days
+    assert by_drug.at["ASPIRIN", "NCYCLES"] == 1

@@ -15,7 +15,8 @@ CFG = load_config()
 
 def _adsl() -> pd.DataFrame:
     return pd.DataFrame({"USUBJID": ["S1"], "SAFFL": ["Y"], "TRT01A": ["Arm"], "TRT01AN": [1],
-                         "TRTSDT": [pd.Timestamp("2025-03-10")], "TRTEDT": [pd.Timestamp("2025-05-01")]})
+                         "TRTSDT": [pd.Timestamp("2025-03-10")],
+                         "TRTEDT": [pd.Timestamp("2025-05-01")]})
 
 
 def _lb(rows: list[tuple]) -> pd.DataFrame:
@@ -63,7 +64,8 @@ def test_records_that_cannot_be_graded_are_kept_with_the_reason():
 
 
 def test_paramcd_is_the_panel_key_of_the_configured_lbtestcd():
-    cfg = CFG.model_copy(update={"labs": CFG.labs.model_copy(update={"liver_tests": {"BILI": "TBILI"}})})
+    labs = CFG.labs.model_copy(update={"liver_tests": {"BILI": "TBILI"}})
+    cfg = CFG.model_copy(update={"labs": labs})
     cut = Cut(date(2025, 12, 31), "memory", {"lb": _lb([("TBILI", "2025-04-01", "30", "20")])}, {})
     out = build_adlb(_adsl(), cut, cfg)
     assert out["PARAMCD"].tolist() == ["BILI"] and out["ATOXGRN"].tolist() == [1.0]

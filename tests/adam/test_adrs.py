@@ -150,9 +150,12 @@ def test_rsp_dated_by_first_response_crsp_by_first_confirmed():
             {"USUBJID": "A", "RSDTC": day(98), "RSSTRESC": "CR"},
             {"USUBJID": "A", "RSDTC": day(140), "RSSTRESC": "CR"}]
     adrs = derive(rows)
-    assert (one(adrs, "RSP")["AVALC"], one(adrs, "RSP")["ADT"]) == ("Y", REF + pd.Timedelta(days=21))
-    assert (one(adrs, "CRSP")["AVALC"], one(adrs, "CRSP")["ADT"]) == ("Y", REF + pd.Timedelta(days=56))
-    assert (one(adrs, "CBOR")["AVALC"], one(adrs, "CBOR")["ADT"]) == ("CR", REF + pd.Timedelta(days=98))
+    assert ((one(adrs, "RSP")["AVALC"], one(adrs, "RSP")["ADT"])
+            == ("Y", REF + pd.Timedelta(days=21)))
+    assert ((one(adrs, "CRSP")["AVALC"], one(adrs, "CRSP")["ADT"])
+            == ("Y", REF + pd.Timedelta(days=56)))
+    assert ((one(adrs, "CBOR")["AVALC"], one(adrs, "CBOR")["ADT"])
+            == ("CR", REF + pd.Timedelta(days=98)))
     assert one(adrs, "CB")["AVALC"] == "Y" and one(adrs, "CRSP")["AVAL"] == 1.0
 
 
@@ -166,7 +169,8 @@ def test_clinical_benefit_from_cbor():
 def test_pd_and_death_parameters():
     adsl = adsl_of("A", "B", DTHFL=["", "Y"], DTHDT=[pd.NaT, REF + pd.Timedelta(days=90)])
     adrs = derive([{"USUBJID": "A", "RSDTC": day(42), "RSSTRESC": "PD"}], adsl=adsl)
-    assert (one(adrs, "PD", "A")["AVALC"], one(adrs, "PD", "A")["ADT"]) == ("Y", REF + pd.Timedelta(days=42))
+    assert ((one(adrs, "PD", "A")["AVALC"], one(adrs, "PD", "A")["ADT"])
+            == ("Y", REF + pd.Timedelta(days=42)))
     assert one(adrs, "PD", "B")["AVALC"] == "N"
     assert (one(adrs, "DEATH", "B")["AVALC"], one(adrs, "DEATH", "B")["ADT"]) == (
         "Y", REF + pd.Timedelta(days=90))
@@ -176,7 +180,8 @@ def test_pd_and_death_parameters():
 def test_last_adequate_assessment_skips_ne():
     adrs = derive([{"USUBJID": "A", "RSDTC": day(42), "RSSTRESC": "SD"},
                    {"USUBJID": "A", "RSDTC": day(84), "RSSTRESC": "NE"}])
-    assert (one(adrs, "LSTA")["AVALC"], one(adrs, "LSTA")["ADT"]) == ("SD", REF + pd.Timedelta(days=42))
+    assert ((one(adrs, "LSTA")["AVALC"], one(adrs, "LSTA")["ADT"])
+            == ("SD", REF + pd.Timedelta(days=42)))
 
 
 def test_dcr_window_uses_assessments_within_window_only():
@@ -190,7 +195,8 @@ def test_dcr_window_uses_assessments_within_window_only():
     assert one(derive(rows, dcr_window_months=7), "CBORW")["AVALC"] == "PR"
     edge = [{"USUBJID": "A", "RSDTC": day(182), "RSSTRESC": "SD"}]
     assert one(derive(edge), "BORW")["AVALC"] == "SD"
-    assert one(derive([{"USUBJID": "A", "RSDTC": day(183), "RSSTRESC": "SD"}]), "BORW")["AVALC"] == "MISSING"
+    assert (one(derive([{"USUBJID": "A", "RSDTC": day(183), "RSSTRESC": "SD"}]), "BORW")["AVALC"]
+            == "MISSING")
 
 
 def test_subject_not_in_adsl_is_shown_not_used():

@@ -45,7 +45,8 @@ def param(adrs: pd.DataFrame, paramcd: str, usubjid: str = "A") -> tuple[str, in
 
 # rule: (assessments [(day after the reference date, response)], knobs, parameter, (AVALC, day))
 CASES = {
-    "cr_confirmed_at_exactly_confirmation_min_days": ([(42, "CR"), (70, "CR")], {}, "CBOR", ("CR", 42)),
+    "cr_confirmed_at_exactly_confirmation_min_days": ([(42, "CR"), (70, "CR")], {}, "CBOR",
+                                                      ("CR", 42)),
     "cr_one_day_short_of_confirmation_is_sd": ([(42, "CR"), (69, "CR")], {}, "CBOR", ("SD", 42)),
     "pr_confirmed_by_later_pr": ([(42, "PR"), (70, "PR")], {}, "CBOR", ("PR", 42)),
     "pr_confirmed_by_later_cr": ([(28, "PR"), (70, "CR")], {}, "CBOR", ("PR", 28)),
@@ -57,7 +58,8 @@ CASES = {
     "two_ne_between_not_allowed": (
         [(42, "PR"), (56, "NE"), (63, "NE"), (84, "PR")], {}, "CBOR", ("SD", 42)),
     "two_ne_between_allowed_by_max_ne_between_2": (
-        [(42, "PR"), (56, "NE"), (63, "NE"), (84, "PR")], {"max_ne_between": 2}, "CBOR", ("PR", 42)),
+        [(42, "PR"), (56, "NE"), (63, "NE"), (84, "PR")], {"max_ne_between": 2}, "CBOR",
+        ("PR", 42)),
     "one_ne_between_cr": ([(42, "CR"), (56, "NE"), (84, "CR")], {}, "CBOR", ("CR", 42)),
     "no_ne_allowed_by_max_ne_between_0": (
         [(42, "CR"), (56, "NE"), (84, "CR")], {"max_ne_between": 0}, "CBOR", ("SD", 42)),
@@ -163,7 +165,8 @@ def oracle(seq, c, sd_min, max_ne, accept_sd, confirmed_required=True):
                 cat = "PD"
             else:
                 cat = "NE"
-        best = min(best, (RANK[cat], d, cat), key=lambda t: (t[0], t[1] if t[1] is not None else 1e9))
+        best = min(best, (RANK[cat], d, cat),
+                   key=lambda t: (t[0], t[1] if t[1] is not None else 1e9))
     return best[2], best[1]
 
 

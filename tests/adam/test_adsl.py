@@ -17,27 +17,33 @@ def frame(rows: list[dict]) -> pd.DataFrame:
 
 
 DM = frame([
-    {"STUDYID": "S", "USUBJID": "S-1", "ARMCD": "A", "ARM": "Arm A", "ACTARMCD": "A", "ACTARM": "Arm A",
-     "AGE": "61", "SEX": "M", "RFICDTC": "2026-01-02", "DTHFL": "Y", "DTHDTC": "2026-05"},
-    {"STUDYID": "S", "USUBJID": "S-2", "ARMCD": "A", "ARM": "Arm A", "ACTARMCD": "A", "ACTARM": "Arm A",
-     "AGE": "70", "SEX": "F", "RFICDTC": "2026-01-05", "DTHFL": "", "DTHDTC": ""},
+    {"STUDYID": "S", "USUBJID": "S-1", "ARMCD": "A", "ARM": "Arm A", "ACTARMCD": "A",
+     "ACTARM": "Arm A", "AGE": "61", "SEX": "M", "RFICDTC": "2026-01-02", "DTHFL": "Y",
+     "DTHDTC": "2026-05"},
+    {"STUDYID": "S", "USUBJID": "S-2", "ARMCD": "A", "ARM": "Arm A", "ACTARMCD": "A",
+     "ACTARM": "Arm A", "AGE": "70", "SEX": "F", "RFICDTC": "2026-01-05", "DTHFL": "",
+     "DTHDTC": ""},
     {"STUDYID": "S", "USUBJID": "S-3", "ARMCD": "SCRNFAIL", "ARM": "Screen Failure",
      "ACTARMCD": "SCRNFAIL", "ACTARM": "Screen Failure", "AGE": "55", "SEX": "M",
      "RFICDTC": "2026-01-06", "DTHFL": "", "DTHDTC": ""},
 ])
 EX = frame([
-    {"USUBJID": "S-1", "EXTRT": "DRUG", "EXDOSE": "10", "EXSTDTC": "2026-01-10", "EXENDTC": "2026-01-10"},
-    {"USUBJID": "S-1", "EXTRT": "DRUG", "EXDOSE": "10", "EXSTDTC": "2026-01-31", "EXENDTC": "2026-01-31"},
-    {"USUBJID": "S-2", "EXTRT": "DRUG", "EXDOSE": "0", "EXSTDTC": "2026-01-12", "EXENDTC": "2026-01-12"},
-    {"USUBJID": "S-2", "EXTRT": "DRUG", "EXDOSE": "5", "EXSTDTC": "2026-02-02", "EXENDTC": "2026-02-02"},
+    {"USUBJID": "S-1", "EXTRT": "DRUG", "EXDOSE": "10", "EXSTDTC": "2026-01-10",
+     "EXENDTC": "2026-01-10"},
+    {"USUBJID": "S-1", "EXTRT": "DRUG", "EXDOSE": "10", "EXSTDTC": "2026-01-31",
+     "EXENDTC": "2026-01-31"},
+    {"USUBJID": "S-2", "EXTRT": "DRUG", "EXDOSE": "0", "EXSTDTC": "2026-01-12",
+     "EXENDTC": "2026-01-12"},
+    {"USUBJID": "S-2", "EXTRT": "DRUG", "EXDOSE": "5", "EXSTDTC": "2026-02-02",
+     "EXENDTC": "2026-02-02"},
 ])
 DS = frame([
-    {"USUBJID": "S-1", "DSCAT": "DISPOSITION EVENT", "EPOCH": "TREATMENT", "DSDECOD": "PROGRESSIVE DISEASE",
-     "DSTERM": "PROGRESSIVE DISEASE", "DSSTDTC": "2026-03-01"},
+    {"USUBJID": "S-1", "DSCAT": "DISPOSITION EVENT", "EPOCH": "TREATMENT",
+     "DSDECOD": "PROGRESSIVE DISEASE", "DSTERM": "PROGRESSIVE DISEASE", "DSSTDTC": "2026-03-01"},
     {"USUBJID": "S-1", "DSCAT": "DISPOSITION EVENT", "EPOCH": "FOLLOW-UP", "DSDECOD": "DEATH",
      "DSTERM": "DISEASE PROGRESSION", "DSSTDTC": "2026-05-20"},
-    {"USUBJID": "S-3", "DSCAT": "DISPOSITION EVENT", "EPOCH": "SCREENING", "DSDECOD": "SCREEN FAILURE",
-     "DSTERM": "SCREEN FAILURE", "DSSTDTC": "2026-01-08"},
+    {"USUBJID": "S-3", "DSCAT": "DISPOSITION EVENT", "EPOCH": "SCREENING",
+     "DSDECOD": "SCREEN FAILURE", "DSTERM": "SCREEN FAILURE", "DSSTDTC": "2026-01-08"},
 ])
 AE = frame([{"USUBJID": "S-2", "AEDECOD": "RASH", "AESTDTC": "2026-02-20", "AEENDTC": "2026-07-01",
              "AEOUT": "RECOVERED/RESOLVED", "AETOXGR": "1"}])
@@ -47,7 +53,8 @@ LB = frame([
     {"USUBJID": "S-1", "LBTESTCD": "AFP", "LBSTRESN": "5000", "LBDTC": "2026-02-01"},
     {"USUBJID": "S-2", "LBTESTCD": "AFP", "LBSTRESN": "12", "LBDTC": "2026-01-04"},
 ])
-SUPPDM = frame([{"USUBJID": "S-1", "QNAM": "ECOG", "QVAL": "1"}, {"USUBJID": "S-2", "QNAM": "ECOG", "QVAL": "0"}])
+SUPPDM = frame([{"USUBJID": "S-1", "QNAM": "ECOG", "QVAL": "1"},
+                {"USUBJID": "S-2", "QNAM": "ECOG", "QVAL": "0"}])
 
 
 @pytest.fixture(scope="module")

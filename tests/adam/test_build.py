@@ -1,11 +1,13 @@
-"""The ADaM cache folder (tasks.cache): complete or not read; killed runs' partial folders cleaned."""
+"""The ADaM cache folder (tasks.cache): complete or not read; killed runs' partial folders
+cleaned."""
 from __future__ import annotations
 
 import pandas as pd
 
 from tasks.adam.build import load_adam, save_adam
 from tasks.cache import COMPLETE_MARKER
-from tasks.model import ADAM_DATASETS as DATASETS, Adam
+from tasks.model import ADAM_DATASETS as DATASETS
+from tasks.model import Adam
 
 
 def adam() -> Adam:

@@ -14,8 +14,8 @@ def grade(test: str, values: list[float], lln: float = np.nan, uln: float = np.n
           base: float = np.nan, base_uln: float = np.nan, unit: str = "") -> tuple[list, list]:
     n = len(values)
     s = lambda v: pd.Series([v] * n, dtype="float64")  # noqa: E731
-    g, reason = ctcae.grade_values(test, pd.Series(values, dtype="float64"), s(lln), s(uln), s(base),
-                                   s(base_uln), pd.Series([unit] * n))
+    g, reason = ctcae.grade_values(test, pd.Series(values, dtype="float64"), s(lln), s(uln),
+                                   s(base), s(base_uln), pd.Series([unit] * n))
     return [None if pd.isna(x) else int(x) for x in g], reason.tolist()
 
 
@@ -36,10 +36,12 @@ def test_transaminases_baseline_abnormal_by_multiples_of_baseline(test):
 
 def test_alkaline_phosphatase_both_baseline_rules():
     # baseline normal: > ULN - 2.5, > 2.5 - 5.0, > 5.0 - 20.0, > 20.0 x ULN (ULN 100)
-    assert grade("ALP", [100, 101, 250, 251, 500, 501, 2000, 2001], uln=100, base=80, base_uln=100)[0] == \
+    assert grade("ALP", [100, 101, 250, 251, 500, 501, 2000, 2001], uln=100, base=80,
+                 base_uln=100)[0] == \
         [0, 1, 1, 2, 2, 3, 3, 4]
     # baseline 150 abnormal: 2.0 - 2.5 (2.0 included), > 2.5 - 5.0, > 5.0 - 20.0, > 20.0 x baseline
-    assert grade("ALP", [299, 300, 375, 376, 750, 751, 3000, 3001], uln=100, base=150, base_uln=100)[0] == \
+    assert grade("ALP", [299, 300, 375, 376, 750, 751, 3000, 3001], uln=100, base=150,
+                 base_uln=100)[0] == \
         [0, 1, 1, 2, 2, 3, 3, 4]
 
 
@@ -59,7 +61,8 @@ def test_a_limit_reached_exactly_in_floating_point_counts_as_the_limit():
 def test_hypoalbuminemia_in_g_per_litre_and_g_per_decilitre():
     # < LLN - 3 g/dL (30 g/L), < 3 - 2 g/dL, < 2 g/dL
     assert grade("ALB", [35, 34.9, 30, 29.9, 20, 19.9], lln=35, unit="g/L")[0] == [0, 1, 1, 2, 2, 3]
-    assert grade("ALB", [3.5, 3.4, 3.0, 2.9, 2.0, 1.9], lln=3.5, unit="g/dL")[0] == [0, 1, 1, 2, 2, 3]
+    assert (grade("ALB", [3.5, 3.4, 3.0, 2.9, 2.0, 1.9], lln=3.5, unit="g/dL")[0]
+            == [0, 1, 1, 2, 2, 3])
 
 
 def test_platelet_count_decreased_with_unit_conversion():

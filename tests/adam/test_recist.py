@@ -239,7 +239,8 @@ def test_two_scans_filed_under_one_visit_are_two_assessments():
 
 
 def test_best_percent_change_is_the_smallest_complete_change():
-    adtr = adtr_of(lesion_cut({"T01": ("LIVER", [100, 60, 50, 80]), "T02": ("LUNG", [0, 0, None, 0])}))
+    adtr = adtr_of(lesion_cut({"T01": ("LIVER", [100, 60, 50, 80]),
+                               "T02": ("LUNG", [0, 0, None, 0])}))
     assert best_percent_change(adtr).to_dict("records") == [{"USUBJID": "A", "BESTPCHG": -40.0}]
 
 
@@ -254,12 +255,15 @@ def reported(by_subject: dict[str, dict[int, str]]) -> pd.DataFrame:
 
 
 DISAGREEMENT_CASES = [      # target sizes, non-target states, new lesions, reported, category
-    ([100, 50, 60], None, None, {1: "PR", 2: "PR"}, "target PD (sum above nadir by the % and mm rule) not reported"),
-    ([100, 90], ["PRESENT", "UNEQUIVOCAL"], None, {1: "SD"}, "non-target progression, PD not reported"),
+    ([100, 50, 60], None, None, {1: "PR", 2: "PR"},
+     "target PD (sum above nadir by the % and mm rule) not reported"),
+    ([100, 90], ["PRESENT", "UNEQUIVOCAL"], None, {1: "SD"},
+     "non-target progression, PD not reported"),
     ([100, 90], None, {1: "UNEQUIVOCAL"}, {1: "SD"}, "new lesion, PD not reported"),
     ([100, 90], None, {1: "EQUIVOCAL"}, {1: "PD"}, "PD reported on an equivocal new lesion"),
     ([100, 90], None, None, {1: "PD"}, "PD reported without lesion evidence"),
-    ([20, 10, 14], None, None, {1: "PR", 2: "PD"}, "PD reported on a % increase below the mm minimum"),
+    ([20, 10, 14], None, None, {1: "PR", 2: "PD"},
+     "PD reported on a % increase below the mm minimum"),
     ([100, 90], ["PRESENT", None], None, {1: "SD"}, None),
     ([100, None], None, None, {1: "SD"}, "target lesion not measured"),
     ([100, 90], None, None, {1: "NE"}, "NE reported although every lesion was assessed"),

@@ -55,7 +55,8 @@ def test_renamed_response_test_configured_gives_the_same_bor_cbor_and_orr(cuts):
 
 def test_renamed_response_test_not_configured_is_a_validation_error_naming_rstestcd(cuts):
     cfg = load_config()
-    cut = read_cut(str(cuts["renamed"] / CUTOFF.isoformat()), CUTOFF, cfg, SOURCE, require_ready=True)
+    cut = read_cut(str(cuts["renamed"] / CUTOFF.isoformat()), CUTOFF, cfg, SOURCE,
+                   require_ready=True)
     errors = [f for f in validate_cut(cut, cfg) if f.severity == "error"]
     assert [(f.rule, f.file, f.column, f.value) for f in errors] == [
         ("RS.RSTESTCD holds validation.response_test", "rs.csv", "RSTESTCD", RENAMED)]

@@ -7,8 +7,13 @@ import pandas as pd
 import pytest
 
 from tasks.adam.descriptions import rule_descriptions
-from tasks.adam.tte_sources import DateOf, TteSource, derive_param_tte, progression_sources, \
-    reference_start
+from tasks.adam.tte_sources import (
+    DateOf,
+    TteSource,
+    derive_param_tte,
+    progression_sources,
+    reference_start,
+)
 from tasks.config import load_config
 
 CFG = load_config()

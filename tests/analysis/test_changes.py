@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tasks.analysis.changes import changes_results, compare_cuts, compare_snapshots
 from tasks.analysis.changes_tables import FIRST_CUT, changes_blocks, first_cut_blocks
@@ -64,14 +65,17 @@ def test_a_snapshot_has_one_row_per_record_with_key_and_content_hash():
         ["RS", S2, "RSTESTCD=OVRLRESP|VISITNUM=2"], ["RS", S2, "RSTESTCD=OVRLRESP|VISITNUM=2#2"]]
     # names sorted, empty values left out, each piece ended by the record separator
     assert snap["sha256"].iloc[0] == sha(f"AESEQ=1\x1eAETERM=Nausea\x1eUSUBJID={S1}\x1e")
-    assert snap["sha256"].iloc[1] == sha(f"AEENDTC=2026-01-09\x1eAESEQ=2\x1eAETERM=Rash\x1eUSUBJID={S1}\x1e")
+    assert (snap["sha256"].iloc[1]
+            == sha(f"AEENDTC=2026-01-09\x1eAESEQ=2\x1eAETERM=Rash\x1eUSUBJID={S1}\x1e"))
 
 
 def test_a_variable_added_empty_changes_no_hash_but_a_changed_value_does():
     ae = frame([{"USUBJID": S1, "AESEQ": "1", "AETOXGR": "2"}])
     before = record_snapshot(cut(date(2026, 1, 31), ae=ae))["sha256"].iloc[0]
-    assert record_snapshot(cut(date(2026, 1, 31), ae=ae.assign(AEOUT="")))["sha256"].iloc[0] == before
-    assert record_snapshot(cut(date(2026, 1, 31), ae=ae.assign(AETOXGR="3")))["sha256"].iloc[0] != before
+    assert (record_snapshot(cut(date(2026, 1, 31), ae=ae.assign(AEOUT="")))["sha256"].iloc[0]
+            == before)
+    assert (record_snapshot(cut(date(2026, 1, 31), ae=ae.assign(AETOXGR="3")))["sha256"].iloc[0]
+            != before)
 
 
 def test_compare_snapshots_lists_new_changed_and_removed_records():
@@ -140,7 +144,8 @@ ADAM_FEB = adam(
      response(S3, "CBOR", "CR", "2026-02-15"),
      response(S1, "OVR", "SD", "2025-08-01"), response(S1, "OVR", "PD", "2026-02-10"),
      response(S1, "OVR", "PD", "2026-02-25"), response(S2, "OVR", "PR", "2025-08-01")],
-    [event(S1, 1, "DIARRHOEA", "Y"), event(S2, 1, "NAUSEA", "Y", "2"), event(S2, 2, "SEPSIS", "Y", "4")])
+    [event(S1, 1, "DIARRHOEA", "Y"), event(S2, 1, "NAUSEA", "Y", "2"),
+     event(S2, 2, "SEPSIS", "Y", "4")])
 
 
 @pytest.fixture
@@ -150,7 +155,8 @@ def previous_dir(tmp_path: Path) -> Path:
     for name, df in ADAM_JAN.frames().items():
         if len(df.columns):
             df.to_parquet(version / "adam" / f"{name}.parquet", index=False)
-    write_snapshot(record_snapshot(cut(date(2026, 1, 31), ae=AE_JAN, rs=RS_JAN, dm=DM_JAN)), version)
+    write_snapshot(record_snapshot(cut(date(2026, 1, 31), ae=AE_JAN, rs=RS_JAN, dm=DM_JAN)),
+                   version)
     return version
 
 
@@ -252,7 +258,8 @@ records = st.dictionaries(st.tuples(st.sampled_from(["AE", "RS"]), st.sampled_fr
 def test_every_key_is_new_changed_removed_or_unchanged(current, previous):
     def snap(d: dict) -> pd.DataFrame:
         return snapshot([(*k, v) for k, v in d.items()])
-    found = {tuple(r[:3]): r[3] for r in compare_snapshots(snap(current), snap(previous)).values.tolist()}
+    found = {tuple(r[:3]): r[3]
+             for r in compare_snapshots(snap(current), snap(previous)).values.tolist()}
     assert found == {**{k: "NEW" for k in current.keys() - previous.keys()},
                      **{k: "REMOVED" for k in previous.keys() - current.keys()},
                      **{k: "CHANGED" for k in current.keys() & previous.keys()

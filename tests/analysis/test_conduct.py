@@ -7,8 +7,13 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from tasks.analysis.conduct import (accrual_section, conduct_summary, demographics_section,
-                                    disposition_section, populations)
+from tasks.analysis.conduct import (
+    accrual_section,
+    conduct_summary,
+    demographics_section,
+    disposition_section,
+    populations,
+)
 from tasks.config import load_config
 from tasks.model import Figure, Table
 
@@ -18,19 +23,26 @@ T = pd.Timestamp
 @pytest.fixture
 def adsl() -> pd.DataFrame:
     rows = [
-        # USUBJID, SITEID, ENRLFL, SAFFL, FASFL, RSEVALFL, EOTSTT, DCTREAS, EOSSTT, DCSREAS, DTHFL, AGE, SEX, ECOG, AFPBL
+        # USUBJID, SITEID, ENRLFL, SAFFL, FASFL, RSEVALFL, EOTSTT, DCTREAS, EOSSTT, DCSREAS, DTHFL,
+        # AGE, SEX, ECOG, AFPBL
         ("S-1", "001", "Y", "Y", "Y", "Y", "ONGOING", "", "ONGOING", "", "", 60, "M", "0", 10.0),
-        ("S-2", "001", "Y", "Y", "Y", "Y", "DISCONTINUED", "PROGRESSIVE DISEASE", "ONGOING", "", "", 70, "F", "1", 900.0),
-        ("S-3", "002", "Y", "Y", "Y", "N", "DISCONTINUED", "DEATH", "DISCONTINUED", "DEATH", "Y", 66, "M", "1", 500.0),
-        ("S-4", "002", "Y", "N", "N", "N", "NOT TREATED", "", "ONGOING", "", "", 50, "F", "0", None),
+        ("S-2", "001", "Y", "Y", "Y", "Y", "DISCONTINUED", "PROGRESSIVE DISEASE", "ONGOING", "", "",
+         70, "F", "1", 900.0),
+        ("S-3", "002", "Y", "Y", "Y", "N", "DISCONTINUED", "DEATH", "DISCONTINUED", "DEATH", "Y",
+         66, "M", "1", 500.0),
+        ("S-4", "002", "Y", "N", "N", "N", "NOT TREATED", "", "ONGOING", "", "", 50, "F", "0",
+         None),
         ("S-5", "002", "N", "N", "N", "N", "NOT TREATED", "", "ONGOING", "", "", 45, "M", "", None),
     ]
-    frame = pd.DataFrame(rows, columns=["USUBJID", "SITEID", "ENRLFL", "SAFFL", "FASFL", "RSEVALFL", "EOTSTT",
-                                        "DCTREAS", "EOSSTT", "DCSREAS", "DTHFL", "AGE", "SEX", "ECOG", "AFPBL"])
-    frame["AFPBLGR1"] = frame["AFPBL"].map(lambda v: "" if pd.isna(v) else ("< 400" if v < 400 else ">= 400"))
+    frame = pd.DataFrame(rows, columns=["USUBJID", "SITEID", "ENRLFL", "SAFFL", "FASFL", "RSEVALFL",
+                                        "EOTSTT", "DCTREAS", "EOSSTT", "DCSREAS", "DTHFL", "AGE",
+                                        "SEX", "ECOG", "AFPBL"])
+    frame["AFPBLGR1"] = frame["AFPBL"].map(lambda v: "" if pd.isna(v)
+                                           else ("< 400" if v < 400 else ">= 400"))
     frame["TRT01A"], frame["TRT01AN"] = "HAIC + TQB2868 + ramucirumab", 1
     frame["RACE"], frame["ETHNIC"] = "ASIAN", ""
-    frame["RFICDT"] = [T("2025-05-03"), T("2025-05-20"), T("2025-07-01"), T("2025-07-02"), T("2025-07-05")]
+    frame["RFICDT"] = [T("2025-05-03"), T("2025-05-20"), T("2025-07-01"), T("2025-07-02"),
+                       T("2025-07-05")]
     frame["RANDDT"] = pd.NaT
     for column in ("BCLC", "CHILDPUG", "ETIOLOGY", "MVI", "EHS", "PRIORREG"):
         frame[column] = "X"
@@ -38,8 +50,8 @@ def adsl() -> pd.DataFrame:
 
 
 def test_population_counts(adsl):
-    assert asdict(populations(adsl)) == {"screened": 5, "enrolled": 4, "safety": 3, "full_analysis": 3,
-                                      "efficacy": 2}
+    assert asdict(populations(adsl)) == {"screened": 5, "enrolled": 4, "safety": 3,
+                                         "full_analysis": 3, "efficacy": 2}
 
 
 def test_accrual_by_site_and_cumulative_figure(adsl):

@@ -7,14 +7,14 @@ import pandas as pd
 import pytest
 
 from tasks.analysis.efficacy import efficacy_results, efficacy_section
-from tasks.publish.canonical import canonical_json
-from tasks.results.efficacy import EfficacyResults
-from tasks.stats.binomial import Proportion
 from tasks.config import load_config
 from tasks.dates import DAYS_PER_MONTH
 from tasks.errors import BadInputError
 from tasks.model import Figure, Paragraph, Table
 from tasks.monitoring.pending import response_status
+from tasks.publish.canonical import canonical_json
+from tasks.results.efficacy import EfficacyResults
+from tasks.stats.binomial import Proportion
 
 CFG = load_config()
 D = pd.Timestamp
@@ -22,8 +22,9 @@ D = pd.Timestamp
 
 def adsl_frame() -> pd.DataFrame:
     # S8: full analysis set but no measurable disease (not response-evaluable); S9: screen failure.
-    rows = [("S1", "A", 1, "Y", "Y"), ("S2", "A", 1, "Y", "Y"), ("S3", "A", 1, "Y", "Y"), ("S4", "A", 1, "Y", "Y"),
-            ("S5", "B", 2, "Y", "Y"), ("S6", "B", 2, "Y", "Y"), ("S7", "B", 2, "Y", "Y"), ("S8", "B", 2, "Y", "N"),
+    rows = [("S1", "A", 1, "Y", "Y"), ("S2", "A", 1, "Y", "Y"), ("S3", "A", 1, "Y", "Y"),
+            ("S4", "A", 1, "Y", "Y"), ("S5", "B", 2, "Y", "Y"), ("S6", "B", 2, "Y", "Y"),
+            ("S7", "B", 2, "Y", "Y"), ("S8", "B", 2, "Y", "N"),
             ("S9", "Screen Failure", 3, "N", "N")]
     adsl = pd.DataFrame(rows, columns=["USUBJID", "TRT01A", "TRT01AN", "FASFL", "RSEVALFL"])
     treated = adsl["FASFL"].eq("Y")
@@ -32,13 +33,15 @@ def adsl_frame() -> pd.DataFrame:
     adsl["EOTSTT"] = ["DISCONTINUED", "ONGOING", "DISCONTINUED", "DISCONTINUED", "ONGOING",
                       "DISCONTINUED", "DISCONTINUED", "DISCONTINUED", "NOT TREATED"]
     adsl["LSTALVDT"] = adsl["TRTSDT"] + pd.Timedelta(days=200)
-    adsl["DTHDT"] = pd.Series([pd.NaT, pd.NaT, D("2026-04-10"), pd.NaT, pd.NaT, pd.NaT, pd.NaT, pd.NaT, pd.NaT])
+    adsl["DTHDT"] = pd.Series([pd.NaT, pd.NaT, D("2026-04-10"), pd.NaT, pd.NaT, pd.NaT, pd.NaT,
+                               pd.NaT, pd.NaT])
     adsl["RANDDT"] = pd.NaT
     return adsl
 
 
 def adrs_frame() -> pd.DataFrame:
-    bor = {"S1": "CR", "S2": "PR", "S3": "SD", "S4": "PD", "S5": "PR", "S6": "NE"}      # S7: no record
+    # S7: no record
+    bor = {"S1": "CR", "S2": "PR", "S3": "SD", "S4": "PD", "S5": "PR", "S6": "NE"}
     cbor = {"S1": "CR", "S2": "SD", "S3": "SD", "S4": "PD", "S5": "PR", "S6": "NE"}
     cbor6 = {"S1": "CR", "S2": "NE", "S3": "SD", "S4": "PD", "S5": "PR", "S6": "NE"}
     # At 6 months: S2 progressed, S3 died before it; S6's window is still open; S7: no record.
@@ -60,9 +63,12 @@ def adtte_frame() -> pd.DataFrame:
     for param, values in (("OS", os_), ("PFS", pfs), ("DOR", dor)):
         for subject, (aval, cnsr) in values.items():
             event = "DEATH" if param == "OS" or subject == "S3" else "DISEASE PROGRESSION"
-            censor = "NO POST-BASELINE ASSESSMENT" if subject == "S7" and param == "PFS" else "LAST CONTACT"
-            rows.append((subject, param, float(aval), cnsr, "" if cnsr else event, censor if cnsr else ""))
-    return pd.DataFrame(rows, columns=["USUBJID", "PARAMCD", "AVAL", "CNSR", "EVNTDESC", "CNSDTDSC"])
+            censor = ("NO POST-BASELINE ASSESSMENT" if subject == "S7" and param == "PFS"
+                      else "LAST CONTACT")
+            rows.append((subject, param, float(aval), cnsr, "" if cnsr else event,
+                         censor if cnsr else ""))
+    return pd.DataFrame(rows,
+                        columns=["USUBJID", "PARAMCD", "AVAL", "CNSR", "EVNTDESC", "CNSDTDSC"])
 
 
 def adtr_frame() -> pd.DataFrame:
@@ -107,7 +113,8 @@ def test_orr_is_confirmed_cr_pr_over_the_response_evaluable_set_with_exact_ci(re
 
 def test_dcr_counts_confirmed_cr_pr_sd(results):
     assert results.dcr.responders == 4 and results.dcr.n == 7
-    assert (results.dcr.ci_low, results.dcr.ci_high) == pytest.approx((0.1840516, 0.9010117), abs=1e-6)
+    assert ((results.dcr.ci_low, results.dcr.ci_high)
+            == pytest.approx((0.1840516, 0.9010117), abs=1e-6))
 
 
 def test_dcr_within_six_months_uses_the_window_cbor_parameter(results):
@@ -131,8 +138,10 @@ def test_unconfirmed_orr_uses_bor(results):
 
 
 def test_bor_and_cbor_counts_cover_every_evaluable_subject_missing_without_record(results):
-    assert results.bor_counts == {"CR": 1, "PR": 2, "SD": 1, "NON-CR/NON-PD": 0, "PD": 1, "NE": 1, "MISSING": 1}
-    assert results.cbor_counts == {"CR": 1, "PR": 1, "SD": 2, "NON-CR/NON-PD": 0, "PD": 1, "NE": 1, "MISSING": 1}
+    assert (results.bor_counts
+            == {"CR": 1, "PR": 2, "SD": 1, "NON-CR/NON-PD": 0, "PD": 1, "NE": 1, "MISSING": 1})
+    assert (results.cbor_counts
+            == {"CR": 1, "PR": 1, "SD": 2, "NON-CR/NON-PD": 0, "PD": 1, "NE": 1, "MISSING": 1})
 
 
 def test_os_median_in_months_over_the_full_analysis_set(results):
@@ -220,7 +229,8 @@ def test_bor_table_rows_and_counts(blocks):
     cbor = table.display.iloc[8:].set_index("")
     assert cbor.loc["    Stable disease (SD)"].tolist() == ["2 (50.0)", "0", "2 (28.6)"]
     assert cbor.loc["    Missing (no assessment)"].tolist() == ["0", "1 (33.3)", "1 (14.3)"]
-    assert "1 subject(s) of the full analysis set without measurable disease" in " ".join(table.footnotes)
+    assert ("1 subject(s) of the full analysis set without measurable disease"
+            in " ".join(table.footnotes))
     assert table.data["n"].sum() == 2 * 2 * 7               # BOR and CBOR, arms and total
 
 
@@ -238,10 +248,12 @@ def test_km_table_lists_events_censoring_reasons_median_and_landmarks(blocks):
     table = _table(blocks, "t_14_2_4_km_pfs").display.set_index("")
     assert table.loc["Events, n (%)"].tolist() == ["4 (100.0)", "2 (50.0)", "6 (75.0)"]
     assert table.loc["    NO POST-BASELINE ASSESSMENT"].tolist() == ["0", "1 (25.0)", "1 (12.5)"]
-    assert list(table.index).index("    NO POST-BASELINE ASSESSMENT") > list(table.index).index("Censored, n (%)")
+    assert (list(table.index).index("    NO POST-BASELINE ASSESSMENT")
+            > list(table.index).index("Censored, n (%)"))
     assert table.loc["Rate at 24 months, % (95% CI)"].tolist() == ["NE", "NE", "NE"]
     os_table = _table(blocks, "t_14_2_3_km_os").display.set_index("")
-    assert os_table.loc["Median (95% CI), months", "A\n(N=4)"].startswith(f"{275 / DAYS_PER_MONTH:.1f} (")
+    assert os_table.loc["Median (95% CI), months",
+                        "A\n(N=4)"].startswith(f"{275 / DAYS_PER_MONTH:.1f} (")
     assert "Median follow-up (95% CI), months" in os_table.index
     assert "Brookmeyer-Crowley" in " ".join(_table(blocks, "t_14_2_3_km_os").footnotes)
 
@@ -256,7 +268,8 @@ def test_no_cell_is_blank_or_nan(blocks):
 def test_without_lesion_data_the_lesion_figures_are_replaced_by_a_note():
     blocks = efficacy_section(adsl_frame(), adrs_frame(), adtte_frame(), pd.DataFrame(), CFG,
                               results_of(adsl_frame(), adrs_frame(), adtte_frame()))
-    assert not any(getattr(b, "id", "") in ("f_14_2_3_waterfall", "f_14_2_5_spider") for b in blocks)
+    assert not any(getattr(b, "id", "") in ("f_14_2_3_waterfall", "f_14_2_5_spider")
+                   for b in blocks)
     assert any(isinstance(b, Paragraph) and "waterfall" in b.text for b in blocks)
 
 

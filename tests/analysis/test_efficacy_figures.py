@@ -7,8 +7,13 @@ import pandas as pd
 import pytest
 
 from tasks.analysis.efficacy_data import percent_change_over_time, swimmer_lanes
-from tasks.analysis.efficacy_figures import (km_figure, spider_figure, spider_summary,
-                                             swimmer_figure, waterfall_figure)
+from tasks.analysis.efficacy_figures import (
+    km_figure,
+    spider_figure,
+    spider_summary,
+    swimmer_figure,
+    waterfall_figure,
+)
 from tasks.config import load_config
 from tasks.dates import DAYS_PER_MONTH
 
@@ -22,8 +27,8 @@ def _svg_ok(svg: str) -> None:
 
 
 def _records(days, events, arm="A"):
-    return pd.DataFrame({"USUBJID": [f"{arm}{i}" for i in range(len(days))], "AVAL": np.asarray(days, float),
-                         "EVENT": events})
+    return pd.DataFrame({"USUBJID": [f"{arm}{i}" for i in range(len(days))],
+                         "AVAL": np.asarray(days, float), "EVENT": events})
 
 
 def test_km_figure_data_and_numbers_at_risk_by_hand():
@@ -35,9 +40,11 @@ def test_km_figure_data_and_numbers_at_risk_by_hand():
     risk = figure.data[figure.data["kind"] == "at risk"]
     a_risk = risk[risk["column"] == "A"].set_index("time")["n_risk"]
     # ticks every 2 months up to 400 days = 13.1 months: at 0, 2 (60.9 d), 4 (121.8 d), 6, ...
-    assert a_risk.loc[0.0] == 5 and a_risk.loc[2.0] == 4 and a_risk.loc[4.0] == 2 and a_risk.loc[14.0] == 0
+    assert (a_risk.loc[0.0] == 5 and a_risk.loc[2.0] == 4 and a_risk.loc[4.0] == 2
+            and a_risk.loc[14.0] == 0)
     curve = figure.data[(figure.data["kind"] == "curve") & (figure.data["column"] == "A")]
-    assert curve["surv"].tolist() == pytest.approx([1.0, 0.8, 0.8, 0.8 * 2 / 3, 0.8 * 2 / 3 * 1 / 2, 0.8 / 3])
+    assert (curve["surv"].tolist()
+            == pytest.approx([1.0, 0.8, 0.8, 0.8 * 2 / 3, 0.8 * 2 / 3 * 1 / 2, 0.8 / 3]))
     assert curve["time"].tolist()[1] == pytest.approx(30 / DAYS_PER_MONTH)
 
 
@@ -53,7 +60,8 @@ def test_km_figure_with_nobody_still_draws():
 
 
 def test_waterfall_sorts_largest_increase_first_and_notes_cut_bars():
-    best = pd.DataFrame({"USUBJID": ["S1", "S2", "S3"], "BESTPCHG": [-45.0, 150.0, 5.0], "CBOR": ["PR", "PD", "SD"]})
+    best = pd.DataFrame({"USUBJID": ["S1", "S2", "S3"], "BESTPCHG": [-45.0, 150.0, 5.0],
+                         "CBOR": ["PR", "PD", "SD"]})
     figure = waterfall_figure(best, cap=60, response=load_config().response)
     _svg_ok(figure.svg)
     assert figure.data["USUBJID"].tolist() == ["S2", "S3", "S1"]
@@ -64,7 +72,8 @@ def test_waterfall_sorts_largest_increase_first_and_notes_cut_bars():
 
 def test_waterfall_of_many_subjects_rasterises_the_bars_only():
     rng = np.random.default_rng(3)
-    best = pd.DataFrame({"USUBJID": [f"S{i:04d}" for i in range(3000)], "BESTPCHG": rng.normal(-10, 30, 3000),
+    best = pd.DataFrame({"USUBJID": [f"S{i:04d}" for i in range(3000)],
+                         "BESTPCHG": rng.normal(-10, 30, 3000),
                          "CBOR": rng.choice(["PR", "SD", "PD"], 3000)})
     svg = waterfall_figure(best, cap=60, response=load_config().response).svg
     assert "<image" in svg and len(svg) < 1_000_000
@@ -73,7 +82,8 @@ def test_waterfall_of_many_subjects_rasterises_the_bars_only():
 def _adsl() -> pd.DataFrame:
     return pd.DataFrame({
         "USUBJID": ["S1", "S2", "S3"], "TRT01A": "A", "FASFL": ["Y", "Y", "Y"],
-        "TRTSDT": [D("2026-01-01")] * 3, "TRTEDT": [D("2026-03-01"), D("2026-02-01"), D("2026-01-21")],
+        "TRTSDT": [D("2026-01-01")] * 3,
+        "TRTEDT": [D("2026-03-01"), D("2026-02-01"), D("2026-01-21")],
         "EOTSTT": ["DISCONTINUED", "ONGOING", "DISCONTINUED"],
         "LSTALVDT": [D("2026-05-01"), D("2026-06-30"), D("2026-02-15")],
         "DTHDT": [pd.NaT, pd.NaT, D("2026-02-15")], "RANDDT": pd.NaT})
@@ -83,14 +93,17 @@ def _adrs() -> pd.DataFrame:
     return pd.DataFrame({
         "USUBJID": ["S1", "S1", "S1", "S1", "S2"], "PARAMCD": ["OVR", "OVR", "OVR", "CBOR", "CBOR"],
         "AVALC": ["SD", "PR", "PD", "SD", "SD"],
-        "ADT": [D("2026-01-20"), D("2026-02-12"), D("2026-04-10"), D("2026-02-12"), D("2026-02-12")]})
+        "ADT": [D("2026-01-20"), D("2026-02-12"), D("2026-04-10"), D("2026-02-12"),
+                D("2026-02-12")]})
 
 
 def test_swimmer_lanes_months_by_hand():
     lanes = swimmer_lanes(_adsl(), _adrs()).set_index("USUBJID")
     assert lanes.index.tolist() == ["S2", "S1", "S3"]                    # longest first
-    assert lanes.loc["S1", "END_MONTHS"] == pytest.approx(60 / DAYS_PER_MONTH)        # 1 Jan - 1 Mar
-    assert lanes.loc["S2", "END_MONTHS"] == pytest.approx(181 / DAYS_PER_MONTH)       # ongoing: last contact
+    # 1 Jan - 1 Mar
+    assert lanes.loc["S1", "END_MONTHS"] == pytest.approx(60 / DAYS_PER_MONTH)
+    # ongoing: last contact
+    assert lanes.loc["S2", "END_MONTHS"] == pytest.approx(181 / DAYS_PER_MONTH)
     assert lanes.loc["S1", "RESPONSE_MONTHS"] == pytest.approx(43 / DAYS_PER_MONTH)
     assert lanes.loc["S1", "PD_MONTHS"] == pytest.approx(100 / DAYS_PER_MONTH)
     assert lanes.loc["S3", "DEATH_MONTHS"] == pytest.approx(46 / DAYS_PER_MONTH)
@@ -102,7 +115,8 @@ def test_swimmer_caps_the_lanes_and_says_so():
     figure = swimmer_figure(lanes, cap=2)
     _svg_ok(figure.svg)
     assert len(figure.data) == 3
-    assert any("The 2 subjects with the longest treatment of 3" in note for note in figure.footnotes)
+    assert any("The 2 subjects with the longest treatment of 3" in note
+               for note in figure.footnotes)
     assert figure.svg == swimmer_figure(lanes, cap=2).svg
     assert not any("longest" in note for note in swimmer_figure(lanes, cap=60).footnotes)
 
@@ -110,7 +124,8 @@ def test_swimmer_caps_the_lanes_and_says_so():
 def test_spider_points_start_at_baseline_in_weeks():
     # S2's second visit is not analysed (ANL01FL missing: a target lesion was not measured).
     adtr = pd.DataFrame({"USUBJID": ["S1", "S1", "S1", "S2", "S2", "S2"], "PARAMCD": "SUMDIAM",
-                         "PCHG": [np.nan, -20.0, -35.0, np.nan, 10.0, -90.0], "ABLFL": ["Y", "", "", "Y", "", ""],
+                         "PCHG": [np.nan, -20.0, -35.0, np.nan, 10.0, -90.0],
+                         "ABLFL": ["Y", "", "", "Y", "", ""],
                          "ANL01FL": ["Y", "Y", "Y", "Y", "Y", None],
                          "ADT": [D("2025-12-30"), D("2026-02-12"), D("2026-03-26"), D("2025-12-29"),
                                  D("2026-02-12"), D("2026-03-26")]})

@@ -1,16 +1,15 @@
 """The independent review's results and tables on a hand-made cut: ORR / DCR by the reviewer,
 BOR concordance with a hand-computed kappa, the discordant subjects, results.json keys."""
 import json
-
 from datetime import date
 
 import pandas as pd
 import pytest
 
 from tasks.analysis.efficacy import efficacy_results, efficacy_section
-from tasks.monitoring.pending import response_status
 from tasks.config import load_config
 from tasks.model import Table
+from tasks.monitoring.pending import response_status
 from tasks.publish.canonical import canonical_json
 
 CFG = load_config()

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from tasks.analysis.efficacy import efficacy_results, efficacy_section
-from tasks.monitoring.pending import response_status
 from tasks.config import load_config
 from tasks.model import Paragraph, Table
+from tasks.monitoring.pending import response_status
 
 CFG = load_config()
 CUTOFF = date(2027, 1, 1)      # long after the first doses of 2026-01-01: every response settled

@@ -8,8 +8,12 @@ import pandas as pd
 
 from tasks.adam.descriptions import rule_descriptions
 from tasks.analysis.methods import methods_section
-from tasks.analysis.quality import (data_currency, excluded_responses_blocks, findings_table,
-                                    imputations_table)
+from tasks.analysis.quality import (
+    data_currency,
+    excluded_responses_blocks,
+    findings_table,
+    imputations_table,
+)
 from tasks.config import load_config
 from tasks.model import Adam, Finding
 
@@ -30,15 +34,19 @@ def adsl() -> pd.DataFrame:
 
 def adrs() -> pd.DataFrame:
     return pd.DataFrame({"USUBJID": ["S-1", "S-1", "S-4"], "PARAMCD": ["OVR", "OVR", "OVR"],
-                         "ADT": [T("2026-06-01"), T("2026-10-01"), T("2026-08-15")], "ADTF": ["", "D", ""]})
+                         "ADT": [T("2026-06-01"), T("2026-10-01"), T("2026-08-15")],
+                         "ADTF": ["", "D", ""]})
 
 
 def test_data_currency_flags_subjects_behind_the_cutoff():
     currency = data_currency(adsl(), adrs(), date(2026, 10, 31), 60).set_index("USUBJID")
     assert "S-3" not in currency.index                        # died: not followed
-    assert currency.loc["S-1", "DAYS_SINCE_ASSESSMENT"] == 30 and currency.loc["S-1", "BEHINDFL"] == ""
-    assert currency.loc["S-2", "DAYS_SINCE_CONTACT"] == 91 and currency.loc["S-2", "BEHINDFL"] == "Y"
-    assert currency.loc["S-4", "DAYS_SINCE_ASSESSMENT"] == 77 and currency.loc["S-4", "BEHINDFL"] == "Y"
+    assert (currency.loc["S-1", "DAYS_SINCE_ASSESSMENT"] == 30
+            and currency.loc["S-1", "BEHINDFL"] == "")
+    assert (currency.loc["S-2", "DAYS_SINCE_CONTACT"] == 91
+            and currency.loc["S-2", "BEHINDFL"] == "Y")
+    assert (currency.loc["S-4", "DAYS_SINCE_ASSESSMENT"] == 77
+            and currency.loc["S-4", "BEHINDFL"] == "Y")
 
 
 def test_imputations_are_counted_by_dataset_and_flag():
@@ -50,7 +58,8 @@ def test_imputations_are_counted_by_dataset_and_flag():
 
 
 def test_findings_listing_goes_to_csv_only_when_long():
-    findings = [Finding("warning", "AE.AETOXGR present", "missing grade", "ae.csv", i, "S-1", "AETOXGR")
+    findings = [Finding("warning", "AE.AETOXGR present", "missing grade", "ae.csv", i, "S-1",
+                        "AETOXGR")
                 for i in range(1, 6)]
     assert not findings_table(findings, limit=10).csv_only
     assert findings_table(findings, limit=3).csv_only

@@ -10,13 +10,13 @@ import pytest
 from tasks.adam.adae import build_adae
 from tasks.adam.adex import build_adex
 from tasks.adam.adlb import build_adlb
-from tasks.analysis.safety import exposure_section, safety_overview, safety_results, safety_section
-from tasks.results.safety import Share
-from tasks.analysis.safety_counts import treatment_columns
 from tasks.analysis.deaths import death_listing, death_reconciliation, deaths_table
+from tasks.analysis.safety import exposure_section, safety_overview, safety_results, safety_section
+from tasks.analysis.safety_counts import treatment_columns
 from tasks.analysis.safety_listings import listing_blocks, sae_listing
 from tasks.config import load_config
 from tasks.model import Cut, Figure, Paragraph, Table
+from tasks.results.safety import Share
 
 CFG = load_config()
 
@@ -25,7 +25,8 @@ def _adsl() -> pd.DataFrame:
     return pd.DataFrame({
         "USUBJID": list("ABCD"), "SAFFL": ["Y", "Y", "Y", "Y"], "TRT01A": "Arm", "TRT01AN": 1,
         "TRTSDT": pd.Timestamp("2025-01-01"), "TRTEDT": pd.Timestamp("2025-03-01"),
-        "DTHFL": ["Y", "Y", "", ""], "DTHDT": pd.to_datetime(["2025-03-31", "2025-04-01", None, None]),
+        "DTHFL": ["Y", "Y", "", ""],
+        "DTHDT": pd.to_datetime(["2025-03-31", "2025-04-01", None, None]),
         "DTHCAUS": ["SEPSIS", "DISEASE PROGRESSION", "", ""],
         "DTHCGR1": ["ADVERSE EVENT", "DISEASE PROGRESSION", "", ""],
         "LSTALVDT": pd.to_datetime(["2025-03-31", "2025-04-01", "2025-06-30", "2025-06-30"]),
@@ -34,20 +35,23 @@ def _adsl() -> pd.DataFrame:
 
 def _cut() -> Cut:
     ae = pd.DataFrame([
-        {"USUBJID": "A", "AESEQ": "1", "AEDECOD": "SEPSIS", "AEBODSYS": "INFECTIONS", "AETOXGR": "5",
-         "AESER": "Y", "AEOUT": "FATAL", "AESTDTC": "2025-03-20", "AEREL": "NOT RELATED"},
-        {"USUBJID": "A", "AESEQ": "2", "AEDECOD": "HYPERTENSION", "AEBODSYS": "VASCULAR", "AETOXGR": "3",
-         "AESER": "N", "AEACN": "DRUG WITHDRAWN", "AESTDTC": "2025-01-20", "AEREL": "RELATED"},
+        {"USUBJID": "A", "AESEQ": "1", "AEDECOD": "SEPSIS", "AEBODSYS": "INFECTIONS",
+         "AETOXGR": "5", "AESER": "Y", "AEOUT": "FATAL", "AESTDTC": "2025-03-20",
+         "AEREL": "NOT RELATED"},
+        {"USUBJID": "A", "AESEQ": "2", "AEDECOD": "HYPERTENSION", "AEBODSYS": "VASCULAR",
+         "AETOXGR": "3", "AESER": "N", "AEACN": "DRUG WITHDRAWN", "AESTDTC": "2025-01-20",
+         "AEREL": "RELATED"},
         {"USUBJID": "B", "AESEQ": "1", "AEDECOD": "NAUSEA", "AEBODSYS": "GI", "AETOXGR": "1",
          "AESER": "N", "AESTDTC": "2025-01-05", "AEREL": "NOT RELATED"},
         {"USUBJID": "C", "AESEQ": "1", "AEDECOD": "NAUSEA", "AEBODSYS": "GI", "AETOXGR": "",
          "AESER": "N", "AESTDTC": "2024-12-01", "AEREL": "NOT RELATED"},       # before first dose
     ]).fillna("")
-    ex = pd.DataFrame({"USUBJID": list("ABCD"), "EXTRT": "RAMUCIRUMAB", "EXDOSE": "8", "EXDOSU": "mg/kg",
-                       "EXSTDTC": "2025-01-01", "EXENDTC": "2025-01-01", "VISIT": "CYCLE 1 DAY 1"})
+    ex = pd.DataFrame({"USUBJID": list("ABCD"), "EXTRT": "RAMUCIRUMAB", "EXDOSE": "8",
+                       "EXDOSU": "mg/kg", "EXSTDTC": "2025-01-01", "EXENDTC": "2025-01-01",
+                       "VISIT": "CYCLE 1 DAY 1"})
     lb = pd.DataFrame({"USUBJID": ["A"], "LBSEQ": ["1"], "LBTESTCD": ["ALT"], "LBTEST": ["ALT"],
-                       "LBDTC": ["2025-02-01"], "LBSTRESN": ["100"], "LBSTRESC": ["100"], "LBSTRESU": ["U/L"],
-                       "LBSTNRLO": ["0"], "LBSTNRHI": ["40"]})
+                       "LBDTC": ["2025-02-01"], "LBSTRESN": ["100"], "LBSTRESC": ["100"],
+                       "LBSTRESU": ["U/L"], "LBSTNRLO": ["0"], "LBSTNRHI": ["40"]})
     return Cut(date(2025, 6, 30), "memory", {"ae": ae, "ex": ex, "lb": lb}, {})
 
 
@@ -62,8 +66,10 @@ def test_results_json_safety_counts_over_the_safety_population(adam):
     results = safety_results(adam["adsl"], adam["adae"], CFG)
     one, two = Share(1, 25.0), Share(2, 50.0)
     assert results.population == 4
-    assert (results.teae, results.teae_grade3plus, results.serious, results.fatal) == (two, one, one, one)
-    assert (results.related, results.related_by_drug["RAM"], results.discontinuation) == (one, one, one)
+    assert ((results.teae, results.teae_grade3plus, results.serious, results.fatal)
+            == (two, one, one, one))
+    assert ((results.related, results.related_by_drug["RAM"], results.discontinuation)
+            == (one, one, one))
     assert results.deaths == two and results.aesi["Hypertension"] == one
     # A: related hypertension grade 3 (sepsis grade 5 is not related); A died 30 days after the
     # last dose
@@ -86,8 +92,9 @@ def test_closed_section_has_every_safety_table_and_the_edish_figure(adam):
     blocks = safety_section(adam["adsl"], adam["adae"], adam["adlb"], CFG, results, by_arm=True)
     numbers = [b.number for b in blocks if isinstance(b, (Table, Figure))]
     assert numbers == ["14.3.1", "14.3.2", "14.3.3", "14.3.4.1", "14.3.4.2", "14.3.4.3", "14.3.4.4",
-                       "14.3.5.1", "14.3.5.2", "14.3.6.1", "14.3.6.2", "14.3.7", "14.3.8.1", "14.3.8.2",
-                       "14.3.8.3", "14.3.8.4", "14.3.8", "14.3.9"]   # 14.3.8.4 also when empty
+                       "14.3.5.1", "14.3.5.2", "14.3.6.1", "14.3.6.2", "14.3.7", "14.3.8.1",
+                       "14.3.8.2", "14.3.8.3", "14.3.8.4", "14.3.8",
+                       "14.3.9"]   # 14.3.8.4 also when empty
     ids = [b.id for b in blocks if isinstance(b, (Table, Figure))]
     assert len(set(ids)) == len(ids)
     for table in (b for b in blocks if isinstance(b, Table)):
@@ -108,8 +115,10 @@ def test_deaths_within_the_window_of_last_dose(adam):
     # last dose 2025-03-01: A died 30 days later (within 30), B 31 days later
     table = deaths_table(adam["adsl"], adam["adae"], treatment_columns(adam["adsl"], False), CFG)
     counts = table.data.set_index("CATEGORY")["n"]
-    assert counts["Deaths"] == 2 and counts["Adverse event"] == 1 and counts["Disease progression"] == 1
-    assert counts["Within 30 days of last dose"] == 1 and counts["More than 30 days after last dose"] == 1
+    assert (counts["Deaths"] == 2 and counts["Adverse event"] == 1
+            and counts["Disease progression"] == 1)
+    assert (counts["Within 30 days of last dose"] == 1
+            and counts["More than 30 days after last dose"] == 1)
     assert counts["With a fatal AE record"] == 1 and counts["Fatal TEAE (Table 14.3.1)"] == 1
     assert counts["Fatal AE without a recorded death"] == 0
 
@@ -155,7 +164,8 @@ def test_deaths_and_fatal_aes_are_reconciled_in_one_frame(adam):
 
 
 def test_long_listing_goes_to_tables_csv_with_a_note_in_the_pdf(adam):
-    cfg = CFG.model_copy(update={"report": CFG.report.model_copy(update={"max_listing_rows_in_pdf": 1})})
+    report = CFG.report.model_copy(update={"max_listing_rows_in_pdf": 1})
+    cfg = CFG.model_copy(update={"report": report})
     adae = pd.concat([adam["adae"], adam["adae"]], ignore_index=True)
     blocks = listing_blocks(sae_listing(adae, cfg, "ATOXGRN"), cfg)
     assert blocks[0].csv_only and len(blocks[0].data) == 2

@@ -79,9 +79,11 @@ def test_aesi_table_counts_each_group_with_its_window_and_lists_every_group():
 
 
 def test_incidence_counts_events_over_patient_years_per_group():
-    adae = _adae([("A", "HYPERTENSION", "3", "2025-02-01"), ("A", "HYPERTENSION", "2", "2025-02-20"),
+    adae = _adae([("A", "HYPERTENSION", "3", "2025-02-01"),
+                  ("A", "HYPERTENSION", "2", "2025-02-20"),
                   ("B", "HYPERTENSION", "1", "2025-01-05")])
-    data = incidence_data(_adsl(), adae, treatment_columns(_adsl(), by_arm=False), CFG).set_index("AESIGRP")
+    data = (incidence_data(_adsl(), adae, treatment_columns(_adsl(), by_arm=False), CFG)
+            .set_index("AESIGRP"))
     row = data.loc["Hypertension"]
     years = (90 + 10) / 365.25
     assert (row["SUBJECTS"], row["EVENTS"], row["N"]) == (2, 3, 2)

@@ -29,7 +29,8 @@ def _adsl() -> pd.DataFrame:
 def _adae(rows: list[tuple]) -> pd.DataFrame:
     """rows: (USUBJID, AEBODSYS, AEDECOD, AETOXGR)"""
     ae = pd.DataFrame([{"USUBJID": u, "AESEQ": str(i), "AEBODSYS": soc, "AEDECOD": pt, "AETOXGR": g,
-                        "AESTDTC": "2025-02-01", "AESER": "N"} for i, (u, soc, pt, g) in enumerate(rows, 1)])
+                        "AESTDTC": "2025-02-01", "AESER": "N"}
+                       for i, (u, soc, pt, g) in enumerate(rows, 1)])
     return build_adae(_adsl(), Cut(date(2025, 12, 31), "memory", {"ae": ae}, {}), CFG)
 
 
@@ -43,7 +44,8 @@ def test_subject_counts_once_per_pt_at_its_worst_grade_and_missing_is_a_column()
     columns = treatment_columns(_adsl(), by_arm=False)
     table = pt_grade_table(safety_events(adae), columns, grade_scale(adae), CFG)
     data = table.data.set_index(["LEVEL", "AEDECOD", "FLAG"])["n"]
-    # NAUSEA: A worst 3 (grade 1 not counted again), B only missing; E is not in the safety population
+    # NAUSEA: A worst 3 (grade 1 not counted again), B only missing; E is not in the safety
+    # population
     assert data[(OUTER, "NAUSEA", "Any grade")] == 2
     assert data[(OUTER, "NAUSEA", "Grade 1")] == 0
     assert data[(OUTER, "NAUSEA", "Grade 3")] == 1
@@ -52,11 +54,12 @@ def test_subject_counts_once_per_pt_at_its_worst_grade_and_missing_is_a_column()
     # RASH: A missing only; C grade 2 (its missing record does not count once more)
     assert data[(OUTER, "RASH", "Grade 2")] == 1 and data[(OUTER, "RASH", "Missing")] == 1
     # Any TEAE: A worst 3, B missing, C 2
-    assert [data[("ANY", "", f)] for f in ("Any grade", "Grade 2", "Grade 3", "Missing")] == [3, 1, 1, 1]
+    assert ([data[("ANY", "", f)] for f in ("Any grade", "Grade 2", "Grade 3", "Missing")]
+            == [3, 1, 1, 1])
     pct = table.data.set_index(["LEVEL", "AEDECOD", "FLAG"])["pct"]
     assert pct[(OUTER, "NAUSEA", "Any grade")] == 50.0          # 2 of N = 4
-    assert list(table.display.columns) == ["Preferred term", "Any grade", "Grade 1", "Grade 2", "Grade 3",
-                                           "Grade 4", "Grade 5", "Missing"]
+    assert list(table.display.columns) == ["Preferred term", "Any grade", "Grade 1", "Grade 2",
+                                           "Grade 3", "Grade 4", "Grade 5", "Missing"]
     assert table.header_groups == [("", 1), ("Total\n(N=4)", 7)]
 
 
@@ -67,7 +70,8 @@ def test_soc_pt_table_all_grades_and_grade3_side_by_side_per_arm_with_total():
     scale = grade_scale(adae)
     table = soc_pt_table(safety_events(adae), columns, scale, "t", "1", "T", [], "Any TEAE")
     cells = table.display
-    assert list(cells.columns) == ["System organ class\n   Preferred term"] + ["All grades", "Grade >= 3"] * 3
+    assert (list(cells.columns)
+            == ["System organ class\n   Preferred term"] + ["All grades", "Grade >= 3"] * 3)
     first = cells.iloc[:, 0].tolist()
     assert first == ["Any TEAE", "GI", "   NAUSEA", "SKIN", "   RASH"]       # tie 2-2: alphabetical
     assert cells.iloc[1, 1:].tolist() == ["2 (66.7)", "1 (33.3)", "0", "0", "2 (50.0)", "1 (25.0)"]
@@ -81,7 +85,8 @@ def test_rows_sorted_by_descending_frequency_then_alphabetical():
     columns = treatment_columns(_adsl(), by_arm=False)
     table = soc_pt_table(safety_events(adae), columns, grade_scale(adae), "t", "1", "T", [], "Any")
     assert table.display.iloc[:, 0].str.strip().tolist() == [
-        "Any", "GI", "DIARRHOEA", "NAUSEA", "VOMITING", "SKIN", "RASH", "PRURITUS", "EYE", "BLURRED VISION"]
+        "Any", "GI", "DIARRHOEA", "NAUSEA", "VOMITING", "SKIN", "RASH", "PRURITUS", "EYE",
+        "BLURRED VISION"]
     inner = table.data[(table.data["LEVEL"] == INNER) & (table.data["FLAG"] == "All grades")]
     assert inner.set_index("AEDECOD")["n"].to_dict() == {
         "DIARRHOEA": 1, "NAUSEA": 1, "VOMITING": 1, "RASH": 2, "PRURITUS": 1, "BLURRED VISION": 1}

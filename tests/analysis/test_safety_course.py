@@ -14,9 +14,15 @@ from tasks.adam.adcm import build_adcm
 from tasks.adam.adexrec import build_adexrec
 from tasks.analysis.safety_counts import treatment_columns
 from tasks.analysis.safety_course import course_by_column, cycle_table
-from tasks.analysis.safety_treatment import (action_table, all_cycles_paragraph, all_cycles_rule,
-                                             immune_events, immune_treatment_table,
-                                             immune_treatment_use, treated_subjects)
+from tasks.analysis.safety_treatment import (
+    action_table,
+    all_cycles_paragraph,
+    all_cycles_rule,
+    immune_events,
+    immune_treatment_table,
+    immune_treatment_use,
+    treated_subjects,
+)
 from tasks.config import load_config
 from tasks.model import Cut
 from tasks.results.verdict import Verdict

@@ -11,10 +11,16 @@ from tasks.adam.adae import build_adae
 from tasks.adam.adlb import build_adlb
 from tasks.analysis.safety import group_results, safety_results
 from tasks.analysis.safety_counts import grade_scale, treatment_columns
-from tasks.analysis.safety_hepatic import (albi_shift_tables, albi_subjects, albi_table,
-                                           child_pugh_blocks, child_pugh_columns,
-                                           decompensation_blocks, edish_baseline_data,
-                                           edish_baseline_figure)
+from tasks.analysis.safety_hepatic import (
+    albi_shift_tables,
+    albi_subjects,
+    albi_table,
+    child_pugh_blocks,
+    child_pugh_columns,
+    decompensation_blocks,
+    edish_baseline_data,
+    edish_baseline_figure,
+)
 from tasks.config import load_config
 from tasks.model import Cut, Paragraph, Table
 from tasks.results.safety import Share

@@ -9,8 +9,15 @@ import pandas as pd
 
 from tasks.adam.adlb import build_adlb
 from tasks.analysis.safety_counts import treatment_columns
-from tasks.analysis.safety_labs import (edish_data, edish_figure, hys_law_candidates, shift_tables,
-                                        subject_grades, ungraded_blocks, worst_grade_table)
+from tasks.analysis.safety_labs import (
+    edish_data,
+    edish_figure,
+    hys_law_candidates,
+    shift_tables,
+    subject_grades,
+    ungraded_blocks,
+    worst_grade_table,
+)
 from tasks.config import load_config
 from tasks.model import Cut, Table
 
@@ -19,7 +26,8 @@ CFG = load_config()   # Hy's law: ALT/AST > 3 x ULN, bilirubin > 2 x ULN, at mos
 
 def _adsl() -> pd.DataFrame:
     return pd.DataFrame({"USUBJID": list("ABCD"), "SAFFL": "Y", "TRT01A": "Arm", "TRT01AN": 1,
-                         "TRTSDT": pd.Timestamp("2025-01-01"), "TRTEDT": pd.Timestamp("2025-06-01")})
+                         "TRTSDT": pd.Timestamp("2025-01-01"),
+                         "TRTEDT": pd.Timestamp("2025-06-01")})
 
 
 def _adlb(rows: list[tuple]) -> pd.DataFrame:
@@ -33,11 +41,16 @@ def _adlb(rows: list[tuple]) -> pd.DataFrame:
 
 ROWS = [
     ("A", "ALT", "2024-12-20", "30"), ("A", "BILI", "2024-12-20", "10"),     # baselines
-    ("A", "ALT", "2025-02-01", "124"), ("A", "BILI", "2025-03-03", "41"),    # 3.1 x, 2.05 x, 30 days later
-    ("B", "AST", "2025-02-01", "124"), ("B", "BILI", "2025-03-04", "41"),    # 31 days apart: not a case
-    ("C", "ALT", "2025-02-01", "120"), ("C", "BILI", "2025-02-01", "60"),    # exactly 3 x ULN: not > 3
-    ("D", "AST", "2025-03-01", "200"), ("D", "BILI", "2025-02-20", "40"),    # bilirubin exactly 2 x ULN
-    ("D", "BILI", "2025-02-25", "45"),                                       # 2.25 x, 4 days before AST
+    # 3.1 x, 2.05 x, 30 days later
+    ("A", "ALT", "2025-02-01", "124"), ("A", "BILI", "2025-03-03", "41"),
+    # 31 days apart: not a case
+    ("B", "AST", "2025-02-01", "124"), ("B", "BILI", "2025-03-04", "41"),
+    # exactly 3 x ULN: not > 3
+    ("C", "ALT", "2025-02-01", "120"), ("C", "BILI", "2025-02-01", "60"),
+    # bilirubin exactly 2 x ULN
+    ("D", "AST", "2025-03-01", "200"), ("D", "BILI", "2025-02-20", "40"),
+    # 2.25 x, 4 days before AST
+    ("D", "BILI", "2025-02-25", "45"),
 ]
 
 
@@ -69,7 +82,8 @@ def test_worst_grade_and_shift_count_each_subject_once():
     adlb = _adlb(ROWS)
     columns = treatment_columns(_adsl(), by_arm=False)
     grades = subject_grades(adlb, columns, list(CFG.labs.liver_tests))
-    worst = worst_grade_table(adlb, grades, columns, CFG).data.set_index(["PARAMCD", "CATEGORY"])["n"]
+    worst = (worst_grade_table(adlb, grades, columns, CFG)
+             .data.set_index(["PARAMCD", "CATEGORY"])["n"])
     # ALT on treatment: A 3.1 x ULN (grade 2), C 3.0 x (grade 1); B and D have no ALT
     assert worst[("ALT", "1")] == 1 and worst[("ALT", "2")] == 1
     assert worst[("ALT", "No on-treatment value")] == 2

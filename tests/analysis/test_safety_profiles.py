@@ -2,7 +2,7 @@
 names, the timeline's data, the narrative made from the data, the PDF cap and the links."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 import pandas as pd
 import pytest
@@ -11,8 +11,13 @@ from tasks.adam.adae import build_adae
 from tasks.adam.adexrec import build_adexrec
 from tasks.adam.adlb import build_adlb
 from tasks.analysis.safety_listings import sae_listing
-from tasks.analysis.safety_profiles import (appendix_blocks, link_subjects, patient_profiles,
-                                            profile_name, profile_subjects)
+from tasks.analysis.safety_profiles import (
+    appendix_blocks,
+    link_subjects,
+    patient_profiles,
+    profile_name,
+    profile_subjects,
+)
 from tasks.config import load_config
 from tasks.model import Adam, Cut, Paragraph, Profile, Table
 from tasks.report.document import ReportDocument
@@ -136,10 +141,11 @@ def test_listings_link_to_profile_pages_in_the_html(adam):
     profiles = patient_profiles(adam, CFG, CUTOFF)
     listing = link_subjects(sae_listing(adam.adae, CFG, "ATOXGRN"), profiles.links())
     assert listing.links == ["profile-S-1", "profile-S-4", "profile-S-4"]
-    from datetime import datetime, timezone
+    from datetime import datetime
+
     from tasks.model import Section
     doc = ReportDocument(study_id="S", study_title="T", cutoff=CUTOFF, version=1, status="DRAFT",
-                         reason="r", generated_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+                         reason="r", generated_at=datetime(2026, 1, 1, tzinfo=UTC),
                          kind="closed",
                          sections=[Section("safety", "Safety", [listing]),
                                    Section("profiles", "Appendix", appendix_blocks(profiles, CFG))])

@@ -9,8 +9,12 @@ import pytest
 
 from tasks.adam.adae import build_adae
 from tasks.adam.adlb import build_adlb
-from tasks.analysis.safety_reconciliation import (AE_WITHOUT_LAB, LAB_WITHOUT_AE,
-                                                  reconciliation_blocks, reconciliation_data)
+from tasks.analysis.safety_reconciliation import (
+    AE_WITHOUT_LAB,
+    LAB_WITHOUT_AE,
+    reconciliation_blocks,
+    reconciliation_data,
+)
 from tasks.config import load_config
 from tasks.model import Cut, Table
 

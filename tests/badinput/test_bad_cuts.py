@@ -61,14 +61,16 @@ def _flat(text: str) -> str:
 
 def _handled(result) -> None:
     """The CLI itself reported the problem (typer.Exit), nothing escaped it."""
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert (result.exception is None
+            or isinstance(result.exception, SystemExit)), repr(result.exception)
 
 
 def _names_file_and_column(output: str, fault) -> None:
     flat = _flat(output)
     assert fault.file in flat, f"the message does not name {fault.file}:\n{output}"
     if fault.column:
-        assert re.search(rf"\b{fault.column}\b", flat), f"the message does not name {fault.column}:\n{output}"
+        assert re.search(rf"\b{fault.column}\b",
+                         flat), f"the message does not name {fault.column}:\n{output}"
 
 
 @pytest.fixture(autouse=True)
@@ -137,7 +139,8 @@ def test_run_stops_before_publishing(fault, tmp_path, prefect_harness):
     _handled(result)
     _names_file_and_column(result.stderr, fault)
     assert _hashes(root) == before, "run changed its input"
-    left = [p.relative_to(reports).as_posix() for p in reports.rglob("*")] if reports.exists() else []
+    left = [p.relative_to(reports).as_posix()
+            for p in reports.rglob("*")] if reports.exists() else []
     assert not [p for p in left if re.search(r"(^|/)(v\d+|\.staging-[^/]*)$", p)], left
 
 

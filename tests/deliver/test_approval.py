@@ -6,7 +6,7 @@ from __future__ import annotations
 import getpass
 import json
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -26,7 +26,7 @@ def test_an_approval_is_a_signature_in_the_log(version):
         ("Florence Nightingale", DEFAULT_MEANING, "interim approve")
     assert (line.os_user, line.host) == (getpass.getuser(), socket.gethostname())
     assert line.manifest_sha256 == sha256_file(version / "manifest.json")
-    age = datetime.now(timezone.utc) - datetime.fromisoformat(line.time)
+    age = datetime.now(UTC) - datetime.fromisoformat(line.time)
     assert timedelta(0) <= age < timedelta(minutes=1)
     assert (version.parent.parent / "deliveries.jsonl").is_file()
 

@@ -91,7 +91,8 @@ def test_an_unknown_audience_is_a_usage_error(version, config, tmp_path):
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"open": [{"name": "Ada Lovelace", "email": "ada@dsmb.example.org"}]}, "in both the closed and the open audience"),
+    ({"open": [{"name": "Ada Lovelace", "email": "ada@dsmb.example.org"}]},
+     "in both the closed and the open audience"),
     ({"open": [{"name": "Alan Turing", "email": "alan@sponsor"}]},
      "'alan@sponsor' is not an e-mail"),
     ({"investigators": []}, "the audiences are closed and open"),

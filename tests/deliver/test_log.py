@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tasks.deliver.log import DeliveryLog, LogLine, version_label
-from tasks.operation import Recipient
 from tasks.errors import DeliveryError
+from tasks.operation import Recipient
 
 
 def _sent(copy_id: str, email: str = "ada@dsmb.example.org") -> LogLine:

@@ -6,8 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from pydantic import ValidationError
+
 from tasks.deliver.copies import PersonalCopy
 from tasks.deliver.log import DeliveryLog, LogLine
 from tasks.deliver.plan import audiences_of, plan_deliveries

@@ -66,10 +66,10 @@ def assert_no_leak(version: Path) -> None:
 
 
 @pytest.fixture(params=["simulated", "pharmaverse"])
-def version(request) -> Path:
-    if request.param == "simulated":
-        return request.getfixturevalue("simulated_published")[1]
-    return request.getfixturevalue("pharmaverse_published")
+def version(request, simulated_published, pharmaverse_published) -> Path:
+    # both runs named as arguments (not looked up by name): the tests then share the worker that
+    # holds the session's runs (conftest's xdist group) instead of making them again elsewhere
+    return simulated_published[1] if request.param == "simulated" else pharmaverse_published
 
 
 def test_the_open_package_holds_only_its_own_files(version):
@@ -135,7 +135,8 @@ def _rewrite_pdf(path: Path, change: Callable[[PdfWriter], None]) -> None:
 
 def plant_results_attachment(copy: Path) -> str:
     data = (copy / "results.json").read_bytes()
-    _rewrite_pdf(copy / "open" / "report-open.pdf", lambda w: w.add_attachment("results.json", data))
+    _rewrite_pdf(copy / "open" / "report-open.pdf",
+                 lambda w: w.add_attachment("results.json", data))
     return "embeds results.json"
 
 
@@ -196,7 +197,8 @@ def plant_closed_page(copy: Path) -> str:
 def plant_bookmark(copy: Path) -> str:
     orr = _closed(copy)["efficacy"]["orr"]
     printed = fmt.rate_ci(orr["rate"], orr["ci_low"], orr["ci_high"])
-    _rewrite_pdf(copy / "open" / "report-open.pdf", lambda w: w.add_outline_item(f"ORR {printed}", 0))
+    _rewrite_pdf(copy / "open" / "report-open.pdf",
+                 lambda w: w.add_outline_item(f"ORR {printed}", 0))
     return "bookmarks: closed result"
 
 

@@ -149,7 +149,8 @@ def test_rerun_of_an_unchanged_cut_reuses_the_cached_derivations(rerun):
     from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
 
     with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="derive-adam")))
+        runs = client.read_task_runs(
+            task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="derive-adam")))
     states = sorted(run.state.name for run in runs)
     assert "Cached" in states and "Completed" in states, states
 
@@ -178,7 +179,8 @@ def test_changes_since_previous_cut_list_new_and_corrected_records(published):
     changes = json.loads((latest / "results.json").read_text())["changes"]
     assert changes["previous"] == f"{EARLIER_CUTOFF}/v1"
     assert changes["records"]["CHANGED"] >= 1 and changes["records"]["REMOVED"] >= 1
-    listing = pd.concat(pd.read_csv(p) for p in (latest / "tables").glob("*16_4*.csv") if "record" in p.name)
+    listing = pd.concat(pd.read_csv(p) for p in (latest / "tables").glob("*16_4*.csv")
+                        if "record" in p.name)
     assert {"CHANGED", "REMOVED"} <= set(listing["change"])
     first = latest.parent.parent / EARLIER_CUTOFF / "v1"
     assert json.loads((first / "results.json").read_text())["changes"]["previous"] is None
@@ -198,7 +200,8 @@ def test_closed_report_has_every_section_and_carries_its_provenance(published):
                     "Changes since the previous cut", "Methods", "Provenance"):
         assert heading in text, heading
     assert "CONFIDENTIAL - CLOSED SESSION - FOR DSMB MEMBERS ONLY" in text
-    assert "end-to-end test" in text                                  # the reason, on the title page
+    # the reason, on the title page
+    assert "end-to-end test" in text
     attachments = PdfReader(version / "report-closed.pdf").attachments
     assert {"manifest.json", "results.json"} <= set(attachments)
     assert attachments["results.json"][0] == (version / "results.json").read_bytes()

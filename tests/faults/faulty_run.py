@@ -9,8 +9,8 @@ while deriving the ADaM (even when they are cached); after writing half a PDF in
 folder; after the manifest is written and fsync'ed, just before the rename that publishes.
 --rendezvous DIR: wait for the other runs (--parties) right before reserving a version number
 and again right before publishing, so that all of them hold a reservation at the same time.
---stub-render: write a blank one-page PDF with the attachments instead of laying out the closed PDF (seconds saved where the PDFs
-are not what a test is about).
+--stub-render: write a blank one-page PDF with the attachments instead of laying out the closed PDF
+(seconds saved where the PDFs are not what a test is about).
 """
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ def kill_at(stage: str) -> None:
             return real_read(folder, name, source)
         ingest_read.read_bytes = read_bytes
     elif stage == "derive":
-        steps.derive_adam = steps.derive_adam.with_options(refresh_cache=True)   # derive even if cached
+        # derive even if cached
+        steps.derive_adam = steps.derive_adam.with_options(refresh_cache=True)
         steps.build_adam = lambda *args, **kwargs: die()
     elif stage == "render":
         def render_pdfs(jobs):

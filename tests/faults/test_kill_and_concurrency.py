@@ -34,13 +34,15 @@ def _staging(folder: Path) -> list[Path]:
     return sorted(folder.glob(".staging-*")) if folder.exists() else []
 
 
-def _killed_at(stages: tuple[str, ...], source: Path, reports: Path, env: dict[str, str]) -> list[int]:
+def _killed_at(stages: tuple[str, ...], source: Path, reports: Path,
+               env: dict[str, str]) -> list[int]:
     """Runs killed at these stages, at the same time; the pid of each. A run killed at publishing
     has placeholder PDFs (the layout takes seconds and is not what is tested there)."""
     processes = [subprocess.Popen([PYTHON, FAULTY_RUN, "--kill-at", stage,
                                    *(["--stub-render"] if stage == "publish" else []),
                                    *_interim_args(source, reports, f"killed at {stage}")],
-                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True)
                  for stage in stages]
     for stage, process in zip(stages, processes):
         out, err = process.communicate(timeout=180)
@@ -50,11 +52,13 @@ def _killed_at(stages: tuple[str, ...], source: Path, reports: Path, env: dict[s
 
 
 def test_a_run_killed_at_any_stage_publishes_nothing_and_the_next_run_succeeds(clean_root, tmp_path,
-                                                                              api_env, prefect_harness):
+                                                                               api_env,
+                                                                               prefect_harness):
     reports = tmp_path / "reports"
     folder = reports / CUTOFF
     _killed_at(("ingest", "derive"), clean_root, reports, api_env)
-    assert _versions(folder) == [] and _staging(folder) == [], "nothing is reserved before the analysis"
+    assert (_versions(folder) == []
+            and _staging(folder) == []), "nothing is reserved before the analysis"
     for stage in ("render", "publish"):
         pid, = _killed_at((stage,), clean_root, reports, api_env)
         assert _versions(folder) == [], stage
@@ -81,13 +85,14 @@ def test_two_concurrent_runs_of_one_cutoff_publish_distinct_versions(clean_root,
     publishing), so the numbering cannot come from a folder listing alone. Placeholder PDFs: the
     layout is not what is tested here."""
     reports, meeting = tmp_path / "reports", tmp_path / "rendezvous"
-    processes = [subprocess.Popen([PYTHON, FAULTY_RUN, "--rendezvous", str(meeting), "--parties", "2",
-                                   "--stub-render",
+    processes = [subprocess.Popen([PYTHON, FAULTY_RUN, "--rendezvous", str(meeting), "--parties",
+                                   "2", "--stub-render",
                                    *_interim_args(clean_root, reports, f"concurrent run {i}")],
-                                  env=api_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                  env=api_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True)
                  for i in (1, 2)]
     outputs = [p.communicate(timeout=240) for p in processes]
-    for process, (out, err) in zip(processes, outputs):
+    for process, (_, err) in zip(processes, outputs):
         assert process.returncode == 0, err[-3000:]
     published = sorted(Path(out.strip().splitlines()[-1]).name for out, _ in outputs)
     assert published == ["v1", "v2"]

@@ -93,7 +93,8 @@ def test_a_missing_cut_is_awaited_then_fails_with_a_message_and_an_artifact(
     assert analyses == [] and not (tmp_path / "reports").exists()
 
 
-def test_a_cut_being_written_is_not_read(clean_root, config_for, looks, analyses, reads, prefect_harness):
+def test_a_cut_being_written_is_not_read(clean_root, config_for, looks, analyses, reads,
+                                         prefect_harness):
     (clean_root / CUTOFF.isoformat() / "_READY").unlink()
     with pytest.raises(CutNotReadyError, match="no _READY marker"):
         monthly.monthly_cut(cutoff=CUTOFF, config_file=config_for(clean_root))
@@ -118,7 +119,8 @@ def test_a_cut_completed_while_waiting_is_analysed(clean_root, config_for, analy
     assert [(a["cutoff"], a["require_ready"]) for a in analyses] == [(CUTOFF, True)]
 
 
-def test_the_analysis_of_a_scheduled_run_refuses_a_cut_without_its_marker(clean_root, reads, tmp_path,
+def test_the_analysis_of_a_scheduled_run_refuses_a_cut_without_its_marker(clean_root, reads,
+                                                                          tmp_path,
                                                                           prefect_harness):
     """Between the monthly flow's look and the analysis the marker could go (a redelivery): the
     analysis itself checks it again and reads nothing."""

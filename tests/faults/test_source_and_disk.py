@@ -44,7 +44,8 @@ def flaky(monkeypatch):
 @pytest.fixture
 def quick_retries(tmp_path) -> Path:
     path = tmp_path / "retries.yaml"
-    path.write_text(yaml.safe_dump({"source": {"read_retries": 3, "read_retry_delay_seconds": 0.01}}))
+    path.write_text(yaml.safe_dump({"source": {"read_retries": 3,
+                                               "read_retry_delay_seconds": 0.01}}))
     return path
 
 
@@ -53,22 +54,26 @@ def _domain_files(root: Path) -> int:
 
 
 def test_a_passing_read_error_is_retried_and_the_cut_is_read(clean_root, flaky, quick_retries):
-    flaky.failures = 3                      # read_retries: 3 -> the 4th attempt of the first file works
-    result = runner.invoke(app, ["validate", f"flaky://{clean_root}/{CUTOFF}", "--config", str(quick_retries)])
+    # read_retries: 3 -> the 4th attempt of the first file works
+    flaky.failures = 3
+    result = runner.invoke(app,
+                           ["validate", f"flaky://{clean_root}/{CUTOFF}", "--config",
+                            str(quick_retries)])
     assert result.exit_code == 0, result.output
     assert flaky.reads == _domain_files(clean_root) + 3
 
 
 @pytest.mark.e2e
-def test_a_lasting_read_error_fails_the_run_naming_the_file(clean_root, flaky, quick_retries, tmp_path,
-                                                           prefect_harness):
+def test_a_lasting_read_error_fails_the_run_naming_the_file(clean_root, flaky, quick_retries,
+                                                            tmp_path, prefect_harness):
     flaky.failures = 10**6
     reports = tmp_path / "reports"
     result = runner.invoke(app, ["run", "--cutoff", CUTOFF, "--source", f"flaky://{clean_root}",
                                  "--config", str(quick_retries), "--reports", str(reports)])
     assert result.exit_code == 1, result.output
     message = " ".join(result.stderr.split())
-    assert f"could not read flaky://{clean_root}/{CUTOFF}/" in message and "after 4 attempts" in message
+    assert (f"could not read flaky://{clean_root}/{CUTOFF}/" in message
+            and "after 4 attempts" in message)
     assert "Input/output error" in message
     assert flaky.reads == 4, "one file: tried once and retried 3 times, then the run stops"
     assert not reports.exists()

@@ -49,13 +49,16 @@ def tiny_domains() -> dict[str, pd.DataFrame]:
     s1, s2, s3 = subject(1), subject(2), subject(3)
     base = {"STUDYID": STUDY}
     return {
-        "dm": frame([_dm(1, "2026-01-05"), _dm(2, "2026-02-01", "2026-09-01"), _dm(3, "2026-03-01")]),
+        "dm": frame([_dm(1, "2026-01-05"), _dm(2, "2026-02-01", "2026-09-01"),
+                     _dm(3, "2026-03-01")]),
         "ds": frame([
-            {**base, "DOMAIN": "DS", "USUBJID": s, "DSSEQ": "1", "DSTERM": "INFORMED CONSENT OBTAINED",
-             "DSDECOD": "INFORMED CONSENT OBTAINED", "DSCAT": "PROTOCOL MILESTONE", "DSSTDTC": d}
+            {**base, "DOMAIN": "DS", "USUBJID": s, "DSSEQ": "1",
+             "DSTERM": "INFORMED CONSENT OBTAINED", "DSDECOD": "INFORMED CONSENT OBTAINED",
+             "DSCAT": "PROTOCOL MILESTONE", "DSSTDTC": d}
             for s, d in ((s1, "2026-01-05"), (s2, "2026-02-01"), (s3, "2026-03-01"))]
-            + [{**base, "DOMAIN": "DS", "USUBJID": s2, "DSSEQ": "2", "DSTERM": "DISEASE PROGRESSION",
-                "DSDECOD": "DEATH", "DSCAT": "DISPOSITION EVENT", "DSSTDTC": "2026-09-01"}]),
+            + [{**base, "DOMAIN": "DS", "USUBJID": s2, "DSSEQ": "2",
+                "DSTERM": "DISEASE PROGRESSION", "DSDECOD": "DEATH", "DSCAT": "DISPOSITION EVENT",
+                "DSSTDTC": "2026-09-01"}]),
         "ex": frame([
             {**base, "DOMAIN": "EX", "USUBJID": s, "EXSEQ": str(seq), "EXTRT": "TQB2868",
              "EXDOSE": "10", "EXDOSU": "mg/kg", "EXSTDTC": d, "EXENDTC": d}
@@ -90,7 +93,8 @@ def tiny_domains() -> dict[str, pd.DataFrame]:
     }
 
 
-def with_rows(domains: dict[str, pd.DataFrame], domain: str, rows: list[dict]) -> dict[str, pd.DataFrame]:
+def with_rows(domains: dict[str, pd.DataFrame], domain: str,
+              rows: list[dict]) -> dict[str, pd.DataFrame]:
     """A copy of `domains` with rows appended to one domain (columns it lacks are added, empty)."""
     out = dict(domains)
     old = out.get(domain, frame([]))
@@ -99,7 +103,8 @@ def with_rows(domains: dict[str, pd.DataFrame], domain: str, rows: list[dict]) -
     return out
 
 
-def with_values(domains: dict[str, pd.DataFrame], domain: str, row: int, **values: str) -> dict[str, pd.DataFrame]:
+def with_values(domains: dict[str, pd.DataFrame], domain: str, row: int,
+                **values: str) -> dict[str, pd.DataFrame]:
     """A copy of `domains` with values set in one row (0-based index) of one domain."""
     out = dict(domains)
     changed = out[domain].copy()

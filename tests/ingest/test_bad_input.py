@@ -11,9 +11,10 @@ from tasks.errors import BadInputError
 from tasks.ingest import read_cut
 
 AE_CSV = tiny_domains()["ae"].to_csv(index=False).encode()
+UTF8_SOURCE = tiny_source()
 
 
-def read_with_ae(tmp_path, cfg, data: bytes, name: str = "ae.csv", source=tiny_source()):
+def read_with_ae(tmp_path, cfg, data: bytes, name: str = "ae.csv", source=UTF8_SOURCE):
     """The tiny cut with `data` as the file `name` (in place of that domain's own file), read
     as `source` says."""
     domains = {k: v for k, v in tiny_domains().items() if k != name.split(".")[0]}
@@ -22,7 +23,7 @@ def read_with_ae(tmp_path, cfg, data: bytes, name: str = "ae.csv", source=tiny_s
     return read_cut(location, CUTOFF, cfg, source, require_ready=True)
 
 
-def bad(tmp_path, cfg, data: bytes, name: str = "ae.csv", source=tiny_source()) -> str:
+def bad(tmp_path, cfg, data: bytes, name: str = "ae.csv", source=UTF8_SOURCE) -> str:
     with pytest.raises(BadInputError) as caught:
         read_with_ae(tmp_path, cfg, data, name, source)
     message = str(caught.value)

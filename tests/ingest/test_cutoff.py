@@ -1,4 +1,5 @@
-"""apply_cutoff: the datacutr rules of docs/data-cut.md on tiny hand-made cuts (cutoff 2026-10-15)."""
+"""apply_cutoff: the datacutr rules of docs/data-cut.md on tiny hand-made cuts (cutoff
+2026-10-15)."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,9 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tasks.ingest import apply_cutoff
+from tasks.ingest.cutoff import (
+    DATE_CUT,
+    DEATH_RESET,
+    FATAL_RESET,
+    NO_DATE,
+    ONGOING,
+    PARENT_CUT,
+    SUBJECT_CUT,
+)
 from tasks.model import TEXT
-from tasks.ingest.cutoff import (DATE_CUT, DEATH_RESET, FATAL_RESET, NO_DATE, ONGOING, PARENT_CUT,
-                                 SUBJECT_CUT)
 
 S1, S2, S3, S4 = subject(1), subject(2), subject(3), subject(4)
 
@@ -32,7 +40,8 @@ def test_nothing_after_the_cutoff_changes_nothing(cfg):
         pd.testing.assert_frame_equal(result.cut[domain], frame.astype(TEXT))
     assert result.log.empty and result.removed.empty
     assert list(result.log.columns) == ["domain", "reason", "records"]
-    assert list(result.removed.columns) == ["domain", "row", "USUBJID", "variable", "value", "reason"]
+    assert (list(result.removed.columns)
+            == ["domain", "row", "USUBJID", "variable", "value", "reason"])
 
 
 def test_partial_date_compared_by_its_earliest_day(cfg):
@@ -49,7 +58,8 @@ def test_partial_date_compared_by_its_earliest_day(cfg):
 
 
 def test_kept_rows_keep_their_row_numbers(cfg):
-    domains = with_rows(tiny_domains(), "ae", [ae_row("2", "2026-12-01"), ae_row("3", "2026-05-01")])
+    domains = with_rows(tiny_domains(), "ae",
+                        [ae_row("2", "2026-12-01"), ae_row("3", "2026-05-01")])
     ae = apply_cutoff(make_cut(domains), cfg).cut["ae"]
     assert list(ae.index) == [0, 1, 3]   # row 4 of ae.csv is still row 4 in a finding
 
@@ -62,7 +72,8 @@ def test_record_without_date_stays_and_is_counted(cfg):
     assert log_of(result) == {("AE", NO_DATE): 2}
     kept = [f for f in result.cut.findings if f.rule == "cutoff: AE.AESTDTC present"]
     assert [(f.severity, f.file, f.row, f.usubjid, f.column, f.value) for f in kept] == [
-        ("warning", "ae.csv", 3, S1, "AESTDTC", ""), ("warning", "ae.csv", 4, S1, "AESTDTC", "not a date")]
+        ("warning", "ae.csv", 3, S1, "AESTDTC", ""),
+        ("warning", "ae.csv", 4, S1, "AESTDTC", "not a date")]
 
 
 def test_date_variable_missing_from_a_domain_keeps_its_records_with_a_warning(cfg):
@@ -78,13 +89,16 @@ def test_date_variable_missing_from_a_domain_keeps_its_records_with_a_warning(cf
 def consented_late(consent: str = "2026-10-20", ds_date: str = "2026-10-20") -> dict:
     """Subject 4, consented after the cutoff, with records in DM, SUPPDM, DS, EX, AE, SUPPAE, LB."""
     domains = with_rows(tiny_domains(), "dm", [{**tiny_domains()["dm"].iloc[0].to_dict(),
-                                                "USUBJID": S4, "SUBJID": "0004", "RFICDTC": consent}])
+                                                "USUBJID": S4, "SUBJID": "0004",
+                                                "RFICDTC": consent}])
     domains = with_rows(domains, "suppdm", [{"STUDYID": STUDY, "RDOMAIN": "DM", "USUBJID": S4,
                                              "QNAM": "ECOG", "QVAL": "1"}])
-    domains = with_rows(domains, "ds", [{"STUDYID": STUDY, "DOMAIN": "DS", "USUBJID": S4, "DSSEQ": "1",
-                                         "DSDECOD": "INFORMED CONSENT OBTAINED", "DSSTDTC": ds_date}])
-    domains = with_rows(domains, "ex", [{"STUDYID": STUDY, "DOMAIN": "EX", "USUBJID": S4, "EXSEQ": "1",
-                                         "EXTRT": "TQB2868", "EXDOSE": "10", "EXSTDTC": "2026-10-01"}])
+    domains = with_rows(domains, "ds", [{"STUDYID": STUDY, "DOMAIN": "DS", "USUBJID": S4,
+                                         "DSSEQ": "1", "DSDECOD": "INFORMED CONSENT OBTAINED",
+                                         "DSSTDTC": ds_date}])
+    domains = with_rows(domains, "ex", [{"STUDYID": STUDY, "DOMAIN": "EX", "USUBJID": S4,
+                                         "EXSEQ": "1", "EXTRT": "TQB2868", "EXDOSE": "10",
+                                         "EXSTDTC": "2026-10-01"}])
     domains = with_rows(domains, "ae", [ae_row("1", "2026-10-02", usubjid=S4)])
     domains = with_rows(domains, "suppae", [{"STUDYID": STUDY, "RDOMAIN": "AE", "USUBJID": S4,
                                              "IDVAR": "AESEQ", "IDVARVAL": "1", "QNAM": "AERELTQB",
@@ -102,7 +116,8 @@ def test_subject_consented_after_the_cutoff_is_removed_everywhere(cfg):
     assert log_of(result) == {(d, SUBJECT_CUT): 1 for d in
                               ("DM", "SUPPDM", "DS", "EX", "AE", "SUPPAE", "LB")}
     subject_rows = result.removed[result.removed["reason"] == SUBJECT_CUT]
-    assert set(subject_rows["variable"]) == {"RFICDTC"} and set(subject_rows["value"]) == {"2026-10-20"}
+    assert (set(subject_rows["variable"]) == {"RFICDTC"}
+            and set(subject_rows["value"]) == {"2026-10-20"})
     assert subject_rows.loc[subject_rows["domain"] == "DM", "row"].tolist() == [4]
     # the undated LB record was the subject's: removed, so not counted as kept without a date
     assert not any(f.rule.startswith("cutoff: LB") for f in result.cut.findings)
@@ -112,7 +127,8 @@ def test_consent_from_the_first_ds_date_when_rficdtc_is_missing(cfg):
     result = apply_cutoff(make_cut(consented_late(consent="", ds_date="2026-10-16")), cfg)
     assert S4 not in set(result.cut["dm"]["USUBJID"])
     subject_rows = result.removed[result.removed["reason"] == SUBJECT_CUT]
-    assert set(subject_rows["variable"]) == {"DSSTDTC"} and set(subject_rows["value"]) == {"2026-10-16"}
+    assert (set(subject_rows["variable"]) == {"DSSTDTC"}
+            and set(subject_rows["value"]) == {"2026-10-16"})
 
 
 def test_consent_in_the_cutoff_month_keeps_the_subject(cfg):
@@ -148,7 +164,8 @@ def test_ae_ongoing_at_the_cutoff_loses_its_end_date(cfg):
 
 
 def test_supplementary_records_follow_their_parent(cfg):
-    domains = with_rows(tiny_domains(), "ae", [ae_row("2", "2026-12-01"), ae_row("3", "2026-01-02")])
+    domains = with_rows(tiny_domains(), "ae",
+                        [ae_row("2", "2026-12-01"), ae_row("3", "2026-01-02")])
     supp = [{"STUDYID": STUDY, "RDOMAIN": "AE", "USUBJID": S1, "IDVAR": "AESEQ", "IDVARVAL": seq,
              "QNAM": "AERELTQB", "QVAL": "RELATED"} for seq in ("2", "3")]
     result = apply_cutoff(make_cut(with_rows(domains, "suppae", supp)), cfg)
@@ -162,9 +179,9 @@ def test_counts_by_domain_and_reason(cfg):
     domains = consented_late()
     domains = with_rows(domains, "ae", [ae_row("7", "2026-11-01"), ae_row("8", "2026-10-30"),
                                         ae_row("9", ""), ae_row("10", "2026-09-30", "2026-10-31")])
-    domains = with_rows(domains, "rs", [{"STUDYID": STUDY, "DOMAIN": "RS", "USUBJID": S3, "RSSEQ": "2",
-                                         "RSTESTCD": "OVRLRESP", "RSSTRESC": "PD", "RSEVAL": "INVESTIGATOR",
-                                         "RSDTC": "2026-10-16"}])
+    domains = with_rows(domains, "rs", [{"STUDYID": STUDY, "DOMAIN": "RS", "USUBJID": S3,
+                                         "RSSEQ": "2", "RSTESTCD": "OVRLRESP", "RSSTRESC": "PD",
+                                         "RSEVAL": "INVESTIGATOR", "RSDTC": "2026-10-16"}])
     domains = with_values(domains, "dm", 1, DTHDTC="2026-10-17")
     result = apply_cutoff(make_cut(domains), cfg)
     assert result.log.values.tolist() == [
@@ -177,7 +194,8 @@ def test_counts_by_domain_and_reason(cfg):
 
 def test_the_input_cut_is_not_changed(cfg):
     domains = with_values(tiny_domains(), "dm", 1, DTHDTC="2026-11-02")
-    domains = with_rows(domains, "ae", [ae_row("2", "2026-10-01", "2026-10-20"), ae_row("3", "2027")])
+    domains = with_rows(domains, "ae",
+                        [ae_row("2", "2026-10-01", "2026-10-20"), ae_row("3", "2027")])
     cut = make_cut(domains)
     apply_cutoff(cut, cfg)
     for domain, frame in domains.items():
@@ -187,7 +205,8 @@ def test_the_input_cut_is_not_changed(cfg):
 
 @settings(max_examples=15, deadline=None)
 @given(st.lists(st.one_of(st.dates(date(2025, 1, 1), date(2027, 12, 31)).map(date.isoformat),
-                          st.dates(date(2025, 1, 1), date(2027, 12, 31)).map(lambda d: d.isoformat()[:7]),
+                          st.dates(date(2025, 1, 1),
+                                   date(2027, 12, 31)).map(lambda d: d.isoformat()[:7]),
                           st.just("")), min_size=1, max_size=12))
 def test_every_record_is_kept_or_counted_as_removed(cfg, starts):
     rows = [ae_row(str(i + 2), start) for i, start in enumerate(starts)]

@@ -28,7 +28,8 @@ def test_predictive_table_matches_hand_computed_beta_binomial():
     assert result.table["success"].tolist() == [False, True, True]
 
 
-@pytest.mark.parametrize("theta_t, expected_pp", [(0.9, 0.4 + 0.2), (0.95, 0.2), (0.99, 0.0), (0.5, 1.0)])
+@pytest.mark.parametrize("theta_t, expected_pp",
+                         [(0.9, 0.4 + 0.2), (0.95, 0.2), (0.99, 0.0), (0.5, 1.0)])
 def test_predictive_probability_sums_successful_outcomes(theta_t, expected_pp):
     result = predictive_probability(x=1, m=3, n_max=5, p0=P0, theta_t=theta_t, prior_a=1, prior_b=1)
     assert result.pp == pytest.approx(expected_pp)

@@ -1,8 +1,8 @@
 """Monitoring rules at a cut on tiny hand-made ADSL / ADRS / ADAE frames: each verdict."""
 import json
-from math import comb
 from dataclasses import dataclass
 from datetime import date, timedelta
+from math import comb
 
 import pandas as pd
 import pytest
@@ -10,9 +10,9 @@ import pytest
 from tasks.config import SimonDesign, TrialConfig, load_config
 from tasks.errors import BadInputError, ConfigError
 from tasks.model import Paragraph, Table
-from tasks.monitoring.predictive import predictive_probability
 from tasks.monitoring.decision import monitoring_blocks
 from tasks.monitoring.pending import response_status
+from tasks.monitoring.predictive import predictive_probability
 from tasks.monitoring.rules import evaluate_monitoring
 from tasks.publish.canonical import canonical_json, plain
 from tasks.results.monitoring import MonitoringResults, NotEvaluated
@@ -29,7 +29,8 @@ DESIGN = SimonDesign(r1=1, n1=4, r=3, n=8)
 def config(**simon) -> TrialConfig:
     cfg = load_config()
     update = {"design": DESIGN, **simon}
-    monitoring = cfg.monitoring.model_copy(update={"simon": cfg.monitoring.simon.model_copy(update=update)})
+    simon_cfg = cfg.monitoring.simon.model_copy(update=update)
+    monitoring = cfg.monitoring.model_copy(update={"simon": simon_cfg})
     return cfg.model_copy(update={"monitoring": monitoring})
 
 
@@ -81,7 +82,8 @@ def paragraphs(outcome) -> list[str]:
 
 
 def test_stage1_not_yet_evaluable_counts_pending_subjects_separately():
-    # S1, S2 had the chance (no response), S3, S4 one day short: 0 responses + 2 pending could exceed 1.
+    # S1, S2 had the chance (no response), S3, S4 one day short: 0 responses + 2 pending could
+    # exceed 1.
     outcome = run(subjects([READY, READY, NOT_READY, NOT_READY]), {"S1": "SD", "S2": "SD"})
     stage1 = outcome.results["simon"]["stage1"]
     assert (stage1["evaluable"], stage1["pending"], stage1["responses"]) == (2, 2, 0)
@@ -193,10 +195,11 @@ def test_predictive_probability_uses_evaluable_subjects_of_the_first_n_max():
 
 def test_predictive_probability_stop_for_futility():
     # 0 responses in 7 evaluable, n_max = 8: only y = 1 is left to hope for. Final posterior
-    # Beta(2, 8): P(p > 0.1) = P(Bin(9, 0.1) <= 1) = 0.9^9 + 9 * 0.1 * 0.9^8 = 0.7748 < 0.95 -> PP = 0.
+    # Beta(2, 8): P(p > 0.1) = P(Bin(9, 0.1) <= 1) = 0.9^9 + 9 * 0.1 * 0.9^8 = 0.7748 < 0.95 -> PP =
+    # 0.
     outcome = run(subjects([READY] * 7 + [NOT_READY]), {})
     pred = outcome.results["predictive"]
-    assert 0.9**9 + 9 * 0.1 * 0.9**8 == pytest.approx(0.77484, abs=1e-5)
+    assert pytest.approx(0.77484, abs=1e-5) == 0.9**9 + 9 * 0.1 * 0.9**8
     assert (pred["x"], pred["m"], pred["pp"]) == (0, 7, 0.0)
     assert pred["min_future_responses_for_success"] is None
     assert pred["verdict"] == "STOP FOR FUTILITY"
@@ -206,8 +209,8 @@ def test_monitoring_results_are_plain_json():
     outcome = run(subjects([READY] * 4), {"S1": "PR"}, adae([("S1", "Y", "3", "Y", READY)]))
     restored = json.loads(canonical_json(outcome.typed))
     assert restored == outcome.results
-    assert set(restored) == {"cutoff", "efficacy_subjects", "simon", "predictive", "safety_stopping",
-                             "information_fraction"}
+    assert set(restored) == {"cutoff", "efficacy_subjects", "simon", "predictive",
+                             "safety_stopping", "information_fraction"}
 
 
 def test_computed_design_used_when_config_gives_p0_p1_only():
@@ -215,7 +218,8 @@ def test_computed_design_used_when_config_gives_p0_p1_only():
     design = outcome.results["simon"]["design"]
     assert outcome.results["simon"]["source"] == "optimal"
     assert (design["r1"], design["n1"], design["r"], design["n"]) == (1, 10, 5, 29)
-    assert outcome.results["information_fraction"] == {"evaluable": 1, "planned": 29, "fraction": 1 / 29}
+    assert (outcome.results["information_fraction"]
+            == {"evaluable": 1, "planned": 29, "fraction": 1 / 29})
 
 
 def test_rules_without_parameters_are_reported_not_configured():
@@ -223,7 +227,8 @@ def test_rules_without_parameters_are_reported_not_configured():
     assert outcome.typed.simon == NotEvaluated("monitoring.simon sets neither design nor p0/p1")
     assert outcome.results["simon"]["verdict"] == "NOT CONFIGURED"
     assert outcome.results["predictive"]["verdict"] == "NOT CONFIGURED"
-    assert [v for _, v in outcome.typed.verdicts()] == [Verdict.NOT_CONFIGURED] * 2 + [Verdict.CONTINUE]
+    assert ([v for _, v in outcome.typed.verdicts()]
+            == [Verdict.NOT_CONFIGURED] * 2 + [Verdict.CONTINUE])
 
 
 def test_missing_relatedness_column_is_bad_input():
@@ -234,7 +239,8 @@ def test_missing_relatedness_column_is_bad_input():
 def test_unknown_safety_event_is_a_config_error():
     cfg = config()
     rule = cfg.monitoring.safety_stopping.model_copy(update={"event": "dlt"})
-    cfg = cfg.model_copy(update={"monitoring": cfg.monitoring.model_copy(update={"safety_stopping": rule})})
+    monitoring = cfg.monitoring.model_copy(update={"safety_stopping": rule})
+    cfg = cfg.model_copy(update={"monitoring": monitoring})
     with pytest.raises(ConfigError, match="related_grade3plus_first_cycle"):
         run(subjects([READY]), {}, cfg=cfg)
 

@@ -1,8 +1,12 @@
 """Bayesian safety stopping against hand-computed Beta posteriors (prior Beta(1, 1))."""
 import pytest
 
-from tasks.monitoring.safety_stopping import (boundary_table, evaluate_safety,
-                                              exceedance_probability, safety_boundary)
+from tasks.monitoring.safety_stopping import (
+    boundary_table,
+    evaluate_safety,
+    exceedance_probability,
+    safety_boundary,
+)
 from tasks.results.verdict import Verdict
 
 CONTINUE, CROSSED = Verdict.CONTINUE, Verdict.SAFETY_BOUNDARY_CROSSED
@@ -19,7 +23,7 @@ M3 = [(1 - C) ** 4, (1 - C) ** 4 + 4 * C * (1 - C) ** 3, 1 - 4 * C**3 + 3 * C**4
 
 
 def test_posterior_exceedance_for_three_subjects_by_hand():
-    assert M3 == pytest.approx([0.20151121, 0.59851837, 0.89182963, 0.98814079])
+    assert pytest.approx([0.20151121, 0.59851837, 0.89182963, 0.98814079]) == M3
     assert exceedance_probability([0, 1, 2, 3], 3, C, 1.0, 1.0) == pytest.approx(M3)
 
 
@@ -40,7 +44,7 @@ def test_boundary_table_smallest_crossing_t_by_hand():
     assert table["boundary_t"].tolist() == [1, 2, 2]
     assert table["posterior_prob_at_boundary"].tolist() == pytest.approx(
         [1 - C**2, 1 - C**3, 1 - 4 * C**3 + 3 * C**4])
-    assert 1 - 3 * C**2 + 2 * C**3 == pytest.approx(0.745174, abs=1e-6)
+    assert pytest.approx(0.745174, abs=1e-6) == 1 - 3 * C**2 + 2 * C**3
 
 
 def test_boundary_is_missing_when_no_number_of_events_crosses():
@@ -52,4 +56,5 @@ def test_boundary_is_missing_when_no_number_of_events_crosses():
 
 def test_boundary_table_agrees_with_single_boundary_for_every_m():
     table = boundary_table(29, C, CUTOFF, 1.0, 1.0)
-    assert table["boundary_t"].tolist() == [safety_boundary(m, C, CUTOFF, 1.0, 1.0) for m in range(1, 30)]
+    assert (table["boundary_t"].tolist()
+            == [safety_boundary(m, C, CUTOFF, 1.0, 1.0) for m in range(1, 30)])

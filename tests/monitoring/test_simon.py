@@ -43,10 +43,12 @@ def test_simon_result_has_exactly_the_contract_keys():
     assert DESIGN_KEYS == ("r1", "n1", "r", "n", "en0", "pet0", "alpha", "power")
 
 
-@pytest.mark.parametrize("params", [(0.05, 0.25, 0.05, 0.2), (0.2, 0.4, 0.05, 0.1), (0.3, 0.5, 0.05, 0.1)])
+@pytest.mark.parametrize("params",
+                         [(0.05, 0.25, 0.05, 0.2), (0.2, 0.4, 0.05, 0.1), (0.3, 0.5, 0.05, 0.1)])
 def test_simon_search_runs_well_under_one_second_with_n_max_100(params):
     timings = []
-    for _ in range(2):                                      # the best of two: the first warms imports
+    # the best of two: the first warms imports
+    for _ in range(2):
         start = time.perf_counter()
         search_designs(*params, n_max=100)
         timings.append(time.perf_counter() - start)
@@ -65,7 +67,8 @@ def test_operating_characteristics_of_a_tiny_design_by_hand():
 def _brute_force(p0, p1, alpha, beta, n_max):
     """Every (r1, n1, r, n) by plain loops over exact binomial probabilities."""
     def declare(r1, n1, r, n, p):
-        return sum(binom.pmf(x1, n1, p) * binom.sf(r - x1, n - n1, p) for x1 in range(r1 + 1, n1 + 1))
+        return sum(binom.pmf(x1, n1, p) * binom.sf(r - x1, n - n1, p)
+                   for x1 in range(r1 + 1, n1 + 1))
     feasible = []
     for n in range(2, n_max + 1):
         for n1, r1 in itertools.product(range(1, n), range(0, n)):

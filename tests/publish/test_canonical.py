@@ -4,12 +4,13 @@ from __future__ import annotations
 import json
 import math
 import random
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tasks.publish.canonical import canonical_json, plain, write_json
 
@@ -32,7 +33,7 @@ def test_two_runs_write_byte_identical_results(tmp_path):
 
 def test_missing_values_become_null_and_text_stays_utf8():
     value = {"nat": pd.NaT, "na": pd.NA, "inf": np.inf, "flag": np.bool_(True),
-             "when": datetime(2026, 2, 1, 6, 0, tzinfo=timezone.utc), "term": "Hépatite ≥ 3",
+             "when": datetime(2026, 2, 1, 6, 0, tzinfo=UTC), "term": "Hépatite ≥ 3",
              "set": {"b", "a"}, "tuple": (1, 2.5)}
     text = canonical_json(value)
     assert json.loads(text) == {"flag": True, "inf": None, "na": None, "nat": None,
@@ -49,8 +50,8 @@ def test_an_unknown_type_is_an_error_not_a_guess():
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text() |
     st.floats(allow_nan=True, allow_infinity=True),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
-    max_leaves=20)
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=5), inner, max_size=4), max_leaves=20)
 
 
 def _shuffled(value):

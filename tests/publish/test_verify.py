@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +23,7 @@ def publish(root: Path, cutoff: date) -> Path:
     with reserve_version(root, cutoff) as r:
         (r.path / "tables").mkdir()
         (r.path / "tables" / "t_14_2_1_bor.csv").write_text("AVALC,n\nCR,1\n")
-        (r.path / "results.json").write_text('{"version": %d}\n' % r.version)
+        (r.path / "results.json").write_text(f'{{"version": {r.version}}}\n')
         return r.publish({"flow_run_id": "abc"})
 
 
@@ -83,13 +83,15 @@ def test_a_missing_or_unreadable_manifest_is_a_problem(tmp_path):
     assert "manifest.json cannot be read" in problem
     (v1 / "manifest.json").unlink()
     assert verify_version(v1) == [f"{v1}: manifest.json is missing"]
-    assert verify_version(tmp_path / "nowhere") == [f"{tmp_path / 'nowhere'}: no such version folder"]
+    assert (verify_version(tmp_path / "nowhere")
+            == [f"{tmp_path / 'nowhere'}: no such version folder"])
 
 
 def test_a_renamed_version_folder_is_found(tmp_path):
     v1 = publish(tmp_path, JAN)
     moved = v1.rename(v1.parent / "v7")
-    assert verify_version(moved) == ["folder 2026-01-31/v7 does not match its manifest (2026-01-31/v1)"]
+    assert (verify_version(moved)
+            == ["folder 2026-01-31/v7 does not match its manifest (2026-01-31/v1)"])
 
 
 def test_code_version_names_the_git_commit_or_the_package():
@@ -105,12 +107,14 @@ def test_provenance_records_inputs_config_parameters_code_and_run():
     cut = Cut(JAN, "/cuts/2026-01-31", {}, files)
     settings = load_settings()
     cfg, operation = settings.analysis, settings.operation
-    when = datetime(2026, 2, 1, 6, 0, tzinfo=timezone.utc)
+    when = datetime(2026, 2, 1, 6, 0, tzinfo=UTC)
     extra = provenance(cut, cfg, operation, {"cutoff": "2026-01-31", "final": False}, "run-42",
                        when)
     assert extra["inputs"] == [
-        {"domain": "ae", "name": "ae.csv", "uri": "/cuts/2026-01-31/ae.csv", "sha256": "a" * 64, "rows": 5},
-        {"domain": "rs", "name": "rs.csv", "uri": "/cuts/2026-01-31/rs.csv", "sha256": "b" * 64, "rows": 3}]
+        {"domain": "ae", "name": "ae.csv", "uri": "/cuts/2026-01-31/ae.csv", "sha256": "a" * 64,
+         "rows": 5},
+        {"domain": "rs", "name": "rs.csv", "uri": "/cuts/2026-01-31/rs.csv", "sha256": "b" * 64,
+         "rows": 3}]
     assert extra["config_digest"] == cfg.digest()
     assert extra["config"]["study"]["id"] == cfg.study.id
     # the analysis config and how the run was operated, apart: only the first is in the digest

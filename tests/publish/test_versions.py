@@ -1,4 +1,5 @@
-"""Report versions: numbered per cutoff, published in one rename, never overwritten or half-written."""
+"""Report versions: numbered per cutoff, published in one rename, never overwritten or
+half-written."""
 from __future__ import annotations
 
 import errno
@@ -13,12 +14,19 @@ import pytest
 
 from tasks.errors import PublishError
 from tasks.publish import canonical
-from tasks.publish.versions import (_fsync_tree, check_final_rules, latest_version, predecessor,
-                                    previous_cut_version, reserve_version)
+from tasks.publish.versions import (
+    _fsync_tree,
+    check_final_rules,
+    latest_version,
+    predecessor,
+    previous_cut_version,
+    reserve_version,
+)
 
 JAN = date(2026, 1, 31)
 FEB = date(2026, 2, 28)
-PROCESSES = multiprocessing.get_context("spawn")   # fresh interpreters: the session may run Prefect threads
+# fresh interpreters: the session may run Prefect threads
+PROCESSES = multiprocessing.get_context("spawn")
 
 
 def publish(root: Path, cutoff: date, final: bool = False, reason: str | None = None,
@@ -69,20 +77,19 @@ def test_a_version_number_held_by_a_foreign_folder_is_skipped(tmp_path):
 
 
 def test_publish_never_renames_over_an_existing_folder(tmp_path):
-    with pytest.raises(PublishError, match="never overwritten"):
-        with reserve_version(tmp_path, JAN) as r:
-            (r.path / "results.json").write_text("{}")
-            (tmp_path / "2026-01-31" / "v1").mkdir()        # appears while the run works
-            r.publish({})
+    with pytest.raises(PublishError,
+                       match="never overwritten"), reserve_version(tmp_path, JAN) as r:
+        (r.path / "results.json").write_text("{}")
+        (tmp_path / "2026-01-31" / "v1").mkdir()        # appears while the run works
+        r.publish({})
     assert entries(tmp_path, JAN) == ["v1"]
     assert list((tmp_path / "2026-01-31" / "v1").iterdir()) == []
 
 
 def test_leaving_the_block_with_an_exception_abandons_the_version(tmp_path):
-    with pytest.raises(ZeroDivisionError):
-        with reserve_version(tmp_path, JAN) as r:
-            (r.path / "results.json").write_text("{}")
-            1 / 0
+    with pytest.raises(ZeroDivisionError), reserve_version(tmp_path, JAN) as r:
+        (r.path / "results.json").write_text("{}")
+        raise ZeroDivisionError("the run fails inside the block")
     assert entries(tmp_path, JAN) == []
     assert publish(tmp_path, JAN).name == "v1"
 
@@ -102,19 +109,19 @@ def _disk_full_after(n_bytes: int):
 
 def test_disk_full_while_writing_the_manifest_publishes_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(canonical, "write_bytes", _disk_full_after(10))
-    with pytest.raises(PublishError, match="No space left on device"):
-        with reserve_version(tmp_path, JAN) as r:
-            (r.path / "report-closed.pdf").write_bytes(b"%PDF")
-            r.publish({})
+    with (pytest.raises(PublishError, match="No space left on device"),
+          reserve_version(tmp_path, JAN) as r):
+        (r.path / "report-closed.pdf").write_bytes(b"%PDF")
+        r.publish({})
     assert entries(tmp_path, JAN) == []
 
 
 def test_disk_full_while_writing_results_publishes_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(canonical, "write_bytes", _disk_full_after(3))
-    with pytest.raises(PublishError, match="nothing was published"):
-        with reserve_version(tmp_path, JAN) as r:
-            canonical.write_json(r.path / "results.json", {"cutoff": "2026-01-31"})
-            r.publish({})
+    with (pytest.raises(PublishError, match="nothing was published"),
+          reserve_version(tmp_path, JAN) as r):
+        canonical.write_json(r.path / "results.json", {"cutoff": "2026-01-31"})
+        r.publish({})
     assert entries(tmp_path, JAN) == []
 
 
@@ -192,7 +199,8 @@ def test_a_final_version_needs_a_reason_for_another(tmp_path):
         check_final_rules(tmp_path, JAN, final=True, reason="  ")
     assert entries(tmp_path, JAN) == ["v1"]
     v2 = publish(tmp_path, JAN, reason="corrected AE coding at site 003")
-    assert (manifest(v2)["final"], manifest(v2)["reason"]) == (False, "corrected AE coding at site 003")
+    assert ((manifest(v2)["final"], manifest(v2)["reason"])
+            == (False, "corrected AE coding at site 003"))
     assert publish(tmp_path, FEB).name == "v1"              # another cutoff is not affected
 
 
@@ -204,10 +212,9 @@ def test_drafts_follow_drafts_without_a_reason(tmp_path):
 
 
 def test_a_final_version_published_meanwhile_stops_a_reserved_run(tmp_path):
-    with pytest.raises(PublishError, match="is final"):
-        with reserve_version(tmp_path, JAN) as late:
-            publish(tmp_path, JAN, final=True)
-            late.publish({})
+    with pytest.raises(PublishError, match="is final"), reserve_version(tmp_path, JAN) as late:
+        publish(tmp_path, JAN, final=True)
+        late.publish({})
     assert entries(tmp_path, JAN) == ["v2"]
 
 

@@ -15,7 +15,8 @@ REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "phar
 FILES = {"dm": "dm.csv", "ds": "ds.csv", "ex": "ex.csv", "ae": "ae.csv", "lb": "lb.csv.gz",
          "sv": "sv.csv", "tu": "tu_onco_recist.csv"}
 
-pytestmark = pytest.mark.skipif(not REFERENCE.exists(), reason="../shared/reference not beside the repo")
+pytestmark = pytest.mark.skipif(not REFERENCE.exists(),
+                                reason="../shared/reference not beside the repo")
 
 
 @pytest.fixture(scope="module")

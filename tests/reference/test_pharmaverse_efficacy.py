@@ -45,7 +45,11 @@ def iso(dates: pd.Series) -> pd.Series:
     return dates.dt.strftime("%Y-%m-%d").fillna("NA")
 
 
-@pytest.fixture(scope="module", params=["functions", pytest.param("flow", marks=pytest.mark.e2e)])
+# the published run is looked up by name, hence shared_run (conftest: one worker holds the runs)
+THROUGH_THE_FLOW = pytest.param("flow", marks=[pytest.mark.e2e, pytest.mark.shared_run])
+
+
+@pytest.fixture(scope="module", params=["functions", THROUGH_THE_FLOW])
 def derived(request):
     """ADSL, ADRS and ADTTE from the derivation functions, or as the whole flow published them."""
     cfg = load_config(CONFIG)
@@ -126,10 +130,12 @@ def test_lesion_sums_agree_with_admiralonco_adtr(derived):
     adtr = build_adtr(derived["adsl"], Cut(CUTOFF, "", {d: read(FILES[d]) for d in ("tu", "tr")},
                                            {}), derived["cfg"])
     ref = ref_adam("adtr_onco.csv").query("PARAMCD == 'SDIAM'")
-    ref = ref.assign(ADT=ref["ADT"], AVAL=pd.to_numeric(ref["AVAL"])).set_index(["USUBJID", "AVISIT"])
+    ref = ref.assign(ADT=ref["ADT"], AVAL=pd.to_numeric(ref["AVAL"])).set_index(["USUBJID",
+                                                                                 "AVISIT"])
     mine = adtr[adtr["PARAMCD"] == "SUMDIAM"].set_index(["USUBJID", "VISIT"])
     mine.index.names = ["USUBJID", "AVISIT"]
-    ref.index = ref.index.set_levels(ref.index.levels[1].str.replace("BASELINE", "SCREENING"), level=1)
+    ref.index = ref.index.set_levels(ref.index.levels[1].str.replace("BASELINE", "SCREENING"),
+                                     level=1)
     joined = mine[["AVAL"]].join(ref[["AVAL"]], rsuffix="_ref", how="inner")
     assert len(joined) == len(ref) == 25
     assert (joined["AVAL"] - joined["AVAL_ref"]).abs().max() < 1e-9
@@ -163,7 +169,8 @@ def test_large_lesion_example_runs_and_every_disagreement_is_explained(derived):
     assert set(found["CATEGORY"]) <= KNOWN_CATEGORIES, found["CATEGORY"].value_counts()
     overall = adtr[adtr["PARAMCD"] == "OVRLRESP"]
     reported = adrs[adrs["PARAMCD"] == "OVR"]
-    assert set(overall["USUBJID"]) == set(reported["USUBJID"]) and reported["USUBJID"].nunique() == 205
+    assert (set(overall["USUBJID"]) == set(reported["USUBJID"])
+            and reported["USUBJID"].nunique() == 205)
     # one recomputed assessment per reported one (UNSCHEDULED 9.2 of 01-711-1143 holds two scans)
     assert len(overall) == len(reported) == 633 and len(found) < len(overall)
     # 01-701-1015, WEEK 24: every target lesion had gone (nadir 0) and is back at 55 mm,

@@ -29,10 +29,15 @@ FILES = {"dm": "dm.csv", "ds": "ds.csv", "ex": "ex.csv", "ae": "ae.csv", "suppae
          "lb": "lb.csv.gz", "sv": "sv.csv"}
 CUTOFF = date(2099, 12, 31)   # after every record: the reference was derived without a cutoff
 
-pytestmark = pytest.mark.skipif(not REFERENCE.exists(), reason="../shared/reference not beside the repo")
+pytestmark = pytest.mark.skipif(not REFERENCE.exists(),
+                                reason="../shared/reference not beside the repo")
 
 
-@pytest.fixture(scope="module", params=["functions", pytest.param("flow", marks=pytest.mark.e2e)])
+# the published run is looked up by name, hence shared_run (conftest: one worker holds the runs)
+THROUGH_THE_FLOW = pytest.param("flow", marks=[pytest.mark.e2e, pytest.mark.shared_run])
+
+
+@pytest.fixture(scope="module", params=["functions", THROUGH_THE_FLOW])
 def derived(request) -> dict:
     """ADSL and ADAE from the derivation functions, or as the whole flow published them."""
     cfg = load_config(Path(__file__).with_name("pharmaverse.yaml"))
@@ -49,7 +54,8 @@ def derived(request) -> dict:
 
 
 def _by_record(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.assign(AESEQ=frame["AESEQ"].astype(int)).set_index(["USUBJID", "AESEQ"]).sort_index()
+    return (frame.assign(AESEQ=frame["AESEQ"].astype(int)).set_index(["USUBJID", "AESEQ"])
+            .sort_index())
 
 
 def test_every_reference_record_is_derived_once(derived):
@@ -63,7 +69,8 @@ def test_treatment_start_dates_agree_with_admiral_including_placebo(derived):
     mine, ref = _by_record(derived["adae"]), _by_record(derived["ref"])
     ours = mine["TRTSDT"].dt.strftime("%Y-%m-%d").fillna("NA")
     assert (ours == ref["TRTSDT"]).all()
-    adsl, ex = derived["adsl"], pd.read_csv(REFERENCE / "sdtm" / "ex.csv", dtype=str, keep_default_na=False)
+    adsl, ex = derived["adsl"], pd.read_csv(REFERENCE / "sdtm" / "ex.csv", dtype=str,
+                                            keep_default_na=False)
     placebo = adsl[adsl["SAFFL"].eq("Y") & adsl["TRT01A"].eq("Placebo")]
     assert len(placebo) == 86
     assert ex.loc[ex["USUBJID"].isin(placebo["USUBJID"]), "EXDOSE"].astype(float).eq(0).all()
@@ -85,7 +92,8 @@ def test_trtemfl_agrees_with_admiral_for_every_record(derived):
     mine, ref = _by_record(derived["adae"]), _by_record(derived["ref"])
     ours = mine["TRTEMFL"].fillna("NA")
     disagree = ours[ours != ref["TRTEMFL"]]
-    assert disagree.empty, pd.DataFrame({"interim": disagree, "admiral": ref["TRTEMFL"][disagree.index]})
+    assert disagree.empty, pd.DataFrame({"interim": disagree,
+                                         "admiral": ref["TRTEMFL"][disagree.index]})
     assert (ours == "Y").sum() == 1122
 
 
@@ -93,7 +101,8 @@ def test_astdt_and_imputation_flag_agree_with_admiral_for_every_record(derived):
     mine, ref = _by_record(derived["adae"]), _by_record(derived["ref"])
     ours = mine["ASTDT"].dt.strftime("%Y-%m-%d").fillna("NA")
     disagree = ours[ours != ref["ASTDT"]]
-    assert disagree.empty, pd.DataFrame({"interim": disagree, "admiral": ref["ASTDT"][disagree.index]})
+    assert disagree.empty, pd.DataFrame({"interim": disagree,
+                                         "admiral": ref["ASTDT"][disagree.index]})
     assert (mine["ASTDTF"].replace("", "NA") == ref["ASTDTF"]).all()
     # the partial dates of the pilot: 15 imputed days, 11 imputed months and days
     assert mine["ASTDTF"].value_counts().to_dict() == {"": 1165, "D": 15, "M": 11}
@@ -118,9 +127,11 @@ def test_teae_counts_by_soc_and_pt_agree_with_counts_from_admiral_adae(derived):
     teae = ref[ref["TRTEMFL"].eq("Y") & ref["SAFFL"].eq("Y")]
     by_arm = teae.groupby(["TRT01A", "AEBODSYS", "AEDECOD"])["USUBJID"].nunique()
     total = pd.concat({"Total": teae.groupby(["AEBODSYS", "AEDECOD"])["USUBJID"].nunique()})
-    expected = pd.concat([by_arm, total]).rename_axis(["COLUMN", "AEBODSYS", "AEDECOD"]).sort_index()
+    expected = (pd.concat([by_arm, total]).rename_axis(["COLUMN", "AEBODSYS", "AEDECOD"])
+                .sort_index())
 
-    assert [c for c, _ in columns] == ["Placebo", "Xanomeline High Dose", "Xanomeline Low Dose", "Total"]
+    assert ([c for c, _ in columns]
+            == ["Placebo", "Xanomeline High Dose", "Xanomeline Low Dose", "Total"])
     assert mine.index.equals(expected.index)
     assert (mine.to_numpy() == expected.to_numpy()).all()
 

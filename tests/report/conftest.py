@@ -3,7 +3,7 @@ trial's cut analysed in-process with its two report documents."""
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +26,7 @@ from cutkit import make_cut  # noqa: E402
 DEMO_CUTOFF = date(2026, 10, 31)
 CODE = {"package_version": "0.1.0", "git_commit": None}
 
-GENERATED_AT = datetime(2025, 6, 1, 6, 0, tzinfo=timezone.utc)
+GENERATED_AT = datetime(2025, 6, 1, 6, 0, tzinfo=UTC)
 ATTACHMENTS = {"manifest.json": b'{"study": "TQB2868-HAIC-201", "version": 2}',
                "results.json": b'{"cutoff": "2025-05-31", "populations": {"enrolled": 29}}'}
 
@@ -36,8 +36,9 @@ def _table(number: str, rows: int, columns: int, **kwargs) -> Table:
         {"Preferred term": [f"Term {k}" for k in range(rows)],
          **{f"Cohort {c}\n(N=29)": [f"{k} ({100 * k / 29:.1f})" for k in range(rows)]
             for c in range(columns)}})
-    return Table(id="t_" + number.replace(".", "_"), number=number, title=f"Adverse events {number}",
-                 population="Safety population (N = 29)", data=display, display=display,
+    return Table(id="t_" + number.replace(".", "_"), number=number,
+                 title=f"Adverse events {number}", population="Safety population (N = 29)",
+                 data=display, display=display,
                  footnotes=["n (%) of subjects with at least one event."], source="ADSL, ADAE",
                  **kwargs)
 
@@ -55,7 +56,8 @@ def sample_document(kind: str = "closed", generated_at: datetime = GENERATED_AT)
     listing = _table("16.2.1", 250, 1, csv_only=True)
     sections = [
         Section("decision", "Decision summary", [
-            Paragraph("Simon stage 1: 4 responses in 13 evaluable; continue if > 3: CONTINUE", "verdict"),
+            Paragraph("Simon stage 1: 4 responses in 13 evaluable; continue if > 3: CONTINUE",
+                      "verdict"),
             Paragraph("Information fraction 0.45.", "note")]),
         Section("safety", "Safety", [
             _table("14.3.1", 70, 2),
@@ -93,5 +95,5 @@ def run():
     add_provenance(analysis, cut.cut, cfg, {"code": CODE, "flow_run_id": "local",
                                             "parameters": {"cutoff": "2026-10-31"}}, None)
     documents = report_documents(analysis, cfg, DEMO_CUTOFF, 1, False, None,
-                                 datetime(2026, 11, 1, tzinfo=timezone.utc), CODE, None)
+                                 datetime(2026, 11, 1, tzinfo=UTC), CODE, None)
     return analysis, documents

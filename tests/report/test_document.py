@@ -1,7 +1,7 @@
 """ReportDocument: marking by kind, UTC generation time, version label, bad values refused."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -9,14 +9,15 @@ from tasks.report.document import CLOSED_MARKING, OPEN_MARKING, ReportDocument
 
 
 def _doc(**overrides) -> ReportDocument:
-    values = dict(study_id="S-1", study_title="T", cutoff=date(2025, 5, 31), version=3, status="FINAL",
-                  reason="DSMB request", generated_at=datetime(2025, 6, 1, 14, 30, tzinfo=timezone.utc),
-                  kind="closed", sections=[])
+    values = dict(study_id="S-1", study_title="T", cutoff=date(2025, 5, 31), version=3,
+                  status="FINAL", reason="DSMB request",
+                  generated_at=datetime(2025, 6, 1, 14, 30, tzinfo=UTC), kind="closed", sections=[])
     return ReportDocument(**{**values, **overrides})
 
 
 def test_marking_follows_the_report_kind() -> None:
-    assert _doc(kind="closed").marking == "CONFIDENTIAL - CLOSED SESSION - FOR DSMB MEMBERS ONLY" == CLOSED_MARKING
+    assert (_doc(kind="closed").marking == "CONFIDENTIAL - CLOSED SESSION - FOR DSMB MEMBERS ONLY"
+            == CLOSED_MARKING)
     assert _doc(kind="open").marking == "OPEN SESSION" == OPEN_MARKING
 
 

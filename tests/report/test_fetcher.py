@@ -29,7 +29,8 @@ def test_serves_data_uris(fetcher: StaticOnlyFetcher) -> None:
 
 @pytest.mark.parametrize("url", [
     "file:///etc/hostname",
-    Path(__file__).resolve().as_uri(),                                    # a project file outside static/
+    # a project file outside static/
+    Path(__file__).resolve().as_uri(),
     STATIC_DIR.as_uri() + "/../../pyproject.toml",                        # '..' out of static/
     STATIC_DIR.as_uri() + "/%2e%2e/%2e%2e/pyproject.toml",                # percent-encoded '..'
     "file://otherhost" + (STATIC_DIR / "report.css").as_posix(),          # a remote host's file

@@ -5,7 +5,7 @@ size (so their labels of at least 7 pt stay at least 7 pt on paper)."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
@@ -73,7 +73,7 @@ def test_no_page_of_the_demo_reports_ends_with_a_heading(laid_out, run):
 def _document(sections: list[Section]) -> ReportDocument:
     return ReportDocument(study_id="S-1", study_title="T", cutoff=date(2026, 10, 31), version=1,
                           status="DRAFT", reason="test", kind="closed", sections=sections,
-                          generated_at=datetime(2026, 11, 1, tzinfo=timezone.utc))
+                          generated_at=datetime(2026, 11, 1, tzinfo=UTC))
 
 
 def _wide_table(number: str, rows: int) -> Table:

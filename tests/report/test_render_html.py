@@ -12,7 +12,8 @@ from tasks.report.document import ReportDocument
 from tasks.report.render import _environment, render_html
 
 
-def test_title_page_states_study_cutoff_version_reason_time_and_marking(document: ReportDocument) -> None:
+def test_title_page_states_study_cutoff_version_reason_time_and_marking(
+        document: ReportDocument) -> None:
     html = render_html(document)
     title_page = html.split('<nav class="toc">')[0]
     for text in ("TQB2868-HAIC-201", "HAIC + TQB2868 + ramucirumab in advanced HCC", "2025-05-31",

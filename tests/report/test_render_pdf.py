@@ -1,6 +1,7 @@
 """The PDF: pages and running strings, PDF/A-3b attachments, injection safety, reproducibility."""
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -11,13 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from weasyprint import Document
 
 from tasks.model import Paragraph, Section, Table
 from tasks.report.document import ReportDocument
 from tasks.report.fetcher import StaticOnlyFetcher
 from tasks.report.render import STATIC_DIR, layout, render_pdf
-
-from weasyprint import Document
 
 ATTACHMENTS = {"manifest.json": b'{"study": "TQB2868-HAIC-201", "version": 2}',
                "results.json": b'{"cutoff": "2025-05-31", "populations": {"enrolled": 29}}'}
@@ -31,10 +31,8 @@ def _inflated(pdf: bytes) -> bytes:
     """The PDF with every Flate stream decompressed (objects sit in compressed object streams)."""
     parts = [pdf]
     for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, flags=re.S):
-        try:
+        with contextlib.suppress(zlib.error):
             parts.append(zlib.decompress(raw))
-        except zlib.error:
-            pass
     return b"\n".join(parts)
 
 
@@ -135,8 +133,10 @@ def test_markup_in_data_is_in_the_pdf_text(make_document, tmp_path: Path) -> Non
     assert 'src="file:///etc/hostname"' in text.replace("\n", "")
 
 
-def test_same_document_gives_identical_bytes_in_another_process(pdf_path: Path, tmp_path: Path) -> None:
-    """docs/reproducibility.md: another process (other hash seed, later clock) makes the same PDF."""
+def test_same_document_gives_identical_bytes_in_another_process(pdf_path: Path,
+                                                                tmp_path: Path) -> None:
+    """docs/reproducibility.md: another process (other hash seed, later clock) makes the same
+    PDF."""
     again = tmp_path / "again.pdf"
     script = (
         "import importlib.util, sys; from pathlib import Path\n"
@@ -146,13 +146,15 @@ def test_same_document_gives_identical_bytes_in_another_process(pdf_path: Path, 
         f"render_pdf(sample.sample_document(), Path(sys.argv[2]), attachments={ATTACHMENTS!r})\n")
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     env.pop("SOURCE_DATE_EPOCH", None)
-    subprocess.run([sys.executable, "-c", script, str(Path(__file__).with_name("conftest.py")), str(again)],
+    subprocess.run([sys.executable, "-c", script, str(Path(__file__).with_name("conftest.py")),
+                    str(again)],
                    check=True, env=env, cwd=Path(__file__).resolve().parents[2], timeout=120)
     assert again.read_bytes() == pdf_path.read_bytes()
     assert "SOURCE_DATE_EPOCH" not in os.environ                  # restored after the render
 
 
-def test_generation_time_sets_every_date_in_the_pdf(make_document, pdf_path: Path, tmp_path: Path) -> None:
+def test_generation_time_sets_every_date_in_the_pdf(make_document, pdf_path: Path,
+                                                    tmp_path: Path) -> None:
     later = tmp_path / "later.pdf"
     render_pdf(make_document(generated_at=make_document().generated_at + timedelta(days=1)), later,
                attachments=ATTACHMENTS)

@@ -28,7 +28,8 @@ def test_both_reports_render_in_workers_as_they_would_here(make_document, tmp_pa
     assert (tmp_path / "open.pdf").read_bytes() == (tmp_path / "open-here.pdf").read_bytes()
 
 
-def test_a_worker_error_is_raised_as_itself_after_the_other_job(make_document, tmp_path: Path) -> None:
+def test_a_worker_error_is_raised_as_itself_after_the_other_job(make_document,
+                                                                tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         render_pdfs([PdfJob(make_document(), tmp_path / "missing" / "closed.pdf"),
                      PdfJob(make_document(kind="open"), tmp_path / "open.pdf")])

@@ -18,10 +18,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
@@ -90,8 +90,8 @@ def _postgres(bin_dir: Path, log: Path) -> Iterator[str]:
         subprocess.run([str(bin_dir / "initdb"), "-D", str(data), "-U", "prefect", "-A", "trust",
                         "-E", "UTF8", "--locale=C", "--no-sync"], env=env, cwd=folder,
                        check=True, capture_output=True, timeout=120, **as_user)
-        with _process([str(bin_dir / "postgres"), "-D", str(data), "-p", str(port),
-                       "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={folder}",
+        with _process([str(bin_dir / "postgres"), "-D", str(data), "-p", str(port), "-c",
+                       "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={folder}",
                        "-c", "fsync=off"], env, log, cwd=folder, **as_user) as server:
             deadline = time.monotonic() + 60
             while subprocess.run([str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port)],
@@ -181,9 +181,11 @@ def test_postgresql_server_two_workers_run_two_studies_at_once(tmp_path, pilot_c
                               "--name", "worker-2", "--limit", "1"], env, logs[1]) as second:
                 _prefect(env, "--no-prompt", "deploy", "--all")
                 monthly = _deployment(api, "monthly-cut", "monthly-cut")
-                schedule = yaml.safe_load((REPO / "config" / "defaults.yaml").read_text())["schedule"]
+                defaults = yaml.safe_load((REPO / "config" / "defaults.yaml").read_text())
+                schedule = defaults["schedule"]
                 assert [(s["schedule"]["cron"], s["schedule"]["timezone"], s["active"])
-                        for s in monthly["schedules"]] == [(schedule["cron"], schedule["timezone"], True)]
+                        for s in monthly["schedules"]] == [(schedule["cron"], schedule["timezone"],
+                                                            True)]
                 assert monthly["work_pool_name"] == "interim"
                 analysis = _deployment(api, "interim-analysis", "interim-analysis")
                 assert _deployment(api, "deliver-report", "deliver-report")["parameters"] == \
@@ -191,9 +193,10 @@ def test_postgresql_server_two_workers_run_two_studies_at_once(tmp_path, pilot_c
                 studies = {
                     "trial": {"cutoff": TRIAL_CUTOFF, "reason": "server test", "source": str(trial),
                               "reports": str(reports / "trial")},
-                    "pilot": {"cutoff": PILOT_CUTOFF, "reason": "server test", "source": str(pilot_cuts),
-                              "reports": str(reports / "pilot"),
-                              "config_file": str(REPO / "tests" / "reference" / "pharmaverse.yaml")}}
+                    "pilot": {"cutoff": PILOT_CUTOFF, "reason": "server test",
+                              "source": str(pilot_cuts), "reports": str(reports / "pilot"),
+                              "config_file": str(REPO / "tests" / "reference"
+                                                 / "pharmaverse.yaml")}}
                 run_ids = []
                 for parameters in studies.values():
                     response = httpx.post(f"{api}/deployments/{analysis['id']}/create_flow_run",
@@ -205,8 +208,9 @@ def test_postgresql_server_two_workers_run_two_studies_at_once(tmp_path, pilot_c
                     "\n".join(log.read_text()[-4000:] for log in logs)
 
     (trial_run, pilot_run) = runs
-    assert _time(trial_run["start_time"]) < _time(pilot_run["end_time"]) and \
-        _time(pilot_run["start_time"]) < _time(trial_run["end_time"]), "the two runs did not overlap"
+    assert (_time(trial_run["start_time"]) < _time(pilot_run["end_time"])
+            and _time(pilot_run["start_time"]) < _time(trial_run["end_time"])), \
+        "the two runs did not overlap"
     for (study, parameters), run in zip(studies.items(), runs):
         version = Path(parameters["reports"]) / parameters["cutoff"] / "v1"
         manifest = json.loads((version / "manifest.json").read_text())

@@ -19,7 +19,7 @@ def test_same_seed_gives_identical_frames(cfg, simulation, clean, sim):
     assert list(again) == list(DOMAINS)
     for domain in DOMAINS:
         pd.testing.assert_frame_equal(again[domain], clean[domain])
-        assert all(dtype == object for dtype in again[domain].dtypes), domain
+        assert all(pd.api.types.is_object_dtype(t) for t in again[domain].dtypes), domain
 
 
 def test_another_seed_gives_another_trial(cfg, simulation, clean, sim):

@@ -38,7 +38,8 @@ def test_clopper_pearson_confidence_level_is_honoured():
 @given(st.integers(min_value=1, max_value=200).flatmap(
     lambda n: st.tuples(st.integers(min_value=0, max_value=n), st.just(n))))
 def test_clopper_pearson_limits_solve_the_binomial_tail_equations(kn):
-    # The exact interval's limits are where P(X >= k | p_low) = 0.025 and P(X <= k | p_high) = 0.025.
+    # The exact interval's limits are where P(X >= k | p_low) = 0.025 and P(X <= k | p_high) =
+    # 0.025.
     k, n = kn
     low, high = clopper_pearson(k, n)
     assert 0 <= low <= k / n <= high <= 1
@@ -56,7 +57,8 @@ def test_binomial_summary_values():
 
 
 def test_binomial_summary_without_subjects_has_no_rate():
-    assert binomial_summary(0, 0) == Proportion(n=0, responders=0, rate=None, ci_low=None, ci_high=None)
+    assert (binomial_summary(0, 0)
+            == Proportion(n=0, responders=0, rate=None, ci_low=None, ci_high=None))
 
 
 @pytest.mark.parametrize("k,n", [(-1, 5), (6, 5), (0, 0)])

@@ -10,7 +10,14 @@ import pytest
 
 from tasks.dates import DAYS_PER_MONTH
 from tasks.errors import BadInputError
-from tasks.stats.km import km_curve, km_landmarks, km_quantiles, km_summary, km_table, number_at_risk
+from tasks.stats.km import (
+    km_curve,
+    km_landmarks,
+    km_quantiles,
+    km_summary,
+    km_table,
+    number_at_risk,
+)
 
 HERE = Path(__file__).parent
 ORACLE_SCRIPT = HERE / "r_oracle.R"
@@ -31,9 +38,11 @@ def _differences(case: dict) -> list:
     bad = []
     table = km_table(case["time"], case["status"])
     reverse = km_table(case["time"], 1 - np.asarray(case["status"]))
-    for key, ours in (("quantiles", km_quantiles(table)), ("reverse_quantiles", km_quantiles(reverse))):
+    for key, ours in (("quantiles", km_quantiles(table)),
+                      ("reverse_quantiles", km_quantiles(reverse))):
         for i, q in enumerate(ours):
-            for r_name, attr in (("estimate", "estimate"), ("lower", "ci_low"), ("upper", "ci_high")):
+            for r_name, attr in (("estimate", "estimate"), ("lower", "ci_low"),
+                                 ("upper", "ci_high")):
                 if not _same(getattr(q, attr), case[key][r_name][i]):
                     bad.append((key, q.prob, r_name, getattr(q, attr), case[key][r_name][i]))
     r_marks = case["landmarks"]
@@ -45,7 +54,8 @@ def _differences(case: dict) -> list:
             bad.append(("landmark", mark.time, "n_risk", mark.n_risk, r_marks["n_risk"][i]))
     for column in ("surv", "lower", "upper"):
         ours = [None if np.isnan(v) else v for v in table[column]]
-        if len(ours) != len(case["curve"][column]) or not all(map(_same, ours, case["curve"][column])):
+        if len(ours) != len(case["curve"][column]) or not all(map(_same, ours,
+                                                                  case["curve"][column])):
             bad.append(("curve", column))
     return bad
 
@@ -104,7 +114,8 @@ def test_km_curve_from_lifelines_agrees_with_the_table():
 
 
 def test_number_at_risk_counts_subjects_still_observed():
-    assert number_at_risk([2, 2, 3, 3, 5, 7, 7, 9], [0, 2, 2.5, 7, 9, 10]).tolist() == [8, 8, 6, 3, 1, 0]
+    assert (number_at_risk([2, 2, 3, 3, 5, 7, 7, 9], [0, 2, 2.5, 7, 9, 10]).tolist()
+            == [8, 8, 6, 3, 1, 0])
 
 
 def test_km_summary_converts_days_to_months_and_reports_follow_up():
@@ -116,7 +127,8 @@ def test_km_summary_converts_days_to_months_and_reports_follow_up():
     assert [m.time for m in summary.landmarks] == [6, 12, 24]
     assert summary.landmarks[1].surv == 0.5 and summary.landmarks[1].n_risk == 2
     assert summary.landmarks[2].surv is None                 # 24 months: after the last observation
-    # reverse KM: censorings (100, 500) are the events; S_rev = 1 until 500 -> follow-up median 500 d
+    # reverse KM: censorings (100, 500) are the events; S_rev = 1 until 500 -> follow-up median 500
+    # d
     assert summary.follow_up.estimate == pytest.approx(500 / DAYS_PER_MONTH)
 
 
@@ -125,15 +137,19 @@ def test_km_summary_of_nobody_is_not_estimable():
     assert summary.n == 0 and summary.median.estimate is None and summary.landmarks[0].surv is None
 
 
-@pytest.mark.parametrize("time,event", [([1, np.nan], [1, 0]), ([1, -2], [1, 1]), ([1, 2], [1, 2]), ([1], [1, 0])])
+@pytest.mark.parametrize("time,event",
+                         [([1, np.nan], [1, 0]), ([1, -2], [1, 1]), ([1, 2], [1, 2]),
+                          ([1], [1, 0])])
 def test_km_rejects_bad_times_and_indicators(time, event):
     with pytest.raises(BadInputError):
         km_table(time, event)
 
 
-@pytest.mark.skipif(shutil.which("Rscript") is None, reason="R not installed: recorded results used")
+@pytest.mark.skipif(shutil.which("Rscript") is None,
+                    reason="R not installed: recorded results used")
 def test_r_oracle_live_run_reproduces_the_recorded_numbers():
-    run = subprocess.run(["Rscript", str(ORACLE_SCRIPT)], capture_output=True, text=True, timeout=120, check=True)
+    run = subprocess.run(["Rscript", str(ORACLE_SCRIPT)], capture_output=True, text=True,
+                         timeout=120, check=True)
     live = json.loads(run.stdout)
     assert [c["name"] for c in live["cases"]] == [c["name"] for c in RECORDED["cases"]]
     for case in live["cases"]:

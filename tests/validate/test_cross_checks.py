@@ -16,12 +16,14 @@ def found(domains, cfg, rule):
 
 def test_subject_not_in_dm(cfg):
     domains = with_values(tiny_domains(), "ae", 1, USUBJID=S9)
-    assert found(domains, cfg, "cross: subject in DM") == [("error", "ae.csv", 2, S9, "USUBJID", S9)]
+    assert (found(domains, cfg, "cross: subject in DM")
+            == [("error", "ae.csv", 2, S9, "USUBJID", S9)])
 
 
 def test_subject_not_in_dm_in_a_supplementary_domain(cfg):
     domains = with_values(tiny_domains(), "suppdm", 2, USUBJID=S9)
-    assert found(domains, cfg, "cross: subject in DM") == [("error", "suppdm.csv", 3, S9, "USUBJID", S9)]
+    assert (found(domains, cfg, "cross: subject in DM")
+            == [("error", "suppdm.csv", 3, S9, "USUBJID", S9)])
 
 
 def test_date_before_informed_consent_is_a_warning(cfg):
@@ -37,9 +39,9 @@ def test_partial_date_that_may_be_after_consent_passes(cfg):
 
 def test_ae_after_death_is_an_error_lab_after_death_a_warning(cfg):
     domains = with_values(tiny_domains(), "ae", 1, AESTDTC="2026-09-02", AEENDTC="")
-    domains = with_rows(domains, "lb", [{"STUDYID": STUDY, "USUBJID": S2, "LBSEQ": "1", "LBTESTCD": "ALT",
-                                         "LBSTRESN": "20", "LBSTNRLO": "0", "LBSTNRHI": "40",
-                                         "LBDTC": "2026-09-10"}])
+    domains = with_rows(domains, "lb", [{"STUDYID": STUDY, "USUBJID": S2, "LBSEQ": "1",
+                                         "LBTESTCD": "ALT", "LBSTRESN": "20", "LBSTNRLO": "0",
+                                         "LBSTNRHI": "40", "LBDTC": "2026-09-10"}])
     assert found(domains, cfg, "cross: date not after death") == [
         ("error", "ae.csv", 2, S2, "AESTDTC", "2026-09-02"),
         ("warning", "lb.csv", 2, S2, "LBDTC", "2026-09-10")]
@@ -82,7 +84,8 @@ def test_assessment_before_randomization_when_that_is_the_reference(cfg):
 
 def test_tr_lesion_not_in_tu(cfg):
     domains = with_values(tiny_domains(), "tr", 1, TRLNKID="T02")
-    assert found(domains, cfg, "cross: TR lesion in TU") == [("error", "tr.csv", 2, S1, "TRLNKID", "T02")]
+    assert (found(domains, cfg, "cross: TR lesion in TU")
+            == [("error", "tr.csv", 2, S1, "TRLNKID", "T02")])
 
 
 def test_tr_without_tu_names_every_lesion(cfg):
@@ -93,8 +96,10 @@ def test_tr_without_tu_names_every_lesion(cfg):
 def test_drug_not_named_in_config_is_one_warning_per_value(cfg):
     domains = with_values(tiny_domains(), "ex", 1, EXTRT="ASPIRIN")
     domains = with_values(domains, "ex", 3, EXTRT="ASPIRIN")
-    [finding] = [f for f in validate_cut(make_cut(domains), cfg) if f.rule == "cross: drug named in config"]
-    assert (finding.severity, finding.row, finding.column, finding.value) == ("warning", 2, "EXTRT", "ASPIRIN")
+    [finding] = [f for f in validate_cut(make_cut(domains), cfg)
+                 if f.rule == "cross: drug named in config"]
+    assert ((finding.severity, finding.row, finding.column, finding.value)
+            == ("warning", 2, "EXTRT", "ASPIRIN"))
     assert "(2 records)" in finding.message
 
 
@@ -106,7 +111,8 @@ def test_arm_not_named_in_config_but_screen_failures_are_not_arms(cfg):
 
 
 def test_no_arm_or_drug_warnings_when_the_config_names_none(cfg):
-    unnamed = cfg.model_copy(update={"study": cfg.study.model_copy(update={"arms": (), "components": ()})})
+    unnamed = cfg.model_copy(update={"study": cfg.study.model_copy(update={"arms": (),
+                                                                           "components": ()})})
     domains = with_values(tiny_domains(), "dm", 1, ACTARMCD="LOWDOSE", ACTARM="Low dose")
     domains = with_values(domains, "ex", 1, EXTRT="ASPIRIN")
     assert validate_cut(make_cut(domains), unnamed) == []

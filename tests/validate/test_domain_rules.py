@@ -1,4 +1,5 @@
-"""Per-domain Pandera schemas: each bad value gives a finding naming file, row, USUBJID, column, rule."""
+"""Per-domain Pandera schemas: each bad value gives a finding naming file, row, USUBJID, column,
+rule."""
 from __future__ import annotations
 
 import pytest
@@ -39,14 +40,16 @@ def test_all_failures_are_collected_not_the_first_only(cfg):
 
 
 def test_non_numeric_lab_value(cfg):
-    found = findings_of(with_values(tiny_domains(), "lb", 0, LBSTRESN="<5"), cfg, "LB.LBSTRESN numeric")
+    found = findings_of(with_values(tiny_domains(), "lb", 0, LBSTRESN="<5"), cfg,
+                        "LB.LBSTRESN numeric")
     assert where(found) == [("error", "lb.csv", 1, S1, "LBSTRESN", "<5")]
     assert found[0].message == "LBSTRESN '<5' is not a number"
 
 
 @pytest.mark.parametrize("value", ["2026-02-30", "2026-13", "45123", "15/01/2026", "2026-1-5"])
 def test_impossible_or_non_iso_date(cfg, value):
-    found = findings_of(with_values(tiny_domains(), "ae", 1, AESTDTC=value), cfg, "AE.AESTDTC ISO 8601")
+    found = findings_of(with_values(tiny_domains(), "ae", 1, AESTDTC=value), cfg,
+                        "AE.AESTDTC ISO 8601")
     assert where(found) == [("error", "ae.csv", 2, S2, "AESTDTC", value)]
 
 
@@ -58,7 +61,8 @@ def test_partial_and_timed_iso_dates_pass(cfg, value):
 def test_duplicate_key_lists_every_row_of_it(cfg):
     domains = with_values(tiny_domains(), "ae", 1, USUBJID=S1)   # both AE rows: S1, AESEQ 1
     found = findings_of(domains, cfg, "AE.USUBJID+AESEQ unique")
-    assert where(found) == [("error", "ae.csv", 1, S1, "AESEQ", "1"), ("error", "ae.csv", 2, S1, "AESEQ", "1")]
+    assert (where(found)
+            == [("error", "ae.csv", 1, S1, "AESEQ", "1"), ("error", "ae.csv", 2, S1, "AESEQ", "1")])
 
 
 def test_duplicate_subject_in_dm(cfg):
@@ -85,7 +89,8 @@ def test_no_grade_column_is_one_warning(cfg):
 
 
 def test_sex_outside_controlled_terms(cfg):
-    found = findings_of(with_values(tiny_domains(), "dm", 0, SEX="Male"), cfg, "DM.SEX in F/M/U/UNDIFFERENTIATED")
+    found = findings_of(with_values(tiny_domains(), "dm", 0, SEX="Male"), cfg,
+                        "DM.SEX in F/M/U/UNDIFFERENTIATED")
     assert where(found) == [("error", "dm.csv", 1, S1, "SEX", "Male")]
 
 
@@ -98,11 +103,14 @@ def test_response_outside_controlled_terms(cfg):
 def test_two_responses_on_one_date_by_one_evaluator(cfg):
     domains = with_values(tiny_domains(), "rs", 1, RSDTC="2026-02-21")
     found = findings_of(domains, cfg, "RS.RSSTRESC one response per date and evaluator")
-    assert where(found) == [("error", "rs.csv", 1, S1, "RSSTRESC", "SD"), ("error", "rs.csv", 2, S1, "RSSTRESC", "PR")]
+    assert (where(found)
+            == [("error", "rs.csv", 1, S1, "RSSTRESC", "SD"),
+                ("error", "rs.csv", 2, S1, "RSSTRESC", "PR")])
 
 
 def test_two_evaluators_may_differ_on_one_date(cfg):
-    domains = with_values(tiny_domains(), "rs", 1, RSDTC="2026-02-21", RSEVAL="INDEPENDENT ASSESSOR")
+    domains = with_values(tiny_domains(), "rs", 1, RSDTC="2026-02-21",
+                          RSEVAL="INDEPENDENT ASSESSOR")
     assert findings_of(domains, cfg) == []
 
 
@@ -179,7 +187,8 @@ def test_negative_diameter_is_an_error(cfg):
 
 def test_missing_diameter_is_a_warning(cfg):
     [finding] = findings_of(with_values(tiny_domains(), "tr", 1, TRSTRESN=""), cfg)
-    assert (finding.severity, finding.rule, finding.row) == ("warning", "TR.TRSTRESN diameter missing", 2)
+    assert ((finding.severity, finding.rule, finding.row)
+            == ("warning", "TR.TRSTRESN diameter missing", 2))
 
 
 def test_liver_test_without_normal_range(cfg):
@@ -193,23 +202,27 @@ def test_liver_test_without_normal_range(cfg):
 
 def test_usubjid_with_path_characters(cfg):
     bad = "../../etc/passwd"
-    found = findings_of(with_values(tiny_domains(), "ae", 1, USUBJID=bad), cfg, "AE.USUBJID safe characters")
+    found = findings_of(with_values(tiny_domains(), "ae", 1, USUBJID=bad), cfg,
+                        "AE.USUBJID safe characters")
     assert where(found) == [("error", "ae.csv", 2, bad, "USUBJID", bad)]
 
 
 def test_control_characters_in_free_text(cfg):
     found = findings_of(with_values(tiny_domains(), "ae", 0, AETERM="Rash\x07"), cfg)
-    assert [(f.rule, f.row, f.column) for f in found] == [("AE.AETERM no control characters", 1, "AETERM")]
+    assert ([(f.rule, f.row, f.column) for f in found]
+            == [("AE.AETERM no control characters", 1, "AETERM")])
 
 
 def test_html_in_free_text_is_data_not_a_finding(cfg):
-    assert findings_of(with_values(tiny_domains(), "ae", 0, AETERM="<b>Rash</b> & <script>"), cfg) == []
+    assert (findings_of(with_values(tiny_domains(), "ae", 0, AETERM="<b>Rash</b> & <script>"), cfg)
+            == [])
 
 
 def test_findings_are_capped_per_rule_with_a_count_of_the_rest(cfg):
     rows = [{"USUBJID": S1, "LBSEQ": str(i), "LBTESTCD": "ALB", "LBSTRESN": "n/a", "LBSTNRLO": "35",
              "LBSTNRHI": "55", "LBDTC": "2026-01-09"} for i in range(2, 27)]
-    capped = cfg.model_copy(update={"validation": cfg.validation.model_copy(update={"max_findings_per_rule": 10})})
+    validation = cfg.validation.model_copy(update={"max_findings_per_rule": 10})
+    capped = cfg.model_copy(update={"validation": validation})
     found = findings_of(with_rows(tiny_domains(), "lb", rows), capped, "LB.LBSTRESN numeric")
     assert [f.row for f in found[1:]] == list(range(2, 12))
     assert found[0].row is None and found[0].message.startswith("and 15 more rows")

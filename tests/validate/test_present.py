@@ -30,8 +30,10 @@ FINDINGS = [
 
 def test_findings_frame_sorted_by_severity_file_row():
     frame = findings_frame(FINDINGS)
-    assert list(frame.columns) == ["severity", "rule", "file", "row", "usubjid", "column", "value", "message"]
-    assert frame[["severity", "file", "row"]].astype(object).where(frame.notna(), None).values.tolist() == [
+    assert (list(frame.columns)
+            == ["severity", "rule", "file", "row", "usubjid", "column", "value", "message"])
+    assert frame[["severity", "file", "row"]].astype(object).where(frame.notna(),
+                                                                   None).values.tolist() == [
         ["error", "ae.csv", None], ["error", "ae.csv", 7], ["error", "lb.csv", 9],
         ["warning", "ae.csv", 3]]
     assert str(frame["row"].dtype) == "Int64"

@@ -42,7 +42,8 @@ def test_a_rule_that_raises_is_a_finding_that_it_could_not_run(cfg, monkeypatch)
         *original(*a), Rule("DM.AGE broken", "AGE", "error", "never", broken)])
     [finding] = validate_domain("dm", tiny_domains()["dm"].astype(TEXT), "dm.csv", cfg)
     assert (finding.rule, finding.column, finding.file) == ("DM.AGE broken", "AGE", "dm.csv")
-    assert finding.message.startswith("the check failed to run") and "no such thing" in finding.message
+    assert (finding.message.startswith("the check failed to run")
+            and "no such thing" in finding.message)
 
 
 @pytest.mark.parametrize("values,expected", [

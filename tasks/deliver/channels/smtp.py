@@ -16,9 +16,9 @@ from email.utils import formataddr, formatdate, make_msgid
 from tasks.deliver.channels.base import SendFailed
 from tasks.deliver.copies import PersonalCopy
 from tasks.deliver.plan import Job
-from tasks.operation import Smtp
 from tasks.deliver.watermark import watermark_text
 from tasks.errors import ConfigError
+from tasks.operation import Smtp
 
 
 def _environment(variable: str, key: str) -> str:
@@ -34,7 +34,8 @@ def _secret_block(name: str) -> str:
     from prefect.blocks.system import Secret
 
     try:
-        value = Secret.load(name).get()
+        # called from sync code: load returns the block (Prefect types it sync or async)
+        value = Secret.load(name).get()  # type: ignore[union-attr]
     except Exception as exc:   # noqa: BLE001 - any failure to load is the same error for the user
         raise ConfigError(f"delivery.smtp.secret_block: the Prefect Secret block {name!r} "
                           f"cannot be loaded ({type(exc).__name__})") from None
