@@ -104,12 +104,12 @@ def simulated_published(prefect_harness, tmp_path_factory) -> tuple[Path, Path]:
 SHARED_RUNS = ("simulated_published", "pharmaverse_published")
 
 
-@pytest.hookimpl(tryfirst=True)        # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_itemcollected(item: pytest.Item) -> None:
     """Under pytest-xdist, every test that reads a shared published run goes to one worker, so
-    each run is made once per suite, not once per worker. A run looked up by name inside a
-    fixture is not among the test's fixture names: such a test is marked shared_run."""
-    for item in items:
-        if (set(SHARED_RUNS) & set(getattr(item, "fixturenames", ()))
-                or item.get_closest_marker("shared_run")):
-            item.add_marker(pytest.mark.xdist_group("published-runs"))
+    each run is made once per suite, not once per worker (pytest-xdist 3.8 names a test's group
+    by rewriting item._nodeid, which pytest 9 no longer reads: hence pytest 8.4.2, pinned). A
+    run looked up by name inside a fixture is not among the test's fixture names: such a test
+    is marked shared_run."""
+    if (set(SHARED_RUNS) & set(getattr(item, "fixturenames", ()))
+            or item.get_closest_marker("shared_run")):
+        item.add_marker(pytest.mark.xdist_group("published-runs"))
