@@ -31,7 +31,8 @@ ATTACHMENTS = {"manifest.json": b'{"study": "TQB2868-HAIC-201", "version": 2}',
                "results.json": b'{"cutoff": "2025-05-31", "populations": {"enrolled": 29}}'}
 
 
-def _table(number: str, rows: int, columns: int, **kwargs) -> Table:
+def sample_table(number: str, rows: int, columns: int, **kwargs) -> Table:
+    """n (%) of 29 per cohort, one row per term (`rows` of them, `columns` cohorts)."""
     display = pd.DataFrame(
         {"Preferred term": [f"Term {k}" for k in range(rows)],
          **{f"Cohort {c}\n(N=29)": [f"{k} ({100 * k / 29:.1f})" for k in range(rows)]
@@ -53,15 +54,16 @@ def _figure() -> Figure:
 def sample_document(kind: str = "closed", generated_at: datetime = GENERATED_AT) -> ReportDocument:
     """About 8 pages: verdict paragraphs, a portrait table, a landscape table with a spanning
     header, a CSV-only listing and a figure."""
-    listing = _table("16.2.1", 250, 1, csv_only=True)
+    listing = sample_table("16.2.1", 250, 1, csv_only=True)
     sections = [
         Section("decision", "Decision summary", [
             Paragraph("Simon stage 1: 4 responses in 13 evaluable; continue if > 3: CONTINUE",
                       "verdict"),
             Paragraph("Information fraction 0.45.", "note")]),
         Section("safety", "Safety", [
-            _table("14.3.1", 70, 2),
-            _table("14.3.2", 20, 8, landscape=True, header_groups=[("", 1), ("Dose level", 8)]),
+            sample_table("14.3.1", 70, 2),
+            sample_table("14.3.2", 20, 8, landscape=True,
+                         header_groups=[("", 1), ("Dose level", 8)]),
             listing,
             _figure()]),
         Section("methods", "Methods", [Paragraph("TEAE window: last dose + 30 days.")]),
@@ -75,6 +77,12 @@ def sample_document(kind: str = "closed", generated_at: datetime = GENERATED_AT)
 @pytest.fixture
 def document() -> ReportDocument:
     return sample_document()
+
+
+@pytest.fixture(scope="session")
+def make_table():
+    """sample_table itself, for tests of one table."""
+    return sample_table
 
 
 @pytest.fixture(scope="session")

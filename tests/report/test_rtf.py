@@ -14,19 +14,6 @@ from tasks.report.rtf_text import rtf_pages, rtf_text
 MARKING = "CONFIDENTIAL - CLOSED SESSION - FOR DSMB MEMBERS ONLY"
 
 
-def _table(number: str, rows: int, columns: int, **kwargs) -> Table:
-    """As the renderer's sample tables: n (%) of 29 per cohort, one row per term."""
-    display = pd.DataFrame(
-        {"Preferred term": [f"Term {k}" for k in range(rows)],
-         **{f"Cohort {c}\n(N=29)": [f"{k} ({100 * k / 29:.1f})" for k in range(rows)]
-            for c in range(columns)}})
-    return Table(id="t_" + number.replace(".", "_"), number=number,
-                 title=f"Adverse events {number}", population="Safety population (N = 29)",
-                 data=display, display=display,
-                 footnotes=["n (%) of subjects with at least one event."], source="ADSL, ADAE",
-                 **kwargs)
-
-
 def _balanced(rtf: str) -> bool:
     depth = 0
     for token in re.findall(r"\\[\\{}]|[{}]", rtf):
@@ -36,8 +23,8 @@ def _balanced(rtf: str) -> bool:
     return depth == 0
 
 
-def test_a_long_table_repeats_both_header_rows_on_every_page_and_keeps_every_row():
-    table = _table("14.3.2", 120, 3, landscape=True, header_groups=[("", 1), ("Dose level", 3)])
+def test_a_long_table_repeats_both_header_rows_on_every_page_and_keeps_every_row(make_table):
+    table = make_table("14.3.2", 120, 3, landscape=True, header_groups=[("", 1), ("Dose level", 3)])
     rtf = table_rtf(table, MARKING)
     text = rtf.decode("ascii")
     assert text.startswith("{\\rtf1") and _balanced(text)
@@ -57,13 +44,13 @@ def test_a_long_table_repeats_both_header_rows_on_every_page_and_keeps_every_row
     assert "\\chpgn" in text and "NUMPAGES" in text                # Page x of y
 
 
-def test_the_same_table_gives_the_same_bytes():
-    first = table_rtf(_table("14.3.1", 70, 2), MARKING)
-    assert first == table_rtf(_table("14.3.1", 70, 2), MARKING)
+def test_the_same_table_gives_the_same_bytes(make_table):
+    first = table_rtf(make_table("14.3.1", 70, 2), MARKING)
+    assert first == table_rtf(make_table("14.3.1", 70, 2), MARKING)
 
 
-def test_an_empty_table_says_so_in_words_without_a_header_row():
-    empty = _table("16.4.3", 0, 1)
+def test_an_empty_table_says_so_in_words_without_a_header_row(make_table):
+    empty = make_table("16.4.3", 0, 1)
     empty.empty_text = "None: no subject died since the previous cut."
     empty.landscape = True
     rtf = table_rtf(empty, MARKING)
@@ -94,34 +81,35 @@ def test_repeated_column_headers_keep_their_own_cells():
     assert "Subject\tDays since\tDays since\t\nS-1\t12\t30\t" in page
 
 
-def test_the_rtf_key_changes_with_what_is_printed_and_only_with_it():
-    table = _table("14.3.2", 3, 2)
+def test_the_rtf_key_changes_with_what_is_printed_and_only_with_it(make_table):
+    table = make_table("14.3.2", 3, 2)
     key = rtf_key(table, MARKING)
-    assert rtf_key(_table("14.3.2", 3, 2), MARKING) == key          # the same table again
-    other_data = _table("14.3.2", 3, 2)
+    assert rtf_key(make_table("14.3.2", 3, 2), MARKING) == key          # the same table again
+    other_data = make_table("14.3.2", 3, 2)
     other_data.data = pd.DataFrame({"x": [1]})                       # data is not printed
     assert rtf_key(other_data, MARKING) == key
-    changed = _table("14.3.2", 3, 2)
+    changed = make_table("14.3.2", 3, 2)
     changed.display.iloc[2, 1] = "3 (10.4)"
-    noted = _table("14.3.2", 3, 2)
+    noted = make_table("14.3.2", 3, 2)
     noted.footnotes = ["another note"]
-    others = [changed, noted, _table("14.3.2", 4, 2), _table("14.3.2", 3, 2, landscape=True),
-              _table("14.3.3", 3, 2)]
+    others = [changed, noted, make_table("14.3.2", 4, 2),
+              make_table("14.3.2", 3, 2, landscape=True),
+              make_table("14.3.3", 3, 2)]
     assert len({key, *(rtf_key(t, MARKING) for t in others)}) == 1 + len(others)
     assert rtf_key(table, "OPEN SESSION") != key
 
 
-def test_the_body_is_encoded_as_rtflites_own_body_encodes_it(monkeypatch):
+def test_the_body_is_encoded_as_rtflites_own_body_encodes_it(monkeypatch, make_table):
     """rtf._Body broadcasts the attributes once a page: byte for byte rtflite's RTFBody, for a
     table over pages with a spanning header, wrapped and non-ASCII cells, an empty one."""
     import rtflite
 
     from tasks.report import rtf
 
-    long = _table("14.3.2", 130, 3, landscape=True, header_groups=[("", 1), ("Dose level", 3)])
+    long = make_table("14.3.2", 130, 3, landscape=True, header_groups=[("", 1), ("Dose level", 3)])
     long.display.iloc[5, 0] = "A preferred term long enough to wrap in its column " * 3
     long.display.iloc[7, 1] = "caf\u00e9 \u2265 3 {x} \\ y\nsecond line"
-    tables = [long, _table("14.3.1", 3, 1), _table("16.4.3", 0, 1)]
+    tables = [long, make_table("14.3.1", 3, 1), make_table("16.4.3", 0, 1)]
     ours = [table_rtf(t, MARKING) for t in tables]
     monkeypatch.setattr(rtf, "_Body", rtflite.RTFBody)
     assert ours == [table_rtf(t, MARKING) for t in tables]
