@@ -13,6 +13,7 @@ from pathlib import Path
 import weasyprint
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 
+from tasks.pdf_text import page_texts
 from tasks.report.render import PDF_VARIANT
 
 KEYWORD_PREFIX = "interim copy "
@@ -85,5 +86,5 @@ def copy_id_of(path: Path) -> str | None:
     metadata = reader.metadata
     found = _KEYWORD.search(str(metadata.get("/Keywords", "") if metadata else ""))
     if found is None and reader.pages:
-        found = _STAMPED.search(reader.pages[0].extract_text() or "")
+        found = _STAMPED.search(" ".join(page_texts(path, pages=1)[0].split()))
     return found[1] if found else None

@@ -18,6 +18,7 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from tasks.pdf_text import page_texts
 from tasks.publish.canonical import sha256_file
 from tasks.publish.layout import (
     MANIFEST_NAME,
@@ -131,9 +132,9 @@ def _outline_titles(outline: list) -> Iterator[str]:
 
 def _pdf_texts(path: Path, name: str) -> Iterator[OpenText]:
     """Every text a PDF holds: pages, document information, XMP, bookmarks, attachments."""
+    for number, text in enumerate(page_texts(path), start=1):
+        yield OpenText(f"{name} page {number}", text, exact=False)
     reader = PdfReader(path)
-    for number, page in enumerate(reader.pages, start=1):
-        yield OpenText(f"{name} page {number}", page.extract_text() or "", exact=False)
     yield OpenText(f"{name} metadata",
                    " ".join(f"{k} {v}" for k, v in (reader.metadata or {}).items()), exact=True)
     xmp = reader.root_object.get("/Metadata")
@@ -155,7 +156,7 @@ def open_texts(open_dir: Path) -> Iterator[OpenText]:
         if path.suffix.lower() == ".pdf":
             try:
                 yield from _pdf_texts(path, where)
-            except (PdfReadError, OSError, ValueError) as exc:
+            except (PdfReadError, OSError, ValueError) as exc:     # UnreadablePdf too
                 yield OpenText(where, f"unreadable PDF ({exc})", exact=False)
         elif path.suffix.lower() == ".rtf":
             yield OpenText(where, "\n".join(rtf_pages(path.read_bytes())), exact=False)

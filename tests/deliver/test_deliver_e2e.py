@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from tasks.deliver.log import DeliveryLog
+from tasks.pdf_text import page_texts
 from tasks.publish.boundary import closed_fingerprints, open_package_leaks
 from tasks.publish.canonical import sha256_bytes, sha256_file
 from tasks.publish.verify import verify_version
@@ -49,8 +50,7 @@ def assert_open_copy_holds_nothing_closed(version: Path, data: bytes, tmp_path: 
     shutil.copytree(version, copy)
     (copy / "open" / "report-open.pdf").write_bytes(data)
     assert open_package_leaks(copy) == []
-    pages = PdfReader(BytesIO(data)).pages
-    text = " ".join(" ".join((page.extract_text() or "").split()) for page in pages)
+    text = " ".join(" ".join(page.split()) for page in page_texts(data))
     assert not [p for p in closed_fingerprints(version).phrases if p in text]
 
 

@@ -18,6 +18,7 @@ from pypdf import PdfReader, PdfWriter
 from typer.testing import CliRunner
 
 from flows.cli import app
+from tasks.pdf_text import page_texts
 from tasks.publish.boundary import open_package_leaks, open_texts
 from tasks.report import formatting as fmt
 from tasks.report.rtf_text import rtf_text
@@ -37,14 +38,15 @@ def closed_only_lines(version: Path) -> set[str]:
     number) that are printed nowhere else in the closed report. Sections follow one another on
     the pages: a section's lines start at its heading, on the page its bookmark names."""
     reader = PdfReader(version / "report-closed.pdf")
+    texts = page_texts(version / "report-closed.pdf")
     starts: dict[int, list[str]] = {}
     for item in reader.outline:
         if not isinstance(item, list):
             starts.setdefault(reader.get_destination_page_number(item), []).append(str(item.title))
     lines: dict[bool, set[str]] = {True: set(), False: set()}
     section = ""
-    for number, page in enumerate(reader.pages):
-        page_lines = [_normal(line) for line in (page.extract_text() or "").splitlines()]
+    for number, text in enumerate(texts):
+        page_lines = [_normal(line) for line in text.splitlines()]
         titles = starts.get(number, [])
         unseen = [title for title in titles if title not in page_lines]
         section = unseen[-1] if unseen else section     # a heading not found: the page starts it
@@ -189,7 +191,8 @@ def plant_closed_page(copy: Path) -> str:
     orr = _closed(copy)["efficacy"]["orr"]
     printed = fmt.rate_ci(orr["rate"], orr["ci_low"], orr["ci_high"])
     closed = PdfReader(copy / "report-closed.pdf")
-    page = next(i for i, p in enumerate(closed.pages) if printed in _normal(p.extract_text() or ""))
+    page = next(i for i, text in enumerate(page_texts(copy / "report-closed.pdf"))
+                if printed in _normal(text))
     _rewrite_pdf(copy / "open" / "report-open.pdf", lambda w: w.add_page(closed.pages[page]))
     return "closed result"
 

@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from tasks.config import load_config
+from tasks.pdf_text import page_texts
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +36,7 @@ def test_every_death_sae_and_grade_4_subject_has_a_profile_page_and_files(versio
     limit = load_config().report.max_profiles_in_pdf
     assert len(expected) <= limit            # the demo size: every profile is a page
     reader = PdfReader(version / "report-closed.pdf")
-    text = "\n".join(page.extract_text() for page in reader.pages)
+    text = "\n".join(page_texts(version / "report-closed.pdf"))
     for subject in expected:
         assert f"Patient profile: {subject}" in text, subject
         assert (version / "figures" / "profiles" / f"{subject}.svg").is_file()
@@ -68,7 +69,7 @@ def test_the_safety_picture_tables_are_written_and_in_the_report(version):
                  "f_14_3_12_aesi_cumulative_incidence", "t_14_3_12_4_immune_ae_treatment",
                  "t_14_3_12_5_aesi_action_by_drug"):
         assert (version / "tables" / f"{stem}.csv").is_file(), stem
-    text = "\n".join(page.extract_text() for page in PdfReader(version / "report-closed.pdf").pages)
+    text = "\n".join(page_texts(version / "report-closed.pdf"))
     for title in ("Hepatic decompensation events", "ALBI grade: shift from baseline",
                   "AE and laboratory reconciliation", "cumulative incidence of a first event",
                   "Safety rule over all cycles"):
