@@ -10,8 +10,8 @@ then sends only the attachments (pages are most of a PDF's time; a job of anothe
 laid out from the start). Messages are written to a worker by a thread of its own, so the flow
 never waits for a worker still importing (a document is more than a pipe holds). A worker ends
 when its stdin closes, so it ends with the process that started it, even one killed with
-SIGKILL. SOURCE_DATE_EPOCH, which render.py sets
-while a PDF is written, is each worker's own (docs/reproducibility.md)."""
+SIGKILL. SOURCE_DATE_EPOCH, which render.py sets while a PDF is written, is each worker's own
+(docs/reproducibility.md)."""
 from __future__ import annotations
 
 import atexit

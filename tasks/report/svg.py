@@ -193,18 +193,22 @@ def flat_glyphs(svg: str) -> str:
     glyphs = {path.get("id"): path for defs in root.iter(_DEFS) for path in defs
               if path.tag == _PATH and path.get("id") and set(path.attrib) <= _GLYPH_ATTRIBUTES}
     left: set[str] = set()
-    for group in root.iter(_G):
+    for group in list(root.iter(_G)):
         uses = [child for child in group if child.tag == _USE]
         ids = [use.get(_HREF, "").removeprefix("#") for use in uses]
-        if (not uses or "stroke" in group.get("style", "") or not all(i in glyphs for i in ids)
-                or any(set(use.attrib) - {_HREF, "transform"} for use in uses)
-                or any(child.tag not in (_USE, _DEFS) for child in group)):
+        try:
+            if (not uses or "stroke" in group.get("style", "") or not all(i in glyphs for i in ids)
+                    or any(set(use.attrib) - {_HREF, "transform"} for use in uses)
+                    or any(child.tag not in (_USE, _DEFS) for child in group)):
+                raise ValueError("not a label")
+            place = _transform(group.get("transform"))
+            outlines = [_moved_path(glyphs[i].get("d", ""), _times(_times(
+                place, _transform(use.get("transform"))), _transform(glyphs[i].get("transform"))))
+                for use, i in zip(uses, ids)]
+        except ValueError:      # not a label, or one drawn otherwise: left as it is
             left.update(ids)
             continue
-        place = _transform(group.attrib.pop("transform", None))
-        outlines = [_moved_path(glyphs[i].get("d", ""), _times(_times(
-            place, _transform(use.get("transform"))), _transform(glyphs[i].get("transform"))))
-            for use, i in zip(uses, ids)]
+        group.attrib.pop("transform", None)
         for child in list(group):
             group.remove(child)
         ET.SubElement(group, _PATH, {"d": " ".join(outlines)})

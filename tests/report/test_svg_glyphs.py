@@ -60,3 +60,12 @@ def test_a_figure_keeps_every_label_as_one_path_and_its_ticks_as_markers():
     again_ax.set_xlabel("Study day")
     again_ax.set_ylabel("Sum of diameters (mm)")
     assert to_svg(again_fig) == svg                            # same data, same bytes
+
+
+def test_a_label_of_other_path_commands_is_left_as_it_is():
+    relative = GLYPH.replace("L 64 0 L 64 128", "l 64 0 l 0 128")      # relative lines
+    svg = (HEAD + f'<g transform="translate(1 1)"><defs>{relative}</defs>'
+           '<use xlink:href="#G-1"/></g></svg>')
+    flat = flat_glyphs(svg)
+    assert _paths(flat) == [] and '<use xlink:href="#G-1" />' in flat and 'id="G-1"' in flat
+    assert 'transform="translate(1 1)"' in flat
