@@ -44,6 +44,7 @@ def interim_analysis(cutoff: date, reason: str | None = None, final: bool = Fals
     the run was manually triggered. `narrative`: the independent statistician's summary
     (Markdown file; default: narrative.md in the cut folder when there)."""
     run_time = datetime.now(UTC).replace(microsecond=0)
+    start_renderers()      # the PDF workers import WeasyPrint while the cut is read and analysed
     settings = load_settings(config_file)
     cfg, operation = settings.analysis, settings.operation
     location = cut_location(local_or_url(source or operation.source.root), cutoff)
@@ -60,7 +61,6 @@ def interim_analysis(cutoff: date, reason: str | None = None, final: bool = Fals
     cutoff_result = analysed_part(cutoff_result)  # SDTM frames in ADaM now are let go
     cut = cutoff_result.cut
     release_unused_memory()
-    start_renderers()      # the PDF workers import WeasyPrint while the cut is analysed
     analysis = steps.analyse_cut(adam, records, cutoff_result, findings, cfg, reports_root)
     manifest_extra = provenance(cut, cfg, operation, parameters, str(flow_run.id or "local"),
                                 run_time)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Literal
 
 from tasks.model import Section
-from tasks.report.glance import Glance
+from tasks.report.glance_page import Glance
 
 CLOSED_MARKING = "CONFIDENTIAL - CLOSED SESSION - FOR DSMB MEMBERS ONLY"
 OPEN_MARKING = "OPEN SESSION"

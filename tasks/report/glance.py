@@ -6,11 +6,11 @@ id into the table's label and page."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from tasks.config import TrialConfig
 from tasks.monitoring.decision import RULES_TABLE, rule_lines
 from tasks.report import formatting as fmt
+from tasks.report.glance_page import Glance, GlanceLine, GlanceVerdict, SafetyRow
 from tasks.report.narrative import NarrativeBlock
 from tasks.results.monitoring import SimonResult
 from tasks.results.run import Results
@@ -19,41 +19,6 @@ from tasks.results.safety import SafetyResults, Share
 TEAE_OVERVIEW, DEATHS_TABLE = "t_14_3_1_teae_overview", "t_14_3_6_1_deaths"
 AESI_TABLE, RATES_TABLE = "t_14_3_7_aesi", "t_14_2_2_response_rates"
 INFERENCE_TABLE, OS_TABLE, PFS_TABLE = "t_10_3_simon_inference", "t_14_2_3_km_os", "t_14_2_4_km_pfs"
-
-
-@dataclass(frozen=True)
-class GlanceVerdict:
-    name: str
-    boundary: str
-    observed: str
-    verdict: str
-
-
-@dataclass(frozen=True)
-class GlanceLine:
-    """A sentence and the id of the table or listing it points to ("" for none)."""
-    text: str
-    target: str = ""
-
-
-@dataclass(frozen=True)
-class SafetyRow:
-    label: str
-    cells: tuple[str, ...]
-    target: str
-    indent: bool = False
-
-
-@dataclass(frozen=True)
-class Glance:
-    verdicts: tuple[GlanceVerdict, ...]
-    verdicts_target: str
-    safety_columns: tuple[str, ...]
-    safety: tuple[SafetyRow, ...]
-    efficacy: tuple[GlanceLine, ...]
-    maturity: tuple[GlanceLine, ...]
-    attention: tuple[GlanceLine, ...]
-    narrative: tuple[NarrativeBlock, ...] | None      # None: no summary was supplied
 
 
 def _cells(columns: list[tuple[str, SafetyResults]],

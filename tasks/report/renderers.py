@@ -7,15 +7,18 @@ reads jobs (pickled) from its stdin and answers each on a pipe of its own. Start
 the flow's process never imports it. A document can be sent ahead (lay_out): the worker lays its
 pages out while the flow writes the files that the PDF's attachments describe, and render_pdfs
 then sends only the attachments (pages are most of a PDF's time; a job of another document is
-laid out from the start). A worker ends when its stdin closes, so it ends with the
-process that started it, even one killed with SIGKILL. SOURCE_DATE_EPOCH, which render.py sets
-while a PDF is written, is each worker's own (docs/reproducibility.md)."""
+laid out from the start). Messages are written to a worker by a thread of its own, so the flow
+never waits for a worker still importing (a document is more than a pipe holds). A worker ends
+when its stdin closes, so it ends with the process that started it, even one killed with
+SIGKILL. SOURCE_DATE_EPOCH, which render.py sets while a PDF is written, is each worker's own
+(docs/reproducibility.md)."""
 from __future__ import annotations
 
 import atexit
 import contextlib
 import os
 import pickle
+import queue
 import subprocess
 import sys
 import threading
@@ -72,17 +75,28 @@ class _Worker:
         self.jobs = cast(IO[bytes], self.process.stdin)     # stdin=PIPE: never None
         self.replies: BinaryIO = os.fdopen(reply_read, "rb")
         self.laid_out: _Layout | None = None     # sent ahead, its PDF not written yet
+        self.outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.writer = threading.Thread(target=self._write, name="pdf-worker-stdin", daemon=True)
+        self.writer.start()
 
     def send(self, message: PdfJob | _Layout | _Attachments) -> None:
-        pickle.dump(message, self.jobs, protocol=pickle.HIGHEST_PROTOCOL)
-        self.jobs.flush()
+        """Queue the message (pickled here: an object that cannot be pickled is the caller's
+        error); the writer thread sends the messages in order."""
+        self.outbox.put(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _write(self) -> None:
+        while (message := self.outbox.get()) is not None:
+            try:
+                self.jobs.write(message)
+                self.jobs.flush()
+            except OSError:         # the worker ended: receive() says so
+                return
 
     def start(self, job: PdfJob) -> None:
         """Send `job`: only its attachments when its document was laid out ahead."""
         ahead, self.laid_out = self.laid_out, None
         same = ahead is not None and ahead.document is job.document and ahead.pdfa == job.pdfa
-        with contextlib.suppress(OSError):     # the worker ended (laying out?): receive() says so
-            self.send(_Attachments(job.path, job.attachments) if same else job)
+        self.send(_Attachments(job.path, job.attachments) if same else job)
 
     def receive(self) -> Exception | None:
         """None when the job's PDF is written, else the worker's exception."""
@@ -92,6 +106,8 @@ class _Worker:
             return RenderError(f"the PDF worker process ended (exit code {self.process.wait()})")
 
     def close(self) -> None:
+        self.outbox.put(None)       # what is queued is sent first
+        self.writer.join()
         for pipe in (self.jobs, self.replies):
             with contextlib.suppress(OSError):
                 pipe.close()
@@ -114,12 +130,8 @@ def lay_out(documents: Sequence[ReportDocument], pdfa: bool) -> None:
     start_renderers()
     with _lock:
         for worker, document in zip(_workers, documents):
-            ahead = _Layout(document, pdfa)
-            try:
-                worker.send(ahead)
-            except OSError:          # the worker ended: render_pdfs replaces it
-                continue
-            worker.laid_out = ahead
+            worker.laid_out = _Layout(document, pdfa)
+            worker.send(worker.laid_out)
 
 
 def render_pdfs(jobs: Sequence[PdfJob]) -> None:
