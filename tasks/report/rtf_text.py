@@ -7,7 +7,6 @@ import re
 
 from tasks.report import formatting as fmt
 
-
 _SPECIAL = re.compile(r"[\\{}\n]")
 
 
