@@ -29,7 +29,7 @@ from tasks.adam.flags import y_or_none
 from tasks.adam.unique import numbers, upper
 from tasks.config import TrialConfig
 from tasks.dates import study_day, to_date
-from tasks.model import Cut
+from tasks.model import TEXT, Cut
 
 ADSL_VARIABLES = ("SAFFL", "TRT01A", "TRT01AN", "TRTSDT", "TRTEDT")
 LB_VARIABLES = ("STUDYID", "USUBJID", "LBSEQ", "LBTESTCD", "LBTEST", "LBSTRESC", "LBSTRESN",
@@ -201,9 +201,15 @@ def derive_param_albi(adlb: pd.DataFrame, window_days: int) -> pd.DataFrame:
     # appended column by column, each ADLB column let go once copied (a million-row ADLB is
     # never there twice); copy=False keeps the columns as they are, unconsolidated
     def part(column: str) -> pd.Series:
-        if column in adlb:
-            return adlb.pop(column)
-        return pd.Series(np.nan, index=adlb.index, dtype=rows[column].dtype)   # as concat fills
+        if column not in adlb:
+            return pd.Series(np.nan, index=adlb.index, dtype=rows[column].dtype)  # as concat fills
+        values = adlb.pop(column)
+        if values.dtype == TEXT and rows[column].dtype == object:
+            # the column becomes object: one Python string per distinct value, not one per row
+            codes, uniques = pd.factorize(values)
+            values = pd.Series(np.append(np.asarray(uniques, dtype=object), np.nan)[codes],
+                               index=values.index, dtype=object)
+        return values
 
     return pd.DataFrame({column: pd.concat([part(column), rows[column]], ignore_index=True)
                          for column in columns}, copy=False)
