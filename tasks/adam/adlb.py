@@ -29,12 +29,14 @@ from tasks.adam.flags import y_or_none
 from tasks.adam.unique import numbers, upper
 from tasks.config import TrialConfig
 from tasks.dates import study_day, to_date
-from tasks.model import Cut
+from tasks.model import TEXT, Cut
 
 ADSL_VARIABLES = ("SAFFL", "TRT01A", "TRT01AN", "TRTSDT", "TRTEDT")
 LB_VARIABLES = ("STUDYID", "USUBJID", "LBSEQ", "LBTESTCD", "LBTEST", "LBSTRESC", "LBSTRESN",
                 "LBSTRESU", "LBSTNRLO", "LBSTNRHI", "LBNRIND", "LBBLFL", "VISITNUM", "VISIT",
                 "LBDTC")
+# what an ALBI record keeps of its bilirubin record
+ALBI_VARIABLES = ("STUDYID", "USUBJID", "VISITNUM", "VISIT", "LBDTC", "ADT", "ADY", *ADSL_VARIABLES)
 RESULT_MISSING = "RESULT MISSING"
 NON_NUMERIC = "NON-NUMERIC RESULT"
 NO_DATE = "DATE MISSING OR PARTIAL"
@@ -158,9 +160,11 @@ def derive_worst_flag(adlb: pd.DataFrame) -> pd.DataFrame:
 
 def _day_values(adlb: pd.DataFrame, paramcd: str,
                 convert: Callable[[pd.Series, pd.Series], pd.Series]) -> pd.DataFrame:
-    """One value per subject and day of a test (the lowest LBSEQ), converted by `convert`."""
+    """One value per subject and day of a test (the lowest LBSEQ), converted by `convert`: the
+    variables an ALBI record takes, VALUE and AVAL."""
+    columns = [v for v in (*ALBI_VARIABLES, "AVAL", "AVALU", "LBSEQ") if v in adlb]
     rows = adlb.loc[adlb["PARAMCD"].eq(paramcd).to_numpy() & adlb["AVAL"].notna().to_numpy()
-                    & adlb["ADT"].notna().to_numpy()]
+                    & adlb["ADT"].notna().to_numpy(), columns]
     rows = rows.assign(_SEQ=numbers(rows["LBSEQ"]), VALUE=convert(rows["AVAL"], rows["AVALU"]))
     rows = rows.sort_values(["USUBJID", "ADT", "_SEQ"], kind="mergesort")
     return rows.drop_duplicates(["USUBJID", "ADT"])
@@ -173,8 +177,7 @@ def derive_param_albi(adlb: pd.DataFrame, window_days: int) -> pd.DataFrame:
     pairs = bili.merge(alb, on=["USUBJID", "ADT"], suffixes=("", "_ALB"))
     score = albi.albi_score(pairs["VALUE"], pairs["VALUE_ALB"])
     scored = pairs.loc[~np.isnan(score)].assign(AVAL=score[~np.isnan(score)])
-    keep = [v for v in ("STUDYID", "USUBJID", "VISITNUM", "VISIT", "LBDTC", "ADT", "ADY",
-                        *ADSL_VARIABLES) if v in scored]
+    keep = [v for v in ALBI_VARIABLES if v in scored]
     rows = scored[keep].assign(PARAMCD=albi.PARAMCD, PARAM=albi.PARAM, AVAL=scored["AVAL"],
                                AVALU="", NOGRDRS="", AVALCA1N=albi.albi_grade(scored["AVAL"]))
     rows["AVALCAT1"] = rows["AVALCA1N"].map(lambda g: f"Grade {int(g)}")
@@ -195,4 +198,18 @@ def derive_param_albi(adlb: pd.DataFrame, window_days: int) -> pd.DataFrame:
     for column in columns:
         if rows[column].isna().all() and column in adlb and not adlb[column].isna().all():
             rows[column] = rows[column].astype(adlb[column].dtype)
-    return pd.concat([adlb, rows], ignore_index=True)
+    # appended column by column, each ADLB column let go once copied (a million-row ADLB is
+    # never there twice); copy=False keeps the columns as they are, unconsolidated
+    def part(column: str) -> pd.Series:
+        if column not in adlb:
+            return pd.Series(np.nan, index=adlb.index, dtype=rows[column].dtype)  # as concat fills
+        values = adlb.pop(column)
+        if values.dtype == TEXT and rows[column].dtype == object:
+            # the column becomes object: one Python string per distinct value, not one per row
+            codes, uniques = pd.factorize(values)
+            values = pd.Series(np.append(np.asarray(uniques, dtype=object), np.nan)[codes],
+                               index=values.index, dtype=object)
+        return values
+
+    return pd.DataFrame({column: pd.concat([part(column), rows[column]], ignore_index=True)
+                         for column in columns}, copy=False)

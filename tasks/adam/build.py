@@ -1,6 +1,7 @@
 """All ADaM datasets of a cut in dependency order, and their Parquet copy for re-use."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -21,12 +22,19 @@ from tasks.model import ADAM_DATASETS, Adam, Cut
 
 
 def build_adam(cut: Cut, cfg: TrialConfig) -> Adam:
+    """Every dataset of the cut, ADSL and ADRS first (the others read them)."""
     adsl = build_adsl(cut, cfg)
-    adrs = build_adrs(adsl, cut, cfg)
-    return Adam(adsl=adsl, adrs=adrs, adtte=build_adtte(adsl, adrs, cut, cfg),
-                adae=build_adae(adsl, cut, cfg), adex=build_adex(adsl, cut, cfg),
-                adlb=build_adlb(adsl, cut, cfg), adtr=build_adtr(adsl, cut, cfg),
-                adexrec=build_adexrec(adsl, cut.get("ex"), cfg), adcm=build_adcm(adsl, cut, cfg))
+    frames = {"adsl": adsl, "adrs": build_adrs(adsl, cut, cfg)}
+    builders: dict[str, Callable[[], pd.DataFrame]] = {
+        "adtte": lambda: build_adtte(adsl, frames["adrs"], cut, cfg),
+        "adae": lambda: build_adae(adsl, cut, cfg), "adex": lambda: build_adex(adsl, cut, cfg),
+        "adlb": lambda: build_adlb(adsl, cut, cfg), "adtr": lambda: build_adtr(adsl, cut, cfg),
+        "adexrec": lambda: build_adexrec(adsl, cut.get("ex"), cfg),
+        "adcm": lambda: build_adcm(adsl, cut, cfg)}
+    for name, build in builders.items():
+        release_unused_memory()          # the last builder's intermediates, before the next's
+        frames[name] = build()
+    return Adam(**frames)
 
 
 def save_adam(adam: Adam, folder: Path) -> None:
@@ -41,6 +49,8 @@ def load_adam(folder: Path) -> Adam | None:
     """The datasets of a complete cache folder, or None when it is missing or incomplete."""
     if not is_complete(folder):
         return None
-    adam = Adam(**{name: pd.read_parquet(folder / f"{name}.parquet") for name in ADAM_DATASETS})
-    release_unused_memory()          # the Arrow tables the frames were converted from
-    return adam
+    frames = {}
+    for name in ADAM_DATASETS:
+        frames[name] = pd.read_parquet(folder / f"{name}.parquet")
+        release_unused_memory()      # the Arrow table it was converted from, before the next
+    return Adam(**frames)

@@ -3,7 +3,7 @@ report sections of the closed and the open session rendered from them, in the or
 docs/dsmb-report.md. Pure: the previous cut arrives as a value."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -87,10 +87,12 @@ class Analysis:
 def analysed_part(cutoff: CutoffResult) -> CutoffResult:
     """The cut as analyse() reads it: files, dates, findings, the cutoff's log and only the
     frames of CUT_DOMAINS. Once ADaM is derived the others can be let go: most of a large cut's
-    memory."""
-    cut = replace(cutoff.cut, domains={domain: frame for domain, frame in cutoff.cut.domains.items()
-                                       if domain in CUT_DOMAINS})
-    return replace(cutoff, cut=cut)
+    memory. They are dropped from `cutoff` itself, which is returned: Prefect keeps the ingest
+    subflow's return value (this CutoffResult) until the flow run ends, so a copy without them
+    would let nothing go."""
+    for domain in [domain for domain in cutoff.cut.domains if domain not in CUT_DOMAINS]:
+        del cutoff.cut.domains[domain]
+    return cutoff
 
 
 def disagreement_table(adam: Adam, limit: int) -> list[Block]:

@@ -4,12 +4,16 @@ on every page, footnotes, source and the report's marking. No timestamp: the sam
 same bytes. Text is escaped by rtf_text (rtflite passes braces and backslashes through).
 
 rtflite 2.6 takes about 0.15 ms a cell, most of it validating ~20 broadcast attributes per cell
-while it encodes the body: _Body encodes it as rtflite does with each attribute broadcast once a
-page (the same bytes, tested against rtflite's own body; 4,000-row listings in a second). A
-table's RTF can also be kept by rtf_key: what its bytes depend on, hashed."""
+while it encodes the body: _Body encodes a row once per combination of its attributes and fills
+in the texts (the same bytes, tested against rtflite's own body; 20,000 cells in 0.4 s). Its
+pagination measures every cell's text with rtflite.strwidth.get_string_width, which opens the
+font file anew each call: string_width gives the same widths from fonts opened once. A table's
+RTF can also be kept by rtf_key: what its bytes depend on, hashed."""
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.resources
 import json
 from collections.abc import MutableSequence, Sequence
 from pathlib import Path
@@ -17,7 +21,12 @@ from typing import Any
 
 import polars as pl
 import rtflite
+import rtflite.attributes
+import rtflite.fonts
+import rtflite.pagination.core
+from PIL import ImageFont
 from rtflite.attributes import BroadcastValue
+from rtflite.fonts_mapping import FontMapping
 from rtflite.row import Border, Cell, Row, TextContent
 
 from tasks.model import Table
@@ -34,14 +43,59 @@ _CODE = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes()
                        + rtflite.__version__.encode()).hexdigest()
 
 
+_FONT_FILES = FontMapping.get_font_paths()
+_FONT_NAMES = FontMapping.get_font_number_to_name_mapping()
+
+
+@functools.cache
+def _font(font: str | int, font_size: float) -> ImageFont.FreeTypeFont:
+    name = _FONT_NAMES[font] if isinstance(font, int) else font
+    return ImageFont.truetype(
+        str(importlib.resources.files(rtflite.fonts) / _FONT_FILES[name]), size=font_size)
+
+
+@functools.lru_cache(maxsize=1 << 16)   # listings repeat their values (flags, grades, terms)
+def string_width(text: str, font: str | int = "Times New Roman", font_size: float = 12,
+                 unit: str = "in", dpi: float = 72.0) -> float:
+    """rtflite.strwidth.get_string_width in inches (what its pagination and line counts ask
+    for), from a font opened once."""
+    if unit != "in":
+        raise ValueError(f"string_width measures in inches, not {unit}")
+    return _font(font, font_size).getlength(text) / dpi
+
+
+# rtflite looks the function up in these modules' namespaces on every cell
+rtflite.pagination.core.get_string_width = string_width
+rtflite.attributes.get_string_width = string_width
+
 _TEXT_ATTRIBUTES = ("font", "font_size", "format", "color", "background_color", "justification",
                     "indent_first", "indent_left", "indent_right", "space", "space_before",
                     "space_after", "convert", "hyphenation")   # TextContent's, from text_<name>
+# every attribute a body row's RTF reads, but border_right (read without the row offset)
+_ROW_ATTRIBUTES = (*(f"text_{name}" for name in _TEXT_ATTRIBUTES), "border_left", "border_top",
+                   "border_bottom", "cell_vertical_justification", "cell_justification",
+                   "cell_height")
+
+
+_MARK = "\x1f"    # the text of a template row's cells, where each row puts its own
+
+
+def _cell_text(raw: object) -> str:
+    """A cell's text as rtflite's TextContent writes it without text conversion: characters
+    beyond Latin-1 (and the plus-minus sign) as \\uc1\\uN*."""
+    text = "" if raw is None else str(raw)
+    if text.isascii():
+        return text
+    return "".join(char if ord(char) <= 255 and ord(char) != 177
+                   else f"\\uc1\\u{ord(char) - (0 if ord(char) < 32768 else 65536)}*"
+                   for char in text)
 
 
 class _Body(rtflite.RTFBody):
     """rtflite's RTFBody whose page encoding (TableAttributes._encode of rtflite 2.6.0, line by
-    line) broadcasts each attribute once a page, not once a cell."""
+    line) makes a row's RTF once for each combination of its broadcast attributes, as a template
+    with a mark for each cell's text, and fills in every row's texts: rtflite's bytes at a few
+    microseconds a cell, not 150."""
 
     def _encode(self, df: pl.DataFrame, col_widths: Sequence[float],
                 row_offset: int = 0) -> MutableSequence[str]:
@@ -60,13 +114,15 @@ class _Body(rtflite.RTFBody):
                 text=str(cells.iloc(i, j)), available_width=widths.iloc(i, j),
                 row_idx=i + row_offset, col_idx=j) for j in range(dim[1])] for i in range(dim[0])]
         right = BroadcastValue(value=self.border_right, dimension=dim)
-        rows: MutableSequence[str] = []
-        for i in range(dim[0]):
+
+        def template(i: int) -> tuple[list[str], list[tuple[str, str]], str]:
+            """Row i's RTF as rtflite writes it, its cells' text split at the mark."""
             cells_of_row = []
-            for j, raw in enumerate(df.row(i)):
-                text = TextContent(text="" if raw is None else str(raw),
-                                   **{name: value(f"text_{name}", i, j)
-                                      for name in _TEXT_ATTRIBUTES})
+            for j in range(dim[1]):
+                if value("text_convert", i, j):
+                    raise ValueError("rtf._Body writes text as given: text_convert must be off")
+                text = TextContent(text=_MARK, **{name: value(f"text_{name}", i, j)
+                                                  for name in _TEXT_ATTRIBUTES})
                 cells_of_row.append(Cell(
                     text=text, width=col_widths[j],
                     border_left=Border(style=value("border_left", i, j)),
@@ -74,8 +130,29 @@ class _Body(rtflite.RTFBody):
                     border_top=Border(style=value("border_top", i, j)),
                     border_bottom=Border(style=value("border_bottom", i, j)),
                     vertical_justification=value("cell_vertical_justification", i, j)))
-            rows.extend(Row(row_cells=cells_of_row, justification=value("cell_justification", i),
-                            height=value("cell_height", i))._as_rtf())
+            rtf = Row(row_cells=cells_of_row, justification=value("cell_justification", i),
+                      height=value("cell_height", i))._as_rtf()
+            n = dim[1]
+            texts = [tuple(part.split(_MARK)) for part in rtf[1 + n:1 + 2 * n]]
+            return rtf[:1 + n], texts, rtf[-1]
+
+        for name in _ROW_ATTRIBUTES:
+            value(name, 0)
+        # each attribute's rows of values (rtflite may have broadcast some to every row)
+        values = [broadcast[name].value or [[None]] for name in _ROW_ATTRIBUTES]
+        rights = right.value or [[None]]
+        templates: dict[tuple, tuple[list[str], list[tuple[str, str]], str]] = {}
+        rows: MutableSequence[str] = []
+        for i, raw_row in enumerate(df.iter_rows()):
+            key = (*(tuple(rows_of[(i + row_offset) % len(rows_of)]) for rows_of in values),
+                   tuple(rights[i % len(rights)]))
+            if key not in templates:
+                templates[key] = template(i)
+            head, texts, end = templates[key]
+            rows.extend(head)
+            rows.extend(before + _cell_text(raw) + after
+                        for (before, after), raw in zip(texts, raw_row))
+            rows.append(end)
         return rows
 
 

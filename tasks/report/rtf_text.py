@@ -7,12 +7,17 @@ import re
 
 from tasks.report import formatting as fmt
 
+_SPECIAL = re.compile(r"[\\{}\n]")
+
 
 def rtf_text(value: object) -> str:
     """Text as RTF: braces and backslashes escaped, line breaks as \\line, every character
     beyond ASCII as \\uN? (UTF-16 units, signed as RTF wants them)."""
+    text = fmt.text(value)
+    if text.isascii() and not _SPECIAL.search(text):    # most cells: nothing to escape
+        return text
     out = []
-    for char in fmt.text(value):
+    for char in text:
         if char in "\\{}":
             out.append("\\" + char)
         elif char == "\n":

@@ -54,6 +54,9 @@ def validate_domain(domain: str, frame: pd.DataFrame, file: str, cfg: TrialConfi
         failures = pd.DataFrame(columns=["check", "column", "index", "failure_case"])
     except SchemaErrors as exc:
         failures = exc.failure_cases
+    # pandera keeps the schema of a frame validated in place as long as the frame lives, and
+    # the schema's checks hold the frame: with an empty schema in its place both can be let go
+    frame.pandera.add_schema(pa.DataFrameSchema())
     findings = _failure_findings(failures, frame, file, domain, rules, passed, cfg)
     for column, why in spec_for(domain).expected.items():
         if column not in frame.columns:
