@@ -34,6 +34,14 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory):
         yield home
 
 
+@pytest.fixture
+def api_env(prefect_harness) -> dict[str, str]:
+    """Environment of a child process that talks to the session's Prefect API server."""
+    from prefect.settings import PREFECT_API_URL
+
+    return {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value()), "COLUMNS": "200"}
+
+
 PILOT_CUTOFF = "2099-12-31"
 PILOT_CUT_FILES = {"dm.csv": "dm.csv", "ds.csv": "ds.csv", "ex.csv": "ex.csv", "ae.csv": "ae.csv",
                    "suppae.csv": "suppae.csv", "lb.csv.gz": "lb.csv.gz", "sv.csv": "sv.csv",

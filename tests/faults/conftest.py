@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 from pathlib import Path
 
@@ -27,14 +26,6 @@ def clean_root(tmp_path: Path) -> Path:
     """A data-cut root holding one clean, complete cut (3 subjects) of 2026-10-31."""
     load_corpus_script().write_base(tmp_path / "cuts")
     return tmp_path / "cuts"
-
-
-@pytest.fixture
-def api_env(prefect_harness) -> dict[str, str]:
-    """Environment of a child process that talks to the session's Prefect API server."""
-    from prefect.settings import PREFECT_API_URL
-
-    return {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value()), "COLUMNS": "200"}
 
 
 @pytest.fixture(autouse=True)
