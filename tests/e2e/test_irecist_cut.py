@@ -12,8 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
+from tests.faults.faulty_run import stub_render
 
-pytestmark = pytest.mark.e2e
+# both tests read one run: on one xdist worker, so that it is made once
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("irecist-cut")]
 REPO = Path(__file__).resolve().parents[2]
 REFERENCE = REPO.parent / "shared" / "reference" / "pharmaverse" / "sdtm"
 FILES = {"dm.csv": "dm.csv", "ds.csv": "ds.csv", "ex.csv": "ex.csv", "ae.csv": "ae.csv",
@@ -53,9 +55,12 @@ def published(prefect_harness, tmp_path_factory) -> Path:
         shutil.copyfile(REFERENCE / source, cut / target)
     (cut / "_READY").touch()
     config = REPO / "tests" / "reference" / "pharmaverse.yaml"
-    result = CliRunner().invoke(app, ["run", "--cutoff", "2099-12-31",
-                                      "--source", str(root / "cuts"),
-                                      "--reports", str(root / "reports"), "--config", str(config)])
+    with pytest.MonkeyPatch.context() as patch:     # the closed PDF is not what is tested here
+        stub_render(patch.setattr)
+        result = CliRunner().invoke(app, ["run", "--cutoff", "2099-12-31",
+                                          "--source", str(root / "cuts"),
+                                          "--reports", str(root / "reports"),
+                                          "--config", str(config)])
     assert result.exit_code == 0, result.output
     return Path(result.stdout.strip().splitlines()[-1])
 

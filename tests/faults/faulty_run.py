@@ -19,6 +19,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
@@ -66,12 +67,16 @@ def kill_at(stage: str) -> None:
         raise SystemExit(f"unknown stage {stage!r}; one of {', '.join(STAGES)}")
 
 
-def stub_render() -> None:
+def stub_render(set_attribute: Callable[[object, str, object], None] = setattr) -> None:
     """A one-page blank PDF with the closed report's attachments instead of the laid-out closed
-    report (the short open report is laid out: verify reads its captions)."""
+    report, which is not laid out either (the short open report is: verify reads its captions).
+    `set_attribute`: a test's monkeypatch.setattr, undone after it; setattr in this script."""
     from pypdf import PdfWriter
 
-    real_render = steps.render_pdfs
+    real_lay_out, real_render = steps.lay_out, steps.render_pdfs
+
+    def lay_out(documents, pdfa):
+        real_lay_out([document for document in documents if document.kind == "open"], pdfa)
 
     def render_pdfs(jobs):
         real_render([job for job in jobs if job.document.kind == "open"])
@@ -84,7 +89,8 @@ def stub_render() -> None:
                 writer.add_attachment(name, data)
             with open(job.path, "wb") as fh:
                 writer.write(fh)
-    steps.render_pdfs = render_pdfs
+    set_attribute(steps, "lay_out", lay_out)
+    set_attribute(steps, "render_pdfs", render_pdfs)
 
 
 def meet(folder: Path, step: str, parties: int, timeout: float = 120) -> None:

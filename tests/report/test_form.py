@@ -16,6 +16,8 @@ from tasks.report.references import dangling_references
 from tasks.report.render import layout, render_html
 from tasks.report.svg import MIN_FONT_PT
 
+# the demo documents are made and laid out once a module: its tests on one xdist worker
+pytestmark = pytest.mark.xdist_group("demo-form")
 HEADINGS = {"h1", "h2", "h3"}
 HEADING_CLASSES = {"caption", "population", "lead"}   # lead: a group label row
 PX_PER_PT = 4 / 3                         # CSS: 1pt = 1/72 in, 1px = 1/96 in
