@@ -27,7 +27,9 @@ def is_complete(folder: Path) -> bool:
 
 
 def write_folder(folder: Path, write: Callable[[Path], object]) -> None:
-    """write(partial folder) fills it; then it becomes `folder` (replacing what was there)."""
+    """write(partial folder) fills it; then it becomes `folder`. A complete folder of the key is
+    never replaced: the key is of the content, and another run may be reading it (two concurrent
+    runs of one cut both derive; the second to finish keeps the first's folder)."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     for stale in folder.parent.glob(f"{folder.name}.partial-*"):
         owner = stale.name.rsplit("-", 1)[-1]
@@ -38,8 +40,15 @@ def write_folder(folder: Path, write: Callable[[Path], object]) -> None:
     partial.mkdir()
     write(partial)
     (partial / COMPLETE_MARKER).touch()
-    shutil.rmtree(folder, ignore_errors=True)
-    os.replace(partial, folder)
+    if not is_complete(folder):
+        shutil.rmtree(folder, ignore_errors=True)     # an incomplete one (no marker): not in use
+        try:
+            os.rename(partial, folder)     # refused when another run's folder is there by now
+            return
+        except OSError:
+            if not is_complete(folder):
+                raise
+    shutil.rmtree(partial, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
