@@ -28,7 +28,7 @@ from tasks.publish.canonical import sha256_file
 from tasks.publish.contents import closed_attachments, open_attachments, write_contents
 from tasks.publish.layout import MANIFEST_NAME, report_path
 from tasks.publish.previous import read_previous_cut
-from tasks.publish.snapshot import SNAPSHOT_PATH, read_snapshot, record_snapshot, write_snapshot
+from tasks.publish.snapshot import SNAPSHOT_PATH, read_snapshot, write_snapshot
 from tasks.publish.versions import Reservation, previous_cut_version, reserve_version
 from tasks.report.document import ReportDocument
 from tasks.report.renderers import PdfJob, lay_out, render_pdfs
@@ -125,7 +125,7 @@ def statistician_summary(location: str, source: Source, narrative: str | None) -
 def snapshot(cut: Cut, cfg: TrialConfig) -> Path:
     """The record snapshot's file (provenance/records.parquet), made once per cut key."""
     return cached_file("records", run_key(cut, cfg), SNAPSHOT_PATH,
-                       lambda folder: write_snapshot(record_snapshot(cut), folder))
+                       lambda folder: write_snapshot(cut, folder))
 
 
 @thin(name="analyse")

@@ -259,6 +259,7 @@ class Monitoring(_Strict):
 
 class Report(_Strict):
     data_currency_days: int = Field(ge=1)
+    glance_items_per_rule: int = Field(ge=1)
     max_listing_rows_in_pdf: int = Field(ge=1)
     max_figure_subjects: int = Field(ge=1)
     max_profiles_in_pdf: int = Field(ge=0)
@@ -295,6 +296,8 @@ class TrialConfig(_Strict):
     # Dotted key -> the config file that set it, in layer order (what the Methods print; the
     # same values from other files are the same analysis: not in the digest).
     _set_in: dict[str, str] = PrivateAttr(default_factory=dict)
+    # The AESI groups of each file read (a file is read once per config).
+    _aesi_read: dict[Path, dict[str, tuple[str, ...]]] = PrivateAttr(default_factory=dict)
 
     def digest(self) -> str:
         """sha256 of the resolved analysis config (canonical JSON), for the manifest and caching."""
@@ -311,11 +314,14 @@ class TrialConfig(_Strict):
     def aesi_groups(self) -> dict[str, tuple[str, ...]]:
         """The AESI groups (name -> preferred terms, upper case) of safety.aesi_file."""
         path = self._aesi_dir / self.safety.aesi_file
-        groups = _read_yaml(path)
-        if not isinstance(groups, dict):
-            raise ConfigError(f"{path}: expected a mapping of AESI group name -> list of preferred "
-                              "terms")
-        return {name: tuple(str(t).upper() for t in terms) for name, terms in groups.items()}
+        if path not in self._aesi_read:        # read once: every AESI table asks for them
+            groups = _read_yaml(path)
+            if not isinstance(groups, dict):
+                raise ConfigError(f"{path}: expected a mapping of AESI group name -> list of "
+                                  "preferred terms")
+            self._aesi_read[path] = {name: tuple(str(t).upper() for t in terms)
+                                     for name, terms in groups.items()}
+        return dict(self._aesi_read[path])
 
 
 class Settings(_Strict):

@@ -191,7 +191,12 @@ def test_aesi_file_is_next_to_the_file_that_names_it(tmp_path):
     path = other / "pilot.yaml"
     path.write_text(yaml.safe_dump({"study": {"id": "PILOT"},
                                     "safety": {"aesi_file": "pilot-aesi.yaml"}}))
-    assert load_config(path).aesi_groups() == {"Falls": ("FALL",)}
+    cfg = load_config(path)
+    assert cfg.aesi_groups() == {"Falls": ("FALL",)}
+    # read once: every AESI table of a run sees the groups the run started with
+    (other / "pilot-aesi.yaml").write_text(yaml.safe_dump({"Rash": ["rash"]}))
+    assert cfg.aesi_groups() == {"Falls": ("FALL",)}
+    assert load_config(path).aesi_groups() == {"Rash": ("RASH",)}
 
 
 # --- errors in the operation and simulation parts name the key --------------------------------

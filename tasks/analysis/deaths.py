@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from tasks.analysis.arms import column_header
+from tasks.analysis.once import once_per_input
 from tasks.analysis.safety_counts import Columns
 from tasks.analysis.safety_teae import LANDSCAPE_COLUMNS, population
 from tasks.config import Safety, TrialConfig
@@ -48,6 +49,7 @@ def _ongoing_saes(dead: pd.DataFrame, adae: pd.DataFrame) -> pd.Series:
     return _terms(ongoing, _grade_text(ongoing))
 
 
+@once_per_input
 def death_reconciliation(adsl: pd.DataFrame, adae: pd.DataFrame, rules: Safety) -> pd.DataFrame:
     """DEATH_COLUMNS, by USUBJID. WITHIN_WINDOW: Y/N (death - last dose <= death_window_days), ""
     when never dosed or no death; UNKNOWNFL: a death whose cause (DTHCAUS) is missing or one of

@@ -8,6 +8,7 @@ from scipy.stats import chi2
 
 from tasks.adam.adae import aesi_variables
 from tasks.analysis.arms import column_header
+from tasks.analysis.once import once_per_input
 from tasks.analysis.safety_counts import (
     Columns,
     grade_scale,
@@ -31,6 +32,7 @@ def group_window(cfg: TrialConfig, group: str) -> int:
     return cfg.safety.aesi_window_days if long else cfg.safety.teae_window_days
 
 
+@once_per_input
 def aesi_events(adae: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
     """One row per AE record and AESI group it belongs to, treatment-emergent by the group's
     window (AESITEFL for long-window groups, else TRTEMFL); AESIGRP names the group."""

@@ -12,6 +12,7 @@ from matplotlib.ticker import FuncFormatter
 
 from tasks.adam import albi
 from tasks.analysis.arms import column_header
+from tasks.analysis.once import once_per_input
 from tasks.analysis.safety_counts import (
     INDENT,
     Columns,
@@ -41,6 +42,7 @@ MISSING = "Missing"
 ANY_EVENT = "Any hepatic decompensation event"
 
 
+@once_per_input
 def decompensation_events(adae: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
     """Treatment-emergent records of the composite, one row per record and component it belongs
     to (COMPONENT), prepared for counting; empty when the composite is not configured."""

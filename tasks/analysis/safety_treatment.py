@@ -9,6 +9,7 @@ from datetime import date
 import pandas as pd
 
 from tasks.analysis.arms import column_header
+from tasks.analysis.once import once_per_input
 from tasks.analysis.safety_aesi import aesi_events
 from tasks.analysis.safety_counts import INDENT, Columns
 from tasks.analysis.safety_teae import LANDSCAPE_COLUMNS, population
@@ -25,6 +26,7 @@ ANY = "Any"
 ACTIONS = ("DRUG INTERRUPTED", "DOSE REDUCED", "DRUG WITHDRAWN")
 
 
+@once_per_input
 def immune_events(adae: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
     """Treatment-emergent records of the immune-related AESI groups, once per record."""
     events = aesi_events(adae, cfg)

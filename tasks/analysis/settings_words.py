@@ -354,6 +354,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(("report.data_currency_days",), lambda c: (
         f"A subject whose last tumour assessment or contact is more than "
         f"{c.report.data_currency_days} days before the cutoff is flagged as behind.")),
+    Setting(("report.glance_items_per_rule",), lambda c: (
+        f"Page 2 lists the first {c.report.glance_items_per_rule} items of each attention rule "
+        "and the count of the rest, with the listing that holds them all.")),
     Setting(("report.max_listing_rows_in_pdf",), lambda c: (
         f"A listing of more than {c.report.max_listing_rows_in_pdf} rows is in tables/ only "
         "(CSV and RTF), named in the PDF; the swimmer plot draws at most this many subjects.")),

@@ -14,6 +14,7 @@ non-empty variable in sorted name order, so a variable added empty changes nothi
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -55,7 +56,7 @@ def key_variables(domain: str, frame: pd.DataFrame) -> list[str]:
     return chosen
 
 
-_HASH_CHUNK_ROWS = 100_000
+_HASH_CHUNK_ROWS = 50_000
 TEXT_TYPE = pa.large_string()       # the storage of model.TEXT columns: taken without a copy
 # byte -> its two lowercase hex digits, to write many digests as text at once
 _HEX = np.frombuffer(b"".join(f"{byte:02x}".encode() for byte in range(256)),
@@ -93,17 +94,6 @@ def _record_keys(domain: str, frame: pd.DataFrame, usubjid: pa.ChunkedArray) -> 
     return pa.chunked_array([pa.array(numbered, TEXT_TYPE)])
 
 
-def _content_hashes(frame: pd.DataFrame) -> pa.Array:
-    """sha256 (hex) of each row's "NAME=value<RS>" pieces of non-empty values, names sorted. The
-    text is assembled by Arrow kernels and hashed in chunks of rows, so that the assembled text
-    of a large domain never sits in memory whole."""
-    columns = {column: _text(frame, column) for column in sorted(frame.columns)}
-    digests = [_chunk_digests({c: v.slice(start, _HASH_CHUNK_ROWS) for c, v in columns.items()},
-                              min(_HASH_CHUNK_ROWS, len(frame) - start))
-               for start in range(0, len(frame), _HASH_CHUNK_ROWS)]
-    return _hex_text(b"".join(digests))
-
-
 def _chunk_digests(columns: dict[str, pa.ChunkedArray], rows: int) -> bytes:
     """The 32-byte sha256 digests of `rows` rows, one after the other."""
     nothing, end, joined = (pa.scalar(None, TEXT_TYPE), pa.scalar(_FIELD_END, TEXT_TYPE),
@@ -130,28 +120,41 @@ def _hex_text(digests: bytes) -> pa.Array:
                                  [None, pa.py_buffer(offsets), pa.py_buffer(text)])
 
 
-def record_snapshot(cut: Cut) -> pd.DataFrame:
-    """One row per SDTM record of the cut: domain, USUBJID, key, sha256 of its content (TEXT)."""
-    parts = []
+def _snapshot_pieces(cut: Cut) -> Iterator[pa.Table]:
+    """The snapshot's rows (SNAPSHOT_COLUMNS, TEXT_TYPE) domain by domain, in chunks of rows:
+    the text of a large domain's values, assembled per row to be hashed, never sits in memory
+    whole, nor do the digests of the whole cut."""
     for domain in sorted(cut.domains):
         frame = cut.domains[domain]
         usubjid = _text(frame, "USUBJID") if "USUBJID" in frame.columns else \
             _repeated("", len(frame))
-        parts.append(pa.table({"domain": _repeated(domain.upper(), len(frame)),
-                               "USUBJID": usubjid, "key": _record_keys(domain, frame, usubjid),
-                               "sha256": _content_hashes(frame)}))
-    if not parts:
+        keys = _record_keys(domain, frame, usubjid)
+        names = sorted(frame.columns)
+        for start in range(0, len(frame), _HASH_CHUNK_ROWS):
+            rows = frame.iloc[start:start + _HASH_CHUNK_ROWS]
+            digests = _chunk_digests({name: _text(rows, name) for name in names}, len(rows))
+            yield pa.table({"domain": _repeated(domain.upper(), len(rows)),
+                            "USUBJID": usubjid.slice(start, len(rows)),
+                            "key": keys.slice(start, len(rows)), "sha256": _hex_text(digests)})
+
+
+def record_snapshot(cut: Cut) -> pd.DataFrame:
+    """One row per SDTM record of the cut: domain, USUBJID, key, sha256 of its content (TEXT)."""
+    pieces = list(_snapshot_pieces(cut))
+    if not pieces:
         return pd.DataFrame({column: pd.Series([], dtype=TEXT) for column in SNAPSHOT_COLUMNS})
-    return pa.concat_tables(parts).to_pandas(types_mapper={TEXT_TYPE: TEXT}.get)
+    return pa.concat_tables(pieces).to_pandas(types_mapper={TEXT_TYPE: TEXT}.get)
 
 
-def write_snapshot(snapshot: pd.DataFrame, version_path: Path) -> Path:
-    """Write the snapshot into a (staging) version folder as provenance/records.parquet."""
+def write_snapshot(cut: Cut, version_path: Path) -> Path:
+    """Write the record snapshot of `cut` into a (staging) version folder as
+    provenance/records.parquet, piece by piece (the rows of record_snapshot)."""
     path = Path(version_path) / SNAPSHOT_PATH
     path.parent.mkdir(parents=True, exist_ok=True)
     schema = pa.schema([(name, pa.string()) for name in SNAPSHOT_COLUMNS])
-    pq.write_table(pa.Table.from_pandas(snapshot[SNAPSHOT_COLUMNS], schema=schema,
-                                        preserve_index=False), path)
+    with pq.ParquetWriter(path, schema) as writer:
+        for piece in _snapshot_pieces(cut):
+            writer.write_table(piece.cast(schema))
     return path
 
 

@@ -5,13 +5,15 @@ statistician's summary. Each line names the table it comes from by id; the rende
 id into the table's label and page."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import groupby
 
 from tasks.config import TrialConfig
 from tasks.monitoring.decision import RULES_TABLE, rule_lines
 from tasks.report import formatting as fmt
 from tasks.report.glance_page import Glance, GlanceLine, GlanceVerdict, SafetyRow
 from tasks.report.narrative import NarrativeBlock
+from tasks.results.attention import AttentionItem
 from tasks.results.monitoring import SimonResult
 from tasks.results.run import Results
 from tasks.results.safety import SafetyResults, Share
@@ -113,6 +115,20 @@ def data_maturity(results: Results) -> tuple[GlanceLine, ...]:
     return tuple(lines)
 
 
+def attention_lines(items: Sequence[AttentionItem], per_rule: int) -> tuple[GlanceLine, ...]:
+    """The items for the DSMB's attention, at most `per_rule` of each rule, so that the page stays
+    one page at any trial size; the rest of a rule in one line that points to where all are
+    listed (results.json holds every item)."""
+    lines: list[GlanceLine] = []
+    for (rule, target), found in groupby(items, key=lambda item: (item.rule, item.target)):
+        chosen = list(found)
+        lines += [GlanceLine(item.text, item.target) for item in chosen[:per_rule]]
+        if len(chosen) > per_rule:
+            lines.append(GlanceLine(f"And {len(chosen) - per_rule} more ({rule}; {len(chosen)} in "
+                                    "all), each in", target))
+    return tuple(lines)
+
+
 def glance(results: Results, cfg: TrialConfig,
            narrative: tuple[NarrativeBlock, ...] | None) -> Glance:
     """The page's content; `narrative` None when no summary was supplied with the run."""
@@ -124,5 +140,5 @@ def glance(results: Results, cfg: TrialConfig,
         safety=safety_synopsis(results.safety, cfg.safety.death_window_days),
         efficacy=efficacy_headline(results, cfg.response.rate_conf_level),
         maturity=data_maturity(results),
-        attention=tuple(GlanceLine(item.text, item.target) for item in results.attention),
+        attention=attention_lines(results.attention, cfg.report.glance_items_per_rule),
         narrative=narrative)

@@ -155,8 +155,7 @@ def previous_dir(tmp_path: Path) -> Path:
     for name, df in ADAM_JAN.frames().items():
         if len(df.columns):
             df.to_parquet(version / "adam" / f"{name}.parquet", index=False)
-    write_snapshot(record_snapshot(cut(date(2026, 1, 31), ae=AE_JAN, rs=RS_JAN, dm=DM_JAN)),
-                   version)
+    write_snapshot(cut(date(2026, 1, 31), ae=AE_JAN, rs=RS_JAN, dm=DM_JAN), version)
     return version
 
 

@@ -6,10 +6,11 @@ import hashlib
 from datetime import date
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from tasks.ingest.parse import parse_table
 from tasks.model import TEXT, Cut
-from tasks.publish.snapshot import record_snapshot
+from tasks.publish.snapshot import read_snapshot, record_snapshot, write_snapshot
 
 CSV = {
     "ae": "STUDYID,DOMAIN,USUBJID,AESEQ,AETERM,AEDECOD,AETOXGR,AESTDTC,AEENDTC\n"
@@ -74,3 +75,16 @@ def test_rows_are_hashed_across_chunk_boundaries(monkeypatch):
     monkeypatch.setattr(snapshot_module, "_HASH_CHUNK_ROWS", 2)    # the 3 RS rows: two chunks
     snapshot = record_snapshot(_cut({name: _read(name) for name in CSV}))
     assert [tuple(row) for row in snapshot.itertuples(index=False)] == EARLIER
+
+
+def test_the_written_snapshot_is_the_snapshot_in_chunks(monkeypatch, tmp_path):
+    import tasks.publish.snapshot as snapshot_module
+
+    monkeypatch.setattr(snapshot_module, "_HASH_CHUNK_ROWS", 2)    # RS is written in two pieces
+    path = write_snapshot(_cut({name: _read(name) for name in CSV}), tmp_path)
+    assert path == tmp_path / "provenance" / "records.parquet"
+    written = read_snapshot(path)
+    assert [tuple(row) for row in written.itertuples(index=False)] == EARLIER
+    assert pq.ParquetFile(path).metadata.num_row_groups == 5        # AE, DM, RS twice, SUPPAE
+    empty = read_snapshot(write_snapshot(_cut({}), tmp_path / "none"))
+    assert list(empty.columns) == ["domain", "USUBJID", "key", "sha256"] and empty.empty

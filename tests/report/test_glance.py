@@ -9,7 +9,10 @@ import re
 
 from tasks.model import Table
 from tasks.report import formatting as fmt
+from tasks.report.glance import attention_lines
+from tasks.report.glance_page import GlanceLine
 from tasks.report.render import render_html
+from tasks.results.attention import AttentionItem
 
 
 def test_every_verdict_in_one_line_with_boundary_and_observed_value(run):
@@ -74,3 +77,16 @@ def test_the_page_comes_before_the_contents_and_every_pointer_resolves(run):
         assert f'id="{anchor}"' in html, anchor
         assert re.match(r"(Table|Listing|Figure) \d+(\.\d+)+$", label), label
     assert '<section class="glance"' not in render_html(documents["open"])
+
+
+def test_page_2_lists_a_few_items_of_each_attention_rule_and_counts_the_rest():
+    deaths = [AttentionItem("death in the window", f"S-{i} died.", (f"S-{i}",), "t_death")
+              for i in range(1, 8)]
+    boundary = AttentionItem("boundary", "Simon final: 1 more response.", (), "t_rules")
+    lines = attention_lines([*deaths, boundary], per_rule=5)
+    assert [(line.text, line.target) for line in lines] == [
+        *((f"S-{i} died.", "t_death") for i in range(1, 6)),
+        ("And 2 more (death in the window; 7 in all), each in", "t_death"),
+        ("Simon final: 1 more response.", "t_rules")]
+    assert attention_lines([*deaths[:5], boundary], per_rule=5) == tuple(
+        GlanceLine(item.text, item.target) for item in [*deaths[:5], boundary])
