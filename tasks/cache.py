@@ -67,12 +67,18 @@ def cached_value(kind: str, key: str, make: Callable[[], T]) -> T:
     folder = cache_folder(kind, key)
     if is_complete(folder):
         try:
-            return pickle.loads((folder / VALUE_FILE).read_bytes())
+            with open(folder / VALUE_FILE, "rb") as kept:
+                return pickle.load(kept)
         except Exception:          # noqa: BLE001 - any failure to read back means: make it again
             pass
     value = make()
-    write_folder(folder, lambda partial: (partial / VALUE_FILE).write_bytes(
-        pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+
+    def write(partial: Path) -> None:
+        # streamed: the pickle of a large analysis (~300 MB at 20,000 subjects) is never a
+        # bytes object beside the value
+        with open(partial / VALUE_FILE, "wb") as out:
+            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+    write_folder(folder, write)
     return value
 
 

@@ -1,5 +1,7 @@
-"""Frames derived from ADaM that many tables read (the AESI events of ADAE, its treatment-emergent
-events, the deaths reconciliation): made once per input and handed to each caller as a copy.
+"""Frames derived from ADaM that many tables read (the AESI events of ADAE, the hepatic
+decompensation events, the deaths reconciliation): made once per input and handed to each caller
+as a copy. Only for frames whose copy costs a fraction of making them: a kept result stays in
+memory for the whole analysis.
 
 An input frame or config is recognised by identity, which is sound because the analysis never
 changes a frame in place (ADaM is read-only once derived) and the config is frozen; a result is

@@ -9,7 +9,6 @@ import pandas as pd
 
 from tasks.adam.adae import analysis_grade_variable
 from tasks.analysis.arms import arm_columns, column_header
-from tasks.analysis.once import once_per_input
 from tasks.report import formatting as fmt
 
 NOT_CODED = "(NOT CODED)"
@@ -61,7 +60,6 @@ def prepare_events(records: pd.DataFrame) -> pd.DataFrame:
     return events
 
 
-@once_per_input
 def safety_events(adae: pd.DataFrame, flag: str = "TRTEMFL") -> pd.DataFrame:
     """The records where `flag` is "Y", prepared for counting (prepare_events)."""
     return prepare_events(adae[adae[flag].eq("Y")])

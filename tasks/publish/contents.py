@@ -48,16 +48,43 @@ def _rtf(table: Table, marking: str) -> bytes:
         folder / RTF_FILE).write_bytes(table_rtf(table, marking))).read_bytes()
 
 
+def _csvs(frames: list[pd.DataFrame]) -> list[bytes]:
+    """_csv of each frame. Frames of one layout (columns and types: the patient profiles, by the
+    thousand in a large trial) are written as one CSV and cut at their row counts, as to_csv's
+    cost per call dwarfs a profile's rows; a frame with a line break in a value is written alone
+    (its row is more than one line)."""
+    made: dict[int, bytes] = {}
+    layouts: dict[tuple, list[int]] = {}
+    for i, frame in enumerate(frames):
+        layouts.setdefault((tuple(frame.columns), tuple(map(str, frame.dtypes))), []).append(i)
+    for members in layouts.values():
+        if len(members) == 1:
+            made[members[0]] = _csv(frames[members[0]])
+            continue
+        whole = pd.concat([frames[i] for i in members], ignore_index=True)
+        text = whole.select_dtypes(include=["object", "string", "category"]).astype(str)
+        if any(text[column].str.contains("[\r\n]", regex=True).any() for column in text):
+            made.update((i, _csv(frames[i])) for i in members)
+            continue
+        header, *lines = _csv(whole).split(b"\n")[:-1]
+        start = 0
+        for i in members:
+            rows = lines[start:start + len(frames[i])]
+            start += len(frames[i])
+            made[i] = b"\n".join([header, *rows]) + b"\n"
+    return [made[i] for i in range(len(frames))]
+
+
 def write_tables(blocks: list[Table | Figure], tables: Path, figures: Path | None,
                  marking: str) -> None:
     """<tables>/<id>.csv for every table and figure (the figure's plotted data), <tables>/rtf/
     <id>.rtf for every table (marked `marking`); <figures>/<id>.svg unless `figures` is None; a
     patient profile's two files in the profiles/ subfolders. Not fsynced one by one: publishing
     fsyncs the whole staging folder before its rename."""
-    for block in blocks:
+    for block, csv in zip(blocks, _csvs([block.data for block in blocks])):
         sub = Profile.folder if isinstance(block, Profile) else ""
         (tables / sub).mkdir(parents=True, exist_ok=True)
-        (tables / sub / f"{block.id}.csv").write_bytes(_csv(block.data))
+        (tables / sub / f"{block.id}.csv").write_bytes(csv)
         if isinstance(block, Table):
             (tables / "rtf").mkdir(exist_ok=True)
             (tables / "rtf" / f"{block.id}.rtf").write_bytes(_rtf(block, marking))
