@@ -15,7 +15,7 @@ from prefect.context import TaskRunContext
 
 import tasks
 from tasks.adam.build import build_adam, load_adam, save_adam
-from tasks.analysis.assemble import Analysis, analyse
+from tasks.analysis.assemble import ADLB_VARIABLES, Analysis, analyse
 from tasks.cache import cache_folder, cached_file, cached_value, is_complete
 from tasks.config import TrialConfig
 from tasks.errors import InterimError
@@ -138,7 +138,7 @@ def analyse_cut(adam: Path, records: Path, cutoff: CutoffResult, findings: list[
                   previous and [str(previous), sha256_file(previous / MANIFEST_NAME)])
 
     def run() -> Analysis:
-        datasets = load_adam(adam)
+        datasets = load_adam(adam, {"adlb": ADLB_VARIABLES})
         if datasets is None:        # check-adam left it complete: removed since by someone else
             raise InterimError(f"the ADaM cache folder {adam} was removed during the run; "
                                "run again")

@@ -45,12 +45,14 @@ def save_adam(adam: Adam, folder: Path) -> None:
     write_folder(folder, write)
 
 
-def load_adam(folder: Path) -> Adam | None:
-    """The datasets of a complete cache folder, or None when it is missing or incomplete."""
+def load_adam(folder: Path, columns: dict[str, list[str]] | None = None) -> Adam | None:
+    """The datasets of a complete cache folder (only `columns` of those it names), or None when
+    it is missing or incomplete."""
     if not is_complete(folder):
         return None
     frames = {}
     for name in ADAM_DATASETS:
-        frames[name] = pd.read_parquet(folder / f"{name}.parquet")
+        frames[name] = pd.read_parquet(folder / f"{name}.parquet",
+                                       columns=(columns or {}).get(name))
         release_unused_memory()      # the Arrow table it was converted from, before the next
     return Adam(**frames)

