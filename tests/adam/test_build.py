@@ -36,3 +36,11 @@ def test_partial_folder_of_a_dead_run_is_removed(tmp_path):
     dead.mkdir()
     save_adam(adam(), tmp_path / "key")
     assert not dead.exists() and load_adam(tmp_path / "key") is not None
+
+
+def test_only_the_variables_named_are_read_back(tmp_path):
+    save_adam(Adam(**{name: pd.DataFrame({"USUBJID": ["S-1"], "AVAL": [1.0], "LBSEQ": ["1"]})
+                      for name in DATASETS}), tmp_path / "key")
+    read = load_adam(tmp_path / "key", {"adlb": ["USUBJID", "AVAL"]})
+    assert list(read.adlb.columns) == ["USUBJID", "AVAL"]
+    assert list(read.adae.columns) == ["USUBJID", "AVAL", "LBSEQ"]
