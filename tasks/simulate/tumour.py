@@ -298,7 +298,8 @@ def _beyond_progression(tumours: Tumours, subjects: pd.DataFrame, cfg: TrialConf
     to_confirm = pd.Series(confirm_vid, index=pd_vid)
 
     def moved(frame: pd.DataFrame, copies: pd.DataFrame) -> pd.DataFrame:
-        copies = copies.assign(vid=copies["vid"].map(to_confirm))
+        # astype: mapping no copies at all (nobody goes on beyond PD) gives float64
+        copies = copies.assign(vid=copies["vid"].map(to_confirm).astype(np.int64))
         frame = frame.assign(vid=position[frame["vid"].to_numpy()])
         return pd.concat([frame, copies], ignore_index=True).sort_values(
             ["vid", "lesion"], kind="stable").reset_index(drop=True)
