@@ -67,8 +67,9 @@ def profile_subjects(adsl: pd.DataFrame, adae: pd.DataFrame, window_days: int) -
                         "_RANK": np.select([dead & soon, dead], [0, 1], 2),
                         "_WORST": -worst.to_numpy()})
     out = out.sort_values(["_RANK", "_WORST", "USUBJID"], kind="mergesort")
-    return (out.drop(columns=["_RANK", "_WORST"]).assign(NAME=out["USUBJID"].map(profile_name))
-            .reset_index(drop=True))
+    # text even when nobody is profiled (mapping no subjects at all gives float64)
+    names = out["USUBJID"].map(profile_name).astype(object)
+    return out.drop(columns=["_RANK", "_WORST"]).assign(NAME=names).reset_index(drop=True)
 
 
 def timeline_data(frames: dict[str, pd.DataFrame], origins: pd.Series,

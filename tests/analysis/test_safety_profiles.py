@@ -153,3 +153,18 @@ def test_listings_link_to_profile_pages_in_the_html(adam):
     assert html.count('href="#profile-S-4"') == 3            # two SAE rows and the index
     assert 'id="profile-S-4"' in html and 'class="profile-narrative"' in html
     assert "Patient profile: S-4" not in html.split('<nav class="toc">')[1].split("</nav>")[0]
+
+
+def test_a_trial_where_nobody_needs_a_profile_has_an_appendix_that_says_so():
+    """Early in a trial: nobody died, had an SAE or a grade >= 4 TEAE (S-3 only: grade 2)."""
+    adsl = _adsl().iloc[[2]].reset_index(drop=True)
+    ae, ex = AE[AE["USUBJID"].eq("S-3")], _ex().query("USUBJID == 'S-3'")
+    cut = Cut(CUTOFF, "memory", {"ae": ae, "ex": ex}, {})
+    empty = pd.DataFrame()
+    adam = Adam(adsl=adsl, adrs=empty, adtte=empty, adae=build_adae(adsl, cut, CFG), adex=empty,
+                adlb=build_adlb(adsl, cut, CFG), adtr=empty, adexrec=build_adexrec(adsl, ex, CFG))
+    profiles = patient_profiles(adam, CFG, CUTOFF)
+    assert profiles.pages == [] and profiles.index.empty and profiles.links() == {}
+    blocks = appendix_blocks(profiles, CFG)
+    assert len(blocks) == 1 and isinstance(blocks[0], Paragraph)
+    assert blocks[0].text.startswith("None: no subject died, had a serious adverse event")
