@@ -19,7 +19,7 @@ from tasks.analysis.assemble import ADLB_VARIABLES, Analysis, analyse
 from tasks.cache import cache_folder, cached_file, cached_value, is_complete
 from tasks.config import TrialConfig
 from tasks.errors import InterimError
-from tasks.ingest.cutoff import apply_cutoff
+from tasks.ingest.cutoff import apply_cutoff, require_subjects
 from tasks.ingest.narrative import read_narrative
 from tasks.ingest.read import read_cut
 from tasks.model import Cut, CutoffResult, Finding
@@ -64,7 +64,9 @@ def validate(cut: Cut, cfg: TrialConfig) -> list[Finding]:
 
 @thin(name="apply-cutoff")
 def cut_at_cutoff(cut: Cut, cfg: TrialConfig) -> CutoffResult:
-    return apply_cutoff(cut, cfg)
+    result = apply_cutoff(cut, cfg)
+    require_subjects(cut, result)           # nothing to analyse: stop before anything is reserved
+    return result
 
 
 def derivation_cache_key(context: TaskRunContext | None, parameters: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from tasks.config import TrialConfig
 from tasks.dates import earliest_date
+from tasks.errors import BadInputError
 from tasks.model import Cut, CutoffResult, Finding
 from tasks.validate.findings import row_findings
 
@@ -82,6 +83,20 @@ def apply_cutoff(cut: Cut, cfg: TrialConfig) -> CutoffResult:
     removed = pd.concat([t for t in touched if len(t)] or [_empty_removed()], ignore_index=True)
     new_cut = replace(cut, domains={d: frames[d] for d in cut.domains}, findings=findings)
     return CutoffResult(cut=new_cut, log=_log(removed, undated, list(cut.domains)), removed=removed)
+
+
+def require_subjects(before: Cut, after: CutoffResult) -> None:
+    """BadInputError when no subject of DM is left at the cutoff (a cut before the first
+    consent): there is nothing to analyse, and a report of no one would be published."""
+    dm = after.cut.get("dm")
+    if dm is not None and len(dm):
+        return
+    name = before.file_name("dm") if before.has("dm") else "DM"
+    held = len(before["dm"]) if before.has("dm") else 0
+    why = (f"{name} holds no subject" if not held
+           else f"the {held} subject(s) of {name} consented after the cutoff")
+    raise BadInputError(f"{why}: nothing to analyse at the cutoff {before.cutoff.isoformat()}; "
+                        "analyse a later cut")
 
 
 def consent_dates(cut: Cut, cfg: TrialConfig) -> pd.DataFrame:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pytest
 from cutkit import CUTOFF, STUDY, make_cut, subject, tiny_domains, with_rows, with_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tasks.errors import BadInputError
 from tasks.ingest import apply_cutoff
 from tasks.ingest.cutoff import (
     DATE_CUT,
@@ -18,6 +20,7 @@ from tasks.ingest.cutoff import (
     ONGOING,
     PARENT_CUT,
     SUBJECT_CUT,
+    require_subjects,
 )
 from tasks.model import TEXT
 
@@ -264,3 +267,17 @@ def test_a_death_after_the_cutoff_is_no_fatal_teae_and_no_death_downstream(cfg):
     assert results.missing_grade.subjects == 1               # the grade 5 became "Missing"
     assert adam.adae["ATOXGRN"].max() < 5
     assert death_reconciliation(adam.adsl, adam.adae, cfg.safety).empty
+
+
+def test_a_cut_with_no_subject_at_the_cutoff_stops_with_what_to_do(cfg):
+    """Before the first consent there is nothing to analyse: one clear message, no report."""
+    early = make_cut(tiny_domains(), cutoff=date(2025, 12, 31))   # consents from 2026-01-05
+    with pytest.raises(BadInputError, match=r"^the 3 subject\(s\) of dm.csv consented after the "
+                                            r"cutoff: nothing to analyse at the cutoff "
+                                            r"2025-12-31; analyse a later cut$"):
+        require_subjects(early, apply_cutoff(early, cfg))
+    nobody = make_cut({**tiny_domains(), "dm": tiny_domains()["dm"].iloc[:0]})
+    with pytest.raises(BadInputError, match=r"^dm.csv holds no subject: nothing to analyse"):
+        require_subjects(nobody, apply_cutoff(nobody, cfg))
+    cut = make_cut(tiny_domains())
+    assert require_subjects(cut, apply_cutoff(cut, cfg)) is None
