@@ -4,6 +4,7 @@ docs/dsmb-report.md. Pure: the previous cut arrives as a value."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 
 import pandas as pd
 
@@ -35,6 +36,7 @@ from tasks.analysis.safety import (
 )
 from tasks.analysis.safety_profiles import appendix_blocks, patient_profiles
 from tasks.config import TrialConfig
+from tasks.errors import BadInputError
 from tasks.model import (
     Adam,
     Block,
@@ -125,12 +127,22 @@ def disagreement_table(adam: Adam, limit: int) -> list[Block]:
             table.as_listing(limit)]
 
 
+def require_treated(adsl: pd.DataFrame, cutoff: date) -> None:
+    """BadInputError when nobody is in the safety population yet (screened, not dosed): every
+    table of the report is of treated subjects, so there is nothing to analyse."""
+    if not adsl["SAFFL"].eq("Y").any():
+        raise BadInputError(
+            f"no subject was treated by the cutoff {cutoff.isoformat()} (SAFFL = Y: none of the "
+            f"{len(adsl)} subject(s) in ADSL): nothing to analyse; analyse a later cut")
+
+
 def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: TrialConfig,
             previous: PreviousCut | None, snapshot: pd.DataFrame | None) -> Analysis:
     """Every result and every section of both reports. `previous`: the previous cut (None for
     the first cut); `snapshot`: this cut's record snapshot (read for the comparison with the
     previous cut only)."""
     cut, day = cutoff.cut, cutoff.cut.cutoff
+    require_treated(adam.adsl, day)
     if list(adam.adlb.columns) != ADLB_VARIABLES:
         adam = replace(adam, adlb=adam.adlb[ADLB_VARIABLES])
     limit = cfg.report.max_listing_rows_in_pdf
