@@ -28,3 +28,10 @@ def test_rates_and_estimates_with_ci():
 
 def test_text_never_shows_nan():
     assert fmt.text(float("nan")) == "" and fmt.text(None) == "" and fmt.text(3.0) == "3"
+
+
+def test_a_p_value_below_its_last_place_is_never_printed_as_zero():
+    assert fmt.p_value(0.0471) == "0.0471" and fmt.p_value(0.00005) == "< 0.0001"
+    assert fmt.p_value(3e-9) == "< 0.0001" and fmt.p_value(0.0) == "< 0.0001"
+    assert fmt.p_value(0.0001) == "0.0001" and fmt.p_value(1.0) == "1.0000"
+    assert fmt.p_value(None) == "NE" and fmt.p_value(float("nan")) == "NE"

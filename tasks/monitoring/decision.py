@@ -222,7 +222,7 @@ def _inference_blocks(simon: SimonResult | NotEvaluated) -> list[Block]:
         "Method": [r[0] for r in rows],
         "Estimate, %": [fmt.number(100 * r[1], 1) for r in rows],
         f"{conf}, %": [fmt.rate_range(r[2], r[3]).replace(" to ", ", ") for r in rows],
-        f"p-value (H0: rate = {p0})": [fmt.number(r[4], 4) for r in rows]})
+        f"p-value (H0: rate = {p0})": [fmt.p_value(r[4]) for r in rows]})
     data = pd.DataFrame([{"method": key, "responses": inf.responses, "n": inf.n, "estimate": r[1],
                           "ci_low": r[2], "ci_high": r[3], "p_value": r[4],
                           "conf_level": inf.conf_level, "provisional": inf.provisional}

@@ -28,6 +28,14 @@ def number(value: float | None, decimals: int = 1) -> str:
     return f"{math.copysign(rounded, float(value)) if rounded else 0.0:.{decimals}f}"
 
 
+def p_value(value: float | None, decimals: int = 4) -> str:
+    """A p-value to `decimals` places; below the last place '< 0.0001' (a p-value is not 0)."""
+    floor = 10.0 ** -decimals
+    if value is not None and not _missing(value) and float(value) < floor:
+        return f"< {floor:.{decimals}f}"
+    return number(value, decimals)
+
+
 def plain(value: float | None) -> str:
     """A configured number as it is written: 0.95, 30, 1.5 (no rounding, no trailing zeros)."""
     if value is None or _missing(value):

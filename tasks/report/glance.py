@@ -86,12 +86,18 @@ def efficacy_headline(results: Results, rate_conf_level: float) -> tuple[GlanceL
                        if inf.provisional else "")
         lines.append(GlanceLine(
             f"After the two-stage design ({inf.responses} responses in the first {inf.n}): "
-            f"stage-wise p = {fmt.number(inf.p_value, 4)} (naive "
-            f"{fmt.number(inf.naive_p_value, 4)}), UMVUE {fmt.number(100 * inf.estimate)}%, "
+            f"stage-wise p {_p(inf.p_value)} (naive p {_p(inf.naive_p_value)}), "
+            f"UMVUE {fmt.number(100 * inf.estimate)}%, "
             f"{conf}% CI {fmt.rate_range(inf.ci_low, inf.ci_high)}% (naive "
             f"{fmt.rate_range(inf.naive_ci_low, inf.naive_ci_high)}%){provisional}.",
             INFERENCE_TABLE))
     return tuple(lines)
+
+
+def _p(value: float) -> str:
+    """'= 0.0123' or '< 0.0001'."""
+    shown = fmt.p_value(value)
+    return shown if shown.startswith("<") else f"= {shown}"
 
 
 def data_maturity(results: Results) -> tuple[GlanceLine, ...]:

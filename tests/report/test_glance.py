@@ -90,3 +90,16 @@ def test_page_2_lists_a_few_items_of_each_attention_rule_and_counts_the_rest():
         ("Simon final: 1 more response.", "t_rules")]
     assert attention_lines([*deaths[:5], boundary], per_rule=5) == tuple(
         GlanceLine(item.text, item.target) for item in [*deaths[:5], boundary])
+
+
+def test_the_two_stage_inference_line_prints_its_p_values_as_p_values(run):
+    analysis, documents = run
+    inf = analysis.results.monitoring.simon.inference
+    assert inf is not None, "the demo cut reaches stage 2"
+    line = next(g.text for g in documents["closed"].glance.efficacy
+                if g.text.startswith("After the two-stage design"))
+
+    def shown(p: float) -> str:
+        return fmt.p_value(p) if p < 1e-4 else f"= {fmt.p_value(p)}"      # "< 0.0001"
+    assert (f"stage-wise p {shown(inf.p_value)} (naive p {shown(inf.naive_p_value)}), UMVUE "
+            f"{fmt.number(100 * inf.estimate)}%") in line
