@@ -65,7 +65,7 @@ def validate(cut: Cut, cfg: TrialConfig) -> list[Finding]:
 @thin(name="apply-cutoff")
 def cut_at_cutoff(cut: Cut, cfg: TrialConfig) -> CutoffResult:
     result = apply_cutoff(cut, cfg)
-    require_subjects(cut, result)           # nothing to analyse: stop before anything is reserved
+    require_subjects(result)           # nothing to analyse: stop before anything is reserved
     return result
 
 

@@ -85,17 +85,18 @@ def apply_cutoff(cut: Cut, cfg: TrialConfig) -> CutoffResult:
     return CutoffResult(cut=new_cut, log=_log(removed, undated, list(cut.domains)), removed=removed)
 
 
-def require_subjects(before: Cut, after: CutoffResult) -> None:
+def require_subjects(result: CutoffResult) -> None:
     """BadInputError when no subject of DM is left at the cutoff (a cut before the first
     consent): there is nothing to analyse, and a report of no one would be published."""
-    dm = after.cut.get("dm")
-    if dm is not None and len(dm):
+    cut = result.cut
+    if cut.has("dm") and len(cut["dm"]):
         return
-    name = before.file_name("dm") if before.has("dm") else "DM"
-    held = len(before["dm"]) if before.has("dm") else 0
-    why = (f"{name} holds no subject" if not held
-           else f"the {held} subject(s) of {name} consented after the cutoff")
-    raise BadInputError(f"{why}: nothing to analyse at the cutoff {before.cutoff.isoformat()}; "
+    name = cut.file_name("dm")
+    later = int(((result.removed["domain"] == "DM")
+                 & (result.removed["reason"] == SUBJECT_CUT)).sum())
+    why = (f"the {later} subject(s) of {name} consented after the cutoff" if later
+           else f"{name} holds no subject")
+    raise BadInputError(f"{why}: nothing to analyse at the cutoff {cut.cutoff.isoformat()}; "
                         "analyse a later cut")
 
 

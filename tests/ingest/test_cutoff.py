@@ -275,9 +275,9 @@ def test_a_cut_with_no_subject_at_the_cutoff_stops_with_what_to_do(cfg):
     with pytest.raises(BadInputError, match=r"^the 3 subject\(s\) of dm.csv consented after the "
                                             r"cutoff: nothing to analyse at the cutoff "
                                             r"2025-12-31; analyse a later cut$"):
-        require_subjects(early, apply_cutoff(early, cfg))
+        require_subjects(apply_cutoff(early, cfg))
     nobody = make_cut({**tiny_domains(), "dm": tiny_domains()["dm"].iloc[:0]})
     with pytest.raises(BadInputError, match=r"^dm.csv holds no subject: nothing to analyse"):
-        require_subjects(nobody, apply_cutoff(nobody, cfg))
+        require_subjects(apply_cutoff(nobody, cfg))
     cut = make_cut(tiny_domains())
-    assert require_subjects(cut, apply_cutoff(cut, cfg)) is None
+    assert require_subjects(apply_cutoff(cut, cfg)) is None
