@@ -179,7 +179,7 @@ knobs = st.fixed_dictionaries({"confirmation_min_days": st.integers(1, 60),
                                "accept_sd_between": st.booleans()})
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(st.lists(subject, min_size=1, max_size=20), knobs)
 def test_property_bor_and_cbor_follow_the_rules_cbor_never_better_crsp_implies_rsp(subjects, k):
     named = {f"S{i}": seq for i, seq in enumerate(subjects)}

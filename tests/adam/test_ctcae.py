@@ -79,7 +79,7 @@ def test_missing_normal_range_or_unknown_unit_gives_no_grade_with_the_reason():
     assert grade("ALT", [np.nan], uln=40) == ([None], [""])
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(st.sampled_from(["ALT", "AST", "ALP", "BILI"]), st.floats(1, 1000), st.floats(0.01, 50),
        st.floats(0.01, 50), st.one_of(st.just(np.nan), st.floats(1, 2000)))
 def test_increase_grades_never_fall_as_the_value_rises(test, uln, low_ratio, high_ratio, base):
@@ -88,7 +88,7 @@ def test_increase_grades_never_fall_as_the_value_rises(test, uln, low_ratio, hig
     assert grades[0] <= grades[1] and set(grades) <= {0, 1, 2, 3, 4}
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(st.sampled_from(["ALB", "PLAT"]), st.floats(0.1, 500), st.floats(0.1, 500))
 def test_decrease_grades_never_rise_as_the_value_rises(test, a, b):
     unit = "g/L" if test == "ALB" else "10^9/L"

@@ -252,7 +252,7 @@ records = st.dictionaries(st.tuples(st.sampled_from(["AE", "RS"]), st.sampled_fr
                           st.sampled_from(["h1", "h2"]), max_size=12)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(records, records)
 def test_every_key_is_new_changed_removed_or_unchanged(current, previous):
     def snap(d: dict) -> pd.DataFrame:

@@ -99,7 +99,7 @@ def test_uncoded_terms_are_shown_not_dropped():
     assert table.display.iloc[:, 0].str.strip().tolist() == ["Any", "(NOT CODED)", "(NOT CODED)"]
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(st.lists(st.tuples(st.sampled_from("ABCDE"), st.sampled_from(["GI", "SKIN"]),
                           st.sampled_from(["NAUSEA", "RASH", "PAIN"]),
                           st.sampled_from(["1", "2", "3", "5", ""])),

@@ -48,8 +48,7 @@ def fake_version(tmp_path) -> Path:
 
 
 @given(closed=_lists, open_=_lists, audience=st.sampled_from(["closed", "open", "all"]))
-@hsettings(max_examples=150, deadline=None,
-           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_a_closed_copy_never_goes_to_an_open_recipient(fake_version, make_settings, closed, open_,
                                                        audience):
     closed, open_ = _distinct(closed), _distinct(open_)
@@ -88,8 +87,7 @@ class RecordingChannel:
 
 
 @given(closed=_lists, open_=_lists)
-@hsettings(max_examples=60, deadline=None,
-           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_what_reaches_an_open_recipient_is_made_from_the_open_report(fake_version, make_settings,
                                                                      tmp_path_factory,
                                                                      monkeypatch, closed, open_):

@@ -206,7 +206,7 @@ def test_the_input_cut_is_not_changed(cfg):
     assert cut.findings == []
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15)
 @given(st.lists(st.one_of(st.dates(date(2025, 1, 1), date(2027, 12, 31)).map(date.isoformat),
                           st.dates(date(2025, 1, 1),
                                    date(2027, 12, 31)).map(lambda d: d.isoformat()[:7]),

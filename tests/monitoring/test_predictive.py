@@ -56,7 +56,7 @@ def test_predictive_probability_rejects_more_responses_than_subjects():
         predictive_probability(4, 3, 10, P0, 0.9, 1, 1)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(m=st.integers(1, 30), extra=st.integers(0, 20), data=st.data())
 def test_more_responses_never_lower_the_predictive_probability(m, extra, data):
     x = data.draw(st.integers(0, m - 1))

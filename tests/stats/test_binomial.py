@@ -34,7 +34,7 @@ def test_clopper_pearson_confidence_level_is_honoured():
     assert low95 < low90 < 4 / 13 < high90 < high95
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.integers(min_value=1, max_value=200).flatmap(
     lambda n: st.tuples(st.integers(min_value=0, max_value=n), st.just(n))))
 def test_clopper_pearson_limits_solve_the_binomial_tail_equations(kn):
