@@ -54,6 +54,7 @@ from tasks.adam.response_terms import CLINICAL_BENEFIT, IRECIST, NE, PD, RECIST,
 from tasks.config import Response, TrialConfig
 from tasks.dates import DAYS_PER_MONTH
 from tasks.model import Cut
+from tasks.stack import stack_records
 
 COLUMNS = ["STUDYID", "USUBJID", "ASEQ", "PARAMCD", "PARAM", "AVALC", "AVAL", "ADT", "ADTF",
            "ANL01FL", "EXCLREAS", "RSSEQ", "VISITNUM", "VISIT", "RSDTC"]
@@ -143,7 +144,7 @@ def _first(ovr: pd.DataFrame, mask: pd.Series, avalc: str | None = None,
 def add_param_bor(adrs: pd.DataFrame, anl: pd.DataFrame, subjects: pd.DataFrame, rc: Response,
                   by: str, suffix: str = "") -> pd.DataFrame:
     """BOR and CBOR (BORIRC and CBORIRC for the independent review: `suffix`)."""
-    return pd.concat([
+    return stack_records([
         adrs,
         _best(anl, subjects, BOR_RULES, rc, f"BOR{suffix}",
               f"Best Overall Response by {by} (confirmation not required)"),
@@ -158,7 +159,7 @@ def add_param_window(adrs: pd.DataFrame, anl: pd.DataFrame, subjects: pd.DataFra
     # .le: pandas-stubs types Series[int] <= float as unsupported
     within = anl[(anl["ADT"] - anl["REFDT"]).dt.days.le(rc.dcr_window_months * DAYS_PER_MONTH)]
     months = f"{rc.dcr_window_months:g} months"
-    return pd.concat([
+    return stack_records([
         adrs,
         _best(within, subjects, BOR_RULES, rc, "BORW",
               f"Best Overall Response within {months} by {by} (confirmation not required)"),
@@ -176,38 +177,39 @@ def add_param_landmark(adrs: pd.DataFrame, anl: pd.DataFrame, subjects: pd.DataF
     left_out = rec["AVALC"].isin(list(LEFT_OUT))
     rec["ANL01FL"] = rec["ANL01FL"].where(~left_out, None)  # type: ignore[call-overload]  # None
     rec["EXCLREAS"] = rec["AVALC"].map(LEFT_OUT).fillna("")
-    return pd.concat([adrs, rec])
+    return stack_records([adrs, rec])
 
 
 def add_param_rsp(adrs: pd.DataFrame, anl: pd.DataFrame, subjects: pd.DataFrame,
                   by: str) -> pd.DataFrame:
     first = _first(anl, anl["AVALC"].isin(RESPONDER), "Y")
-    return pd.concat([adrs, _param(subjects, first, "RSP",
-                                   f"Response by {by} (confirmation not required)", "N")])
+    return stack_records([adrs, _param(subjects, first, "RSP",
+                                       f"Response by {by} (confirmation not required)", "N")])
 
 
 def add_param_crsp(adrs: pd.DataFrame, anl: pd.DataFrame, subjects: pd.DataFrame, rc: Response,
                    by: str) -> pd.DataFrame:
     first = first_confirmed_response(anl, rc).assign(AVALC="Y")
-    return pd.concat([adrs, _param(subjects, first, "CRSP", f"Confirmed Response by {by}", "N")])
+    return stack_records([adrs, _param(subjects, first, "CRSP", f"Confirmed Response by {by}",
+                                       "N")])
 
 
 def add_param_cb(adrs: pd.DataFrame, subjects: pd.DataFrame, by: str) -> pd.DataFrame:
     cbor = adrs[adrs["PARAMCD"].eq("CBOR") & adrs["AVALC"].isin(CLINICAL_BENEFIT)]
     benefit = cbor[["USUBJID", *SOURCE_COLUMNS]].assign(AVALC="Y")
-    return pd.concat([adrs, _param(subjects, benefit, "CB", f"Clinical Benefit by {by}", "N")])
+    return stack_records([adrs, _param(subjects, benefit, "CB", f"Clinical Benefit by {by}", "N")])
 
 
 def add_param_pd(adrs: pd.DataFrame, anl: pd.DataFrame, subjects: pd.DataFrame,
                  by: str) -> pd.DataFrame:
     first = _first(anl, anl["AVALC"].eq(PD), "Y")
-    return pd.concat([adrs, _param(subjects, first, "PD", f"Disease Progression by {by}", "N")])
+    return stack_records([adrs, _param(subjects, first, "PD", f"Disease Progression by {by}", "N")])
 
 
 def add_param_death(adrs: pd.DataFrame, subjects: pd.DataFrame) -> pd.DataFrame:
     dead = subjects[subjects["DTHDT"].notna()]
     death = pd.DataFrame({"USUBJID": dead["USUBJID"], "AVALC": "Y", "ADT": dead["DTHDT"]})
-    return pd.concat([adrs, _param(subjects, death, "DEATH", "Death", "N")])
+    return stack_records([adrs, _param(subjects, death, "DEATH", "Death", "N")])
 
 
 def add_param_lsta(adrs: pd.DataFrame, anl: pd.DataFrame, subjects: pd.DataFrame,
@@ -216,7 +218,7 @@ def add_param_lsta(adrs: pd.DataFrame, anl: pd.DataFrame, subjects: pd.DataFrame
     last = _first(anl, anl["AVALC"].ne(NE), last=True)
     rec = _param(subjects, last, "LSTA", f"Last Adequate Tumor Assessment by {by}", "")
     rec["AVALC"] = rec["AVALC"].replace("", None)
-    return pd.concat([adrs, rec])
+    return stack_records([adrs, rec])
 
 
 def add_independent_review(adrs: pd.DataFrame, cut: Cut, subjects: pd.DataFrame,
@@ -232,7 +234,7 @@ def add_independent_review(adrs: pd.DataFrame, cut: Cut, subjects: pd.DataFrame,
     if ovr.empty:
         return adrs
     anl = analysis_assessments(ovr, subjects)
-    return add_param_bor(pd.concat([adrs, ovr]), anl, subjects, rc, reading.by, INDEPENDENT)
+    return add_param_bor(stack_records([adrs, ovr]), anl, subjects, rc, reading.by, INDEPENDENT)
 
 
 def add_irecist(adrs: pd.DataFrame, cut: Cut, subjects: pd.DataFrame, cfg: TrialConfig,
@@ -245,7 +247,7 @@ def add_irecist(adrs: pd.DataFrame, cut: Cut, subjects: pd.DataFrame, cfg: Trial
         return adrs
     anl = analysis_assessments(ovr, subjects)
     by = reading.by
-    return pd.concat([
+    return stack_records([
         adrs, ovr,
         _best(anl, subjects, IBOR_RULES, rc, "IBOR",
               f"iRECIST Best Overall Response by {by} (confirmation not required)", IRECIST),
