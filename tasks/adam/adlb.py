@@ -30,6 +30,7 @@ from tasks.adam.unique import numbers, upper
 from tasks.config import TrialConfig
 from tasks.dates import study_day, to_date
 from tasks.model import TEXT, Cut
+from tasks.stack import filled_types, typed_like
 
 ADSL_VARIABLES = ("SAFFL", "TRT01A", "TRT01AN", "TRTSDT", "TRTEDT")
 LB_VARIABLES = ("STUDYID", "USUBJID", "LBSEQ", "LBTESTCD", "LBTEST", "LBSTRESC", "LBSTRESN",
@@ -194,10 +195,7 @@ def derive_param_albi(adlb: pd.DataFrame, window_days: int) -> pd.DataFrame:
     columns = list(dict.fromkeys([*adlb.columns, *rows.columns]))
     # columns all-missing in one part (e.g. AVALC of numeric rows) take the other part's dtype:
     # typed here, not left to pandas' concat (whose rule for it is changing)
-    rows = rows.reindex(columns=columns)
-    for column in columns:
-        if rows[column].isna().all() and column in adlb and not adlb[column].isna().all():
-            rows[column] = rows[column].astype(adlb[column].dtype)
+    rows = typed_like(rows.reindex(columns=columns), filled_types([adlb]))
     # appended column by column, each ADLB column let go once copied (a million-row ADLB is
     # never there twice); copy=False keeps the columns as they are, unconsolidated
     def part(column: str) -> pd.Series:
