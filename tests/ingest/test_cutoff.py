@@ -281,3 +281,21 @@ def test_a_cut_with_no_subject_at_the_cutoff_stops_with_what_to_do(cfg):
         require_subjects(apply_cutoff(nobody, cfg))
     cut = make_cut(tiny_domains())
     assert require_subjects(apply_cutoff(cut, cfg)) is None
+
+
+def test_the_cutoff_step_lets_the_cut_as_read_go(cfg):
+    """Prefect keeps pull-cut's result (the cut as read) until the run ends: the apply-cutoff
+    step empties it once the cut at the cutoff is made, so its frames are freed (at 5,000
+    subjects 300 MB that the derivation and the analysis could not use)."""
+    import gc
+    import weakref
+
+    from flows.steps import cut_at_cutoff
+
+    cut = make_cut(tiny_domains())
+    as_read = weakref.ref(cut.domains["dm"])
+    result = cut_at_cutoff.fn(cut, cfg)
+    gc.collect()
+    assert cut.domains == {} and as_read() is None
+    assert set(result.cut.domains) == set(tiny_domains())
+    assert result.cut["dm"]["USUBJID"].tolist() == tiny_domains()["dm"]["USUBJID"].tolist()
