@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import TaskRunContext
 
 import tasks
-from tasks.adam.build import build_adam, load_adam, save_adam
+from tasks.adam.build import adam_datasets, load_adam, save_adam
 from tasks.analysis.assemble import ADLB_VARIABLES, Analysis, analyse
 from tasks.cache import cache_folder, cached_file, cached_value, is_complete
 from tasks.config import TrialConfig
@@ -104,7 +104,7 @@ def derive_adam(cut: Cut, cfg: TrialConfig) -> str:
     """Derive the ADaM and keep them as Parquet under the cache key; Prefect caches the folder's
     path (a small result: the datasets themselves never pass through Prefect's result store)."""
     folder = cache_folder("adam", derivation_cache_key(None, {"cut": cut, "cfg": cfg}))
-    save_adam(build_adam(cut, cfg), folder)
+    save_adam(adam_datasets(cut, cfg), folder)
     return str(folder)
 
 
@@ -112,7 +112,7 @@ def derive_adam(cut: Cut, cfg: TrialConfig) -> str:
 def derived_adam(folder: str, cut: Cut, cfg: TrialConfig) -> Path:
     """The cache folder of the ADaM; derived again if it was removed since Prefect kept its path."""
     if not is_complete(Path(folder)):
-        save_adam(build_adam(cut, cfg), Path(folder))
+        save_adam(adam_datasets(cut, cfg), Path(folder))
     return Path(folder)
 
 

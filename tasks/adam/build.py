@@ -1,7 +1,7 @@
 """All ADaM datasets of a cut in dependency order, and their Parquet copy for re-use."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -21,27 +21,38 @@ from tasks.memory import release_unused_memory
 from tasks.model import ADAM_DATASETS, Adam, Cut
 
 
-def build_adam(cut: Cut, cfg: TrialConfig) -> Adam:
-    """Every dataset of the cut, ADSL and ADRS first (the others read them)."""
+def adam_datasets(cut: Cut, cfg: TrialConfig) -> Iterator[tuple[str, pd.DataFrame]]:
+    """(name, dataset) of every dataset of the cut, each as it is made: ADSL and ADRS first (the
+    others read them, so they are kept), then one at a time."""
     adsl = build_adsl(cut, cfg)
-    frames = {"adsl": adsl, "adrs": build_adrs(adsl, cut, cfg)}
+    yield "adsl", adsl
+    adrs = build_adrs(adsl, cut, cfg)
+    yield "adrs", adrs
     builders: dict[str, Callable[[], pd.DataFrame]] = {
-        "adtte": lambda: build_adtte(adsl, frames["adrs"], cut, cfg),
+        "adtte": lambda: build_adtte(adsl, adrs, cut, cfg),
         "adae": lambda: build_adae(adsl, cut, cfg), "adex": lambda: build_adex(adsl, cut, cfg),
         "adlb": lambda: build_adlb(adsl, cut, cfg), "adtr": lambda: build_adtr(adsl, cut, cfg),
         "adexrec": lambda: build_adexrec(adsl, cut.get("ex"), cfg),
         "adcm": lambda: build_adcm(adsl, cut, cfg)}
     for name, build in builders.items():
-        release_unused_memory()          # the last builder's intermediates, before the next's
-        frames[name] = build()
-    return Adam(**frames)
+        release_unused_memory()          # the last dataset's intermediates, before the next's
+        yield name, build()
 
 
-def save_adam(adam: Adam, folder: Path) -> None:
-    """Write every dataset into the cache folder (complete or not there: tasks.cache)."""
+def build_adam(cut: Cut, cfg: TrialConfig) -> Adam:
+    """Every dataset of the cut."""
+    return Adam(**dict(adam_datasets(cut, cfg)))
+
+
+def save_adam(datasets: Iterable[tuple[str, pd.DataFrame]], folder: Path) -> None:
+    """Write each (name, dataset) into the cache folder as it comes (the folder is complete or
+    not there: tasks.cache). Given adam_datasets, each dataset is let go once written, before
+    the next is made: the derivation never holds them all (20,000 subjects: ADAE alone is
+    half a gigabyte)."""
     def write(partial: Path) -> None:
-        for name, frame in adam.frames().items():
+        for name, frame in datasets:
             frame.to_parquet(partial / f"{name}.parquet", index=False)
+            del frame                    # not held while the next dataset is made
     write_folder(folder, write)
 
 
