@@ -98,7 +98,9 @@ def derive_analysis_values(adlb: pd.DataFrame) -> pd.DataFrame:
     adlb["R2ULN"] = adlb["AVAL"] / adlb["ANRHI"].where(adlb["ANRHI"] > 0)
     adlb["R2LLN"] = adlb["AVAL"] / adlb["ANRLO"].where(adlb["ANRLO"] > 0)
     given = upper(adlb["LBSTRESN"]).ne("") | upper(adlb["LBSTRESC"]).ne("")
-    adlb["NOGRDRS"] = np.select([adlb["AVAL"].notna(), given], ["", NON_NUMERIC], RESULT_MISSING)
+    # picked from three shared strings: np.select would make a text array and a string per row
+    reasons = np.array(["", NON_NUMERIC, RESULT_MISSING], dtype=object)
+    adlb["NOGRDRS"] = reasons[np.where(adlb["AVAL"].notna(), 0, np.where(given, 1, 2))]
     return adlb
 
 
