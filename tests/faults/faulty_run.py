@@ -32,6 +32,14 @@ from flows.cli import app
 STAGES = ("ingest", "derive", "render", "publish")
 
 
+def replace(owner: object, name: str, value: object) -> None:
+    """owner.name = value, for a name that owner has: a renamed function must not leave the
+    fault silently uninjected."""
+    if not hasattr(owner, name):
+        raise SystemExit(f"faulty_run: {owner!r} has no {name!r} to replace")
+    setattr(owner, name, value)
+
+
 def die() -> None:
     sys.stdout.flush()
     os.kill(os.getpid(), signal.SIGKILL)
@@ -46,31 +54,31 @@ def kill_at(stage: str) -> None:
             if len(calls) == 2:
                 die()
             return real_read(folder, name, source)
-        ingest_read.read_bytes = read_bytes
+        replace(ingest_read, "read_bytes", read_bytes)
     elif stage == "derive":
         # derive even if cached
-        steps.derive_adam = steps.derive_adam.with_options(refresh_cache=True)
-        steps.build_adam = lambda *args, **kwargs: die()
+        replace(steps, "derive_adam", steps.derive_adam.with_options(refresh_cache=True))
+        replace(steps, "adam_datasets", lambda *args, **kwargs: die())
     elif stage == "render":
         def render_pdfs(jobs):
             jobs[0].path.write_bytes(b"%PDF-1.7\n% half a report")
             die()
-        steps.render_pdfs = render_pdfs
+        replace(steps, "render_pdfs", render_pdfs)
     elif stage == "publish":
         real_fsync = versions._fsync_tree
 
         def fsync_tree(folder):
             real_fsync(folder)
             die()
-        versions._fsync_tree = fsync_tree
+        replace(versions, "_fsync_tree", fsync_tree)
     else:
         raise SystemExit(f"unknown stage {stage!r}; one of {', '.join(STAGES)}")
 
 
-def stub_render(set_attribute: Callable[[object, str, object], None] = setattr) -> None:
+def stub_render(set_attribute: Callable[[object, str, object], None] = replace) -> None:
     """A one-page blank PDF with the closed report's attachments instead of the laid-out closed
     report, which is not laid out either (the short open report is: verify reads its captions).
-    `set_attribute`: a test's monkeypatch.setattr, undone after it; setattr in this script."""
+    `set_attribute`: a test's monkeypatch.setattr, undone after it; replace in this script."""
     from pypdf import PdfWriter
 
     real_lay_out, real_render = steps.lay_out, steps.render_pdfs
@@ -114,8 +122,8 @@ def rendezvous(folder: Path, parties: int) -> None:
     def publish(self, manifest_extra):
         meet(folder, "publish", parties)
         return real_publish(self, manifest_extra)
-    steps.reserve_version = reserve_version
-    versions.Reservation.publish = publish
+    replace(steps, "reserve_version", reserve_version)
+    replace(versions.Reservation, "publish", publish)
 
 
 def main() -> None:
