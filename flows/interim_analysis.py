@@ -57,8 +57,9 @@ def interim_analysis(cutoff: date, reason: str | None = None, final: bool = Fals
     cut = cutoff_result.cut
     summary = steps.statistician_summary(location, operation.source, narrative)   # closed, no input
     # the snapshot (Arrow kernels and hashlib) runs in a thread beside the derivations: at 5,000
-    # subjects both took the derivations' time (files in the cache, kept per cut and config)
-    records_file = steps.snapshot.submit(cut, cfg)
+    # subjects both took the derivations' time (files in the cache, kept per cut and config). It
+    # reads a view of the cut, whose frames it holds while the derivation lets them go.
+    records_file = steps.snapshot.submit(cut.view(), cfg)
     adam = steps.derive(cut, cfg)
     records = records_file.result()
     cutoff_result = analysed_part(cutoff_result)  # SDTM frames in ADaM now are let go

@@ -15,7 +15,7 @@ from prefect.context import TaskRunContext
 
 import tasks
 from tasks.adam.build import adam_datasets, load_adam, save_adam
-from tasks.analysis.assemble import ADLB_VARIABLES, Analysis, analyse
+from tasks.analysis.assemble import ADLB_VARIABLES, CUT_DOMAINS, Analysis, analyse
 from tasks.cache import cache_folder, cached_file, cached_value, is_complete
 from tasks.config import TrialConfig
 from tasks.errors import InterimError
@@ -69,7 +69,7 @@ def cut_at_cutoff(cut: Cut, cfg: TrialConfig) -> CutoffResult:
     its end (5,000 subjects: 300 MB the analysis could not use)."""
     result = apply_cutoff(cut, cfg)
     require_subjects(result)           # nothing to analyse: stop before anything is reserved
-    cut.domains.clear()
+    cut.let_go(list(cut.domains))
     return result
 
 
@@ -102,17 +102,20 @@ def source_digest() -> str:
       cache_expiration=timedelta(days=90))
 def derive_adam(cut: Cut, cfg: TrialConfig) -> str:
     """Derive the ADaM and keep them as Parquet under the cache key; Prefect caches the folder's
-    path (a small result: the datasets themselves never pass through Prefect's result store)."""
+    path (a small result: the datasets themselves never pass through Prefect's result store).
+    The cut's domains are let go as the derivation is done with them, but for those the
+    analysis reads (CUT_DOMAINS)."""
     folder = cache_folder("adam", derivation_cache_key(None, {"cut": cut, "cfg": cfg}))
-    save_adam(adam_datasets(cut, cfg), folder)
+    save_adam(adam_datasets(cut, cfg, keep=CUT_DOMAINS), folder)
     return str(folder)
 
 
 @thin(name="check-adam")
 def derived_adam(folder: str, cut: Cut, cfg: TrialConfig) -> Path:
-    """The cache folder of the ADaM; derived again if it was removed since Prefect kept its path."""
+    """The cache folder of the ADaM; derived again if it was removed since Prefect kept its path
+    (derive-adam was cached, so the cut is whole; were it let go, reading it says so)."""
     if not is_complete(Path(folder)):
-        save_adam(adam_datasets(cut, cfg), Path(folder))
+        save_adam(adam_datasets(cut, cfg, keep=CUT_DOMAINS), Path(folder))
     return Path(folder)
 
 

@@ -1,12 +1,15 @@
 """The objects passed between stages: a data cut, validation findings, report blocks."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
+
+from tasks.errors import InterimError
 
 REQUIRED_DOMAINS = ("dm", "ds", "ex", "ae", "rs")
 OPTIONAL_DOMAINS = ("tu", "tr", "lb", "mh", "cm", "vs", "sv", "dv")
@@ -39,15 +42,38 @@ class Cut:
     # Warnings met while reading and cutting the data (no _READY marker, files not read, records
     # without a date kept by the cutoff); validate_cut returns them with its own findings.
     findings: list[Finding] = field(default_factory=list)
+    # Domains let go once no later step reads them (let_go): reading one again is an error, not
+    # an absent domain.
+    released: set[str] = field(default_factory=set)
 
     def has(self, domain: str) -> bool:
+        self._not_released(domain)
         return domain in self.domains
 
     def get(self, domain: str) -> pd.DataFrame | None:
+        self._not_released(domain)
         return self.domains.get(domain)
 
     def __getitem__(self, domain: str) -> pd.DataFrame:
+        self._not_released(domain)
         return self.domains[domain]
+
+    def view(self) -> Cut:
+        """The same cut with a dict of frames of its own: a reader that keeps the frames while
+        another step lets them go from this one."""
+        return replace(self, domains=dict(self.domains))
+
+    def let_go(self, domains: Iterable[str]) -> None:
+        """Drop these domains' frames (their memory goes with the last reference to them)."""
+        gone = set(domains)
+        for domain in gone:
+            self.domains.pop(domain, None)
+        self.released = self.released | gone      # a new set: a replace()'d copy shares the old
+
+    def _not_released(self, domain: str) -> None:
+        if domain in self.released:
+            raise InterimError(f"{domain.upper()} of the cut {self.location} was let go when no "
+                               "later step was to read it, and cannot be read again (run again)")
 
     def file_name(self, domain: str) -> str:
         src = self.files.get(domain)

@@ -29,6 +29,7 @@ from tasks.adam.flags import y_or_none
 from tasks.adam.unique import numbers, upper
 from tasks.config import TrialConfig
 from tasks.dates import study_day, to_date
+from tasks.memory import release_unused_memory
 from tasks.model import TEXT, Cut
 from tasks.stack import filled_types, typed_like
 
@@ -43,13 +44,16 @@ NON_NUMERIC = "NON-NUMERIC RESULT"
 NO_DATE = "DATE MISSING OR PARTIAL"
 
 
-def build_adlb(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
-    """ADLB of the cut's liver-panel records (empty, with every column, when LB is absent)."""
-    lb = cut.get("lb")
-    if lb is None:
-        lb = pd.DataFrame(columns=list(LB_VARIABLES), dtype=object)
-    adlb = (lb.pipe(select_panel, tests=cfg.labs.liver_tests)
-            .pipe(merge_adsl_variables, adsl=adsl)
+def build_adlb(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig,
+               let_go_lb: bool = False) -> pd.DataFrame:
+    """ADLB of the cut's liver-panel records (empty, with every column, when LB is absent).
+    `let_go_lb`: LB is let go from the cut once the panel's records are selected (a copy: most
+    of LB at once, which the rest of the derivation need not hold beside it)."""
+    panel = select_panel(_lb(cut), tests=cfg.labs.liver_tests)
+    if let_go_lb:
+        cut.let_go(["lb"])
+        release_unused_memory()
+    adlb = (panel.pipe(merge_adsl_variables, adsl=adsl)
             .pipe(derive_analysis_values)
             .pipe(derive_baseline)
             .pipe(derive_on_treatment, window_days=cfg.safety.teae_window_days)
@@ -58,6 +62,11 @@ def build_adlb(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
             .pipe(derive_param_albi, window_days=cfg.safety.teae_window_days))
     adlb.index = pd.RangeIndex(len(adlb))    # in place: reset_index would copy a million rows
     return adlb
+
+
+def _lb(cut: Cut) -> pd.DataFrame:
+    lb = cut.get("lb")
+    return pd.DataFrame(columns=list(LB_VARIABLES), dtype=object) if lb is None else lb
 
 
 def select_panel(lb: pd.DataFrame, tests: dict[str, str]) -> pd.DataFrame:

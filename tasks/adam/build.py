@@ -1,7 +1,7 @@
 """All ADaM datasets of a cut in dependency order, and their Parquet copy for re-use."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -21,9 +21,12 @@ from tasks.memory import release_unused_memory
 from tasks.model import ADAM_DATASETS, Adam, Cut
 
 
-def adam_datasets(cut: Cut, cfg: TrialConfig) -> Iterator[tuple[str, pd.DataFrame]]:
+def adam_datasets(cut: Cut, cfg: TrialConfig,
+                  keep: Collection[str] | None = None) -> Iterator[tuple[str, pd.DataFrame]]:
     """(name, dataset) of every dataset of the cut, each as it is made: ADSL and ADRS first (the
-    others read them, so they are kept), then one at a time."""
+    others read them, so they are kept), then one at a time, ADLB last. `keep`: None leaves the
+    cut whole; else the cut's domains are let go as soon as no later dataset reads them (all but
+    LB before ADLB, LB once ADLB has selected its records), except those in `keep`."""
     adsl = build_adsl(cut, cfg)
     yield "adsl", adsl
     adrs = build_adrs(adsl, cut, cfg)
@@ -31,12 +34,16 @@ def adam_datasets(cut: Cut, cfg: TrialConfig) -> Iterator[tuple[str, pd.DataFram
     builders: dict[str, Callable[[], pd.DataFrame]] = {
         "adtte": lambda: build_adtte(adsl, adrs, cut, cfg),
         "adae": lambda: build_adae(adsl, cut, cfg), "adex": lambda: build_adex(adsl, cut, cfg),
-        "adlb": lambda: build_adlb(adsl, cut, cfg), "adtr": lambda: build_adtr(adsl, cut, cfg),
+        "adtr": lambda: build_adtr(adsl, cut, cfg),
         "adexrec": lambda: build_adexrec(adsl, cut.get("ex"), cfg),
         "adcm": lambda: build_adcm(adsl, cut, cfg)}
     for name, build in builders.items():
         release_unused_memory()          # the last dataset's intermediates, before the next's
         yield name, build()
+    if keep is not None:
+        cut.let_go([domain for domain in cut.domains if domain != "lb" and domain not in keep])
+    release_unused_memory()
+    yield "adlb", build_adlb(adsl, cut, cfg, let_go_lb=keep is not None and "lb" not in keep)
 
 
 def build_adam(cut: Cut, cfg: TrialConfig) -> Adam:

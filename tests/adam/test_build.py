@@ -1,8 +1,10 @@
 """The ADaM cache folder (tasks.cache): complete or not read; killed runs' partial folders
-cleaned."""
+cleaned; each dataset written as it is made, and the cut's domains let go once read for the last
+time."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from tasks.adam.build import load_adam, save_adam
 from tasks.cache import COMPLETE_MARKER
@@ -62,3 +64,41 @@ def test_each_dataset_is_let_go_once_written_before_the_next_is_made(tmp_path):
             del frame
     save_adam(datasets(), tmp_path / "key")
     assert load_adam(tmp_path / "key").adlb["AVAL"].tolist() == [float(DATASETS.index("adlb"))]
+
+
+def _cut(tmp_path):
+    from datetime import date
+
+    from tasks.config import load_settings
+    from tasks.ingest.cutoff import apply_cutoff
+    from tasks.ingest.read import read_cut
+    from tasks.simulate import simulate_cut
+    from tasks.simulate.write import write_cut
+
+    settings = load_settings()
+    cfg, cutoff = settings.analysis, date(2026, 10, 31)
+    write_cut(simulate_cut(cfg, settings.simulation, cutoff, 6, 20261, "clean"), tmp_path,
+              cutoff)
+    read = read_cut(str(tmp_path / cutoff.isoformat()), cutoff, cfg, settings.operation.source,
+                    require_ready=False)
+    return apply_cutoff(read, cfg).cut, cfg
+
+
+def test_the_derivation_lets_each_domain_go_after_its_last_dataset_but_those_kept(tmp_path):
+    from tasks.adam.build import adam_datasets, build_adam
+    from tasks.errors import InterimError
+
+    cut, cfg = _cut(tmp_path)
+    whole = build_adam(cut, cfg)
+    assert {"dm", "ae", "lb", "cm"} <= set(cut.domains) and cut.released == set()
+    seen: list[tuple[str, set[str]]] = []
+    for name, frame in adam_datasets(cut, cfg, keep=("cm",)):
+        seen.append((name, set(cut.domains)))
+        pd.testing.assert_frame_equal(frame, getattr(whole, name))
+    assert [name for name, _ in seen][-1] == "adlb" and len(seen) == len(DATASETS)
+    assert {"dm", "ae", "lb"} <= seen[-2][1]           # all there until ADLB is made
+    assert set(cut.domains) == {"cm"}                   # then only what is kept
+    with pytest.raises(InterimError, match=r"^AE of the cut .* was let go"):
+        cut.get("ae")
+    with pytest.raises(InterimError, match=r"^LB of the cut"):
+        cut.has("lb")
