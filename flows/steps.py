@@ -132,9 +132,14 @@ def statistician_summary(location: str, source: Source, narrative: str | None) -
 
 @thin(name="snapshot-records")
 def snapshot(cut: Cut, cfg: TrialConfig) -> Path:
-    """The record snapshot's file (provenance/records.parquet), made once per cut key."""
-    return cached_file("records", run_key(cut, cfg), SNAPSHOT_PATH,
-                       lambda folder: write_snapshot(cut, folder))
+    """The record snapshot's file (provenance/records.parquet), made once per cut key. `cut` is
+    the flow's view of the cut (Cut.view), let go once read: Prefect may keep a task's
+    parameters to the end of the run (5,000-subject re-run: 0.2 GB more)."""
+    try:
+        return cached_file("records", run_key(cut, cfg), SNAPSHOT_PATH,
+                           lambda folder: write_snapshot(cut, folder))
+    finally:
+        cut.let_go(list(cut.domains))
 
 
 @thin(name="analyse")

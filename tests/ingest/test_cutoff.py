@@ -299,3 +299,16 @@ def test_the_cutoff_step_lets_the_cut_as_read_go(cfg):
     assert cut.domains == {} and as_read() is None
     assert set(result.cut.domains) == set(tiny_domains())
     assert result.cut["dm"]["USUBJID"].tolist() == tiny_domains()["dm"]["USUBJID"].tolist()
+
+
+def test_the_snapshot_step_lets_its_view_of_the_cut_go(cfg, tmp_path, monkeypatch):
+    """The record snapshot reads a view of the cut (its own hold on the frames while the
+    derivation lets them go) and lets the view go once read, whatever Prefect keeps."""
+    from flows.steps import snapshot
+
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))      # the snapshot's cache folder
+    cut = apply_cutoff(make_cut(tiny_domains()), cfg).cut
+    view = cut.view()
+    written = snapshot.fn(view, cfg)
+    assert written.is_file() and view.domains == {}
+    assert set(cut.domains) == set(tiny_domains())          # the cut itself is untouched
