@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import TaskRunContext
 
 import tasks
-from tasks.adam.build import adam_datasets, load_adam, save_adam
+from tasks.adam.build import LATE_DOMAINS, adam_datasets, load_adam, save_adam
 from tasks.analysis.assemble import ADLB_VARIABLES, CUT_DOMAINS, Analysis, analyse
 from tasks.cache import cache_folder, cached_file, cached_value, is_complete
 from tasks.config import TrialConfig
@@ -133,11 +133,12 @@ def statistician_summary(location: str, source: Source, narrative: str | None) -
 @thin(name="snapshot-records")
 def snapshot(cut: Cut, cfg: TrialConfig) -> Path:
     """The record snapshot's file (provenance/records.parquet), made once per cut key. `cut` is
-    the flow's view of the cut (Cut.view), let go once read: Prefect may keep a task's
-    parameters to the end of the run (5,000-subject re-run: 0.2 GB more)."""
+    the flow's view of the cut (Cut.view), each domain let go once hashed, those the derivation
+    reads last hashed last; all of it let go when cached: Prefect may keep a task's parameters
+    to the end of the run (5,000-subject re-run: 0.2 GB more)."""
     try:
         return cached_file("records", run_key(cut, cfg), SNAPSHOT_PATH,
-                           lambda folder: write_snapshot(cut, folder))
+                           lambda folder: write_snapshot(cut, folder, last=LATE_DOMAINS))
     finally:
         cut.let_go(list(cut.domains))
 

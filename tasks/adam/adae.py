@@ -56,12 +56,15 @@ WORST_GRADE_FLAGS = {"AOCCIFL": ["USUBJID"], "AOCCSIFL": ["USUBJID", "AEBODSYS"]
                      "AOCCPIFL": ["USUBJID", "AEBODSYS", "AEDECOD"]}
 
 
-def build_adae(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
-    """ADAE of the cut (the cutoff already applied upstream; dates are never imputed past it)."""
+def build_adae(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig,
+               doses: pd.DataFrame | None = None) -> pd.DataFrame:
+    """ADAE of the cut (the cutoff already applied upstream; dates are never imputed past it).
+    `doses`: the cut's ADEXREC when made already (adam_datasets), else made here from EX."""
     cutoff = pd.Timestamp(cut.cutoff)
     groups = cfg.aesi_groups()
-    doses = build_adexrec(adsl, cut.get("ex"), cfg)
-    return (cut["ae"].copy()
+    if doses is None:
+        doses = build_adexrec(adsl, cut.get("ex"), cfg)
+    adae = (cut["ae"].copy()
             .pipe(derive_grade)
             .pipe(complete_ae_variables)
             .pipe(merge_adsl_variables, adsl=adsl)
@@ -77,8 +80,9 @@ def build_adae(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> pd.DataFrame:
             .pipe(derive_outcome_flags)
             .pipe(derive_worst_grade_flags)
             .pipe(derive_action_by_component, supp=cut.get("suppae"), doses=doses, cfg=cfg)
-            .pipe(derive_onset_cycle, doses=doses)
-            .reset_index(drop=True))
+            .pipe(derive_onset_cycle, doses=doses))
+    adae.index = pd.RangeIndex(len(adae))    # in place: reset_index would copy every variable
+    return adae
 
 
 def _flag(condition: pd.Series) -> pd.Series:
@@ -203,7 +207,8 @@ def supp_qualifiers(supp: pd.DataFrame | None, qnams: list[str]) -> dict[str, pd
     of a key when SUPPAE repeats it."""
     if supp is None or supp.empty:
         return {}
-    rows = supp[supp["QNAM"].isin(qnams) & upper(supp["IDVAR"]).eq("AESEQ")]
+    wanted = supp["QNAM"].isin(qnams) & upper(supp["IDVAR"]).eq("AESEQ")
+    rows = supp.loc[wanted.to_numpy(), ["USUBJID", "IDVARVAL", "QNAM", "QVAL"]]  # not all of SUPPAE
     rows = rows.assign(_SEQ=_seq_key(rows["IDVARVAL"])).drop_duplicates(["QNAM", "USUBJID", "_SEQ"])
     return {str(qnam): group.set_index(["USUBJID", "_SEQ"])["QVAL"]
             for qnam, group in rows.groupby("QNAM")}
@@ -296,7 +301,10 @@ def derive_worst_grade_flags(adae: pd.DataFrame) -> pd.DataFrame:
     """AOCCIFL / AOCCSIFL / AOCCPIFL on the first treatment-emergent record of the highest grade
     (missing grades last, then earliest ASTDT, then lowest AESEQ) per subject / SOC / PT."""
     grade = analysis_grade_variable(adae)
-    emergent = adae[adae["TRTEMFL"].eq("Y")]
+    # only the variables read: a copy of every ADAE variable would be most of ADAE again
+    read = {v for keys in WORST_GRADE_FLAGS.values() for v in keys} | {"ASTDT", "AESEQ"}
+    read |= {grade} if grade else set()
+    emergent = adae.loc[adae["TRTEMFL"].eq("Y").to_numpy(), sorted(read)]
     ordered = emergent.assign(
         _GRADE=emergent[grade] if grade else np.nan,
         _SEQN=pd.to_numeric(emergent["AESEQ"], errors="coerce"),
@@ -314,7 +322,8 @@ ACTION_FROM_EX = {"WITHHLFL": "DRUG INTERRUPTED", "REDUCEFL": "DOSE REDUCED"}
 def _next_dose(adae: pd.DataFrame, doses: pd.DataFrame) -> pd.DataFrame:
     """Per AE record (index of `adae`): the first of `doses` strictly after its onset (ASTDT)."""
     events = adae.loc[adae["ASTDT"].notna(), ["USUBJID", "ASTDT"]].reset_index()
-    later = doses.loc[doses["ASTDT"].notna()].sort_values("ASTDT", kind="mergesort")
+    later = doses.loc[doses["ASTDT"].notna().to_numpy(), ["USUBJID", "ASTDT", *ACTION_FROM_EX]] \
+        .sort_values("ASTDT", kind="mergesort")
     found = pd.merge_asof(events.sort_values("ASTDT", kind="mergesort"), later, on="ASTDT",
                           by="USUBJID", direction="forward", allow_exact_matches=False)
     return found.set_index("index")
@@ -336,7 +345,8 @@ def derive_action_by_component(adae: pd.DataFrame, supp: pd.DataFrame | None,
                   if component.action_qnam else pd.Series(dtype=object))
         recorded[component.code] = upper(pd.Series(values.reindex(key).to_numpy(), index=adae.index)
                                          .fillna("").astype(str))
-        nxt = _next_dose(adae, doses[doses["COMPCD"].eq(component.code)]).reindex(adae.index)
+        nxt = _next_dose(adae, doses[doses["COMPCD"].eq(component.code).to_numpy()]) \
+            .reindex(adae.index)
         change = pd.Series("", index=adae.index, dtype=object)
         for flag, value in ACTION_FROM_EX.items():
             change = change.mask(nxt[flag].eq("Y").to_numpy() & change.eq(""), value)

@@ -20,29 +20,42 @@ from tasks.config import TrialConfig
 from tasks.memory import release_unused_memory
 from tasks.model import ADAM_DATASETS, Adam, Cut
 
+# The cut's domains read by the last two datasets, and by nothing after the others are made:
+# every other domain is let go before ADAE, AE and SUPPAE before ADLB (adam_datasets).
+ADAE_DOMAINS = ("ae", "suppae")
+ADLB_DOMAINS = ("lb",)
+LATE_DOMAINS = ADAE_DOMAINS + ADLB_DOMAINS
+
 
 def adam_datasets(cut: Cut, cfg: TrialConfig,
                   keep: Collection[str] | None = None) -> Iterator[tuple[str, pd.DataFrame]]:
     """(name, dataset) of every dataset of the cut, each as it is made: ADSL and ADRS first (the
-    others read them, so they are kept), then one at a time, ADLB last. `keep`: None leaves the
-    cut whole; else the cut's domains are let go as soon as no later dataset reads them (all but
-    LB before ADLB, LB once ADLB has selected its records), except those in `keep`."""
+    others read them, so they are kept), then one at a time, ADAE (with the ADEXREC made before
+    it) and ADLB last. `keep`: None leaves the cut whole; else the cut's domains are let go as
+    soon as no later dataset reads them (all but LATE_DOMAINS before ADAE, ADAE's before ADLB,
+    LB once ADLB has selected its records), except those in `keep`."""
+    def let_go(all_but: Collection[str]) -> None:
+        if keep is not None:
+            cut.let_go([d for d in cut.domains if d not in all_but and d not in keep])
+        release_unused_memory()
+
     adsl = build_adsl(cut, cfg)
     yield "adsl", adsl
     adrs = build_adrs(adsl, cut, cfg)
     yield "adrs", adrs
     builders: dict[str, Callable[[], pd.DataFrame]] = {
         "adtte": lambda: build_adtte(adsl, adrs, cut, cfg),
-        "adae": lambda: build_adae(adsl, cut, cfg), "adex": lambda: build_adex(adsl, cut, cfg),
-        "adtr": lambda: build_adtr(adsl, cut, cfg),
-        "adexrec": lambda: build_adexrec(adsl, cut.get("ex"), cfg),
+        "adex": lambda: build_adex(adsl, cut, cfg), "adtr": lambda: build_adtr(adsl, cut, cfg),
         "adcm": lambda: build_adcm(adsl, cut, cfg)}
     for name, build in builders.items():
         release_unused_memory()          # the last dataset's intermediates, before the next's
         yield name, build()
-    if keep is not None:
-        cut.let_go([domain for domain in cut.domains if domain != "lb" and domain not in keep])
-    release_unused_memory()
+    doses = build_adexrec(adsl, cut.get("ex"), cfg)
+    yield "adexrec", doses
+    let_go(LATE_DOMAINS)
+    yield "adae", build_adae(adsl, cut, cfg, doses=doses)
+    del doses
+    let_go(ADLB_DOMAINS)
     yield "adlb", build_adlb(adsl, cut, cfg, let_go_lb=keep is not None and "lb" not in keep)
 
 

@@ -14,7 +14,7 @@ non-empty variable in sorted name order, so a variable added empty changes nothi
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -120,12 +120,11 @@ def _hex_text(digests: bytes) -> pa.Array:
                                  [None, pa.py_buffer(offsets), pa.py_buffer(text)])
 
 
-def _snapshot_pieces(cut: Cut) -> Iterator[pa.Table]:
-    """The snapshot's rows (SNAPSHOT_COLUMNS, TEXT_TYPE) domain by domain, in chunks of rows:
-    the text of a large domain's values, assembled per row to be hashed, never sits in memory
-    whole, nor do the digests of the whole cut."""
-    for domain in sorted(cut.domains):
-        frame = cut.domains[domain]
+def _snapshot_pieces(domains: Iterable[tuple[str, pd.DataFrame]]) -> Iterator[pa.Table]:
+    """The snapshot's rows (SNAPSHOT_COLUMNS, TEXT_TYPE) of each (domain, frame), in chunks of
+    rows: the text of a large domain's values, assembled per row to be hashed, never sits in
+    memory whole, nor do the digests of the whole cut."""
+    for domain, frame in domains:
         usubjid = _text(frame, "USUBJID") if "USUBJID" in frame.columns else \
             _repeated("", len(frame))
         keys = _record_keys(domain, frame, usubjid)
@@ -140,22 +139,36 @@ def _snapshot_pieces(cut: Cut) -> Iterator[pa.Table]:
 
 def record_snapshot(cut: Cut) -> pd.DataFrame:
     """One row per SDTM record of the cut: domain, USUBJID, key, sha256 of its content (TEXT)."""
-    pieces = list(_snapshot_pieces(cut))
+    pieces = list(_snapshot_pieces(sorted(cut.domains.items())))
     if not pieces:
         return pd.DataFrame({column: pd.Series([], dtype=TEXT) for column in SNAPSHOT_COLUMNS})
     return pa.concat_tables(pieces).to_pandas(types_mapper={TEXT_TYPE: TEXT}.get)
 
 
-def write_snapshot(cut: Cut, version_path: Path) -> Path:
+def write_snapshot(cut: Cut, version_path: Path, last: Collection[str] = ()) -> Path:
     """Write the record snapshot of `cut` into a (staging) version folder as
-    provenance/records.parquet, piece by piece (the rows of record_snapshot)."""
+    provenance/records.parquet, piece by piece (the rows of record_snapshot; the domains in name
+    order, those of `last` at the end). Each domain is let go from `cut` once hashed: given a view
+    of the flow's cut (Cut.view) beside a derivation that lets the same frames go, `last` being
+    the domains the derivation reads last, no frame is held longer than one of the two needs it."""
     path = Path(version_path) / SNAPSHOT_PATH
     path.parent.mkdir(parents=True, exist_ok=True)
     schema = pa.schema([(name, pa.string()) for name in SNAPSHOT_COLUMNS])
+    order = sorted(cut.domains, key=lambda domain: (domain in last, domain))
     with pq.ParquetWriter(path, schema) as writer:
-        for piece in _snapshot_pieces(cut):
+        for piece in _snapshot_pieces(_handed_on(cut, order)):
             writer.write_table(piece.cast(schema))
     return path
+
+
+def _handed_on(cut: Cut, order: list[str]) -> Iterator[tuple[str, pd.DataFrame]]:
+    """(domain, frame) in `order`, each let go from `cut` as it is handed on (freed once the
+    reader asks for the next)."""
+    for domain in order:
+        frame = cut.domains[domain]
+        cut.let_go([domain])
+        yield domain, frame
+        del frame
 
 
 def read_snapshot(path: Path) -> pd.DataFrame:

@@ -95,8 +95,10 @@ def test_the_derivation_lets_each_domain_go_after_its_last_dataset_but_those_kep
     for name, frame in adam_datasets(cut, cfg, keep=("cm",)):
         seen.append((name, set(cut.domains)))
         pd.testing.assert_frame_equal(frame, getattr(whole, name))
-    assert [name for name, _ in seen][-1] == "adlb" and len(seen) == len(DATASETS)
-    assert {"dm", "ae", "lb"} <= seen[-2][1]           # all there until ADLB is made
+    assert [name for name, _ in seen][-3:] == ["adexrec", "adae", "adlb"]
+    assert len(seen) == len(DATASETS)
+    assert {"dm", "ae", "lb", "ex"} <= seen[-3][1]      # all there until ADAE is made
+    assert seen[-2][1] == {"ae", "suppae", "lb", "cm"}  # then what ADAE and ADLB read, and cm
     assert set(cut.domains) == {"cm"}                   # then only what is kept
     with pytest.raises(InterimError, match=r"^AE of the cut .* was let go"):
         cut.get("ae")

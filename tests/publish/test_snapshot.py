@@ -88,3 +88,30 @@ def test_the_written_snapshot_is_the_snapshot_in_chunks(monkeypatch, tmp_path):
     assert pq.ParquetFile(path).metadata.num_row_groups == 5        # AE, DM, RS twice, SUPPAE
     empty = read_snapshot(write_snapshot(_cut({}), tmp_path / "none"))
     assert list(empty.columns) == ["domain", "USUBJID", "key", "sha256"] and empty.empty
+
+
+def test_written_domains_are_let_go_as_hashed_and_those_named_last_come_last(monkeypatch,
+                                                                             tmp_path):
+    """In the flow the snapshot reads a view of the cut beside the derivation: a frame hashed is
+    not held while the next is hashed, and the domains the derivation reads last wait to the
+    end (those it lets go early go early from both)."""
+    import weakref
+
+    import tasks.publish.snapshot as snapshot_module
+
+    cut = _cut({name: _read(name) for name in CSV})
+    frames = {name: weakref.ref(frame) for name, frame in cut.domains.items()}
+    alive_while_hashing: list[list[str]] = []
+    digests = snapshot_module._chunk_digests
+
+    def watched(columns, rows):
+        alive_while_hashing.append(sorted(name for name, ref in frames.items()
+                                           if ref() is not None))
+        return digests(columns, rows)
+    monkeypatch.setattr(snapshot_module, "_chunk_digests", watched)
+    written = read_snapshot(write_snapshot(cut, tmp_path, last=("ae", "suppae")))
+    assert written["domain"].drop_duplicates().tolist() == ["DM", "RS", "AE", "SUPPAE"]
+    assert sorted(map(tuple, written.itertuples(index=False))) == sorted(EARLIER)
+    assert alive_while_hashing == [["ae", "dm", "rs", "suppae"], ["ae", "rs", "suppae"],
+                                   ["ae", "suppae"], ["suppae"]]
+    assert cut.domains == {} and cut.released == set(CSV)
