@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -57,22 +56,6 @@ def _here(path: Path | str | None) -> str | None:
     from tasks.operation import local_or_url
 
     return local_or_url(str(path)) if path is not None else None
-
-
-def _start_embedded_server_early() -> threading.Thread | None:
-    """Without PREFECT_API_URL, Prefect starts a temporary local server at the first flow run, in
-    a subprocess (~5 s). Starting it now lets the flow's own imports run meanwhile, on the other
-    core; the flow then finds it running (one server per process, started once)."""
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
-
-    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        return None
-    from prefect.server.api.server import SubprocessASGIServer
-
-    starter = threading.Thread(target=SubprocessASGIServer().start, name="prefect-server",
-                               daemon=True)
-    starter.start()
-    return starter
 
 
 def _guarded(action: Callable[[], T]) -> T:
@@ -176,18 +159,27 @@ def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
                        "of the closed report (default: narrative.md in the cut folder).")) -> None:
     """Run the interim-analysis flow for one cut and publish a new report version."""
     day = _date(cutoff)
-    starter = _start_embedded_server_early()
+    # Without PREFECT_API_URL the temporary server starts now (~5 s, in a subprocess), while the
+    # flow's own imports run on the other core.
+    from flows.embedded_server import EmbeddedServer
+    server = EmbeddedServer.when_needed()
     from flows.interim_analysis import interim_analysis
-    if starter is not None:
-        starter.join()
 
     def work() -> str:
-        from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+        from prefect.settings import (
+            PREFECT_API_URL,
+            PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+            temporary_settings,
+        )
 
         started = datetime.now()
-        # Heartbeats let a server notice a crashed run; the embedded server ends with this
-        # process, so there they only cost the wait for their thread at the end of each run.
-        embedded = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None} if starter is not None else {}
+        embedded = {}
+        if server is not None:
+            # threads that Prefect starts without this settings context read the environment
+            os.environ["PREFECT_API_URL"] = url = server.wait_until_healthy()
+            # Heartbeats let a server notice a crashed run; the temporary server ends with this
+            # process, so there they only cost the wait for their thread at the end of each run.
+            embedded = {PREFECT_API_URL: url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
         with err.status(f"Interim analysis of the {day.isoformat()} cut: ingest, validate, derive, "
                         "analyse, render, publish ..."), temporary_settings(updates=embedded):
             folder = interim_analysis(cutoff=day, reason=reason, final=final,

@@ -45,18 +45,31 @@ def installed(tmp_path_factory) -> Path:
     return target
 
 
-def _run(installed: Path, cwd: Path, api_env: dict[str, str],
-         *args: str) -> subprocess.CompletedProcess:
+def _run(installed: Path, cwd: Path, env: dict[str, str], *args: str,
+         python_options: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     """The installed console script, in `cwd`, with the installed package and the .venv's
-    dependencies on the path, and neither the source tree nor its editable install. On the
-    session's Prefect API: an embedded server's start and database migration (~12 s) are not
-    what is tested here."""
-    env = {**api_env, "PYTHONPATH": os.pathsep.join([str(installed),
-                                                     sysconfig.get_paths()["purelib"]])}
+    dependencies on the path, and neither the source tree nor its editable install."""
+    env = {**env, "PYTHONPATH": os.pathsep.join([str(installed),
+                                                 sysconfig.get_paths()["purelib"]])}
     env.pop("INTERIM_CONFIG", None)
     # -S: no site-packages .pth files, so the editable install's finder cannot reach the source
-    return subprocess.run([sys.executable, "-S", str(installed / "bin" / "interim"), *args],
-                          cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    command = [sys.executable, "-S", *python_options, str(installed / "bin" / "interim"), *args]
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+def _embedded_servers(prefect_home: Path) -> list[int]:
+    """Processes of a Prefect API server started for `prefect_home`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            command = (proc / "cmdline").read_bytes()
+            environment = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:                  # ended meanwhile, or not a process folder
+            continue
+        if b"prefect.server.api.server:create_app" in command and \
+                f"PREFECT_HOME={prefect_home}".encode() in environment:
+            found.append(int(proc.name))
+    return found
 
 
 def test_the_installed_command_works_from_any_folder_with_relative_paths(installed, tmp_path,
@@ -69,9 +82,19 @@ def test_the_installed_command_works_from_any_folder_with_relative_paths(install
                      "2026-10-31", "--subjects", "12", "--seed", "20261")
     assert simulated.returncode == 0, simulated.stderr
     assert simulated.stdout.strip() == str(work / "cuts" / "2026-10-31")
-    ran = _run(installed, work, api_env, "run", "--cutoff", "2026-10-31", "--source", "cuts",
-               "--reports", "rep")
-    assert ran.returncode == 0, ran.stderr
+    # as a new user runs it: no Prefect server configured, so the command starts a temporary one
+    # (its database made on the first start) without importing the server into its own process
+    home = tmp_path / "prefect-home"
+    embedded = {name: value for name, value in api_env.items() if name != "PREFECT_API_URL"}
+    ran = _run(installed, work, {**embedded, "PREFECT_HOME": str(home)}, "run", "--cutoff",
+               "2026-10-31", "--source", "cuts", "--reports", "rep",
+               python_options=("-X", "importtime"))
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in ran.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert {"flows.interim_analysis", "prefect.flows"} <= imported
+    assert not {m for m in imported if m.startswith("prefect.server")}, "the server was imported"
+    assert (home / "prefect.db").is_file() and _embedded_servers(home) == []   # stopped at exit
     version = work / "rep" / "2026-10-31" / "v1"
     assert ran.stdout.strip().splitlines()[-1] == str(version)
     assert (version / "report-closed.pdf").read_bytes().startswith(b"%PDF")

@@ -71,6 +71,7 @@ def save_adam(datasets: Iterable[tuple[str, pd.DataFrame]], folder: Path) -> Non
     half a gigabyte)."""
     def write(partial: Path) -> None:
         for name, frame in datasets:
+            release_unused_memory()      # what making it freed, before its Arrow copy is made
             frame.to_parquet(partial / f"{name}.parquet", index=False)
             del frame                    # not held while the next dataset is made
     write_folder(folder, write)

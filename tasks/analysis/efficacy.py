@@ -41,6 +41,7 @@ from tasks.analysis.efficacy_tables import (
 )
 from tasks.analysis.independent_review import independent_review_blocks, independent_review_results
 from tasks.analysis.irecist import irecist_results, irecist_table
+from tasks.analysis.subsets import records_of
 from tasks.config import TrialConfig
 from tasks.model import Block, Paragraph
 from tasks.monitoring.pending import AWAITING
@@ -87,10 +88,6 @@ ENDPOINTS = (
              "DOR: responders only, from the first CR or PR to PD or death; censored at the last "
              "adequate assessment."),
 )
-
-
-def _subset(frame: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
-    return frame[frame["USUBJID"].isin(ids)]
 
 
 def pending_responses(responses: pd.DataFrame) -> PendingResponses:
@@ -162,8 +159,8 @@ def efficacy_results(adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame
     arms = [(label, ids) for label, ids in arm_columns(adsl, "FASFL") if label != TOTAL]
     if len(arms) <= 1:
         return _group_results(arms[0][0] if arms else TOTAL, responses, records, cfg)
-    by_arm = {label: _group_results(label, _subset(responses, ids),
-                                    {k: _subset(r, ids) for k, r in records.items()}, cfg)
+    by_arm = {label: _group_results(label, records_of(responses, ids),
+                                    {k: records_of(r, ids) for k, r in records.items()}, cfg)
               for label, ids in arms}
     return replace(_group_results(TOTAL, responses, records, cfg), by_arm=by_arm)
 

@@ -40,6 +40,7 @@ from tasks.analysis.safety_treatment import (
     treated_subjects,
     treatment_blocks,
 )
+from tasks.analysis.subsets import records_of
 from tasks.config import TrialConfig
 from tasks.model import Adam, Block, Paragraph, Table
 from tasks.results.safety import SafetyResults, Share
@@ -55,11 +56,11 @@ def _group_safety(arm: str, subjects: pd.Index, deaths: pd.DataFrame, events: pd
     """The safety results of one group of safety-population subjects (`hepatic`: the
     decompensation events)."""
     total = len(subjects)
-    mine = events[events["USUBJID"].isin(subjects)]
+    mine = records_of(events, subjects)
     shares = {row.key: Share.of(mine.loc[row.flag(mine), "USUBJID"].nunique(), total)
               for row in overview_rows(scale, cfg)}
     died = deaths[deaths["USUBJID"].isin(subjects) & deaths["DTHFL"].eq("Y")]
-    groups = aesi[aesi["USUBJID"].isin(subjects)]
+    groups = records_of(aesi, subjects)
     severe = groups[groups["GRADE"] >= scale.high]
 
     def by_group(records: pd.DataFrame) -> dict[str, Share]:
