@@ -172,16 +172,19 @@ def derive_last_known_alive(adsl: pd.DataFrame, cut: Cut, cfg: TrialConfig) -> p
     """LSTALVDT: the latest date of the configured records, up to the cutoff; the death date for
     subjects who died (a subject is alive on every dated record before death)."""
     cutoff = pd.Timestamp(cut.cutoff)
-    dates = [adsl[["USUBJID", "TRTEDT"]].rename(columns={"TRTEDT": "DT"})]
+
+    def latest(subjects: pd.Series, dates: pd.Series) -> pd.Series:
+        # per subject, source by source: the records' dates are never stacked (1M at 5,000)
+        usable = (dates <= cutoff).to_numpy()        # a missing date compares False
+        return dates[usable].groupby(subjects[usable]).max()
+    sources = [latest(adsl["USUBJID"], adsl["TRTEDT"])]
     for source in cfg.adsl.last_known_alive:
         domain, variable = source.split(".", 1)
         frame = cut.get(domain.lower())
         if frame is not None and variable in frame:
-            dates.append(pd.DataFrame({"USUBJID": frame["USUBJID"],
-                                       "DT": earliest_date(frame[variable])}))
-    stacked = pd.concat(dates, ignore_index=True).dropna()
-    latest = stacked[stacked["DT"] <= cutoff].groupby("USUBJID")["DT"].max()
-    adsl["LSTALVDT"] = adsl["USUBJID"].map(latest).astype("datetime64[ns]")
+            sources.append(latest(frame["USUBJID"], earliest_date(frame[variable])))
+    alive = pd.concat(sources).groupby(level=0).max()
+    adsl["LSTALVDT"] = adsl["USUBJID"].map(alive).astype("datetime64[ns]")
     dead = adsl["DTHDT"].notna()
     adsl.loc[dead, "LSTALVDT"] = adsl.loc[dead, ["LSTALVDT", "DTHDT"]].max(axis=1)
     return adsl

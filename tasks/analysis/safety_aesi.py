@@ -39,7 +39,8 @@ def aesi_events(adae: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
     long_groups = cfg.safety.aesi_long_window_groups
     variables = aesi_variables(cfg.aesi_groups())
     emergent = adae["TRTEMFL"].eq("Y") | adae["AESITEFL"].eq("Y")
-    records = prepare_events(adae[emergent & adae[list(variables.values())].notna().any(axis=1)])
+    in_a_group = adae[list(variables.values())].notna().any(axis=1)
+    records = prepare_events(adae, rows=emergent & in_a_group)
     parts = []
     for group, variable in variables.items():
         flag = "AESITEFL" if group in long_groups else "TRTEMFL"

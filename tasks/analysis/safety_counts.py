@@ -49,11 +49,13 @@ def treatment_columns(adsl: pd.DataFrame, by_arm: bool) -> Columns:
     return arm_columns(adsl, "SAFFL", by_arm)
 
 
-def prepare_events(records: pd.DataFrame) -> pd.DataFrame:
-    """AE records with GRADE (the analysis grade) and coded terms filled in (an uncoded SOC or PT
-    is shown as "(NOT CODED)", never dropped)."""
+def prepare_events(records: pd.DataFrame, rows: pd.Series | None = None) -> pd.DataFrame:
+    """AE records (those where `rows` is True, when given) with GRADE (the analysis grade) and
+    coded terms filled in (an uncoded SOC or PT is shown as "(NOT CODED)", never dropped). A
+    copy, made once: of the rows taken only (ADAE filtered and then copied would be two)."""
     scale = grade_scale(records)
-    events = records.copy()
+    taken = np.arange(len(records)) if rows is None else np.flatnonzero(rows.to_numpy(dtype=bool))
+    events = records.take(taken)
     events["GRADE"] = events[scale.variable] if scale.variable else np.nan
     for term in ("AEBODSYS", "AEDECOD"):
         events[term] = events[term].fillna("").astype(str).str.strip().replace("", NOT_CODED)
@@ -62,7 +64,7 @@ def prepare_events(records: pd.DataFrame) -> pd.DataFrame:
 
 def safety_events(adae: pd.DataFrame, flag: str = "TRTEMFL") -> pd.DataFrame:
     """The records where `flag` is "Y", prepared for counting (prepare_events)."""
-    return prepare_events(adae[adae[flag].eq("Y")])
+    return prepare_events(adae, rows=adae[flag].eq("Y"))
 
 
 def subject_counts(events: pd.DataFrame, columns: Columns, by: list[str],

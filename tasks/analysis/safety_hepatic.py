@@ -47,11 +47,11 @@ def decompensation_events(adae: pd.DataFrame, cfg: TrialConfig) -> pd.DataFrame:
     """Treatment-emergent records of the composite, one row per record and component it belongs
     to (COMPONENT), prepared for counting; empty when the composite is not configured."""
     groups = cfg.safety.hepatic.decompensation
-    teae = adae[adae["TRTEMFL"].eq("Y")]
-    decod = teae["AEDECOD"].fillna("").astype(str).str.strip().str.upper()
-    parts = [teae[decod.isin([t.upper() for t in terms])].assign(COMPONENT=name)
+    emergent = adae["TRTEMFL"].eq("Y")
+    decod = adae["AEDECOD"].fillna("").astype(str).str.strip().str.upper()
+    parts = [adae[emergent & decod.isin([t.upper() for t in terms])].assign(COMPONENT=name)
              for name, terms in groups.items()]
-    records = pd.concat(parts) if parts else teae.iloc[:0].assign(COMPONENT="")
+    records = pd.concat(parts) if parts else adae.iloc[:0].assign(COMPONENT="")
     return prepare_events(records)
 
 
