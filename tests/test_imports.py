@@ -29,3 +29,14 @@ def _loaded(*args: str) -> list[str]:
     ("design", "simon", "--p0", "0.1", "--p1", "0.3")], ids=["validate", "verify", "design"])
 def test_a_command_imports_no_prefect_weasyprint_or_matplotlib(args):
     assert _loaded(*args) == []
+
+
+def test_the_run_holds_no_rtf_writer_before_it_writes_tables():
+    """rtflite's polars (45 MB) is imported when the first RTF table is written: not beside the
+    cut, the derivation and the analysis, the run's largest steps in memory."""
+    code = ("import json, sys\nimport flows.interim_analysis\n"
+            "print(json.dumps([m for m in ('polars', 'rtflite') if m in sys.modules]))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []

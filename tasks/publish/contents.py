@@ -24,7 +24,6 @@ from tasks.publish.layout import (
 from tasks.publish.manifest import file_hashes
 from tasks.publish.snapshot import SNAPSHOT_PATH
 from tasks.report.document import MARKINGS
-from tasks.report.rtf import rtf_key, table_rtf
 from tasks.results.run import OpenResults, Results
 
 RTF_FILE = Path("table.rtf")
@@ -44,6 +43,10 @@ def _csv(frame: pd.DataFrame) -> bytes:
 def _rtf(table: Table, marking: str) -> bytes:
     """table_rtf(table, marking), made once per rtf_key and kept (tasks.cache): a re-run of an
     unchanged cut does not make its RTF again."""
+    # imported when the first table is written: rtflite's polars is 45 MB that the run's
+    # derivation and analysis, its largest steps in memory, need not hold beside them
+    from tasks.report.rtf import rtf_key, table_rtf
+
     return cached_file("rtf", rtf_key(table, marking), RTF_FILE, lambda folder: (
         folder / RTF_FILE).write_bytes(table_rtf(table, marking))).read_bytes()
 

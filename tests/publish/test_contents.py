@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+import tasks.report.rtf
 from tasks.model import Table
 from tasks.publish import contents
 from tasks.report.rtf import table_rtf
@@ -27,7 +28,7 @@ def test_an_unchanged_table_is_not_made_again(tmp_path: Path, monkeypatch) -> No
     def counted(table: Table, marking: str) -> bytes:
         made.append(table.id)
         return table_rtf(table, marking)
-    monkeypatch.setattr(contents, "table_rtf", counted)
+    monkeypatch.setattr(tasks.report.rtf, "table_rtf", counted)     # read when a table is written
     for folder in ("v1", "v2"):          # a run and its re-run
         contents.write_tables([_listing(60)], tmp_path / folder / "tables", None, MARKING)
     contents.write_tables([_listing(61)], tmp_path / "v3" / "tables", None, MARKING)
