@@ -54,8 +54,8 @@ def _rtf(table: Table, marking: str) -> bytes:
 def _csvs(frames: list[pd.DataFrame]) -> list[bytes]:
     """_csv of each frame. Frames of one layout (columns and types: the patient profiles, by the
     thousand in a large trial) are written as one CSV and cut at their row counts, as to_csv's
-    cost per call dwarfs a profile's rows; a frame with a line break in a value is written alone
-    (its row is more than one line)."""
+    cost per call dwarfs a profile's rows; when a value holds a line break (the CSV has more
+    lines than rows: a row is more than one line) each frame is written alone."""
     made: dict[int, bytes] = {}
     layouts: dict[tuple, list[int]] = {}
     for i, frame in enumerate(frames):
@@ -65,11 +65,10 @@ def _csvs(frames: list[pd.DataFrame]) -> list[bytes]:
             made[members[0]] = _csv(frames[members[0]])
             continue
         whole = pd.concat([frames[i] for i in members], ignore_index=True)
-        text = whole.select_dtypes(include=["object", "string", "category"]).astype(str)
-        if any(text[column].str.contains("[\r\n]", regex=True).any() for column in text):
+        header, *lines = _csv(whole).split(b"\n")[:-1]
+        if len(lines) != len(whole):
             made.update((i, _csv(frames[i])) for i in members)
             continue
-        header, *lines = _csv(whole).split(b"\n")[:-1]
         start = 0
         for i in members:
             rows = lines[start:start + len(frames[i])]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tasks.report.rtf
 from tasks.model import Table
@@ -37,3 +39,18 @@ def test_an_unchanged_table_is_not_made_again(tmp_path: Path, monkeypatch) -> No
            for v in ("v1", "v2", "v3")]
     assert rtf[0] == rtf[1] == table_rtf(_listing(60), MARKING) != rtf[2]
     assert b"S-60" in rtf[2] and b"S-60" not in rtf[0]
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list("ab ,\"'\r\n\x1eé")), max_size=6)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.lists(st.tuples(_TEXT, st.one_of(st.none(), st.floats(-1e6, 1e6))),
+                         max_size=4), min_size=2, max_size=6))
+def test_frames_of_one_layout_written_together_give_each_frame_its_own_csv(parts):
+    """The patient profiles' CSVs are cut from one CSV of them all (contents._csvs): each must be
+    the bytes it would have alone, whatever its text holds (line breaks, quotes, commas)."""
+    frames = [pd.DataFrame({"TERM": pd.Series([t for t, _ in rows], dtype=object),
+                            "AVAL": pd.Series([v for _, v in rows], dtype="float64")})
+              for rows in parts]
+    assert contents._csvs(frames) == [contents._csv(frame) for frame in frames]
