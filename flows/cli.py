@@ -159,11 +159,12 @@ def run(cutoff: str = typer.Option(..., help="Data cutoff date, YYYY-MM-DD."),
                        "of the closed report (default: narrative.md in the cut folder).")) -> None:
     """Run the interim-analysis flow for one cut and publish a new report version."""
     day = _date(cutoff)
-    # Without PREFECT_API_URL the temporary server starts now (~5 s, in a subprocess), while the
+    # Without PREFECT_API_URL the temporary server starts now (~6 s, in a subprocess), while the
     # flow's own imports run on the other core.
     from flows.embedded_server import EmbeddedServer
-    server = EmbeddedServer.when_needed()
+    early = EmbeddedServer.start_early()
     from flows.interim_analysis import interim_analysis
+    server = early.if_needed() if early is not None else None
 
     def work() -> str:
         from prefect.settings import (

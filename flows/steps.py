@@ -24,9 +24,11 @@ from tasks.ingest.narrative import read_narrative
 from tasks.ingest.read import read_cut
 from tasks.model import Cut, CutoffResult, Finding
 from tasks.operation import Source
+from tasks.priority import at_lower_priority
 from tasks.publish.canonical import sha256_file
 from tasks.publish.contents import closed_attachments, open_attachments, write_contents
 from tasks.publish.layout import MANIFEST_NAME, report_path
+from tasks.publish.manifest import file_hashes
 from tasks.publish.previous import read_previous_cut
 from tasks.publish.snapshot import SNAPSHOT_PATH, read_snapshot, write_snapshot
 from tasks.publish.versions import Reservation, previous_cut_version, reserve_version
@@ -173,9 +175,11 @@ def reserve(reports_root: Path, cutoff: date, final: bool, reason: str | None) -
 def write_version_contents(reservation: Reservation, adam: Path, analysis: Analysis,
                            findings: list[Finding], records: Path) -> None:
     version = reservation.version
-    write_contents(reservation.path, adam, analysis.tables("closed"), analysis.tables("open"),
-                   analysis.results.published_as(version),
-                   analysis.open_results.published_as(version), findings, records)
+    at_lower_priority(lambda: write_contents(
+        reservation.path, adam, analysis.tables("closed"), analysis.tables("open"),
+        analysis.results.published_as(version), analysis.open_results.published_as(version),
+        findings, records))
+    reservation.sync_written()
 
 
 @thin(name="lay-out-reports")
@@ -186,18 +190,21 @@ def lay_out_reports(documents: dict[str, ReportDocument], pdfa: bool) -> None:
 
 @thin(name="render-reports")
 def render_reports(reservation: Reservation, documents: dict[str, ReportDocument],
-                   manifest_extra: dict, pdfa: bool) -> None:
+                   manifest_extra: dict, pdfa: bool) -> dict[str, str]:
     """Both PDFs, each with what it was made from attached: the closed one results.json and the
-    manifest of the inputs and of every other file; the open one only its package's two files."""
+    manifest of the inputs and of every other file; the open one only its package's two files.
+    Returns those files' digests (the version's manifest lists them too)."""
     folder = reservation.path
-    attachments = {"closed": closed_attachments(folder, manifest_extra,
+    contents = file_hashes(folder)
+    attachments = {"closed": closed_attachments(folder, contents, manifest_extra,
                                                 reservation.cutoff.isoformat(),
                                                 reservation.version),
                    "open": open_attachments(folder)}
     render_pdfs([PdfJob(document, report_path(folder, kind), attachments[kind], pdfa)
                  for kind, document in documents.items()])
+    return contents
 
 
 @thin(name="publish-version")
-def publish(reservation: Reservation, manifest_extra: dict) -> Path:
-    return reservation.publish(manifest_extra)
+def publish(reservation: Reservation, manifest_extra: dict, contents: dict[str, str]) -> Path:
+    return reservation.publish(manifest_extra, hashed=contents)

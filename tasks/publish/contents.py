@@ -130,12 +130,11 @@ def write_contents(folder: Path, adam: Path, closed: list[Table | Figure],
                open_manifest(folder, results.cutoff, results.version))
 
 
-def closed_attachments(folder: Path, manifest_extra: dict[str, Any], cutoff: str,
-                       version: int) -> dict[str, bytes]:
+def closed_attachments(folder: Path, files: dict[str, str], manifest_extra: dict[str, Any],
+                       cutoff: str, version: int) -> dict[str, bytes]:
     """What report-closed.pdf embeds: results.json and a manifest of the inputs and of every other
-    file of the version written so far (the PDFs cannot be in it)."""
-    manifest = {**manifest_extra, "cutoff": cutoff, "version": version,
-                "files": file_hashes(folder)}
+    file of the version written so far (`files`: their file_hashes; the PDFs cannot be in it)."""
+    manifest = {**manifest_extra, "cutoff": cutoff, "version": version, "files": files}
     return {RESULTS_NAME: (folder / RESULTS_NAME).read_bytes(),
             MANIFEST_NAME: canonical_json(manifest).encode()}
 

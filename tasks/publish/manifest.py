@@ -14,6 +14,7 @@ import json
 import platform
 import re
 import subprocess
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -32,11 +33,13 @@ CODE_PATHS = ("tasks", "flows", "templates", "config", "pyproject.toml")
 CODE_ROOT = Path(tasks.__file__).resolve().parent.parent
 
 
-def file_hashes(folder: Path) -> dict[str, str]:
+def file_hashes(folder: Path, known: Mapping[str, str] | None = None) -> dict[str, str]:
     """sha256 of every file under `folder` (recursively), by relative POSIX path, sorted;
-    manifest.json itself is left out."""
+    manifest.json itself is left out. `known`: digests of files already hashed by this process
+    since they were written (files of a version are written once), not read again."""
+    known = known or {}
     files = sorted(p for p in folder.rglob("*") if p.is_file())
-    return {rel: sha256_file(p) for p in files
+    return {rel: known.get(rel) or sha256_file(p) for p in files
             if (rel := p.relative_to(folder).as_posix()) != MANIFEST_NAME}
 
 

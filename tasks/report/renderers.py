@@ -11,23 +11,30 @@ laid out from the start). Messages are written to a worker by a thread of its ow
 never waits for a worker still importing (a document is more than a pipe holds). A worker ends
 when its stdin closes, so it ends with the process that started it, even one killed with
 SIGKILL. SOURCE_DATE_EPOCH, which render.py sets while a PDF is written, is each worker's own
-(docs/reproducibility.md)."""
+(docs/reproducibility.md). A worker imports WeasyPrint, and lays out and writes the open report,
+in a thread of lower CPU priority (tasks/priority.py): the closed report, the longest job of a
+run, keeps a core while the flow reads the cut and writes the version's files."""
 from __future__ import annotations
 
 import atexit
 import contextlib
+import importlib
 import os
 import pickle
 import queue
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import IO, BinaryIO, cast
+from typing import IO, BinaryIO, TypeVar, cast
 
+from tasks.priority import at_lower_priority
 from tasks.report.document import ReportDocument
+
+T = TypeVar("T")
 
 PROCESSES = 2        # one PDF each: the closed and the open report, on the 2 cores
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]   # where `tasks` is imported from
@@ -170,7 +177,14 @@ def _serve(replies: BinaryIO) -> None:
     """The worker: lay out each _Layout as it comes; write each job's PDF (with the pages laid
     out ahead when only its _Attachments come); answer each job None, or the exception (as text
     in a RenderError when it cannot be pickled)."""
+    # imported at a lower priority: the flow reads and analyses the cut on the same cores now
+    at_lower_priority(lambda: importlib.import_module("tasks.report.render"))
     from tasks.report.render import layout, render_pdf, write_pdf
+
+    def at_its_priority(document: ReportDocument, work: Callable[[], T]) -> T:
+        # The open report is a part of the closed one: the closed report is the run's longest
+        # job and keeps a core; the open one shares the other with the flow's own work.
+        return at_lower_priority(work) if document.kind == "open" else work()
 
     jobs = sys.stdin.buffer
     ahead: tuple[_Layout, object] | None = None      # the _Layout and its pages (or error)
@@ -183,7 +197,8 @@ def _serve(replies: BinaryIO) -> None:
             os._exit(0)
         if isinstance(message, _Layout):
             try:
-                ahead = (message, layout(message.document, pdfa=message.pdfa))
+                ahead = (message, at_its_priority(message.document, partial(
+                    layout, message.document, pdfa=message.pdfa)))
             except Exception as exc:     # raised when the job's attachments come
                 ahead = (message, exc)
             continue
@@ -195,11 +210,13 @@ def _serve(replies: BinaryIO) -> None:
                 (done, pages), ahead = ahead, None
                 if isinstance(pages, Exception):
                     raise pages
-                write_pdf(done.document, pages, path, message.attachments, done.pdfa)
+                at_its_priority(done.document, partial(
+                    write_pdf, done.document, pages, path, message.attachments, done.pdfa))
             else:
                 ahead = None
-                render_pdf(message.document, path, attachments=message.attachments,
-                           pdfa=message.pdfa)
+                at_its_priority(message.document, partial(
+                    render_pdf, message.document, path, attachments=message.attachments,
+                    pdfa=message.pdfa))
             answer = b""
         except Exception as exc:     # goes back to the flow, which reports it
             try:

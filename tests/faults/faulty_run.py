@@ -67,8 +67,8 @@ def kill_at(stage: str) -> None:
     elif stage == "publish":
         real_fsync = versions._fsync_tree
 
-        def fsync_tree(folder):
-            real_fsync(folder)
+        def fsync_tree(folder, syncing=None):
+            real_fsync(folder, syncing)
             die()
         replace(versions, "_fsync_tree", fsync_tree)
     else:
@@ -119,9 +119,9 @@ def rendezvous(folder: Path, parties: int) -> None:
         meet(folder, "reserve", parties)
         return real_reserve(*args, **kwargs)
 
-    def publish(self, manifest_extra):
+    def publish(self, manifest_extra, hashed=None):
         meet(folder, "publish", parties)
-        return real_publish(self, manifest_extra)
+        return real_publish(self, manifest_extra, hashed)
     replace(steps, "reserve_version", reserve_version)
     replace(versions.Reservation, "publish", publish)
 

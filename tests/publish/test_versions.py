@@ -245,10 +245,8 @@ def test_the_manifest_chains_to_the_version_published_before(tmp_path):
         canonical.sha256_file(jan2 / "manifest.json")
 
 
-def test_every_file_and_folder_is_fsynced_and_a_failure_is_raised(tmp_path, monkeypatch):
-    for k in range(40):
-        (tmp_path / "v1" / f"d{k % 3}").mkdir(parents=True, exist_ok=True)
-        (tmp_path / "v1" / f"d{k % 3}" / f"f{k}.csv").write_text(str(k))
+def _spy_on_fsync(monkeypatch) -> list[str]:
+    """The paths os.fsync is called on, in order (and synced)."""
     synced: list[str] = []
     real = os.fsync
 
@@ -256,14 +254,71 @@ def test_every_file_and_folder_is_fsynced_and_a_failure_is_raised(tmp_path, monk
         synced.append(os.readlink(f"/proc/self/fd/{fd}"))
         real(fd)
     monkeypatch.setattr(os, "fsync", spy)
+    return synced
+
+
+def _full_disk_at(monkeypatch, name: str) -> None:
+    """os.fsync fails with ENOSPC on the file called `name` (as a full disk shows at fsync)."""
+    def full(fd: int) -> None:
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(name):
+            raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, "fsync", full)
+
+
+def test_every_file_and_folder_is_fsynced_and_a_failure_is_raised(tmp_path, monkeypatch):
+    for k in range(40):
+        (tmp_path / "v1" / f"d{k % 3}").mkdir(parents=True, exist_ok=True)
+        (tmp_path / "v1" / f"d{k % 3}" / f"f{k}.csv").write_text(str(k))
+    synced = _spy_on_fsync(monkeypatch)
     _fsync_tree(tmp_path / "v1")
     files = {str(p) for p in (tmp_path / "v1").rglob("*.csv")}
     folders = {str(tmp_path / "v1"), *(str(tmp_path / "v1" / f"d{k}") for k in range(3))}
     assert sorted(synced) == sorted(files | folders)
 
-    def full(fd: int) -> None:
-        if os.readlink(f"/proc/self/fd/{fd}").endswith("f7.csv"):
-            raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(os, "fsync", full)
+    _full_disk_at(monkeypatch, "f7.csv")
     with pytest.raises(OSError, match="No space left"):
         _fsync_tree(tmp_path / "v1")
+
+
+def test_files_synced_while_the_pdfs_render_are_synced_once_and_their_failure_is_raised(
+        tmp_path, monkeypatch):
+    synced = _spy_on_fsync(monkeypatch)
+    with reserve_version(tmp_path, JAN) as r:
+        for k in range(30):
+            (r.path / "tables").mkdir(exist_ok=True)
+            (r.path / "tables" / f"t{k}.csv").write_text(str(k))
+        r.sync_written()
+        (r.path / "report-closed.pdf").write_text("%PDF")      # written after: synced at publish
+        v1 = r.publish({})
+    tables = [f"tables/t{k}.csv" for k in range(30)]
+    synced_tables = sorted(s for s in synced if s.endswith(".csv"))
+    assert synced_tables == sorted(str(r.path / t) for t in tables)      # each exactly once
+    assert {str(r.path / "report-closed.pdf"), str(r.path / "manifest.json")} <= set(synced)
+    assert sorted(manifest(v1)["files"]) == sorted([*tables, "report-closed.pdf"])
+
+    _full_disk_at(monkeypatch, "t7.csv")
+    with reserve_version(tmp_path, JAN) as r:
+        (r.path / "t7.csv").write_text("7")
+        r.sync_written()
+        with pytest.raises(PublishError, match="No space left on device.*nothing was published"):
+            r.publish({})
+    assert entries(tmp_path, JAN) == ["v1"]
+
+
+def test_files_hashed_before_are_not_read_again_at_publish(tmp_path, monkeypatch):
+    import tasks.publish.manifest
+    read: list[str] = []
+    real = tasks.publish.manifest.sha256_file
+
+    def spy(path: Path) -> str:
+        read.append(path.name)
+        return real(path)
+    monkeypatch.setattr(tasks.publish.manifest, "sha256_file", spy)
+    with reserve_version(tmp_path, JAN) as r:
+        (r.path / "results.json").write_text("{}")
+        hashed = tasks.publish.manifest.file_hashes(r.path)
+        (r.path / "report-closed.pdf").write_text("%PDF")
+        v1 = r.publish({}, hashed=hashed)
+    assert read == ["results.json", "report-closed.pdf"]
+    assert manifest(v1)["files"] == {"report-closed.pdf": real(v1 / "report-closed.pdf"),
+                                     "results.json": real(v1 / "results.json")}

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -110,3 +111,36 @@ def test_a_worker_that_died_while_laying_out_ahead_is_replaced(make_document,
     render_pdfs([PdfJob(document, tmp_path / "closed.pdf", ATTACHMENTS)])   # laid out anew
     render_pdf(document, tmp_path / "closed-here.pdf", attachments=ATTACHMENTS)
     assert (tmp_path / "closed.pdf").read_bytes() == (tmp_path / "closed-here.pdf").read_bytes()
+
+
+def _nice_values(pid: int) -> set[int]:
+    """The nice value of each thread of `pid` (field 19 of /proc/<pid>/task/<tid>/stat)."""
+    values = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            values.add(int((task / "stat").read_text().rsplit(")", 1)[1].split()[16]))
+        except (OSError, IndexError):
+            continue
+    return values
+
+
+def test_the_open_report_is_laid_out_at_a_lower_priority_than_the_closed_one(
+        make_document, tmp_path: Path) -> None:
+    from tasks.priority import NICER_BY
+    closed, opened = make_document(kind="closed"), make_document(kind="open")
+    render_pdfs([PdfJob(closed, tmp_path / "warm.pdf")])      # both workers have imported
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    seen: dict[str, set[int]] = {"closed": set(), "open": set()}
+    renderers.lay_out([closed, opened], pdfa=True)
+    workers = {"closed": renderers._workers[0].process.pid,
+               "open": renderers._workers[1].process.pid}
+    done = threading.Thread(target=render_pdfs, args=([
+        PdfJob(closed, tmp_path / "closed.pdf", ATTACHMENTS),
+        PdfJob(opened, tmp_path / "open.pdf", {})],))
+    done.start()
+    while done.is_alive():
+        for kind, pid in workers.items():
+            seen[kind] |= _nice_values(pid)
+        time.sleep(0.002)
+    assert seen["open"] == {base, base + NICER_BY}
+    assert seen["closed"] == {base}
