@@ -24,7 +24,6 @@ from tasks.ingest.narrative import read_narrative
 from tasks.ingest.read import read_cut
 from tasks.model import Cut, CutoffResult, Finding
 from tasks.operation import Source
-from tasks.priority import at_lower_priority
 from tasks.publish.canonical import sha256_file
 from tasks.publish.contents import closed_attachments, open_attachments, write_contents
 from tasks.publish.layout import MANIFEST_NAME, report_path
@@ -175,10 +174,9 @@ def reserve(reports_root: Path, cutoff: date, final: bool, reason: str | None) -
 def write_version_contents(reservation: Reservation, adam: Path, analysis: Analysis,
                            findings: list[Finding], records: Path) -> None:
     version = reservation.version
-    at_lower_priority(lambda: write_contents(
-        reservation.path, adam, analysis.tables("closed"), analysis.tables("open"),
-        analysis.results.published_as(version), analysis.open_results.published_as(version),
-        findings, records))
+    write_contents(reservation.path, adam, analysis.tables("closed"), analysis.tables("open"),
+                   analysis.results.published_as(version),
+                   analysis.open_results.published_as(version), findings, records)
     reservation.sync_written()
 
 

@@ -1,6 +1,8 @@
-"""Work that shares the cores with the PDF workers at a lower CPU priority, so that the closed
-report, the longest job of a run, keeps a core of its own while the version's files are written
-beside it (two cores: the closed PDF, the open PDF and the files would share them equally)."""
+"""Work that shares the cores with the closed report's PDF worker at a lower CPU priority, so
+that the closed report, the longest job of a run, keeps a core of its own (two cores: the closed
+PDF, the open PDF and the flow's own work would share them equally). Used in the PDF workers
+only: in the flow's process a thread of its own would take a malloc arena of its own (writing the
+version's files in one: 5,000 subjects, 1,066 against 1,009 MiB at the peak)."""
 from __future__ import annotations
 
 import os
