@@ -1,4 +1,4 @@
-"""Work beside the PDF workers runs in a thread of lower CPU priority; the caller's is unchanged."""
+"""A PDF worker's work in a thread of lower CPU priority; the caller's priority is unchanged."""
 from __future__ import annotations
 
 import os
