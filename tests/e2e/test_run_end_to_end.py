@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 from tasks.pdf_text import page_texts
 from tasks.report.rtf_text import rtf_pages
+from tests.faults.faulty_run import stub_render
 
 pytestmark = pytest.mark.e2e
 CUTOFF = "2026-10-31"
@@ -128,10 +129,13 @@ def test_verify_passes_then_detects_a_changed_byte(published, tmp_path):
 
 @pytest.fixture(scope="module")
 def rerun(published) -> Path:
-    """A second run of the same cut (a new reason): its published version."""
+    """A second run of the same cut (a new reason): its published version. Its closed PDF is a
+    placeholder: what is compared is every other file (the PDFs differ by generation time)."""
     cuts, version = published
-    result = runner.invoke(app, ["run", "--cutoff", CUTOFF, "--source", str(cuts),
-                                 "--reports", str(version.parent.parent), "--reason", "rerun"])
+    with pytest.MonkeyPatch.context() as patch:
+        stub_render(patch.setattr)
+        result = runner.invoke(app, ["run", "--cutoff", CUTOFF, "--source", str(cuts),
+                                     "--reports", str(version.parent.parent), "--reason", "rerun"])
     assert result.exit_code == 0, result.output
     return Path(result.stdout.strip().splitlines()[-1])
 

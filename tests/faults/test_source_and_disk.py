@@ -13,6 +13,7 @@ from fsspec.implementations.local import LocalFileSystem
 from typer.testing import CliRunner
 
 from flows.cli import app
+from tests.faults.faulty_run import stub_render
 
 CUTOFF = "2026-10-31"
 runner = CliRunner()
@@ -88,9 +89,12 @@ def _no_space(*args, **kwargs):
 def test_disk_full_while_publishing_leaves_no_half_version(where, clean_root, tmp_path, monkeypatch,
                                                           prefect_harness):
     """ENOSPC while a PDF is written into the staging folder, or at the fsync before the rename
-    (then with placeholder PDFs: their layout takes seconds and is not what is tested)."""
+    (then with placeholder PDFs: their layout takes seconds and is not what is tested, so the
+    closed report is not laid out either)."""
     import flows.steps
     import tasks.publish.versions
+
+    stub_render(monkeypatch.setattr)
 
     def render_pdfs(jobs):
         for job in jobs:
