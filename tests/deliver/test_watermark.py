@@ -34,6 +34,24 @@ def test_watermark_on_every_page_of_every_size(version, tmp_path, page_texts):
     assert sizes == [(595, 842), (842, 595), (595, 842)]
 
 
+def test_each_page_keeps_its_own_content_and_draws_one_stamp_of_its_size(version, tmp_path):
+    """The page's content streams are kept byte for byte (not parsed and rewritten), between q
+    and Q, then the stamp: one form XObject per page size, shared by the pages of that size."""
+    _, path = _stamped(version, tmp_path)
+    source, copy = PdfReader(version / "report-closed.pdf"), PdfReader(path)
+    stamps: dict[tuple[int, int], set[int]] = {}
+    for own, stamped in zip(source.pages, copy.pages):
+        streams = [ref.get_object().get_data() for ref in stamped["/Contents"]]
+        assert streams[0] == b"q\n" and streams[1:-1] == [own.get_contents().get_data()]
+        name = streams[-1].split()[-3].decode()
+        assert streams[-1] == f"Q\nq 1 0 0 1 0 0 cm {name} Do Q\n".encode()
+        form = stamped["/Resources"]["/XObject"].raw_get(name)
+        assert form.get_object()["/Subtype"] == "/Form"
+        size = (round(float(stamped.mediabox.width)), round(float(stamped.mediabox.height)))
+        stamps.setdefault(size, set()).add(form.idnum)
+    assert {size: len(ids) for size, ids in stamps.items()} == {(595, 842): 1, (842, 595): 1}
+
+
 def test_copy_id_in_document_info_and_xmp(version, tmp_path):
     _, path = _stamped(version, tmp_path)
     reader = PdfReader(path)
