@@ -102,7 +102,10 @@ NARRATIVE = ("The independent statistician asks the DSMB to discuss *the deaths 
 def simulated_published(prefect_harness, tmp_path_factory) -> tuple[Path, Path]:
     """Two consecutive cuts of one simulated trial, each run through the flow: the later cut
     corrects an AE grade and drops an RS record of the earlier one. Returns (cuts root, the
-    later cut's published version)."""
+    later cut's published version). The earlier version's closed PDF is a placeholder: the
+    tests read that version's results and files as the previous cut, never its closed report."""
+    from tests.faults.faulty_run import stub_render
+
     root = tmp_path_factory.mktemp("e2e")
     cuts, reports = root / "cuts", root / "reports"
     for cutoff, scenario in zip(SIMULATED_CUTOFFS, ("clean", "correction")):
@@ -110,8 +113,12 @@ def simulated_published(prefect_harness, tmp_path_factory) -> tuple[Path, Path]:
                                           "--subjects", "40", "--scenario", scenario])
         assert result.exit_code == 0, result.output
         (cuts / cutoff / "narrative.md").write_text(NARRATIVE, encoding="utf-8")
-        result = CliRunner().invoke(app, ["run", "--cutoff", cutoff, "--source", str(cuts),
-                                          "--reports", str(reports), "--reason", "end-to-end test"])
+        with pytest.MonkeyPatch.context() as patch:
+            if cutoff != SIMULATED_CUTOFFS[-1]:
+                stub_render(patch.setattr)
+            result = CliRunner().invoke(app, ["run", "--cutoff", cutoff, "--source", str(cuts),
+                                              "--reports", str(reports),
+                                              "--reason", "end-to-end test"])
         assert result.exit_code == 0, result.output
     return cuts, Path(result.stdout.strip().splitlines()[-1])
 
