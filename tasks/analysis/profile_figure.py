@@ -36,6 +36,7 @@ FONT_MM = FONT_PT / PT_PER_MM         # 7 pt in mm
 WIDTH, LEFT, RIGHT = 170.0, 53.0, 4.0
 ROW, LAB_HEIGHT, TOP, GAP = 3.6, 32.0, 6.0, 3.5
 AXIS_BELOW, LEGEND_ROW, LEGEND_COLUMNS = 10.0, 4.2, 6
+_DAY_TICKS = MaxNLocator(nbins=8, steps=[1, 2, 5, 10])   # made once: its set-up is most of a call
 
 
 def _number(value: float) -> str:
@@ -100,12 +101,12 @@ class _Axis:
         return LEFT + (day - self.low) * self.scale
 
     def ticks(self) -> list[float]:
-        values = MaxNLocator(nbins=8, steps=[1, 2, 5, 10]).tick_values(self.low, self.high)
+        values = _DAY_TICKS.tick_values(self.low, self.high)
         return [float(v) for v in values if self.low <= v <= self.high]
 
 
 @dataclass(frozen=True)
-class _Rows:
+class Rows:
     """The rows of one KIND of a profile's data, column by column as Python lists: a profile
     is drawn from a dozen selections, and a pandas filter costs about 0.1 ms each. Study days
     are never missing (timeline_data keeps the rows that have one)."""
@@ -118,20 +119,35 @@ class _Rows:
     detail: list[object]
 
     @classmethod
-    def of(cls, data: pd.DataFrame) -> dict[str, _Rows]:
-        """KIND -> its rows, in the order of `data`."""
-        kinds = data["KIND"].to_numpy()
-        columns = [data["LABEL"].to_numpy()] + [data[c].to_numpy(float) for c in
-                                                ("STARTDY", "ENDDY", "VALUE", "GRADE")]
-        columns += [data["SERIOUS"].to_numpy(), data["DETAIL"].to_numpy()]
-        rows: dict[str, _Rows] = {}
-        for kind in ("DOSE", "AE", "RESPONSE", "LAB", "DEATH"):
-            taken = np.flatnonzero(kinds == kind)
-            rows[kind] = cls(*(column[taken].tolist() for column in columns))
-        return rows
+    def of(cls, data: pd.DataFrame) -> dict[str, Rows]:
+        """KIND -> its rows, in the order of `data` (one subject's profile data)."""
+        return cls._kinds(cls._columns(data), np.arange(len(data)))
+
+    @classmethod
+    def by_subject(cls, data: pd.DataFrame) -> dict[str, dict[str, Rows]]:
+        """USUBJID -> KIND -> its rows, for every subject of `data` (timeline_data's frame):
+        each column read out of the frame once, not once a subject (thousands of profiles)."""
+        columns = cls._columns(data)
+        return {str(subject): cls._kinds(columns, np.asarray(taken))
+                for subject, taken in data.groupby("USUBJID", sort=False).indices.items()}
+
+    @staticmethod
+    def _columns(data: pd.DataFrame) -> list[np.ndarray]:
+        return ([data["KIND"].to_numpy(), data["LABEL"].to_numpy()]
+                + [data[c].to_numpy(float) for c in ("STARTDY", "ENDDY", "VALUE", "GRADE")]
+                + [data["SERIOUS"].to_numpy(), data["DETAIL"].to_numpy()])
+
+    @classmethod
+    def _kinds(cls, columns: list[np.ndarray], taken: np.ndarray) -> dict[str, Rows]:
+        """The rows at positions `taken` (in order), KIND by KIND."""
+        kinds, *values = columns
+        of_kind = kinds[taken]
+        return {kind: cls(*(column[rows].tolist() for column in values))
+                for kind in ("DOSE", "AE", "RESPONSE", "LAB", "DEATH")
+                for rows in [taken[of_kind == kind]]}
 
 
-def _terms(events: _Rows, max_terms: int) -> list[str]:
+def _terms(events: Rows, max_terms: int) -> list[str]:
     """The AE rows drawn: the worst grades first (then earliest onset) up to max_terms, shown in
     order of first onset."""
     if not events.label:
@@ -145,7 +161,7 @@ def _terms(events: _Rows, max_terms: int) -> list[str]:
     return sorted(ranked, key=lambda t: (first[t], t))
 
 
-def _tracks(axis: _Axis, rows: dict[str, _Rows], drugs: list[str], terms: list[str],
+def _tracks(axis: _Axis, rows: dict[str, Rows], drugs: list[str], terms: list[str],
             last_day: float, top: float) -> list[str]:
     """Doses (rows 0..), AEs (the next rows) and the response row, with their labels."""
     def row_y(row: int) -> float:
@@ -200,7 +216,7 @@ def _lab_range(values: list[float]) -> tuple[float, float]:
     return low / 1.3, high * 1.3
 
 
-def _labs(axis: _Axis, labs: _Rows, top: float) -> tuple[list[str], list[tuple[str, str]]]:
+def _labs(axis: _Axis, labs: Rows, top: float) -> tuple[list[str], list[tuple[str, str]]]:
     """The lab panel (log scale) and the tests it drew, as (test, colour)."""
     positive = [(label, day, value) for label, day, value in zip(labs.label, labs.start,
                                                                   labs.value) if value > 0]
@@ -276,7 +292,11 @@ def _legend(labs: list[tuple[str, str]], top: float) -> tuple[list[str], float]:
 def profile_svg(data: pd.DataFrame, max_terms: int) -> str:
     """The timeline of one subject's profile data (safety_profiles.COLUMNS) as SVG; at most
     `max_terms` AE rows (the worst grades first; the CSV has every event)."""
-    rows = _Rows.of(data)
+    return timeline_svg(Rows.of(data), max_terms)
+
+
+def timeline_svg(rows: dict[str, Rows], max_terms: int) -> str:
+    """profile_svg of the subject's rows (Rows.of, or one subject's Rows.by_subject)."""
     drugs = list(dict.fromkeys(rows["DOSE"].label)) or ["No dose"]
     terms = _terms(rows["AE"], max_terms)
     days = [day for kind in rows.values() for day in (*kind.start, *kind.end)

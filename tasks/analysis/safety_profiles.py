@@ -17,7 +17,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from tasks.analysis.profile_figure import profile_svg
+from tasks.analysis.profile_figure import Rows, timeline_svg
 from tasks.analysis.safety_listings import listing_blocks
 from tasks.config import TrialConfig
 from tasks.dates import study_day
@@ -260,8 +260,10 @@ def patient_profiles(adam: Adam, cfg: TrialConfig, cutoff: date) -> Profiles:
     info = adam.adsl.drop_duplicates("USUBJID").set_index("USUBJID", drop=False)
     origins = (info["TRTSDT"].reindex(chosen["USUBJID"])
                .fillna(pd.Timestamp(cutoff)))
-    timelines = dict(tuple(timeline_data(sources, origins, adam.adsl).groupby("USUBJID",
-                                                                               sort=False)))
+    timeline = timeline_data(sources, origins, adam.adsl)
+    timelines = dict(tuple(timeline.groupby("USUBJID", sort=False)))
+    rows = Rows.by_subject(timeline)
+    no_rows = Rows.of(timeline.iloc[:0])
     limit = cfg.report.max_profiles_in_pdf
     index = chosen.assign(FIGURE=[f"14.3.13.{k}" for k in range(1, len(chosen) + 1)],
                           IN_PDF=np.where(np.arange(len(chosen)) < limit, "Y", "N"),
@@ -279,7 +281,8 @@ def patient_profiles(adam: Adam, cfg: TrialConfig, cutoff: date) -> Profiles:
             text = narrative(row, frames, cfg, cutoff)
         pages.append(Profile(
             id=name, number=number, title=f"Patient profile: {subject} ({reasons})",
-            svg=profile_svg(data, MAX_AE_ROWS), data=data, source="ADSL, ADAE, ADEXREC, ADRS, ADLB",
+            svg=timeline_svg(rows.get(subject, no_rows), MAX_AE_ROWS), data=data,
+            source="ADSL, ADAE, ADEXREC, ADRS, ADLB",
             narrative=text, anchor=anchor, in_pdf=shown == "Y",
             footnotes=[TIMELINE_NOTE,
                        f"Data: tables/profiles/{name}.csv; figure: figures/profiles/{name}.svg."]))
