@@ -16,6 +16,7 @@ from prefect.context import TaskRunContext
 import tasks
 from tasks.adam.build import LATE_DOMAINS, adam_datasets, load_adam, save_adam
 from tasks.analysis.assemble import ADLB_VARIABLES, CUT_DOMAINS, Analysis, analyse
+from tasks.analysis.profile_process import profiles_maker
 from tasks.cache import cache_folder, cached_file, cached_value, is_complete
 from tasks.config import TrialConfig
 from tasks.errors import InterimError
@@ -158,10 +159,12 @@ def analyse_cut(adam: Path, records: Path, cutoff: CutoffResult, findings: list[
         if datasets is None:        # check-adam left it complete: removed since by someone else
             raise InterimError(f"the ADaM cache folder {adam} was removed during the run; "
                                "run again")
-        # the snapshot is read for the comparison with the previous cut only
-        return analyse(datasets, cutoff, findings, cfg,
-                       read_previous_cut(previous) if previous else None,
-                       read_snapshot(records) if previous else None)
+        # the profiles (thousands at large trials) are made beside the rest, on the other core
+        with profiles_maker(adam, datasets, cfg, cutoff.cut.cutoff) as make_profiles:
+            # the snapshot is read for the comparison with the previous cut only
+            return analyse(datasets, cutoff, findings, cfg,
+                           read_previous_cut(previous) if previous else None,
+                           read_snapshot(records) if previous else None, make_profiles)
     return cached_value("analysis", key, run)
 
 

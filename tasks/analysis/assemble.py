@@ -3,6 +3,7 @@ report sections of the closed and the open session rendered from them, in the or
 docs/dsmb-report.md. Pure: the previous cut arrives as a value."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -34,7 +35,13 @@ from tasks.analysis.safety import (
     safety_results,
     safety_section,
 )
-from tasks.analysis.safety_profiles import appendix_blocks, patient_profiles
+from tasks.analysis.safety_profiles import (
+    Profiles,
+    appendix_blocks,
+    patient_profiles,
+    profile_index,
+    profile_links,
+)
 from tasks.config import TrialConfig
 from tasks.errors import BadInputError
 from tasks.model import (
@@ -136,10 +143,13 @@ def require_treated(adsl: pd.DataFrame, cutoff: date) -> None:
 
 
 def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: TrialConfig,
-            previous: PreviousCut | None, snapshot: pd.DataFrame | None) -> Analysis:
+            previous: PreviousCut | None, snapshot: pd.DataFrame | None,
+            make_profiles: Callable[[Adam, TrialConfig, date], Profiles] = patient_profiles
+            ) -> Analysis:
     """Every result and every section of both reports. `previous`: the previous cut (None for
     the first cut); `snapshot`: this cut's record snapshot (read for the comparison with the
-    previous cut only)."""
+    previous cut only); `make_profiles`: patient_profiles, or what returns the same (made in a
+    process of its own: tasks.analysis.profile_process), called last."""
     cut, day = cutoff.cut, cutoff.cut.cutoff
     require_treated(adam.adsl, day)
     if list(adam.adlb.columns) != ADLB_VARIABLES:
@@ -172,7 +182,7 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
     # responses.
     quality = quality_section(adam, cfg, findings, cutoff, disagreement_table(adam, limit)
                               + excluded_responses_blocks(adam.adrs, limit))
-    profiles = patient_profiles(adam, cfg, day)
+    links = profile_links(profile_index(adam, cfg))
     closed = [
         Section("decision", "Decision summary",
                 monitoring_blocks(results.monitoring, monitoring.safety_boundary, limit)
@@ -188,16 +198,17 @@ def analyse(adam: Adam, cutoff: CutoffResult, findings: list[Finding], cfg: Tria
                                  results.efficacy)),
         Section("safety", "Safety",
                 safety_section(adam.adsl, adam.adae, adam.adlb, cfg, results.safety,
-                               by_arm=True, links=profiles.links())
+                               by_arm=True, links=links)
                 + hepatic_and_reconciliation(adam, cfg, day)
                 + course_and_treatment(adam, cfg, results.safety_course, day)),
         Section("quality", "Data currency and quality", quality),
         Section("changes", "Changes since the previous cut",
                 changes_blocks(changes, limit) if changes is not None else first_cut_blocks()),
         Section("methods", "Methods", methods_section(cfg)),
-        Section(PROFILES, "Appendix: patient profiles", appendix_blocks(profiles, cfg)),
     ]
     open_ = open_sections(adam, cutoff, findings, cfg, results)
+    closed.append(Section(PROFILES, "Appendix: patient profiles",
+                          appendix_blocks(make_profiles(adam, cfg, day), cfg)))
     return Analysis(results, open_results(adam, cutoff, findings, cfg, results.populations, open_),
                     closed, open_)
 

@@ -242,32 +242,42 @@ class Profiles:
     pages: list[Profile]
 
     def links(self) -> dict[str, str]:
-        """USUBJID -> anchor of the profiles that are pages of the PDF."""
-        shown = self.index[self.index["IN_PDF"].eq("Y")]
-        return dict(zip(shown["USUBJID"], shown["ANCHOR"]))
+        return profile_links(self.index)
+
+
+def profile_index(adam: Adam, cfg: TrialConfig) -> pd.DataFrame:
+    """The index of the profiles (USUBJID REASONS NAME FIGURE IN_PDF ANCHOR) in page order; the
+    first report.max_profiles_in_pdf are pages of the PDF."""
+    chosen = profile_subjects(adam.adsl, adam.adae, cfg.safety.death_window_days)
+    limit = cfg.report.max_profiles_in_pdf
+    return chosen.assign(FIGURE=[f"14.3.13.{k}" for k in range(1, len(chosen) + 1)],
+                         IN_PDF=np.where(np.arange(len(chosen)) < limit, "Y", "N"),
+                         ANCHOR="profile-" + chosen["NAME"])
+
+
+def profile_links(index: pd.DataFrame) -> dict[str, str]:
+    """USUBJID -> anchor of the profiles of `index` that are pages of the PDF."""
+    shown = index[index["IN_PDF"].eq("Y")]
+    return dict(zip(shown["USUBJID"], shown["ANCHOR"]))
 
 
 def patient_profiles(adam: Adam, cfg: TrialConfig, cutoff: date) -> Profiles:
-    """Every profile in page order; the first report.max_profiles_in_pdf are in the PDF (with
-    their narratives: a profile of files only is its timeline and data)."""
-    chosen = profile_subjects(adam.adsl, adam.adae, cfg.safety.death_window_days)
-    subjects = set(chosen["USUBJID"])
+    """Every profile in page order (profile_index); those in the PDF with their narratives: a
+    profile of files only is its timeline and data."""
+    index = profile_index(adam, cfg)
+    subjects = set(index["USUBJID"])
     adrs = adam.adrs[adam.adrs["PARAMCD"].eq("OVR")] if len(adam.adrs) else adam.adrs
     # only the columns a timeline reads: ADLB has a million rows at 5,000 subjects
     lb = adam.adlb.loc[adam.adlb["PARAMCD"].isin(PROFILE_TESTS).to_numpy(), LB_COLUMNS]
     sources = {key: _of_subjects(frame, subjects) for key, frame in
                {"adae": adam.adae, "adexrec": adam.adexrec, "adrs": adrs, "adlb": lb}.items()}
     info = adam.adsl.drop_duplicates("USUBJID").set_index("USUBJID", drop=False)
-    origins = (info["TRTSDT"].reindex(chosen["USUBJID"])
+    origins = (info["TRTSDT"].reindex(index["USUBJID"])
                .fillna(pd.Timestamp(cutoff)))
     timeline = timeline_data(sources, origins, adam.adsl)
     timelines = dict(tuple(timeline.groupby("USUBJID", sort=False)))
     rows = Rows.by_subject(timeline)
     no_rows = Rows.of(timeline.iloc[:0])
-    limit = cfg.report.max_profiles_in_pdf
-    index = chosen.assign(FIGURE=[f"14.3.13.{k}" for k in range(1, len(chosen) + 1)],
-                          IN_PDF=np.where(np.arange(len(chosen)) < limit, "Y", "N"),
-                          ANCHOR="profile-" + chosen["NAME"])
     in_pdf = set(index.loc[index["IN_PDF"].eq("Y"), "USUBJID"])
     grouped = {key: _by_subject(frame, in_pdf) for key, frame in sources.items()}
     empty = pd.DataFrame(columns=COLUMNS)
