@@ -103,8 +103,11 @@ def _serve(answers: IO[bytes]) -> None:
     except Exception as exc:
         data = pickle.dumps(InterimError(f"patient profiles: {type(answer).__name__}: "
                                          f"{answer} ({exc})"))
-    answers.write(data)
-    answers.flush()
+    try:
+        answers.write(data)
+        answers.flush()
+    except BrokenPipeError:      # the flow's process ended (killed): nobody to answer, no noise
+        os._exit(1)
 
 
 if __name__ == "__main__":

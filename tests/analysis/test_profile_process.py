@@ -92,3 +92,12 @@ def test_a_process_whose_answer_is_not_read_is_stopped(derived, monkeypatch):
         process = make.process
         raise RuntimeError("analyse failed before the appendix")
     assert process.returncode == -signal.SIGKILL      # killed while still starting, not left
+
+
+def test_a_process_whose_reader_is_gone_ends_quietly(derived, monkeypatch):
+    """As when the flow's process is killed: the answer has nobody to go to."""
+    cfg, _, adam, folder = derived
+    monkeypatch.setattr(profile_process, "BESIDE_FROM", 1)
+    with profile_process.profiles_maker(folder, adam, cfg, CUTOFF) as make:
+        make.answers.close()
+        assert make.process.wait(timeout=120) == 1
