@@ -1,5 +1,5 @@
 """The patient profiles made in a process of their own while the flow's process makes the rest of
-the analysis: at 20,000 subjects their 10,700 timelines take 11 s of one core, and the other
+the analysis: at 20,000 subjects their 10,731 timelines take 14 s of one core, and the other
 core has nothing to do then (the PDF workers wait for the documents). The process is
 `python -m tasks.analysis.profile_process`; it reads the ADaM from the derivation's cache folder
 and answers the Profiles (or its exception), pickled on a pipe. Below BESIDE_FROM profiled
@@ -76,7 +76,6 @@ class _ProfilesBeside:
         if isinstance(answer, BaseException):
             raise answer
         return cast(Profiles, answer)
-
 
     def stop(self) -> None:
         """Kill the process if its answer was not read; wait for it."""
