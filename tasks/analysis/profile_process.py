@@ -20,12 +20,12 @@ from typing import IO, cast
 
 from tasks.adam.build import load_adam
 from tasks.analysis.safety_profiles import LB_COLUMNS, Profiles, patient_profiles, profile_index
+from tasks.child_process import module_env
 from tasks.config import TrialConfig
 from tasks.errors import InterimError
 from tasks.model import Adam
 
 BESIDE_FROM = 500
-_PACKAGE_ROOT = Path(__file__).resolve().parents[2]   # where `tasks` is imported from
 ProfilesMaker = Callable[[Adam, TrialConfig, date], Profiles]
 
 
@@ -50,13 +50,11 @@ class _ProfilesBeside:
     cut's ADaM, config and cutoff), it returns its answer."""
 
     def __init__(self, folder: Path, cfg: TrialConfig, cutoff: date) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            [str(_PACKAGE_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
         # the answer comes on a pipe of its own: nothing a library prints can garble it
         answer_read, answer_write = os.pipe()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(answer_write)], env=env, stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL, pass_fds=(answer_write,))
+            [sys.executable, "-m", __name__, str(answer_write)], env=module_env(),
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(answer_write,))
         os.close(answer_write)
         self.answers: IO[bytes] = os.fdopen(answer_read, "rb")
         stdin = cast(IO[bytes], self.process.stdin)        # stdin=PIPE: never None

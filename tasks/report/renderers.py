@@ -31,13 +31,13 @@ from functools import partial
 from pathlib import Path
 from typing import IO, BinaryIO, TypeVar, cast
 
+from tasks.child_process import module_env
 from tasks.priority import at_lower_priority
 from tasks.report.document import ReportDocument
 
 T = TypeVar("T")
 
 PROCESSES = 2        # one PDF each: the closed and the open report, on the 2 cores
-_PACKAGE_ROOT = Path(__file__).resolve().parents[2]   # where `tasks` is imported from
 _lock = threading.Lock()
 _workers: list[_Worker] = []
 
@@ -73,10 +73,8 @@ class RenderError(RuntimeError):
 class _Worker:
     def __init__(self) -> None:
         reply_read, reply_write = os.pipe()
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            [str(_PACKAGE_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tasks.report.renderers", str(reply_write)], env=env,
+            [sys.executable, "-m", "tasks.report.renderers", str(reply_write)], env=module_env(),
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(reply_write,))
         os.close(reply_write)
         self.jobs = cast(IO[bytes], self.process.stdin)     # stdin=PIPE: never None
