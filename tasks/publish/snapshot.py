@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tasks.model import TEXT, Cut
+from tasks.publish.row_digests import HexDigests, hex_digests, row_hasher
 
 SNAPSHOT_PATH = Path("provenance") / "records.parquet"
 SNAPSHOT_COLUMNS = ["domain", "USUBJID", "key", "sha256"]
@@ -58,11 +59,6 @@ def key_variables(domain: str, frame: pd.DataFrame) -> list[str]:
 
 _HASH_CHUNK_ROWS = 50_000
 TEXT_TYPE = pa.large_string()       # the storage of model.TEXT columns: taken without a copy
-# byte -> its two lowercase hex digits, to write many digests as text at once
-_HEX = np.frombuffer(b"".join(f"{byte:02x}".encode() for byte in range(256)),
-                     dtype=np.uint8).reshape(256, 2)
-
-
 def _text(frame: pd.DataFrame, column: str) -> pa.ChunkedArray:
     """A column as Arrow text, missing as "" (zero-copy for model.TEXT columns)."""
     values = frame[column]
@@ -94,8 +90,9 @@ def _record_keys(domain: str, frame: pd.DataFrame, usubjid: pa.ChunkedArray) -> 
     return pa.chunked_array([pa.array(numbered, TEXT_TYPE)])
 
 
-def _chunk_digests(columns: dict[str, pa.ChunkedArray], rows: int) -> bytes:
-    """The 32-byte sha256 digests of `rows` rows, one after the other."""
+def _chunk_digests(columns: dict[str, pa.ChunkedArray], rows: int,
+                   hasher: HexDigests) -> pa.Array:
+    """The sha256 of each of `rows` rows as 64-character lowercase hex text (one Arrow buffer)."""
     nothing, end, joined = (pa.scalar(None, TEXT_TYPE), pa.scalar(_FIELD_END, TEXT_TYPE),
                             pa.scalar("", TEXT_TYPE))
     pieces = []
@@ -103,24 +100,30 @@ def _chunk_digests(columns: dict[str, pa.ChunkedArray], rows: int) -> bytes:
         values = pc.if_else(pc.equal(values, ""), nothing, values)   # null: the piece is left out
         pieces.append(pc.binary_join_element_wise(pa.scalar(column + "=", TEXT_TYPE), values, end,
                                                   joined))
-    if not pieces:
-        return hashlib.sha256(b"").digest() * rows
-    content = pc.binary_join_element_wise(*pieces, joined, null_handling="skip")  # last: separator
-    sha256 = hashlib.sha256
-    return b"".join([sha256(row).digest() for row in
-                     content.cast(pa.large_binary()).to_numpy(zero_copy_only=False)])
+    if pieces:
+        content = pc.binary_join_element_wise(*pieces, joined, null_handling="skip")  # separator
+        text = hasher(*_offsets_and_data(content.combine_chunks().cast(pa.large_binary())))
+    else:
+        text = hashlib.sha256(b"").hexdigest().encode("ascii") * rows
+    offsets = np.arange(0, 64 * (rows + 1), 64, dtype=np.int64)
+    return pa.Array.from_buffers(TEXT_TYPE, rows, [None, pa.py_buffer(offsets),
+                                                   pa.py_buffer(text)])
 
 
-def _hex_text(digests: bytes) -> pa.Array:
-    """32-byte digests as 64-character lowercase hex strings, built as one Arrow buffer."""
-    count = len(digests) // 32
-    text = _HEX[np.frombuffer(digests, dtype=np.uint8)].tobytes()
-    offsets = np.arange(0, 64 * (count + 1), 64, dtype=np.int64)
-    return pa.Array.from_buffers(TEXT_TYPE, count,
-                                 [None, pa.py_buffer(offsets), pa.py_buffer(text)])
+def _offsets_and_data(content: pa.Array) -> tuple[memoryview, memoryview]:
+    """A large_binary array (no nulls) as its rows' int64 offsets from 0 and their bytes."""
+    if content.null_count:
+        raise ValueError("a record's content is never null")
+    offsets = np.frombuffer(content.buffers()[1], dtype=np.int64)[
+        content.offset:content.offset + len(content) + 1]
+    data = content.buffers()[2]
+    start, stop = int(offsets[0]), int(offsets[-1])
+    return (memoryview((offsets - start).tobytes()).cast("q"),
+            memoryview(data)[start:stop] if data is not None else memoryview(b""))
 
 
-def _snapshot_pieces(domains: Iterable[tuple[str, pd.DataFrame]]) -> Iterator[pa.Table]:
+def _snapshot_pieces(domains: Iterable[tuple[str, pd.DataFrame]],
+                     hasher: HexDigests = hex_digests) -> Iterator[pa.Table]:
     """The snapshot's rows (SNAPSHOT_COLUMNS, TEXT_TYPE) of each (domain, frame), in chunks of
     rows: the text of a large domain's values, assembled per row to be hashed, never sits in
     memory whole, nor do the digests of the whole cut."""
@@ -131,10 +134,11 @@ def _snapshot_pieces(domains: Iterable[tuple[str, pd.DataFrame]]) -> Iterator[pa
         names = sorted(frame.columns)
         for start in range(0, len(frame), _HASH_CHUNK_ROWS):
             rows = frame.iloc[start:start + _HASH_CHUNK_ROWS]
-            digests = _chunk_digests({name: _text(rows, name) for name in names}, len(rows))
+            digests = _chunk_digests({name: _text(rows, name) for name in names}, len(rows),
+                                     hasher)
             yield pa.table({"domain": _repeated(domain.upper(), len(rows)),
                             "USUBJID": usubjid.slice(start, len(rows)),
-                            "key": keys.slice(start, len(rows)), "sha256": _hex_text(digests)})
+                            "key": keys.slice(start, len(rows)), "sha256": digests})
 
 
 def record_snapshot(cut: Cut) -> pd.DataFrame:
@@ -155,8 +159,9 @@ def write_snapshot(cut: Cut, version_path: Path, last: Collection[str] = ()) -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     schema = pa.schema([(name, pa.string()) for name in SNAPSHOT_COLUMNS])
     order = sorted(cut.domains, key=lambda domain: (domain in last, domain))
-    with pq.ParquetWriter(path, schema) as writer:
-        for piece in _snapshot_pieces(_handed_on(cut, order)):
+    records = sum(len(frame) for frame in cut.domains.values())
+    with pq.ParquetWriter(path, schema) as writer, row_hasher(records) as hasher:
+        for piece in _snapshot_pieces(_handed_on(cut, order), hasher):
             writer.write_table(piece.cast(schema))
     return path
 

@@ -104,10 +104,10 @@ def test_written_domains_are_let_go_as_hashed_and_those_named_last_come_last(mon
     alive_while_hashing: list[list[str]] = []
     digests = snapshot_module._chunk_digests
 
-    def watched(columns, rows):
+    def watched(columns, rows, hasher):
         alive_while_hashing.append(sorted(name for name, ref in frames.items()
                                            if ref() is not None))
-        return digests(columns, rows)
+        return digests(columns, rows, hasher)
     monkeypatch.setattr(snapshot_module, "_chunk_digests", watched)
     written = read_snapshot(write_snapshot(cut, tmp_path, last=("ae", "suppae")))
     assert written["domain"].drop_duplicates().tolist() == ["DM", "RS", "AE", "SUPPAE"]
