@@ -9,7 +9,6 @@ from typing import Any
 
 import pandas as pd
 
-from tasks.cache import cached_file
 from tasks.model import ADAM_DATASETS, Figure, Finding, Profile, Table
 from tasks.publish.canonical import canonical_json, write_json
 from tasks.publish.layout import (
@@ -22,11 +21,10 @@ from tasks.publish.layout import (
     VALIDATION_NAME,
 )
 from tasks.publish.manifest import file_hashes
+from tasks.publish.rtf_process import make_rtf, rtf_jobs, rtf_made_beside
 from tasks.publish.snapshot import SNAPSHOT_PATH
 from tasks.report.document import MARKINGS
 from tasks.results.run import OpenResults, Results
-
-RTF_FILE = Path("table.rtf")
 
 
 def copy_adam(adam_folder: Path, folder: Path) -> None:
@@ -42,13 +40,8 @@ def _csv(frame: pd.DataFrame) -> bytes:
 
 def _rtf(table: Table, marking: str) -> bytes:
     """table_rtf(table, marking), made once per rtf_key and kept (tasks.cache): a re-run of an
-    unchanged cut does not make its RTF again."""
-    # imported when the first table is written: rtflite's polars is 45 MB that the run's
-    # derivation and analysis, its largest steps in memory, need not hold beside them
-    from tasks.report.rtf import rtf_key, table_rtf
-
-    return cached_file("rtf", rtf_key(table, marking), RTF_FILE, lambda folder: (
-        folder / RTF_FILE).write_bytes(table_rtf(table, marking))).read_bytes()
+    unchanged cut does not make its RTF again, nor does the flow make what rtf_made_beside has."""
+    return make_rtf(*rtf_jobs([(table, marking)], missing_only=False)).read_bytes()
 
 
 def _csvs(frames: list[pd.DataFrame]) -> list[bytes]:
@@ -77,22 +70,25 @@ def _csvs(frames: list[pd.DataFrame]) -> list[bytes]:
     return [made[i] for i in range(len(frames))]
 
 
-def write_tables(blocks: list[Table | Figure], tables: Path, figures: Path | None,
-                 marking: str) -> None:
-    """<tables>/<id>.csv for every table and figure (the figure's plotted data), <tables>/rtf/
-    <id>.rtf for every table (marked `marking`); <figures>/<id>.svg unless `figures` is None; a
-    patient profile's two files in the profiles/ subfolders. Not fsynced one by one: publishing
-    fsyncs the whole staging folder before its rename."""
+def write_data_files(blocks: list[Table | Figure], tables: Path, figures: Path | None) -> None:
+    """<tables>/<id>.csv for every table and figure (the figure's plotted data), <figures>/<id>.svg
+    unless `figures` is None; a patient profile's two files in the profiles/ subfolders. Not
+    fsynced one by one: publishing fsyncs the whole staging folder before its rename."""
     for block, csv in zip(blocks, _csvs([block.data for block in blocks])):
         sub = Profile.folder if isinstance(block, Profile) else ""
         (tables / sub).mkdir(parents=True, exist_ok=True)
         (tables / sub / f"{block.id}.csv").write_bytes(csv)
-        if isinstance(block, Table):
-            (tables / "rtf").mkdir(exist_ok=True)
-            (tables / "rtf" / f"{block.id}.rtf").write_bytes(_rtf(block, marking))
         if isinstance(block, Figure) and figures is not None:
             (figures / sub).mkdir(parents=True, exist_ok=True)
             (figures / sub / f"{block.id}.svg").write_text(block.svg, encoding="utf-8")
+
+
+def write_rtf_files(blocks: list[Table | Figure], tables: Path, marking: str) -> None:
+    """<tables>/rtf/<id>.rtf for every table, marked `marking`."""
+    for block in blocks:
+        if isinstance(block, Table):
+            (tables / "rtf").mkdir(parents=True, exist_ok=True)
+            (tables / "rtf" / f"{block.id}.rtf").write_bytes(_rtf(block, marking))
 
 
 def validation_document(findings: list[Finding]) -> dict:
@@ -117,15 +113,21 @@ def write_contents(folder: Path, adam: Path, closed: list[Table | Figure],
     `adam` is the ADaM's cache folder, `snapshot` the record snapshot's file, both copied."""
     if results.version is None or open_results.version != results.version:
         raise ValueError("results to publish need the version number (Results.published_as)")
-    copy_adam(adam, folder)
-    write_tables(closed, folder / "tables", folder / "figures", MARKINGS["closed"])
-    write_json(folder / RESULTS_NAME, results)
-    write_json(folder / VALIDATION_NAME, validation_document(findings))
-    (folder / SNAPSHOT_PATH).parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(snapshot, folder / SNAPSHOT_PATH)
+    tables = [(block, MARKINGS[kind]) for kind, blocks in (("closed", closed), ("open", open_))
+              for block in blocks if isinstance(block, Table)]
     open_dir = folder / OPEN_DIR
-    write_tables(open_, open_dir / "tables", None, MARKINGS["open"])
-    write_json(open_dir / OPEN_RESULTS_NAME, open_results)
+    with rtf_made_beside(tables) as rtf_made:       # the RTF last: a process may make them now
+        copy_adam(adam, folder)
+        write_data_files(closed, folder / "tables", folder / "figures")
+        write_json(folder / RESULTS_NAME, results)
+        write_json(folder / VALIDATION_NAME, validation_document(findings))
+        (folder / SNAPSHOT_PATH).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(snapshot, folder / SNAPSHOT_PATH)
+        write_data_files(open_, open_dir / "tables", None)
+        write_json(open_dir / OPEN_RESULTS_NAME, open_results)
+        rtf_made()
+        write_rtf_files(closed, folder / "tables", MARKINGS["closed"])
+        write_rtf_files(open_, open_dir / "tables", MARKINGS["open"])
     write_json(open_dir / OPEN_MANIFEST_NAME,
                open_manifest(folder, results.cutoff, results.version))
 

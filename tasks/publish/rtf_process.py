@@ -1,0 +1,129 @@
+"""The RTF tables of a large trial made in a process of their own while the flow's process writes
+the rest of the version's files: at 20,000 subjects rtflite takes about 9 s of one core for 63
+tables (2,582 pages), and the PDF workers leave a core free once their pages are laid out. The
+process is `python -m tasks.publish.rtf_process`: it reads the tables (pickled) on stdin, puts
+each table's RTF into its cache folder (tasks.cache, as contents._rtf would) and answers None
+(or its exception), pickled on a pipe of its own; the flow then reads them from the cache. Below
+BESIDE_FROM cells to make, or with every table's RTF cached already (a re-run), nothing is
+started: contents._rtf makes what is missing in the flow's process."""
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, cast
+
+from tasks.cache import cache_folder, is_complete, write_folder
+from tasks.child_process import module_env
+from tasks.errors import InterimError
+from tasks.model import Table
+
+BESIDE_FROM = 200_000        # cells: a 5,000-subject trial's tables hold about 80,000
+RTF_FILE = Path("table.rtf")
+RtfJob = tuple[Path, Table, str]       # the cache folder, the table, its marking
+
+
+def rtf_jobs(tables: Sequence[tuple[Table, str]], missing_only: bool = True) -> list[RtfJob]:
+    """The (table, marking) pairs with their cache folders; `missing_only`: those whose RTF is
+    not in the cache yet."""
+    # imported when the first table is written: rtflite's polars is 45 MB that the run's
+    # derivation and analysis, its largest steps in memory, need not hold beside them
+    from tasks.report.rtf import rtf_key
+
+    jobs = [(cache_folder("rtf", rtf_key(table, marking)), table, marking)
+            for table, marking in tables]
+    return [job for job in jobs if not (missing_only and is_complete(job[0]))]
+
+
+def make_rtf(job: RtfJob) -> Path:
+    """The RTF file of the job's table in its cache folder (made there once)."""
+    from tasks.report.rtf import table_rtf
+
+    folder, table, marking = job
+    if not is_complete(folder):
+        write_folder(folder, lambda partial: (partial / RTF_FILE).write_bytes(
+            table_rtf(table, marking)))
+    return folder / RTF_FILE
+
+
+@contextmanager
+def rtf_made_beside(tables: Sequence[tuple[Table, str]]) -> Iterator[Callable[[], None]]:
+    """A wait(): returns once the RTF of every table of `tables` (Table, marking) is in the
+    cache when a process makes them (BESIDE_FROM cells or more to make), at once otherwise. The
+    process is stopped on leaving if its answer was not read (writing the files failed)."""
+    jobs = rtf_jobs(tables)
+    if sum(table.display.size for _, table, _ in jobs) < BESIDE_FROM:
+        yield lambda: None
+        return
+    beside = _RtfBeside(jobs)
+    try:
+        yield beside.wait
+    finally:
+        beside.stop()
+
+
+class _RtfBeside:
+    def __init__(self, jobs: list[RtfJob]) -> None:
+        # the answer comes on a pipe of its own: nothing a library prints can garble it
+        answer_read, answer_write = os.pipe()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", __name__, str(answer_write)], env=module_env(),
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(answer_write,))
+        os.close(answer_write)
+        self.answers: IO[bytes] = os.fdopen(answer_read, "rb")
+        stdin = cast(IO[bytes], self.process.stdin)        # stdin=PIPE: never None
+        with contextlib.suppress(OSError):      # a process that ended at once: wait says so
+            pickle.dump(jobs, stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            stdin.close()
+
+    def wait(self) -> None:
+        try:
+            answer = pickle.load(self.answers)
+        except (EOFError, OSError) as exc:
+            raise InterimError("the RTF tables' process ended (exit code "
+                               f"{self.process.wait()})") from exc
+        finally:
+            self.answers.close()
+            self.process.wait()
+        if isinstance(answer, BaseException):
+            raise answer
+
+    def stop(self) -> None:
+        """Kill the process if its answer was not read; wait for it."""
+        if not self.answers.closed:
+            self.process.kill()
+            self.answers.close()
+        self.process.wait()
+
+
+def _serve(answers: IO[bytes]) -> None:
+    """The process: each job's RTF made in its cache folder; None, or the exception (as text in
+    an InterimError when it cannot be pickled)."""
+    jobs: list[RtfJob] = pickle.load(sys.stdin.buffer)
+    answer: Exception | None = None
+    try:
+        for job in jobs:
+            make_rtf(job)
+    except Exception as exc:     # goes back to the flow, which reports it
+        answer = exc
+    try:
+        data = pickle.dumps(answer)
+    except Exception as exc:
+        data = pickle.dumps(InterimError(f"RTF tables: {type(answer).__name__}: {answer} ({exc})"))
+    try:
+        answers.write(data)
+        answers.flush()
+    except BrokenPipeError:      # the flow's process ended (killed): nobody to answer, no noise
+        os._exit(1)
+
+
+if __name__ == "__main__":
+    # the module's own _serve: the tables' classes are those of tasks.model, which unpickling
+    # imports, not this __main__'s copies
+    from tasks.publish.rtf_process import _serve as serve
+    serve(os.fdopen(int(sys.argv[1]), "wb"))
