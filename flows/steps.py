@@ -165,7 +165,9 @@ def analyse_cut(adam: Path, records: Path, cutoff: CutoffResult, findings: list[
             return analyse(datasets, cutoff, findings, cfg,
                            read_previous_cut(previous) if previous else None,
                            read_snapshot(records) if previous else None, make_profiles)
-    return cached_value("analysis", key, run)
+    analysis = cached_value("analysis", key, run)
+    analysis.key = key
+    return analysis
 
 
 @thin(name="reserve-version")
@@ -179,7 +181,7 @@ def write_version_contents(reservation: Reservation, adam: Path, analysis: Analy
     version = reservation.version
     write_contents(reservation.path, adam, analysis.tables("closed"), analysis.tables("open"),
                    analysis.results.published_as(version),
-                   analysis.open_results.published_as(version), findings, records)
+                   analysis.open_results.published_as(version), findings, records, analysis.key)
     reservation.sync_written()
 
 

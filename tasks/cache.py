@@ -82,10 +82,15 @@ def cached_value(kind: str, key: str, make: Callable[[], T]) -> T:
     return value
 
 
-def cached_file(kind: str, key: str, name: Path, write: Callable[[Path], object]) -> Path:
-    """The file `name` of the folder of (kind, key), written there once per key by
-    write(folder)."""
+def cached_folder(kind: str, key: str, write: Callable[[Path], object]) -> Path:
+    """The folder of (kind, key), filled once per key by write(folder)."""
     folder = cache_folder(kind, key)
     if not is_complete(folder):
         write_folder(folder, write)
-    return folder / name
+    return folder
+
+
+def cached_file(kind: str, key: str, name: Path, write: Callable[[Path], object]) -> Path:
+    """The file `name` of the folder of (kind, key), written there once per key by
+    write(folder)."""
+    return cached_folder(kind, key, write) / name

@@ -77,6 +77,9 @@ class Analysis:
     open_results: OpenResults
     closed: list[Section]
     open: list[Section]
+    # the key it is kept under (flows.steps.analyse_cut): it names the tables' and figures'
+    # content, whose files are kept under it too (tasks.publish.contents.copy_data_files)
+    key: str | None = None
 
     def add_provenance(self, provenance: Provenance) -> None:
         """Provenance needs the reserved version's chain link, so it comes last, after analysis.

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import tasks.report.rtf
 from tasks.errors import InterimError
-from tasks.model import Table
+from tasks.model import Profile, Table
 from tasks.publish import contents, rtf_process
 from tasks.report.rtf import table_rtf
 
@@ -90,3 +90,33 @@ def test_an_error_in_the_rtf_process_is_raised_in_the_flow(tmp_path: Path, monke
             rtf_process.rtf_made_beside([]) as made:
         made.__self__.process.kill()                        # type: ignore[attr-defined]
         made()
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_the_data_files_are_made_once_per_analysis_key_and_copied(tmp_path: Path,
+                                                                 monkeypatch) -> None:
+    """A re-run of a kept analysis copies its tables' and figures' files from the cache: the
+    same files, byte for byte, as written in place, in the same places (closed and open)."""
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "home"))
+    profile = Profile(id="S-7", number="16.2.1", title="Subject S-7", svg="<svg>S-7</svg>",
+                      data=pd.DataFrame({"ADY": [1, 8]}), narrative="Seen twice.")
+    closed = [_listing(60), profile]
+    open_ = [_listing(2)]
+    made: list[Path] = []
+    write = contents.write_data_files
+    monkeypatch.setattr(contents, "write_data_files",
+                        lambda folder, *blocks: (made.append(folder), write(folder, *blocks)))
+    for version in ("v1", "v2"):
+        contents.copy_data_files(tmp_path / version, closed, open_, "analysis-key")
+    contents.copy_data_files(tmp_path / "in-place", closed, open_, None)
+    assert len(made) == 2 and made[1] == tmp_path / "in-place"     # v2 copied what v1 made
+    assert _files(tmp_path / "v1") == _files(tmp_path / "v2") == _files(tmp_path / "in-place")
+    assert sorted(_files(tmp_path / "v2")) == [
+        "figures/profiles/S-7.svg", "open/tables/t_14_3_5_2_sae_listing.csv",
+        "tables/profiles/S-7.csv", "tables/t_14_3_5_2_sae_listing.csv"]
+    assert _files(tmp_path / "v2")["open/tables/t_14_3_5_2_sae_listing.csv"] == (
+        b"Subject,Onset day\nS-0,0\nS-1,1\n")
