@@ -11,7 +11,7 @@ from prefect.runtime import flow_run
 from prefect.utilities.annotations import opaque
 
 from flows import steps
-from tasks.analysis.assemble import analysed_part
+from tasks.analysis.reads import analysed_part
 from tasks.config import TrialConfig, load_settings
 from tasks.memory import release_unused_memory
 from tasks.model import CutoffResult, Finding

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
@@ -15,8 +15,7 @@ from prefect.context import TaskRunContext
 
 import tasks
 from tasks.adam.build import LATE_DOMAINS, adam_datasets, load_adam, save_adam
-from tasks.analysis.assemble import ADLB_VARIABLES, CUT_DOMAINS, Analysis, analyse
-from tasks.analysis.profile_process import profiles_maker
+from tasks.analysis.reads import ADLB_VARIABLES, CUT_DOMAINS
 from tasks.cache import cache_folder, cached_file, cached_value, is_complete
 from tasks.config import TrialConfig
 from tasks.errors import InterimError
@@ -35,6 +34,9 @@ from tasks.publish.versions import Reservation, previous_cut_version, reserve_ve
 from tasks.report.document import ReportDocument
 from tasks.report.renderers import PdfJob, lay_out, render_pdfs
 from tasks.validate import raise_on_errors, validate_cut
+
+if TYPE_CHECKING:       # imported by analyse_cut when the analysis starts (see there)
+    from tasks.analysis.assemble import Analysis
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -155,6 +157,11 @@ def analyse_cut(adam: Path, records: Path, cutoff: CutoffResult, findings: list[
                   previous and [str(previous), sha256_file(previous / MANIFEST_NAME)])
 
     def run() -> Analysis:
+        # imported now, not with the flow: the analysis modules bring matplotlib and the figure
+        # code (31 MB), which need not sit beside the derivation, the peak of a large run
+        from tasks.analysis.assemble import analyse
+        from tasks.analysis.profile_process import profiles_maker
+
         datasets = load_adam(adam, {"adlb": ADLB_VARIABLES})
         if datasets is None:        # check-adam left it complete: removed since by someone else
             raise InterimError(f"the ADaM cache folder {adam} was removed during the run; "

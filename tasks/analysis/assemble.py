@@ -26,6 +26,7 @@ from tasks.analysis.efficacy import efficacy_results, efficacy_section
 from tasks.analysis.methods import Provenance, methods_section, provenance_section
 from tasks.analysis.open_results import open_results
 from tasks.analysis.quality import data_currency, excluded_responses_blocks, quality_section
+from tasks.analysis.reads import ADLB_VARIABLES
 from tasks.analysis.safety import (
     course_and_treatment,
     exposure_section,
@@ -63,12 +64,6 @@ from tasks.results.changes import ChangesResults
 from tasks.results.run import DataCut, OpenResults, Results
 
 PROFILES = "profiles"          # the closed report's appendix, after provenance
-CUT_DOMAINS = ("dv",)          # the SDTM domains analyse() reads itself: the others via ADaM
-# The ADLB variables the analysis reads (a table that reads another adds it here: without it the
-# analysis stops with a KeyError); the others (SDTM copies, categories) stay in the published
-# adam/adlb.parquet. Read back with only these, ADLB takes 250 MB less memory at 5,000 subjects.
-ADLB_VARIABLES = ["USUBJID", "PARAMCD", "PARAM", "TRT01A", "ADT", "ADY", "AVAL", "AVALU", "R2ULN",
-                  "NOGRDRS", "ABLFL", "BASE", "BNRHI", "BTOXGRN", "ONTRTFL", "ATOXGRN"]
 
 
 @dataclass
@@ -99,16 +94,6 @@ class Analysis:
         sections = self.closed if kind == "closed" else self.open
         return [b for s in sections if s.key != "provenance"
                 for b in s.blocks if isinstance(b, (Table, Figure))]
-
-
-def analysed_part(cutoff: CutoffResult) -> CutoffResult:
-    """The cut as analyse() reads it: files, dates, findings, the cutoff's log and only the
-    frames of CUT_DOMAINS. Once ADaM is derived the others can be let go: most of a large cut's
-    memory. They are dropped from `cutoff` itself, which is returned: Prefect keeps the ingest
-    subflow's return value (this CutoffResult) until the flow run ends, so a copy without them
-    would let nothing go."""
-    cutoff.cut.let_go([domain for domain in cutoff.cut.domains if domain not in CUT_DOMAINS])
-    return cutoff
 
 
 def disagreement_table(adam: Adam, limit: int) -> list[Block]:

@@ -3,15 +3,17 @@ they end with, assembled from the analysis and the run's facts."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from tasks.analysis.assemble import Analysis
 from tasks.analysis.methods import Provenance
 from tasks.config import TrialConfig
 from tasks.model import Cut, Profile, Section
 from tasks.report.document import ReportDocument
 from tasks.report.glance import glance
 from tasks.report.narrative import parse_narrative
+
+if TYPE_CHECKING:       # not imported at run time: the flow imports this module before analysing
+    from tasks.analysis.assemble import Analysis
 
 MANUAL_REASON = "manually triggered interim analysis"
 

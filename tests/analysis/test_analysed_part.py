@@ -10,7 +10,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from tasks.analysis.assemble import CUT_DOMAINS, analysed_part, require_treated
+from tasks.analysis.assemble import require_treated
+from tasks.analysis.reads import CUT_DOMAINS, analysed_part
 from tasks.errors import BadInputError
 from tasks.model import TEXT, Cut, CutoffResult
 
