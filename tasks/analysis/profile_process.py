@@ -2,25 +2,20 @@
 the analysis: at 20,000 subjects their 10,731 timelines take 14 s of one core, and the other
 core has nothing to do then (the PDF workers wait for the documents). The process is
 `python -m tasks.analysis.profile_process`; it reads the ADaM from the derivation's cache folder
-and answers the Profiles (or its exception), pickled on a pipe. Below BESIDE_FROM profiled
-subjects its start (imports, reading the ADaM) costs more than it saves: they are made in the
-flow's process, as they always are by a plain call of analyse."""
+and answers the Profiles (or its exception), pickled (tasks.child_process). Below BESIDE_FROM
+profiled subjects its start (imports, reading the ADaM) costs more than it saves: they are made
+in the flow's process, as they always are by a plain call of analyse."""
 from __future__ import annotations
 
-import contextlib
-import os
-import pickle
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import IO, cast
+from typing import cast
 
 from tasks.adam.build import load_adam
 from tasks.analysis.safety_profiles import LB_COLUMNS, Profiles, patient_profiles, profile_index
-from tasks.child_process import module_env
+from tasks.child_process import PickledAnswer, serve_pickled
 from tasks.config import TrialConfig
 from tasks.errors import InterimError
 from tasks.model import Adam
@@ -45,69 +40,27 @@ def profiles_maker(folder: Path, adam: Adam, cfg: TrialConfig,
         beside.stop()
 
 
-class _ProfilesBeside:
+class _ProfilesBeside(PickledAnswer):
     """The process making the profiles of one cut; called as patient_profiles (with that
     cut's ADaM, config and cutoff), it returns its answer."""
 
     def __init__(self, folder: Path, cfg: TrialConfig, cutoff: date) -> None:
-        # the answer comes on a pipe of its own: nothing a library prints can garble it
-        answer_read, answer_write = os.pipe()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(answer_write)], env=module_env(),
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(answer_write,))
-        os.close(answer_write)
-        self.answers: IO[bytes] = os.fdopen(answer_read, "rb")
-        stdin = cast(IO[bytes], self.process.stdin)        # stdin=PIPE: never None
-        with contextlib.suppress(OSError):    # a process that ended at once: __call__ says so
-            pickle.dump((folder, cfg, cutoff), stdin)
-            stdin.close()
+        super().__init__(__name__, (folder, cfg, cutoff), "patient-profile")
 
     def __call__(self, adam: Adam, cfg: TrialConfig, cutoff: date) -> Profiles:
-        try:
-            answer = pickle.load(self.answers)     # read as it comes: no copy of it all
-        except (EOFError, OSError) as exc:
-            raise InterimError("the patient-profile process ended (exit code "
-                               f"{self.process.wait()})") from exc
-        finally:
-            self.answers.close()
-            self.process.wait()
-        if isinstance(answer, BaseException):
-            raise answer
-        return cast(Profiles, answer)
-
-    def stop(self) -> None:
-        """Kill the process if its answer was not read; wait for it."""
-        if not self.answers.closed:
-            self.process.kill()
-            self.answers.close()
-        self.process.wait()
+        return cast(Profiles, self.answer())
 
 
-def _serve(answers: IO[bytes]) -> None:
-    """The process: the profiles of the (folder, cfg, cutoff) read on stdin, or the exception
-    (as text in an InterimError when it cannot be pickled)."""
-    folder, cfg, cutoff = pickle.load(sys.stdin.buffer)
-    try:
-        adam = load_adam(folder, {"adlb": LB_COLUMNS})
-        if adam is None:
-            raise InterimError(f"the ADaM cache folder {folder} was removed during the run; "
-                               "run again")
-        answer: Profiles | Exception = patient_profiles(adam, cfg, cutoff)
-    except Exception as exc:     # goes back to the flow, which reports it
-        answer = exc
-    try:
-        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as exc:
-        data = pickle.dumps(InterimError(f"patient profiles: {type(answer).__name__}: "
-                                         f"{answer} ({exc})"))
-    try:
-        answers.write(data)
-        answers.flush()
-    except BrokenPipeError:      # the flow's process ended (killed): nobody to answer, no noise
-        os._exit(1)
+def profiles_of(request: tuple[Path, TrialConfig, date]) -> Profiles:
+    """The process's answer: the profiles of the ADaM in the cache folder, config and cutoff."""
+    folder, cfg, cutoff = request
+    adam = load_adam(folder, {"adlb": LB_COLUMNS})
+    if adam is None:
+        raise InterimError(f"the ADaM cache folder {folder} was removed during the run; "
+                           "run again")
+    return patient_profiles(adam, cfg, cutoff)
 
 
 if __name__ == "__main__":
-    # the module's own _serve: the answer's classes are those of tasks.analysis.safety_profiles
-    from tasks.analysis.profile_process import _serve as serve
-    serve(os.fdopen(int(sys.argv[1]), "wb"))
+    from tasks.analysis.profile_process import profiles_of as made  # not __main__'s copy
+    serve_pickled(made, "patient profiles")

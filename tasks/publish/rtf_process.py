@@ -3,24 +3,17 @@ the rest of the version's files: at 20,000 subjects rtflite takes about 9 s of o
 tables (2,582 pages), and the PDF workers leave a core free once their pages are laid out. The
 process is `python -m tasks.publish.rtf_process`: it reads the tables (pickled) on stdin, puts
 each table's RTF into its cache folder (tasks.cache, as contents._rtf would) and answers None
-(or its exception), pickled on a pipe of its own; the flow then reads them from the cache. Below
+(or its exception), pickled (tasks.child_process); the flow then reads them from the cache. Below
 BESIDE_FROM cells to make, or with every table's RTF cached already (a re-run), nothing is
 started: contents._rtf makes what is missing in the flow's process."""
 from __future__ import annotations
 
-import contextlib
-import os
-import pickle
-import subprocess
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, cast
 
 from tasks.cache import cache_folder, is_complete, write_folder
-from tasks.child_process import module_env
-from tasks.errors import InterimError
+from tasks.child_process import PickledAnswer, serve_pickled
 from tasks.model import Table
 
 BESIDE_FROM = 200_000        # cells: a 5,000-subject trial's tables hold about 80,000
@@ -60,70 +53,19 @@ def rtf_made_beside(tables: Sequence[tuple[Table, str]]) -> Iterator[Callable[[]
     if sum(table.display.size for _, table, _ in jobs) < BESIDE_FROM:
         yield lambda: None
         return
-    beside = _RtfBeside(jobs)
+    beside = PickledAnswer(__name__, jobs, "RTF tables'")
     try:
-        yield beside.wait
+        yield beside.answer
     finally:
         beside.stop()
 
 
-class _RtfBeside:
-    def __init__(self, jobs: list[RtfJob]) -> None:
-        # the answer comes on a pipe of its own: nothing a library prints can garble it
-        answer_read, answer_write = os.pipe()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(answer_write)], env=module_env(),
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, pass_fds=(answer_write,))
-        os.close(answer_write)
-        self.answers: IO[bytes] = os.fdopen(answer_read, "rb")
-        stdin = cast(IO[bytes], self.process.stdin)        # stdin=PIPE: never None
-        with contextlib.suppress(OSError):      # a process that ended at once: wait says so
-            pickle.dump(jobs, stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            stdin.close()
-
-    def wait(self) -> None:
-        try:
-            answer = pickle.load(self.answers)
-        except (EOFError, OSError) as exc:
-            raise InterimError("the RTF tables' process ended (exit code "
-                               f"{self.process.wait()})") from exc
-        finally:
-            self.answers.close()
-            self.process.wait()
-        if isinstance(answer, BaseException):
-            raise answer
-
-    def stop(self) -> None:
-        """Kill the process if its answer was not read; wait for it."""
-        if not self.answers.closed:
-            self.process.kill()
-            self.answers.close()
-        self.process.wait()
-
-
-def _serve(answers: IO[bytes]) -> None:
-    """The process: each job's RTF made in its cache folder; None, or the exception (as text in
-    an InterimError when it cannot be pickled)."""
-    jobs: list[RtfJob] = pickle.load(sys.stdin.buffer)
-    answer: Exception | None = None
-    try:
-        for job in jobs:
-            make_rtf(job)
-    except Exception as exc:     # goes back to the flow, which reports it
-        answer = exc
-    try:
-        data = pickle.dumps(answer)
-    except Exception as exc:
-        data = pickle.dumps(InterimError(f"RTF tables: {type(answer).__name__}: {answer} ({exc})"))
-    try:
-        answers.write(data)
-        answers.flush()
-    except BrokenPipeError:      # the flow's process ended (killed): nobody to answer, no noise
-        os._exit(1)
+def made_in_cache(jobs: list[RtfJob]) -> None:
+    """The process's answer: each job's RTF made in its cache folder."""
+    for job in jobs:
+        make_rtf(job)
 
 
 if __name__ == "__main__":
-    # the module's own _serve: the tables' classes are those of tasks.model, which unpickling
-    # imports, not this __main__'s copies
-    from tasks.publish.rtf_process import _serve as serve
-    serve(os.fdopen(int(sys.argv[1]), "wb"))
+    from tasks.publish.rtf_process import made_in_cache as made  # not __main__'s copy
+    serve_pickled(made, "RTF tables")
