@@ -82,12 +82,16 @@ def cached_value(kind: str, key: str, make: Callable[[], T]) -> T:
     return value
 
 
-def cached_folder(kind: str, key: str, write: Callable[[Path], object]) -> Path:
-    """The folder of (kind, key), filled once per key by write(folder)."""
-    folder = cache_folder(kind, key)
+def filled_folder(folder: Path, write: Callable[[Path], object]) -> Path:
+    """`folder` (a cache folder), filled by write(folder) unless it is complete already."""
     if not is_complete(folder):
         write_folder(folder, write)
     return folder
+
+
+def cached_folder(kind: str, key: str, write: Callable[[Path], object]) -> Path:
+    """The folder of (kind, key), filled once per key by write(folder)."""
+    return filled_folder(cache_folder(kind, key), write)
 
 
 def cached_file(kind: str, key: str, name: Path, write: Callable[[Path], object]) -> Path:

@@ -22,7 +22,7 @@ from tasks.publish.layout import (
     VALIDATION_NAME,
 )
 from tasks.publish.manifest import file_hashes
-from tasks.publish.rtf_process import make_rtf, rtf_jobs, rtf_made_beside
+from tasks.publish.rtf_process import RtfJob, make_rtf, rtf_jobs, rtf_made_beside
 from tasks.publish.snapshot import SNAPSHOT_PATH
 from tasks.report.document import MARKINGS
 from tasks.results.run import OpenResults, Results
@@ -37,12 +37,6 @@ def copy_adam(adam_folder: Path, folder: Path) -> None:
 
 def _csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d").encode("utf-8")
-
-
-def _rtf(table: Table, marking: str) -> bytes:
-    """table_rtf(table, marking), made once per rtf_key and kept (tasks.cache): a re-run of an
-    unchanged cut does not make its RTF again, nor does the flow make what rtf_made_beside has."""
-    return make_rtf(*rtf_jobs([(table, marking)], missing_only=False)).read_bytes()
 
 
 def _csvs(frames: list[pd.DataFrame]) -> list[bytes]:
@@ -107,12 +101,13 @@ def write_blocks(blocks: list[Table | Figure], tables: Path, figures: Path | Non
             (figures / sub / f"{block.id}.svg").write_text(block.svg, encoding="utf-8")
 
 
-def write_rtf_files(blocks: list[Table | Figure], tables: Path, marking: str) -> None:
-    """<tables>/rtf/<id>.rtf for every table, marked `marking`."""
-    for block in blocks:
-        if isinstance(block, Table):
-            (tables / "rtf").mkdir(parents=True, exist_ok=True)
-            (tables / "rtf" / f"{block.id}.rtf").write_bytes(_rtf(block, marking))
+def write_rtf_files(jobs: list[RtfJob], tables: Path) -> None:
+    """<tables>/rtf/<id>.rtf for every job's table, made once per rtf_key and kept (tasks.cache):
+    a re-run of an unchanged cut does not make its RTF again, nor does the flow make what
+    rtf_made_beside has."""
+    for job in jobs:
+        (tables / "rtf").mkdir(parents=True, exist_ok=True)
+        (tables / "rtf" / f"{job.table.id}.rtf").write_bytes(make_rtf(job).read_bytes())
 
 
 def validation_document(findings: list[Finding]) -> dict:
@@ -138,10 +133,11 @@ def write_contents(folder: Path, adam: Path, closed: list[Table | Figure],
     `data_key` the analysis's key (copy_data_files)."""
     if results.version is None or open_results.version != results.version:
         raise ValueError("results to publish need the version number (Results.published_as)")
-    tables = [(block, MARKINGS[kind]) for kind, blocks in (("closed", closed), ("open", open_))
-              for block in blocks if isinstance(block, Table)]
+    closed_rtf, open_rtf = (rtf_jobs([(block, MARKINGS[kind]) for block in blocks
+                                      if isinstance(block, Table)])
+                            for kind, blocks in (("closed", closed), ("open", open_)))
     open_dir = folder / OPEN_DIR
-    with rtf_made_beside(tables) as rtf_made:       # the RTF last: a process may make them now
+    with rtf_made_beside(closed_rtf + open_rtf) as rtf_made:   # RTF last: a process may make them
         copy_adam(adam, folder)
         copy_data_files(folder, closed, open_, data_key)
         write_json(folder / RESULTS_NAME, results)
@@ -150,8 +146,8 @@ def write_contents(folder: Path, adam: Path, closed: list[Table | Figure],
         shutil.copyfile(snapshot, folder / SNAPSHOT_PATH)
         write_json(open_dir / OPEN_RESULTS_NAME, open_results)
         rtf_made()
-        write_rtf_files(closed, folder / "tables", MARKINGS["closed"])
-        write_rtf_files(open_, open_dir / "tables", MARKINGS["open"])
+        write_rtf_files(closed_rtf, folder / "tables")
+        write_rtf_files(open_rtf, open_dir / "tables")
     write_json(open_dir / OPEN_MANIFEST_NAME,
                open_manifest(folder, results.cutoff, results.version))
 

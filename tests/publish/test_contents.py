@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tasks.report.rtf
+from tasks.cache import is_complete
 from tasks.errors import InterimError
 from tasks.model import Profile, Table
 from tasks.publish import contents, rtf_process
@@ -34,8 +35,10 @@ def test_an_unchanged_table_is_not_made_again(tmp_path: Path, monkeypatch) -> No
         return table_rtf(table, marking)
     monkeypatch.setattr(tasks.report.rtf, "table_rtf", counted)     # read when a table is written
     for folder in ("v1", "v2"):          # a run and its re-run
-        contents.write_rtf_files([_listing(60)], tmp_path / folder / "tables", MARKING)
-    contents.write_rtf_files([_listing(61)], tmp_path / "v3" / "tables", MARKING)
+        contents.write_rtf_files(rtf_process.rtf_jobs([(_listing(60), MARKING)]),
+                                 tmp_path / folder / "tables")
+    contents.write_rtf_files(rtf_process.rtf_jobs([(_listing(61), MARKING)]),
+                             tmp_path / "v3" / "tables")
     assert made == ["t_14_3_5_2_sae_listing"] * 2                  # v1 and v3, not v2
     rtf = [(tmp_path / v / "tables" / "rtf" / "t_14_3_5_2_sae_listing.rtf").read_bytes()
            for v in ("v1", "v2", "v3")]
@@ -65,14 +68,15 @@ def test_the_rtf_made_beside_are_the_flows_own_and_a_rerun_starts_no_process(tmp
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(rtf_process, "BESIDE_FROM", 100)
     tables = [(_listing(60), MARKING), (_listing(61), "OPEN SESSION")]
-    with rtf_process.rtf_made_beside(tables) as made:
+    jobs = rtf_process.rtf_jobs(tables)
+    with rtf_process.rtf_made_beside(jobs) as made:
         process = made.__self__.process                     # type: ignore[attr-defined]
         made()
     assert process.returncode == 0
-    for job, (table, marking) in zip(rtf_process.rtf_jobs(tables, missing_only=False), tables):
-        assert job[0].is_dir() and (job[0] / "table.rtf").read_bytes() == table_rtf(table, marking)
-    assert rtf_process.rtf_jobs(tables) == []
-    with rtf_process.rtf_made_beside(tables) as made:
+    for job, (table, marking) in zip(jobs, tables):
+        assert is_complete(job.folder)
+        assert (job.folder / "table.rtf").read_bytes() == table_rtf(table, marking)
+    with rtf_process.rtf_made_beside(rtf_process.rtf_jobs(tables)) as made:
         assert not hasattr(made, "__self__")                # nothing to make: no process
         made()
 
@@ -82,12 +86,12 @@ def test_an_error_in_the_rtf_process_is_raised_in_the_flow(tmp_path: Path, monke
     monkeypatch.setattr(rtf_process, "BESIDE_FROM", 1)
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
-    job = (blocked / "rtf" / "key", _listing(3), MARKING)      # its cache folder cannot be made
-    monkeypatch.setattr(rtf_process, "rtf_jobs", lambda tables: [job])
-    with pytest.raises(NotADirectoryError), rtf_process.rtf_made_beside([]) as made:
+    # its cache folder cannot be made
+    job = rtf_process.RtfJob(blocked / "rtf" / "key", _listing(3), MARKING)
+    with pytest.raises(NotADirectoryError), rtf_process.rtf_made_beside([job]) as made:
         made()
     with pytest.raises(InterimError, match="RTF tables' process ended"), \
-            rtf_process.rtf_made_beside([]) as made:
+            rtf_process.rtf_made_beside([job]) as made:
         made.__self__.process.kill()                        # type: ignore[attr-defined]
         made()
 
